@@ -1,0 +1,137 @@
+"""``review init``, ``review import``, ``review status``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from tqdm import tqdm
+
+from review.commands.context import engine_of, project_of
+from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
+from review.project import init_project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="make a new review project in DIR", description="Make DIR a review project: the default review's config and strategies, and an empty store.")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--name", help="project name (default: the folder name)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "import",
+        help="import export files (RIS, MEDLINE/nbib, PubMed XML, EndNote XML, CSV/TSV/XLSX)",
+        description="Import one or more export files into the project's store. Each file is one "
+        "transaction: it is stored whole or not at all. Re-importing the same file is refused "
+        "unless --again.",
+    )
+    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument("--database", required=True, metavar="NAME", help='the database searched, e.g. "MEDLINE", "Embase" (for an Ovid multi-database export each record keeps the database its Ovid link names)')
+    p.add_argument("--interface", default="", metavar="NAME", help='e.g. "Ovid", "PubMed", "Embase.com"')
+    p.add_argument("--searched", default="", metavar="YYYY-MM-DD", help="the date the search was run")
+    p.add_argument("--format", dest="fmt", default=None, metavar="FORMAT", help="ris, medline, pubmed-xml, endnote-xml or tabular (default: detected)")
+    p.add_argument("--map", dest="mapping", action="append", default=[], metavar="FIELD=COLUMN", help="for CSV/TSV/XLSX: which column holds a field (repeatable), e.g. --map title=Article Title")
+    p.add_argument("--again", action="store_true", help="import a file even if the same content was imported before")
+    p.add_argument("--other-source", choices=OTHER_SOURCES, default=None, help="records found by other methods (PRISMA 2020 right-hand column)")
+    p.add_argument("--strategy", metavar="FILE", default=None, help="the search strategy as run (text file), kept for the PRISMA-S log")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("status", help="records per database and per import", description="Show what the store holds: imports, records per database, totals.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    project = init_project(args.dir, name=args.name)
+    from review.store import open_store
+
+    open_store(project.database_url).dispose()
+    print(f"initialised review project {project.name!r} in {project.root}")
+    print(f"  config: {project.root / 'review.yaml'}")
+    print(f"  store:  {project.database_url}")
+    return 0
+
+
+def _parse_mapping(items: list[str]) -> dict[str, str] | None:
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise SystemExit(f"review import: --map takes FIELD=COLUMN, not {item!r}")
+        key, value = item.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    return mapping or None
+
+
+def _check_date(text: str) -> str:
+    if not text:
+        return ""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise SystemExit(f"review import: --searched takes YYYY-MM-DD, not {text!r}")
+    date.fromisoformat(text)
+    return text
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    engine = engine_of(args)
+    mapping = _parse_mapping(args.mapping)
+    searched = _check_date(args.searched)
+    strategy_text = Path(args.strategy).read_text(encoding="utf-8") if args.strategy else ""
+    failures = 0
+    for name in args.files:
+        with tqdm(desc=Path(name).name, unit=" rec", disable=None, file=sys.stderr, leave=False) as bar:
+            try:
+                summary = import_file(
+                    engine,
+                    name,
+                    database=args.database,
+                    interface=args.interface,
+                    searched=searched,
+                    fmt=args.fmt,
+                    mapping=mapping,
+                    again=args.again,
+                    other_source=args.other_source,
+                    strategy_text=strategy_text,
+                    progress=bar.update,
+                )
+            except AlreadyImportedError as exc:
+                print(f"review: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+        report = summary.report
+        dbs = ", ".join(f"{db} {n}" for db, n in sorted(summary.per_database.items()))
+        print(
+            f"{name}: {summary.records_stored} records imported as #{summary.import_id} "
+            f"({report.format}, {report.encoding}){' — ' + dbs if dbs else ''}"
+        )
+        for skipped in report.skipped:
+            where = f"line {skipped.line}" if skipped.line else f"record {skipped.position}"
+            print(f"  skipped ({where}): {skipped.reason}", file=sys.stderr)
+        for warning in report.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    data = status(engine_of(args))
+    data["project"] = project_of(args).name
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(f"Project: {data['project']}")
+    totals = data["totals"]
+    print(f"{totals['records']} records from {totals['imports']} imports ({totals['skipped']} skipped)")
+    if data["records_by_database"]:
+        print("\nRecords per database:")
+        for db, n in data["records_by_database"].items():
+            print(f"  {db:<30} {n:>7}")
+    if data["imports"]:
+        print("\nImports:")
+        for row in data["imports"]:
+            source = row["file_name"] or row["kind"]
+            extra = f" [{row['other_source']}]" if row["other_source"] else ""
+            print(f"  #{row['id']:<4} {row['database']:<20} {row['records']:>7}  {source}{extra}")
+    return 0

@@ -1,0 +1,127 @@
+"""A review project: a folder with ``review.yaml`` (the config) and ``data/`` (store, files, cache).
+
+The repository itself is the bundled default review (the worked example); ``review init DIR``
+makes a new project from the same template.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_NAME = "review.yaml"
+DEFAULT_DB_NAME = "review.sqlite"
+ENV_DATABASE_URL = "REVIEW_DATABASE_URL"
+ENV_PROJECT = "REVIEW_PROJECT"
+
+
+class ProjectError(Exception):
+    """No project where one was expected, or a broken config."""
+
+
+@dataclass
+class Project:
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.config.get("name") or self.root.name)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def database_url(self) -> str:
+        """``REVIEW_DATABASE_URL``, else ``database_url`` in the config, else SQLite under data/."""
+        url = os.environ.get(ENV_DATABASE_URL) or self.config.get("database_url")
+        if url:
+            return str(url)
+        return f"sqlite:///{(self.data_dir / DEFAULT_DB_NAME).resolve()}"
+
+    def path(self, relative: str | Path) -> Path:
+        """A path from the config, resolved against the project root."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+    def section(self, name: str) -> Any:
+        return self.config.get(name)
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read the project config ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ProjectError(f"{path}{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ProjectError(f"{path}: the config must be a mapping (key: value lines)")
+    return data
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``review.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_project(directory: str | Path | None = None) -> Project:
+    """The project at ``directory`` (or ``$REVIEW_PROJECT``, or found from the current folder)."""
+    if directory is None:
+        env = os.environ.get(ENV_PROJECT)
+        root = Path(env) if env else find_project_root(Path.cwd())
+        if root is None:
+            raise ProjectError(
+                f"no {CONFIG_NAME} in {Path.cwd()} or any folder above it: run "
+                "'review init DIR' to make a project, or pass --project DIR"
+            )
+    else:
+        root = Path(directory)
+    config_path = root / CONFIG_NAME
+    if not config_path.is_file():
+        raise ProjectError(
+            f"{root}: not a review project (no {CONFIG_NAME}); run 'review init {root}' first"
+        )
+    return Project(root=root.resolve(), config=read_config(config_path))
+
+
+def template_root() -> Path:
+    """Where the default review's config and strategies live (the repository root)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def init_project(directory: str | Path, *, name: str | None = None) -> Project:
+    """Make ``directory`` a project: the default review's config and strategies, an empty store.
+
+    Refuses to overwrite an existing ``review.yaml``.
+    """
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / CONFIG_NAME
+    if target.exists():
+        raise ProjectError(f"{target} already exists: this folder is a project already")
+    source = template_root()
+    config = read_config(source / CONFIG_NAME)
+    config["name"] = name or root.resolve().name
+    config.pop("database_url", None)
+    config.pop("sample", None)  # the bundled sample belongs to the default review only
+    (root / "data").mkdir(exist_ok=True)
+    queries = source / "queries"
+    if queries.is_dir():
+        shutil.copytree(queries, root / "queries", dirs_exist_ok=True)
+    target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return load_project(root)

@@ -1,0 +1,73 @@
+"""Versioned schema: an ordered list of named migrations, each applied once.
+
+A migration is a function ``(connection) -> None`` that creates or alters tables. Applied
+names are kept in ``schema_migrations``; ``migrate`` applies the missing ones in order,
+each in its own transaction, so a store opened by an older version of the code is brought
+up to date and a newer store is never touched by older code (``SchemaTooNewError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from review.store import schema
+
+Migration = Callable[[sa.Connection], None]
+
+
+class SchemaTooNewError(RuntimeError):
+    """The store was written by a newer version of this software."""
+
+
+def _create(*tables: sa.Table) -> Migration:
+    def run(conn: sa.Connection) -> None:
+        for table in tables:
+            table.create(conn, checkfirst=True)
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+    return run
+
+
+# Append only; never edit or reorder an applied migration.
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("0001_core", _create(schema.imports, schema.records, schema.events)),
+]
+
+
+def applied(conn: sa.Connection) -> list[str]:
+    schema.schema_migrations.create(conn, checkfirst=True)
+    rows = conn.execute(sa.select(schema.schema_migrations.c.name)).scalars()
+    return list(rows)
+
+
+def migrate(engine: sa.Engine) -> list[str]:
+    """Apply every missing migration; return the names applied now."""
+    with engine.begin() as conn:
+        done = set(applied(conn))
+    known = {name for name, _ in MIGRATIONS}
+    unknown = sorted(done - known)
+    if unknown:
+        raise SchemaTooNewError(
+            f"this store has schema migrations this version does not know ({', '.join(unknown)}); "
+            "upgrade the review package before opening it"
+        )
+    now_applied: list[str] = []
+    for name, run in MIGRATIONS:
+        if name in done:
+            continue
+        with engine.begin() as conn:
+            # Another process may have applied it between our read and now.
+            if name in set(applied(conn)):
+                continue
+            run(conn)
+            conn.execute(
+                sa.insert(schema.schema_migrations).values(
+                    name=name, applied_at=datetime.now(timezone.utc).isoformat()
+                )
+            )
+        now_applied.append(name)
+    return now_applied

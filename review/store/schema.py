@@ -1,0 +1,82 @@
+"""The store's tables (SQLAlchemy Core), one MetaData for SQLite and PostgreSQL alike.
+
+Rules every stage follows:
+- rows in ``records`` are written once, exactly as imported, and never updated;
+- every change of state (an import, a merge, a vote, a resolution) is also an ``events`` row;
+- nothing is deleted: an undo is a new event/row that supersedes the old one.
+
+Tables are created by the migrations in ``review.store.migrations``; add a table here and
+a migration there together.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("applied_at", sa.String(40), nullable=False),
+)
+
+# One row per file import or per search run (PubMed through E-utilities).
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "file" | "search"
+    sa.Column("database", sa.String(200), nullable=False),  # as the user named it
+    sa.Column("interface", sa.String(200), nullable=False, server_default=""),
+    sa.Column("searched_on", sa.String(40), nullable=False, server_default=""),  # YYYY-MM-DD
+    sa.Column("query", sa.Text, nullable=False, server_default=""),  # strategy exactly as run
+    sa.Column("query_translation", sa.Text, nullable=False, server_default=""),
+    sa.Column("limits", sa.JSON, nullable=True),
+    sa.Column("line_counts", sa.JSON, nullable=True),  # [{"line": 1, "query": ..., "count": n}]
+    sa.Column("total", sa.Integer, nullable=True),  # records the database reported
+    sa.Column("other_source", sa.String(100), nullable=True),  # PRISMA "other methods"
+    sa.Column("file_name", sa.String(500), nullable=False, server_default=""),
+    sa.Column("file_hash", sa.String(64), nullable=False, server_default=""),
+    sa.Column("format", sa.String(40), nullable=False, server_default=""),
+    sa.Column("records_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("records_skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("report", sa.JSON, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+sa.Index("ix_imports_file_hash", imports.c.file_hash)
+
+# Records exactly as imported: one row per record per import, never overwritten.
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # 0-based position in its file/run
+    sa.Column("source_database", sa.String(200), nullable=False, server_default=""),
+    sa.Column("source_id", sa.String(200), nullable=False, server_default=""),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("doi", sa.String(300), nullable=False, server_default=""),
+    sa.Column("pmid", sa.String(20), nullable=False, server_default=""),
+    sa.Column("data", sa.JSON, nullable=False),  # Record.to_dict(), raw fields included
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("import_id", "position", name="uq_records_import_position"),
+)
+sa.Index("ix_records_doi", records.c.doi)
+sa.Index("ix_records_pmid", records.c.pmid)
+sa.Index("ix_records_import", records.c.import_id)
+
+# The append-only event log: who did what to which subject, when, and why.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False, server_default=""),
+    sa.Column("kind", sa.String(100), nullable=False),  # "import", "dedup.merge", "vote", ...
+    sa.Column("subject", sa.String(200), nullable=False, server_default=""),
+    sa.Column("payload", sa.JSON, nullable=True),
+)
+sa.Index("ix_events_kind", events.c.kind)
