@@ -35,6 +35,7 @@ def _create(*tables: sa.Table) -> Migration:
 # Append only; never edit or reorder an applied migration.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _create(schema.imports, schema.records, schema.events)),
+    ("0002_dedup", _create(schema.dedup_membership)),
 ]
 
 

@@ -80,3 +80,19 @@ events = sa.Table(
     sa.Column("payload", sa.JSON, nullable=True),
 )
 sa.Index("ix_events_kind", events.c.kind)
+
+
+# ---------------------------------------------------------------------------------------
+# Deduplication: the current clustering. A record absent from this table stands alone.
+# The history of every automatic and manual merge (and undo) is in ``events`` (dedup.*).
+dedup_membership = sa.Table(
+    "dedup_membership",
+    metadata,
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), primary_key=True),
+    sa.Column("kept_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
+    sa.Column("method", sa.String(40), nullable=False, server_default=""),  # doi|pmid|fuzzy|manual
+    sa.Column("event_id", sa.Integer, nullable=True),  # the event that set this row
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+sa.Index("ix_dedup_membership_kept", dedup_membership.c.kept_id)
