@@ -16,6 +16,7 @@ from review import __version__
 # Each module has ``register(subparsers)`` adding its commands; each command sets ``func``.
 COMMAND_MODULES = [
     "review.commands.core",
+    "review.commands.demo",
 ]
 
 
