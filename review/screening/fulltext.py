@@ -30,7 +30,7 @@ def sanitise_filename(name: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, "pdf"
-    stem = (stem or "fulltext")[:100]
+    stem = stem.strip("._-")[:100].strip("._-") or "fulltext"
     ext = (ext or "pdf").lower()[:10]
     return f"{stem}.{ext}"
 
