@@ -30,6 +30,14 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+
+
+def md_escape(value: object) -> str:
+    """Text for ``st.markdown``: HTML-escaped, and markdown/LaTeX punctuation backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+
+
 def _term_pattern(term: str) -> str | None:
     """One highlight term as a regex fragment, or None when nothing usable is left."""
     term = term.strip().strip('"').strip()
