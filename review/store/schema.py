@@ -206,6 +206,9 @@ screening_order = sa.Table(
     sa.Column("sort_key", sa.BigInteger, nullable=False),
 )
 sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
+
+
+# ---------------------------------------------------------------------------------------
 # Extraction (data charting): values per reviewer and consensus values, both append-only.
 # The current value of (record, field, reviewer) is its row with the highest id; a cleared
 # value is a row with ``value`` null. Consensus rows follow the same rule per (record, field).
