@@ -336,7 +336,7 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
     if not record.doi:  # Embase CSV: the DOI only in its OpenURL link ("id=doi:10.4103%2F...")
         for url in record.urls:
             if "doi" in url.lower():
-                record.doi = normalise_doi(unquote(url.split("doi:", 1)[-1]))
+                record.doi = normalise_doi(unquote(url.split("doi:", 1)[-1].split("&", 1)[0]))
                 if record.doi:
                     break
     return record
