@@ -31,5 +31,6 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.formats import FormatError
     from review.importing import AlreadyImportedError
     from review.store import SchemaTooNewError
+    from review.strategy import StrategyError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, StrategyError)
