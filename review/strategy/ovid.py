@@ -497,8 +497,13 @@ _OVID_RESERVED = re.compile(r"^(and|or|not|adj\d*|exp|limit|near|with|same|freq)
 def ovid_term(text: str, quoted: bool = False) -> str:
     """A free-text term in Ovid notation (``*N`` becomes ``$N``)."""
     out = re.sub(r"\*(\d)", r"$\1", text)
-    needs_quotes = quoted or any(_OVID_RESERVED.match(w) for w in text.split(" ")) or any(
-        c in text for c in '()/[]",.') or re.fullmatch(r"\d+", text) is not None
+    words = text.split(" ")
+    needs_quotes = (
+        quoted
+        or any(_OVID_RESERVED.match(w) or _WORD_FIELDS.match(w) for w in words)
+        or any(c in text for c in '()/[]"')
+        or re.fullmatch(r"\d+", text) is not None
+    )
     return f'"{out}"' if needs_quotes else out
 
 
