@@ -250,3 +250,14 @@ def test_every_rule_names_known_sources():
         assert set(pair["sources"]) <= sources
     for kind, rule in table["limits"].items():
         assert set(rule["sources"]) <= sources, kind
+
+
+def test_docs_document_every_field_code_and_source():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "strategy.md").read_text(encoding="utf-8")
+    table = R.rules()
+    for code in table["fields"]:
+        assert f"`.{code}.`" in doc, code
+    for key in table["sources"]:
+        assert f"**{key}**" in doc, key
