@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "review.commands.core",
     "review.commands.demo",
     "review.commands.app",
+    "review.commands.query",
 ]
 
 

@@ -32,5 +32,14 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.importing import AlreadyImportedError
     from review.screening import ScreeningError
     from review.store import SchemaTooNewError
+    from review.strategy import StrategyError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError)
+    return (
+        ProjectError,
+        FormatError,
+        AlreadyImportedError,
+        SchemaTooNewError,
+        FileNotFoundError,
+        ScreeningError,
+        StrategyError,
+    )
