@@ -31,5 +31,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.formats import FormatError
     from review.importing import AlreadyImportedError
     from review.store import SchemaTooNewError
+    from review.pubmed.eutils import EutilsError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError,
+            EutilsError)
