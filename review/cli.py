@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "review.commands.demo",
     "review.commands.app",
     "review.commands.query",
+    "review.commands.search",
 ]
 
 

@@ -33,6 +33,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.screening import ScreeningError
     from review.store import SchemaTooNewError
     from review.strategy import StrategyError
+    from review.pubmed.eutils import EutilsError
 
     return (
         ProjectError,
@@ -42,4 +43,5 @@ def known_errors() -> tuple[type[BaseException], ...]:
         FileNotFoundError,
         ScreeningError,
         StrategyError,
+        EutilsError,
     )
