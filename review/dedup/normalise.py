@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from review.records import Record, clean_text, normalise_doi, normalise_pmid, split_pages
 
@@ -39,18 +40,22 @@ GREEK = {
 }
 _GREEK_RE = re.compile("|".join(GREEK))
 
-# Trailing bracketed tags databases add to titles (Ovid: language, "[Review]", refs count).
-_TRAILING_TAG = re.compile(
-    r"\s*[\[(](?:"
-    r"(?:[A-Z][a-z]+(?:,\s*[A-Z][a-z]+)*)"  # [German], [German, English], [Review]
-    r"|\d+\s*refs?"  # [33 refs]
-    r"|(?:erratum|comment|retraction|corrected|update)[^\])]*"  # [Erratum appears in ...]
-    r"|(?:see|in)\s+[^\])]*"
-    r")[\])]\s*\.?\s*$",
-    re.I,
+# Trailing tags databases add to titles (Ovid: language, "[Review]", refs count; Web of
+# Science: "(vol 360, pg 542, 2009)" on corrections), removed one after another.
+TRAILING_TAGS = (
+    r"\[(?:erratum|comment|retraction|retracted|corrected|update|see|republished|expression)[^\]]*\]?",
+    r"[\[(]\s*[A-Za-z]+(?:,\s*[A-Za-z]+)*\s*[\])]",  # [German], [Review], (AHUS)
+    r"\[\d+\s*refs?\]",  # [33 refs]
+    r"\[\d+\]",  # [1]
+    r"\(multiple letters\)",
+    r"\(vol\.?\s*\d+[^()]*\)",  # (vol 360, pg 542, 2009)
+    r"\([^()]*\(\d{4}\)\s*\d+\s*\([^()]*\)\)",  # (N Engl J Med (2009) 360 (542-544))
 )
-# The words inside such a tag that mark it as a tag and not as a translated title.
-_TAG_WORD = re.compile(r"^[\[(]\s*(?:\w+(?:,\s*\w+)*|\d+\s*refs?|erratum.*|comment.*|retraction.*|corrected.*|update.*|see .*|in .*)[\])]$", re.I)
+_TRAILING_TAG = re.compile(r"\s*(?:" + "|".join(TRAILING_TAGS) + r")\s*\.?\s*$", re.I)
+# Web of Science marks a correction by citing the corrected article after its title.
+_WOS_CORRECTION = re.compile(
+    r"\((?:vol\.?\s*\d+[^()]*|[^()]*\(\d{4}\)\s*\d+\s*\([^()]*\))\)\s*\.?\s*$", re.I
+)
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
@@ -128,9 +133,9 @@ class NormRecord:
     compact: str = ""  # title without spaces (blocking keys)
     authors: tuple[str, ...] = ()  # surnames, in order
     author_key: str = ""  # "surname initial" of every author, joined by spaces
+    author_words: str = ""  # every word of every author name (order-free comparisons)
     year: int | None = None
-    journal: str = ""  # normalised journal words, joined by spaces
-    journal_abbrev: str = ""
+    journals: tuple[str, ...] = ()  # normalised journal name variants (full, parts, abbrev.)
     issns: tuple[str, ...] = ()
     volume: str = ""
     issue: str = ""
@@ -140,6 +145,7 @@ class NormRecord:
     abstract: str = ""  # first 300 characters of the normalised abstract
     kind: str = ARTICLE
     kind_from_title: bool = False  # the kind is written in the title (strong evidence)
+    supplement: bool = False  # looks like a meeting abstract in a journal supplement
 
 
 def ascii_fold(text: str) -> str:
@@ -264,6 +270,23 @@ def normalise_journal(name: str) -> str:
     return " ".join(w for w in words(text).split() if w not in JOURNAL_STOP)
 
 
+def journal_variants(*names: str) -> tuple[str, ...]:
+    """Normalised forms of a journal field: whole, and each part of a bilingual or dotted name.
+
+    >>> journal_variants("Revista Panamericana de Salud Publica/Pan American Journal of Public Health")
+    ('revista panamericana salud publica pan american journal public health', 'revista panamericana salud publica', 'pan american journal public health')
+    """
+    out: list[str] = []
+    for name in names:
+        if not name:
+            continue
+        for part in (name, *re.split(r"\s*[/=]\s*|\.\s*(?=[A-Z])", clean_text(name))):
+            norm = normalise_journal(part)
+            if norm and norm not in out:
+                out.append(norm)
+    return tuple(out)
+
+
 def _abbreviates(short: str, full: str) -> bool:
     """True when ``short`` can be an abbreviation of the word ``full`` ("natl" of "national")."""
     if short == full:
@@ -311,6 +334,8 @@ def digits(value: str) -> str:
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
+_DASHES = re.compile("[\u2010-\u2015\u2212]")
+_SUPPLEMENT = re.compile(r"\b(?:suppl|supplement|s\d+)", re.I)
 _MONTH_RANGE = re.compile(r"^([A-Za-z]{3})-(\d{1,4})$")
 _RANGE_MONTH = re.compile(r"^(\d{1,4})-([A-Za-z]{3})$")
 
@@ -325,7 +350,7 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
     >>> normalise_pages("S557", "S558")
     ('s557', 's558', '')
     """
-    start, end = (start or "").strip(), (end or "").strip()
+    start, end = _DASHES.sub("-", start or "").strip(), _DASHES.sub("-", end or "").strip()
     if not end:
         for pattern, order in ((_MONTH_RANGE, 0), (_RANGE_MONTH, 1)):
             match = pattern.match(start)
@@ -357,6 +382,8 @@ def title_kind(title: str) -> str:
     for pattern, kind in _TITLE_KIND_RE:
         if pattern.search(light):
             return kind
+    if _WOS_CORRECTION.search(title or ""):
+        return "erratum"
     return ""
 
 
@@ -393,10 +420,14 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
     surnames = tuple(s for s, _ in parts if s)
     author_key = " ".join(f"{s} {i[:1]}".strip() for s, i in parts if s)
     start, end, article_number = normalise_pages(rec.start_page, rec.end_page)
-    journal = normalise_journal(rec.journal)
-    abbrev = normalise_journal(rec.journal_abbrev)
     volume = digits(rec.volume)
     issue = digits(rec.issue)
+    supplement = bool(
+        _SUPPLEMENT.search(f"{rec.volume} {rec.issue}")
+        or re.fullmatch(r"[a-z]\d+", start)
+        or _CONFERENCE_JOURNAL.search(rec.journal or "")
+        or (start.isdigit() and end.isdigit() and int(end) - int(start) > 60)
+    )
     year = rec.year
     kind, kind_from_title = record_kind(rec)
     # Some exports put the year in the pages field.
@@ -404,7 +435,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         start = end = ""
     return NormRecord(
         index=index,
-        doi=normalise_doi(rec.doi),
+        doi=normalise_doi(unquote(rec.doi)) if "%" in rec.doi else normalise_doi(rec.doi),
         pmid=normalise_pmid(rec.pmid) if rec.pmid else "",
         title=title,
         title_alt=alt,
@@ -412,9 +443,9 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         compact=title.replace(" ", ""),
         authors=surnames,
         author_key=author_key,
+        author_words=" ".join(sorted({w for a in names[:50] for w in words(a).split()})),
         year=year,
-        journal=journal,
-        journal_abbrev=abbrev,
+        journals=journal_variants(rec.journal, rec.journal_abbrev),
         issns=tuple(rec.issns),
         volume=volume,
         issue=issue,
@@ -424,4 +455,5 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         abstract=words(rec.abstract[:400])[:300] if rec.abstract else "",
         kind=kind,
         kind_from_title=kind_from_title,
+        supplement=supplement,
     )

@@ -80,6 +80,14 @@ def find_duplicates(
             maybes.append(
                 PairDecision(link.a, link.b, Decision(MAYBE, min(link.confidence, 0.9), f"{link.reason}; {why}"))
             )
-    maybes = [p for p in maybes if labels[p.a] != labels[p.b]]
+    # One question per pair of clusters: the most similar pair of records across them.
     maybes.sort(key=lambda p: (-p.decision.confidence, p.a, p.b))
+    asked: set[tuple[int, int]] = set()
+    kept: list[PairDecision] = []
+    for p in maybes:
+        key = (min(labels[p.a], labels[p.b]), max(labels[p.a], labels[p.b]))
+        if key[0] != key[1] and key not in asked:
+            asked.add(key)
+            kept.append(p)
+    maybes = kept
     return DedupResult(clustering, duplicates, maybes, len(pairs))

@@ -23,6 +23,7 @@ Rules (the safety rules come first and cannot be outweighed):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -39,11 +40,16 @@ TITLE_NEAR = 92.0
 TITLE_SIMILAR = 85.0
 TITLE_ID_MATCH = 80.0  # same DOI/PMID: titles need only be this similar
 TITLE_ID_MAYBE = 55.0
+TITLE_ADDRESS = 70.0  # same journal, volume, page and authors: titles need only be this similar
 AUTHOR_STRONG = 90.0
 AUTHOR_OK = 75.0
 AUTHOR_CONFLICT = 50.0
 ABSTRACT_AGREE = 90.0
-MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated"})
+MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", ""})
+_GROUP_AUTHOR = re.compile(
+    r"\b(?:group|study|trial|consortium|collaborat\w*|investigators|committee|society|"
+    r"association|network|team|working|task force|pharmaceuticals|inc|ltd)\b"
+)
 
 
 @dataclass(slots=True)
@@ -51,6 +57,7 @@ class Comparison:
     """Field by field: a similarity (0-100, None if a side is empty) or agree/differ/None."""
 
     title: float | None
+    title_contained: float | None  # fuzz.partial_ratio: one title inside the other
     authors: float | None
     doi: bool | None  # True same, False different, None unknown
     pmid: bool | None
@@ -63,6 +70,9 @@ class Comparison:
     numbers_differ: bool
     kinds: tuple[str, str]
     kind_from_title: bool
+    supplement: bool  # either record looks like a meeting abstract in a supplement
+    both_abstracts: bool  # both look like meeting abstracts (by kind or by supplement)
+    multi_page: bool  # both give a range of three pages or more
 
 
 @dataclass(slots=True)
@@ -93,10 +103,17 @@ def title_similarity(a: NormRecord, b: NormRecord) -> float | None:
     return best
 
 
+def _personal(surnames: tuple[str, ...]) -> list[str]:
+    return [s for s in surnames if s not in MISSING_AUTHORS and not _GROUP_AUTHOR.search(s)]
+
+
 def author_similarity(a: NormRecord, b: NormRecord) -> float | None:
-    """Similarity of the ordered surnames; a list cut short ("et al.") compares on its length."""
-    sa = [s for s in a.authors if s not in MISSING_AUTHORS]
-    sb = [s for s in b.authors if s not in MISSING_AUTHORS]
+    """Similarity of the ordered surnames; a list cut short ("et al.") compares on its length.
+
+    None when either side has no personal author (missing, "Anonymous", or only a group
+    such as "ALTS Study Group").
+    """
+    sa, sb = _personal(a.authors), _personal(b.authors)
     if not sa or not sb:
         return None
     n = min(len(sa), len(sb))
@@ -104,32 +121,47 @@ def author_similarity(a: NormRecord, b: NormRecord) -> float | None:
     prefix = fuzz.ratio(ja, jb)
     if prefix >= AUTHOR_STRONG:
         return prefix
-    # Different order or different conventions: compare as sets of surname words.
-    return max(prefix, fuzz.token_set_ratio(" ".join(sa), " ".join(sb)) - 5)
+    # Different order or name conventions ("Giorgi Rossi, P" / "Rossi, P G"): compare the
+    # words of the names as sets, slightly discounted.
+    return max(prefix, fuzz.token_set_ratio(a.author_words, b.author_words) - 5)
 
 
 def journal_agreement(a: NormRecord, b: NormRecord) -> bool | None:
     if a.issns and b.issns and set(a.issns) & set(b.issns):
         return True
-    results = [
-        journals_match(x, y)
-        for x in (a.journal, a.journal_abbrev)
-        for y in (b.journal, b.journal_abbrev)
-        if x and y
-    ]
-    if not results:
+    if not a.journals or not b.journals:
         return None
-    return any(results)
+    return any(journals_match(x, y) for x in a.journals for y in b.journals)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _page_range(page: str, end: str) -> tuple[int, int] | None:
+    if not (page.isdigit() and (not end or end.isdigit())):
+        return None
+    first = int(page)
+    last = int(end) if end else first
+    return (first, last) if last >= first else None
 
 
 def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
-    """Same first page (or article number); None when a side has none or formats differ."""
+    """Same first page (or article number); None when a side has none or formats differ.
+
+    Ranges that overlap by more than one page count as the same ("2141-2147" and
+    "2142-2147" is a typo; two articles in one issue share at most a page).
+    """
     if a.page and b.page:
         if a.page == b.page:
             return True
         # "S557" against "557": the supplement letter is often dropped.
-        if a.page.lstrip("abcdefghijklmnopqrstuvwxyz") == b.page.lstrip("abcdefghijklmnopqrstuvwxyz"):
+        if a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS):
             return True
+        ra, rb = _page_range(a.page, a.page_end), _page_range(b.page, b.page_end)
+        if ra and rb and ra[1] > ra[0] and rb[1] > rb[0]:
+            overlap = min(ra[1], rb[1]) - max(ra[0], rb[0])
+            if overlap >= 2 or (ra[1] == rb[1] and overlap >= 1):
+                return True
         return False
     if a.article_number and b.article_number:
         return a.article_number == b.article_number
@@ -140,13 +172,25 @@ def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
     return None
 
 
+def _multi_page(rec: NormRecord) -> bool:
+    span = _page_range(rec.page.lstrip(_LETTERS), rec.page_end.lstrip(_LETTERS))
+    return span is not None and span[1] - span[0] >= 2
+
+
 def compare(a: NormRecord, b: NormRecord) -> Comparison:
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     abstract = (
         fuzz.ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
     )
+    title = title_similarity(a, b)
+    contained = title
+    if title is not None and TITLE_ID_MAYBE <= title < TITLE_EXACT:
+        short, long_ = sorted((a.title, b.title), key=len)
+        if len(short) >= 30:
+            contained = max(title, fuzz.partial_ratio(short, long_))
     return Comparison(
-        title=title_similarity(a, b),
+        title=title,
+        title_contained=contained,
         authors=author_similarity(a, b),
         doi=_same(a.doi, b.doi),
         pmid=_same(a.pmid, b.pmid),
@@ -159,6 +203,9 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         numbers_differ=bool(a.title_numbers or b.title_numbers) and a.title_numbers != b.title_numbers,
         kinds=(a.kind, b.kind),
         kind_from_title=a.kind_from_title or b.kind_from_title,
+        supplement=a.supplement or b.supplement,
+        both_abstracts=(a.kind == CONFERENCE or a.supplement) and (b.kind == CONFERENCE or b.supplement),
+        multi_page=_multi_page(a) and _multi_page(b),
     )
 
 
@@ -173,6 +220,7 @@ def _confidence(c: Comparison, agreements: int, conflicts: int) -> float:
 def decide(c: Comparison) -> Decision:
     """Apply the module's rules to one comparison."""
     title = c.title if c.title is not None else 0.0
+    contained = c.title_contained if c.title_contained is not None else 0.0
     authors = c.authors
     agree = {
         "year": c.year_gap == 0 if c.year_gap is not None else None,
@@ -190,15 +238,26 @@ def decide(c: Comparison) -> Decision:
     agreements = [k for k, v in agree.items() if v]
     if c.abstract is not None and c.abstract >= ABSTRACT_AGREE:
         agreements.append("abstract")
-    conf = _confidence(c, len(agreements), len(conflicts) + (c.issue is False))
+    n_agree = len(agreements)
+    conf = _confidence(c, n_agree, len(conflicts) + (c.issue is False))
     kind_a, kind_b = c.kinds
+    # The article's address: same journal, volume and first page, within a year.
+    same_address = (
+        c.journal is True and c.volume is True and c.pages is True
+        and (c.year_gap is None or c.year_gap <= 1) and c.issue is not False
+    )
     everything_agrees = (
         title >= TITLE_EXACT
         and (authors is None or authors >= AUTHOR_STRONG)
         and not conflicts
         and c.issue is not False
         and c.journal is not False
-        and len(agreements) >= 3
+        and n_agree >= 3
+    )
+    detail = (
+        f"title {title:.0f}, authors {'-' if authors is None else f'{authors:.0f}'}, "
+        f"agree: {','.join(agreements) or '-'}"
+        + (f"; differ: {','.join(conflicts)}" if conflicts else "")
     )
 
     # 1. Identifiers that differ.
@@ -208,32 +267,47 @@ def decide(c: Comparison) -> Decision:
                 return Decision(MAYBE, min(conf, 0.6), f"{name}s differ; all else agrees")
             return Decision(DISTINCT, conf, f"{name}s differ")
 
-    # 2. A notice and the article it refers to.
+    # 2. A notice and the article it refers to; a meeting abstract and a journal article.
+    cautious = c.numbers_differ
     if kind_a != kind_b:
         notice = {kind_a, kind_b} - {ARTICLE, CONFERENCE}
         if notice and c.kind_from_title:
+            # A notice indexed under the article's own title sits at the notice's address.
+            if same_address and title >= TITLE_NEAR and c.issue is True:
+                return Decision(DUPLICATE, conf, f"{detail} (the same notice, titled two ways)")
             return Decision(DISTINCT, conf, f"{'/'.join(sorted(notice))} and another kind of item")
+        if notice or not c.both_abstracts:
+            cautious = True
 
     # 3. Same identifier.
     for name, same in (("DOI", c.doi), ("PMID", c.pmid)):
         if same:
-            if c.title is None or title >= TITLE_ID_MATCH:
+            if c.title is None or title >= TITLE_ID_MATCH or contained >= TITLE_EXACT:
                 return Decision(DUPLICATE, 1.0, f"same {name}, title {title:.0f}", name.lower())
             if title >= TITLE_ID_MAYBE:
                 return Decision(MAYBE, conf, f"same {name} but titles differ ({title:.0f})", name.lower())
             return Decision(DISTINCT, conf, f"same {name} but different titles ({title:.0f})")
 
-    # 4. Fuzzy match on title, authors and the bibliographic details.
+    # 4. Same address (journal, volume, first page, year): a retitled or mistitled copy.
+    if same_address and not (kind_a != kind_b and cautious):
+        # Many meeting abstracts share a page of a supplement; a multi-page range does not.
+        strict = c.supplement and not c.multi_page
+        if title >= TITLE_EXACT and not strict:
+            return Decision(DUPLICATE, conf, f"{detail} (same title at the same journal, volume, page)")
+        if authors is not None and authors >= AUTHOR_STRONG and (
+            title >= (TITLE_NEAR if strict else TITLE_ADDRESS) or contained >= TITLE_EXACT
+        ):
+            return Decision(DUPLICATE, conf, f"{detail} (same authors at the same journal, volume, page)")
+
+    # 5. Fuzzy match on title, authors and the bibliographic details.
     if title < TITLE_SIMILAR:
+        if same_address and title >= TITLE_ADDRESS:
+            return Decision(MAYBE, conf, detail)
         return Decision(DISTINCT, conf, f"titles differ ({title:.0f})")
     if authors is not None and authors < AUTHOR_CONFLICT:
+        if everything_agrees:
+            return Decision(MAYBE, conf, f"{detail}; authors differ")
         return Decision(DISTINCT, conf, f"authors differ ({authors:.0f})")
-    detail = (
-        f"title {title:.0f}, authors {'-' if authors is None else f'{authors:.0f}'}, "
-        f"agree: {','.join(agreements) or '-'}"
-        + (f"; differ: {','.join(conflicts)}" if conflicts else "")
-    )
-    cautious = c.numbers_differ or (kind_a != kind_b)
     if conflicts:
         one_off = (
             len(conflicts) == 1
@@ -254,10 +328,9 @@ def decide(c: Comparison) -> Decision:
         if everything_agrees:
             return Decision(DUPLICATE, conf, detail + " (numbers or kinds differ; all else agrees)")
         return Decision(MAYBE, conf, detail)
-    n_agree = len(agreements)
     if authors is None:
         if title >= TITLE_EXACT and n_agree >= 3:
-            return Decision(DUPLICATE, conf, detail + " (no authors)")
+            return Decision(DUPLICATE, conf, detail + " (no personal authors)")
         return Decision(MAYBE, conf, detail)
     if title >= TITLE_EXACT and authors >= AUTHOR_OK and n_agree >= 1:
         return Decision(DUPLICATE, conf, detail)
