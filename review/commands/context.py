@@ -32,5 +32,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.importing import AlreadyImportedError
     from review.screening import ScreeningError
     from review.store import SchemaTooNewError
+    from review.dedup.queue import PairError
+    from review.dedup.run import DedupError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError)
+    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError, PairError, DedupError)

@@ -35,18 +35,57 @@ class DedupResult:
         return self.clustering.labels
 
 
+def drop_unreliable_identifiers(
+    norms: Sequence[NormRecord], min_share: int = 3, also: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """Blank DOIs/PMIDs that several clearly different papers share; return what was dropped.
+
+    A journal supplement's DOI given to every abstract in it, or an export that puts the same
+    wrong value in every record's PMID field, would otherwise both merge different papers
+    and block true duplicates ("PMIDs differ"). A value held by ``min_share`` or more records
+    whose titles are not alike is not an identifier of one paper, so it is ignored. Values in
+    ``also`` (found unreliable over a larger set) are ignored too.
+    """
+    from rapidfuzz import fuzz
+
+    dropped: dict[str, set[str]] = {"doi": set(), "pmid": set()}
+    for name, values in (also or {}).items():
+        for m in norms:
+            if getattr(m, name) in values:
+                dropped[name].add(getattr(m, name))
+                setattr(m, name, "")
+    for name in ("doi", "pmid"):
+        groups: dict[str, list[NormRecord]] = {}
+        for rec in norms:
+            value = getattr(rec, name)
+            if value:
+                groups.setdefault(value, []).append(rec)
+        for value, members in groups.items():
+            if len(members) < min_share:
+                continue
+            titled = [m.title for m in members if m.title]
+            if any(fuzz.ratio(titled[0], t) < 60 for t in titled[1:]):
+                dropped[name].add(value)
+                for m in members:
+                    setattr(m, name, "")
+    return dropped
+
+
 def find_duplicates(
     records: Sequence[Record] | Sequence[NormRecord],
     *,
     confirmed: Iterable[tuple[int, int]] = (),
     rejected: Iterable[tuple[int, int]] = (),
+    unreliable: dict[str, set[str]] | None = None,
 ) -> DedupResult:
     """Cluster ``records``; ``confirmed``/``rejected`` are pairs of positions a person decided.
 
+    ``unreliable`` names DOI/PMID values to ignore (see ``drop_unreliable_identifiers``).
     Maybe pairs whose two records end up in one cluster anyway are dropped from ``maybes``;
     duplicate links the constraints blocked are added to it.
     """
     norms = [r if isinstance(r, NormRecord) else normalise(r, i) for i, r in enumerate(records)]
+    drop_unreliable_identifiers(norms, also=unreliable)
     rejected = {(min(a, b), max(a, b)) for a, b in rejected}
     confirmed = {(min(a, b), max(a, b)) for a, b in confirmed} - rejected
     pairs = candidate_pairs(norms)

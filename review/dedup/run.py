@@ -27,7 +27,8 @@ import sqlalchemy as sa
 
 from review.dedup import queue
 from review.dedup.merge import choose_kept, source_databases
-from review.dedup.pipeline import find_duplicates
+from review.dedup.normalise import normalise
+from review.dedup.pipeline import drop_unreliable_identifiers, find_duplicates
 from review.records import Record
 from review.store.api import now_iso
 from review.store.schema import dedup_membership, events, records
@@ -98,6 +99,19 @@ def cluster_ids(conn: sa.Connection, record_ids: Iterable[int]) -> set[int]:
     return ids
 
 
+def _unreliable_identifiers(conn: sa.Connection, loaded: list[tuple[int, Record]]) -> dict[str, set[str]]:
+    """DOIs/PMIDs of ``loaded`` that the whole store shows are shared by different papers."""
+    dois = sorted({rec.doi for _, rec in loaded if rec.doi})
+    pmids = sorted({rec.pmid for _, rec in loaded if rec.pmid})
+    if not dois and not pmids:
+        return {}
+    query = sa.select(records.c.id, records.c.data).where(
+        sa.or_(records.c.doi.in_(dois), records.c.pmid.in_(pmids))
+    )
+    sharing = [normalise(Record.from_dict(data), i) for i, (_, data) in enumerate(conn.execute(query))]
+    return drop_unreliable_identifiers(sharing)
+
+
 def _insert_events(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
@@ -121,6 +135,7 @@ def _recluster(
         [rec for _, rec in loaded],
         confirmed=[(position[a], position[b]) for a, b in confirmed],
         rejected=[(position[a], position[b]) for a, b in rejected],
+        unreliable=_unreliable_identifiers(conn, loaded) if scope is not None else None,
     )
     old = _load_membership(conn, scope)
     previously_kept = {kept for kept, _, _ in old.values()}
