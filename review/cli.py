@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "review.commands.app",
     "review.commands.query",
     "review.commands.search",
+    "review.commands.dedup",
 ]
 
 
