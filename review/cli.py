@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "review.commands.query",
     "review.commands.search",
     "review.commands.dedup",
+    "review.commands.screening",
 ]
 
 
