@@ -30,6 +30,7 @@ def known_errors() -> tuple[type[BaseException], ...]:
     """Exceptions whose message is written for the user (shown without a traceback)."""
     from review.formats import FormatError
     from review.importing import AlreadyImportedError
+    from review.screening import ScreeningError
     from review.store import SchemaTooNewError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError)
