@@ -136,8 +136,6 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
     title = highlight(record.title) or "<em>(no title)</em>"
     journal = record.journal or record.journal_abbrev
     cite_bits = [esc(journal)] if journal else []
-    if record.year:
-        cite_bits.append(esc(record.year))
     if record.volume:
         cite_bits.append(esc(record.volume) + (f"({esc(record.issue)})" if record.issue else ""))
     if record.pages:

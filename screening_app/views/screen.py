@@ -33,20 +33,9 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         )
     ui.progress_bar(progress)
 
-    undo_col, help_col = st.columns([1, 3])
-    undo = undo_col.button(
-        "Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"
-    )
-    help_col.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo")
-    if undo:
-        undone = rules.undo_last_vote(engine, reviewer_name, stage)
-        if undone is None:
-            st.toast("Nothing to undo.")
-        else:
-            st.toast(f"Undid your {undone.decision} vote on record #{undone.record_id}.")
-        ui.rerun_fragment()
-
     if record_id is None:
+        if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
+            undo_last(engine, reviewer_name, stage)
         st.success(
             "Your queue for this stage is empty: every record has your vote "
             "(or two votes already)."
@@ -57,29 +46,31 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     with side:
         ui.criteria_panel(criteria)
     with card:
-        ui.record_card(record, criteria, record_id)
-        if stage == "full_text":
-            ui.fulltext_summary(fulltext, state.project().root)
-        reasons = list(criteria.exclusion_reasons)
-        reason = st.selectbox(
+        buttons = st.columns([1, 1, 1, 1.3])
+        clicked = None
+        if buttons[0].button("Include", key=f"include-{stage}-{record_id}", shortcut="I",
+                             type="primary", icon=":material/check:", width="stretch"):
+            clicked = "include"
+        if buttons[1].button("Exclude", key=f"exclude-{stage}-{record_id}", shortcut="E",
+                             icon=":material/close:", width="stretch"):
+            clicked = "exclude"
+        if buttons[2].button("Maybe", key=f"maybe-{stage}-{record_id}", shortcut="M",
+                             icon=":material/help:", width="stretch"):
+            clicked = "maybe"
+        if buttons[3].button("Undo last vote", key=f"undo-{stage}", shortcut="U",
+                             icon=":material/undo:", width="stretch"):
+            undo_last(engine, reviewer_name, stage)
+        fields = st.columns(2)
+        reason = fields[0].selectbox(
             "Exclusion reason" + (" (required to exclude)" if stage == "full_text" else " (optional)"),
-            [""] + reasons,
+            [""] + list(criteria.exclusion_reasons),
             format_func=lambda r: r or "—",
             key=f"reason-{stage}-{record_id}",
         )
-        note = st.text_input("Note (optional)", key=f"note-{stage}-{record_id}")
-        cols = st.columns(3)
-        clicked = None
-        if cols[0].button("Include", key=f"include-{stage}-{record_id}", shortcut="I",
-                          type="primary", icon=":material/check:", width="stretch"):
-            clicked = "include"
-        if cols[1].button("Exclude", key=f"exclude-{stage}-{record_id}", shortcut="E",
-                          icon=":material/close:", width="stretch"):
-            clicked = "exclude"
-        if cols[2].button("Maybe", key=f"maybe-{stage}-{record_id}", shortcut="M",
-                          icon=":material/help:", width="stretch"):
-            clicked = "maybe"
+        note = fields[1].text_input("Note (optional)", key=f"note-{stage}-{record_id}")
         if clicked:
+            # the widgets above hold this run's reason and note; the vote is stored (one
+            # transaction) before the card moves on to the next record
             try:
                 rules.cast_vote(
                     engine, reviewer_name, record_id, stage, clicked,
@@ -90,6 +81,19 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             else:
                 st.toast(f"{ui.DECISION_LABELS[clicked]}: {md_escape(short_label(record, record_id, 60))}")
                 ui.rerun_fragment()
+        st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
+        ui.record_card(record, criteria, record_id)
+        if stage == "full_text":
+            ui.fulltext_summary(fulltext, state.project().root)
+
+
+def undo_last(engine, reviewer_name: str, stage: str) -> None:
+    undone = rules.undo_last_vote(engine, reviewer_name, stage)
+    if undone is None:
+        st.toast("Nothing to undo.")
+    else:
+        st.toast(f"Undid your {undone.decision} vote on record #{undone.record_id}.")
+    ui.rerun_fragment()
 
 
 record_panel(stage, reviewer.name)
