@@ -17,6 +17,7 @@ from review import __version__
 COMMAND_MODULES = [
     "review.commands.core",
     "review.commands.demo",
+    "review.commands.reports",
 ]
 
 

@@ -32,4 +32,10 @@ def known_errors() -> tuple[type[BaseException], ...]:
     from review.importing import AlreadyImportedError
     from review.store import SchemaTooNewError
 
-    return (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    errors: tuple[type[BaseException], ...] = (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    from review.extraction import ExtractionError
+    from review.prisma import PrismaArithmeticError
+    from review.reports import ExportError
+
+    errors += (PrismaArithmeticError, ExtractionError, ExportError)
+    return errors
