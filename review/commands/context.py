@@ -30,9 +30,10 @@ def known_errors() -> tuple[type[BaseException], ...]:
     """Exceptions whose message is written for the user (shown without a traceback)."""
     from review.formats import FormatError
     from review.importing import AlreadyImportedError
+    from review.screening import ScreeningError
     from review.store import SchemaTooNewError
 
-    errors: tuple[type[BaseException], ...] = (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError)
+    errors: tuple[type[BaseException], ...] = (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError)
     from review.extraction import ExtractionError
     from review.prisma import PrismaArithmeticError
     from review.reports import ExportError

@@ -99,6 +99,114 @@ sa.Index("ix_dedup_membership_kept", dedup_membership.c.kept_id)
 
 
 # ---------------------------------------------------------------------------------------
+# Screening: reviewers, blind votes, conflict resolutions, full texts, the queue order.
+# Votes and resolutions are append-only rows; a later row supersedes an earlier one by
+# flipping ``current`` (the flip is logged in ``events``). At most one current vote per
+# (stage, record, reviewer) and one current resolution/full text per record, enforced by
+# partial unique indexes, so two concurrent writers can never both store one.
+screening_reviewers = sa.Table(
+    "screening_reviewers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),  # "reviewer" | "lead"
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+)
+
+screening_votes = sa.Table(
+    "screening_votes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("stage", sa.String(20), nullable=False),  # title_abstract | full_text
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),  # include | exclude | maybe
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("criteria_version", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+    sa.Column("ended_how", sa.String(20), nullable=True),  # superseded | undone
+    sa.Column("source", sa.String(20), nullable=False, server_default="app"),  # app | import | cli
+)
+sa.Index(
+    "uq_screening_votes_current",
+    screening_votes.c.stage,
+    screening_votes.c.record_id,
+    screening_votes.c.reviewer,
+    unique=True,
+    sqlite_where=screening_votes.c.current == sa.true(),
+    postgresql_where=screening_votes.c.current == sa.true(),
+)
+sa.Index(
+    "ix_screening_votes_reviewer",
+    screening_votes.c.reviewer,
+    screening_votes.c.stage,
+    screening_votes.c.current,
+    screening_votes.c.id,
+)
+sa.Index("ix_screening_votes_record", screening_votes.c.stage, screening_votes.c.record_id)
+
+screening_resolutions = sa.Table(
+    "screening_resolutions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),  # include | exclude
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("resolver", sa.String(100), nullable=False),
+    sa.Column("criteria_version", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index(
+    "uq_screening_resolutions_current",
+    screening_resolutions.c.stage,
+    screening_resolutions.c.record_id,
+    unique=True,
+    sqlite_where=screening_resolutions.c.current == sa.true(),
+    postgresql_where=screening_resolutions.c.current == sa.true(),
+)
+
+screening_fulltexts = sa.Table(
+    "screening_fulltexts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # pdf | link | not_retrieved
+    sa.Column("location", sa.Text, nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index(
+    "uq_screening_fulltexts_current",
+    screening_fulltexts.c.record_id,
+    unique=True,
+    sqlite_where=screening_fulltexts.c.current == sa.true(),
+    postgresql_where=screening_fulltexts.c.current == sa.true(),
+)
+
+# The reproducible random queue order: sort_key = hash(seed, record_id), one row per record
+# per seed, filled for new records on demand (records are append-only, so ids above the
+# highest keyed id are the missing ones). "Next record" walks (seed, sort_key) in order.
+screening_order = sa.Table(
+    "screening_order",
+    metadata,
+    sa.Column("seed", sa.BigInteger, primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column("sort_key", sa.BigInteger, nullable=False),
+)
+sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
+
 # Extraction (data charting): values per reviewer and consensus values, both append-only.
 # The current value of (record, field, reviewer) is its row with the highest id; a cleared
 # value is a row with ``value`` null. Consensus rows follow the same rule per (record, field).

@@ -1,0 +1,261 @@
+"""PubMed MEDLINE text (.nbib, "Send to > Citation manager", efetch rettype=medline) -> Records.
+
+Bio.Medline does the tag parsing; this module splits records with line numbers, checks that
+every line is a MEDLINE tag line or a continuation, and maps tags to Record fields
+(``MEDLINE_FIELDS``). ERIC's and PMC's MEDLINE-style variants read the same way.
+
+Abstracts keep PubMed's section labels ("BACKGROUND: ... METHODS: ..."), MH goes to
+``subject_headings``, OT to ``keywords``, AID/LID "[doi]" to ``doi``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from Bio import Medline
+
+from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
+from review.formats.fields import all_values, dedupe, first_value
+from review.formats.text import DecodedText, read_text
+from review.records import (
+    Record,
+    clean_text,
+    normalise_doi,
+    normalise_issn,
+    normalise_pmcid,
+    normalise_pmid,
+    normalise_year,
+    split_pages,
+)
+
+__all__ = ["read", "parse_text", "MEDLINE_FIELDS"]
+
+# Record field -> MEDLINE tags, first non-empty wins
+MEDLINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI", "BTI", "TT"),
+    "abstract": ("AB",),
+    "authors": ("FAU", "AU"),
+    "corporate_authors": ("CN",),
+    "year": ("DP", "DEP", "DA", "EDAT"),
+    "journal": ("JT",),
+    "journal_abbrev": ("TA",),
+    "volume": ("VI",),
+    "issue": ("IP",),
+    "pages": ("PG",),
+    "issns": ("IS", "ISSN"),
+    "language": ("LA",),
+    "publication_types": ("PT",),
+    "subject_headings": ("MH",),
+    "keywords": ("OT",),
+    "pmid": ("PMID",),
+    "pmcid": ("PMC",),
+    "source_id": ("PMID", "OID", "AID"),
+}
+
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-( |$)")
+_ISSN_WORD = re.compile(r"\bISSN[-:\s]*", re.I)  # ERIC: "ISSN-1234-4567"
+_DOI_MARK = re.compile(r"\[doi\]\s*$", re.I)
+_ELOCATION = re.compile(r"^(e?\d{1,8})\s*\[pii\]$", re.I)
+# publication types that say what kind of item a record is (others are study designs)
+_REFERENCE_TYPES = (("Book Chapter", "CHAP"), ("Book", "BOOK"), ("Journal Article", "JOUR"))
+
+
+@dataclass
+class _Block:
+    start_line: int
+    lines: list[str]
+    bad_line: int | None = None  # first line that is neither a tag line nor a continuation
+    bad_text: str = ""
+
+
+def _blocks(lines: list[str]) -> Iterator[_Block]:
+    """Blank-line separated records, each line checked to be a tag line or continuation."""
+    block: _Block | None = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip() and len(line) < 6:
+            if block is not None:
+                yield block
+                block = None
+            continue
+        if block is None:
+            block = _Block(start_line=number, lines=[])
+        ok = _TAG_LINE.match(line) if not line.startswith("      ") else len(block.lines) > 0
+        if not ok and block.bad_line is None:
+            block.bad_line, block.bad_text = number, line.strip()[:60]
+        block.lines.append(line + "\n")
+    if block is not None:
+        yield block
+
+
+def parse_text(
+    decoded: DecodedText | str, path: str | Path = "<text>", *, require_title: bool = True
+) -> ImportResult:
+    """Parse MEDLINE text into Records plus the per-file report.
+
+    A record with a line that is not MEDLINE (nor a continuation) is skipped and reported;
+    a file with no readable record at all raises UnreadableFileError naming the first bad line.
+    """
+    if isinstance(decoded, str):
+        decoded = DecodedText(text=decoded, encoding="utf-8")
+    report = ImportReport(
+        path=str(path), format="medline", encoding=decoded.encoding,
+        warnings=list(decoded.warnings),
+    )
+    text = decoded.text
+    blocks = list(_blocks(text.split("\n")))
+    _refuse_non_medline(blocks, path)
+    records: list[Record] = []
+    with_so = sum(1 for b in blocks if any(x.startswith("SO  -") for x in b.lines))
+    for position, block in enumerate(blocks):
+        if block.bad_line is not None:
+            report.skipped.append(Skipped(
+                line=block.bad_line,
+                reason=f"not a MEDLINE tag line (expected e.g. 'TI  - ...'): {block.bad_text!r}",
+                position=position,
+            ))
+            continue
+        parsed = next(Medline.parse(block.lines), None)
+        raw = _tidy(parsed or {})
+        record = _to_record(raw)
+        last = position == len(blocks) - 1
+        if last and "SO" not in raw and (with_so > 0 or not text.endswith("\n")):
+            report.warnings.append(
+                f"the last record (line {block.start_line}) has no 'SO  - ' line, which PubMed "
+                "writes at the end of every record: the file may be truncated; the record was "
+                "read as far as it goes"
+            )
+        if not record.title and require_title:
+            reason = "no title (TI)"
+            if record.pmid:
+                reason += f" for PMID {record.pmid}"
+            report.skipped.append(Skipped(line=block.start_line, reason=reason, position=position))
+            continue
+        records.append(record)
+    report.records_read = len(records)
+    return ImportResult(records=records, report=report)
+
+
+def _refuse_non_medline(blocks: list[_Block], path: str | Path) -> None:
+    """Raise unless at least one record is MEDLINE (a PMID-, TI or OWN line, no RIS TY)."""
+    if not blocks:
+        raise UnreadableFileError(path, "no MEDLINE record found (no 'PMID- ' line)", line=1)
+    for block in blocks:
+        if block.lines[0].startswith("TY  -"):
+            raise UnreadableFileError(
+                path, "this is RIS ('TY  - ' lines), not MEDLINE: import it without --format",
+                line=block.start_line,
+            )
+    good = [b for b in blocks if b.bad_line is None]
+    if not good:
+        first = blocks[0]
+        raise UnreadableFileError(
+            path, f"not a MEDLINE file: {first.bad_text!r} is not a MEDLINE tag line "
+            "(expected 'PMID- ...', 'TI  - ...')", line=first.bad_line,
+        )
+    if not any(line.startswith(("PMID-", "TI  -", "OWN -")) for b in good for line in b.lines):
+        raise UnreadableFileError(
+            path, "no MEDLINE record found: no 'PMID- ' or 'TI  - ' line", line=good[0].start_line
+        )
+
+
+def _tidy(parsed: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for tag, value in parsed.items():
+        values = value if isinstance(value, list) else [value]
+        out[tag] = [str(v).rstrip() for v in values]
+    return out
+
+
+def _doi(raw: dict[str, list[str]]) -> str:
+    values = all_values(raw, ("AID", "LID"))
+    for value in values:
+        if _DOI_MARK.search(value):
+            doi = normalise_doi(value)
+            if doi:
+                return doi
+    for value in values:  # ERIC: "AID - http://dx.doi.org/10..."
+        if "doi" in value.lower():
+            doi = normalise_doi(value)
+            if doi:
+                return doi
+    return ""
+
+
+def _reference_type(raw: dict[str, list[str]]) -> str:
+    types = all_values(raw, ("PT",))
+    if raw.get("BTI") and raw.get("TI"):
+        return "CHAP"
+    if raw.get("BTI"):
+        return "BOOK"
+    for name, code in _REFERENCE_TYPES:
+        if name in types:
+            return code
+    if raw.get("TA") or raw.get("JT"):
+        return "JOUR"
+    return types[0] if types else ""
+
+
+def _to_record(raw: dict[str, list[str]]) -> Record:
+    f = MEDLINE_FIELDS
+    authors = [clean_text(a) for a in all_values(raw, ("FAU",))] or [
+        clean_text(a) for a in all_values(raw, ("AU",))
+    ]
+    authors += [clean_text(c) for c in all_values(raw, f["corporate_authors"])]
+
+    start, end = split_pages(first_value(raw, f["pages"]))
+    if not start:
+        for value in all_values(raw, ("LID",)):
+            match = _ELOCATION.match(value.strip())
+            if match:  # e-only articles: the article number stands for the pages
+                start = match.group(1)
+                break
+
+    year = None
+    for value in all_values(raw, f["year"]):
+        year = normalise_year(value)
+        if year:
+            break
+    if year is None:  # ERIC: "SO - v10 n1 p1-10 2000"
+        year = normalise_year(first_value(raw, ("SO",)))
+
+    pmid = normalise_pmid(first_value(raw, f["pmid"]))
+    journal = first_value(raw, f["journal"])
+    abbrev = first_value(raw, f["journal_abbrev"])
+    return Record(
+        title=first_value(raw, f["title"]),
+        abstract=first_value(raw, f["abstract"]),
+        authors=dedupe_names(authors),
+        year=year,
+        journal=journal or abbrev,
+        journal_abbrev=abbrev,
+        volume=first_value(raw, f["volume"]),
+        issue=first_value(raw, f["issue"]),
+        start_page=start,
+        end_page=end,
+        doi=_doi(raw),
+        pmid=pmid,
+        pmcid=normalise_pmcid(first_value(raw, f["pmcid"])),
+        issns=dedupe(
+            i for v in all_values(raw, f["issns"]) for i in normalise_issn(_ISSN_WORD.sub("", v))
+        ),
+        language="; ".join(dedupe(clean_text(v) for v in all_values(raw, f["language"]))),
+        publication_types=dedupe(clean_text(v) for v in all_values(raw, f["publication_types"])),
+        subject_headings=dedupe(clean_text(v) for v in all_values(raw, f["subject_headings"])),
+        keywords=dedupe(clean_text(v) for v in all_values(raw, f["keywords"])),
+        source_id=pmid or first_value(raw, ("OID",)),
+        reference_type=_reference_type(raw),
+        raw=raw,
+    )
+
+
+def dedupe_names(names: list[str]) -> list[str]:
+    return [n for n in names if n]
+
+
+def read(path: str | Path, *, require_title: bool = True, **_: Any) -> ImportResult:
+    """Read a PubMed MEDLINE/.nbib export file."""
+    return parse_text(read_text(path), path, require_title=require_title)

@@ -1,0 +1,561 @@
+"""RIS exports (and Web of Science tagged exports) -> Records, through rispy.
+
+rispy does the tag parsing: ``_TagParser`` is a ``rispy.RisParser`` with an identity tag
+mapping, so each record comes back as ``tag -> [values]`` exactly as written (continuation
+lines joined to their value with a newline). This module adds what rispy leaves to callers:
+
+* record boundaries with line numbers (a record without a title is skipped and reported
+  with the line of its ``TY``; a record whose ``ER`` is missing is still read, with a warning);
+* one field table (``RIS_FIELDS``) so both tag families land in the same Record fields:
+  TI/T1, AU/A1, PY/Y1/DA, AB/N2, JF/JO/T2 and JA/J2, DO, SP/EP, VL, IS, SN, KW, AN/ID, LA;
+* the source database of each record of an Ovid multi-database export, from the ``D=`` code
+  of its Ovid link (``OVID_DATABASES``); records without one keep the database given at import;
+* the vendor quirks listed in ``_vendor_rules`` (PubMed ids in AN/C2, Embase L-numbers,
+  PsycINFO "No Specified" pages, Ovid CENTRAL's one-line author lists).
+
+Between records anything goes (Ovid's ``N.`` lines and "Link to ..." text, EndNote's
+"Record #1 of 2" banners): it is kept as the preceding record's trailer and searched for its
+Ovid link; stray tag lines there (Ovid PsycINFO writes ``NL`` after ``ER``) join its raw tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import rispy
+
+from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
+from review.formats.fields import all_values, dedupe, first_value, split_authors, split_terms
+from review.formats.text import DecodedText, read_text
+from review.records import (
+    Record,
+    clean_text,
+    normalise_doi,
+    normalise_issn,
+    normalise_pmcid,
+    normalise_pmid,
+    normalise_year,
+    split_pages,
+)
+
+__all__ = [
+    "read",
+    "parse_text",
+    "OVID_DATABASES",
+    "RIS_FIELDS",
+    "WOS_FIELDS",
+    "ovid_database",
+]
+
+# Record field -> RIS tags, first non-empty wins (both tag families of every exporter).
+RIS_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI", "T1", "CT"),
+    "book_title": ("BT",),  # the title of a whole book when TI/T1 are absent
+    "other_title": ("ST", "TT"),  # short / translated title: last resort
+    "abstract": ("AB", "N2"),
+    "authors": ("AU", "A1"),
+    "year": ("PY", "Y1", "DA"),
+    "journal": ("JF", "JO", "T2"),
+    "journal_abbrev": ("JA", "J2", "J1", "NL"),
+    "volume": ("VL", "VO"),
+    "issue": ("IS", "CP"),
+    "start_page": ("SP",),
+    "end_page": ("EP",),
+    "doi": ("DO",),
+    "issns": ("SN",),
+    "keywords": ("KW",),
+    "source_id": ("AN", "U2", "ID"),
+    "language": ("LA",),
+    "publication_types": ("M3",),
+    "urls": ("UR", "L1", "L2", "L3", "L4", "LK"),
+    "reference_type": ("TY",),
+}
+
+# Web of Science "plain text" (FN/PT ... ER) export: same Record fields, its own tags.
+WOS_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("TI",),
+    "book_title": ("BS",),
+    "other_title": (),
+    "abstract": ("AB",),
+    "authors": ("AF", "AU"),
+    "year": ("PY", "EA"),
+    "journal": ("SO",),
+    "journal_abbrev": ("JI", "J9"),
+    "volume": ("VL",),
+    "issue": ("IS",),
+    "start_page": ("BP", "AR"),
+    "end_page": ("EP",),
+    "doi": ("DI",),
+    "issns": ("SN", "EI"),
+    "keywords": ("DE",),
+    "source_id": ("UT",),
+    "language": ("LA",),
+    "publication_types": ("DT",),
+    "urls": (),
+    "reference_type": ("PT",),
+    "pmid": ("PM",),
+}
+
+# Ovid database codes (the D= of an Ovid link) by prefix -> source database name.
+# Ovid segments: medl/medp/medc/mesz/prem... (MEDLINE, in-process, ePub ahead), emed/emez/
+# emex/oemezd (Embase), cctr (CENTRAL), coch (CDSR), psyc/psyh (APA PsycInfo).
+OVID_DATABASES: tuple[tuple[str, str], ...] = (
+    ("prem", "MEDLINE"),
+    ("med", "MEDLINE"),
+    ("mes", "MEDLINE"),
+    ("ppez", "MEDLINE"),
+    ("oemez", "Embase"),
+    ("emed", "Embase"),
+    ("emez", "Embase"),
+    ("emex", "Embase"),
+    ("emef", "Embase"),
+    ("emba", "Embase"),
+    ("cctr", "CENTRAL"),
+    ("coch", "Cochrane Database of Systematic Reviews"),
+    ("clcmr", "Cochrane Methodology Register"),
+    ("dare", "DARE"),
+    ("clhta", "HTA"),
+    ("cleed", "NHS EED"),
+    ("psyc", "PsycINFO"),
+    ("psyh", "PsycINFO"),
+    ("psyb", "PsycINFO"),
+    ("amed", "AMED"),
+    ("cagh", "Global Health"),
+    ("hmic", "HMIC"),
+    ("ovft", "Journals@Ovid"),
+    ("eric", "ERIC"),
+)
+
+_OVID_CODE = re.compile(r"ovid[^\s]*?[?&]D=([A-Za-z0-9]+)", re.I)
+_OVID_SID = re.compile(r"sid/Ovid:([A-Za-z0-9]+)", re.I)
+_OVID_AN = re.compile(r"ovid[^\s]*?[?&]AN=([^&\s]+)", re.I)
+_SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
+_OPENURL_PMID = re.compile(r"rft_id=info:pmid/(\d+)")
+_OPENURL_DOI = re.compile(r"rft_id=info:doi/([^&\s]+)")
+_NLM_PROVIDERS = {"nlm", "pubmed", "medline", "national library of medicine"}
+_BOOK_TYPES = {"BOOK", "EBOOK", "EDBOOK", "CHAP", "ECHAP"}
+
+# 2-character tags with lax spacing ("KW - x", "A1\t- x", "ID \t- x") and a few long ones
+_LAX_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]{0,3}-(?:[ \t]+|$)(.*)$")
+_LONG_TAG = re.compile(r"^(PMID|PMCID)[ \t]*-(?:[ \t]+|$)(.*)$")
+_WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
+
+
+def ovid_database(code: str) -> str:
+    """Database name for an Ovid D= code ("medl" -> "MEDLINE"); "" when unknown."""
+    low = code.lower()
+    for prefix, name in OVID_DATABASES:
+        if low.startswith(prefix):
+            return name
+    return ""
+
+
+class _IdentityMapping(dict):
+    """Every tag maps to itself, so rispy keeps tags verbatim (no 'unknown_tag' bucket)."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+class _EveryTag:
+    """Every tag is a list tag: repeated tags keep each value."""
+
+    def __contains__(self, tag: object) -> bool:
+        return True
+
+
+class _TagParser(rispy.RisParser):
+    """rispy's RIS parser, keeping tags verbatim and tolerant of exporters' spacing."""
+
+    PATTERN = r"^[A-Z][A-Z0-9]  - "
+
+    def __init__(self) -> None:
+        super().__init__(
+            mapping=_IdentityMapping(),
+            list_tags=_EveryTag(),  # type: ignore[arg-type]
+            delimiter_tags_mapping={},
+            enforce_list_tags=True,
+        )
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        return _ris_tag(line)
+
+    def _add_tag(self, record: dict, tag: str, content: str, extend_multiline: bool = False) -> None:
+        _add_value(record, tag, content, extend_multiline)
+
+
+class _WosParser(rispy.WokParser):
+    """rispy's Web of Science parser with the same verbatim tag handling."""
+
+    DEFAULT_IGNORE: list[str] = ["FN", "VR", "EF"]
+
+    def __init__(self) -> None:
+        super().__init__(
+            mapping=_IdentityMapping(),
+            list_tags=_EveryTag(),  # type: ignore[arg-type]
+            delimiter_tags_mapping={},
+        )
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        return _wos_tag(line)
+
+    def _add_tag(self, record: dict, tag: str, content: str, extend_multiline: bool = False) -> None:
+        _add_value(record, tag, content, extend_multiline)
+
+
+def _ris_tag(line: str) -> tuple[str, str] | tuple[None, str]:
+    if line[2:5] == "  -" and line[:1].isalpha() and line[:2].isupper():
+        return line[:2], line[5:].strip()
+    match = _LAX_TAG.match(line) or _LONG_TAG.match(line)
+    if match:
+        return match.group(1), match.group(2).strip()
+    return None, line.strip()
+
+
+def _wos_tag(line: str) -> tuple[str, str] | tuple[None, str]:
+    if line[:3] == "   " or not line[:2].strip():
+        return None, line.strip()
+    match = _WOS_TAG.match(line)
+    if match:
+        return match.group(1), (match.group(2) or "").strip()
+    return None, line.strip()
+
+
+def _add_value(record: dict, tag: str | None, content: str, continuation: bool) -> None:
+    if continuation:
+        if not content:
+            return
+        key = tag or "TY"
+        values = record.get(key)
+        if isinstance(values, list) and values:
+            values[-1] = f"{values[-1]}\n{content}" if values[-1] else content
+        elif isinstance(values, str):
+            record[key] = f"{values}\n{content}" if values else content
+        else:
+            record[key] = [content]
+        return
+    values = record.get(tag)
+    if isinstance(values, list):
+        values.append(content)
+    elif isinstance(values, str):
+        record[tag] = [values, content]
+    else:
+        record[tag] = [content]
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    name: str
+    start: str
+    end: str
+    tag_of: Any
+    parser: type[rispy.RisParser]
+    fields: dict[str, tuple[str, ...]]
+    header_tags: frozenset[str] = frozenset()
+
+
+RIS = _Dialect("ris", "TY", "ER", _ris_tag, _TagParser, RIS_FIELDS)
+WOS = _Dialect("wos", "PT", "ER", _wos_tag, _WosParser, WOS_FIELDS, frozenset({"FN", "VR", "EF"}))
+
+
+@dataclass
+class _Chunk:
+    start_line: int
+    lines: list[str]
+    end_line: int = 0
+    closed: bool = False  # ended by its own ER line
+    trailer: list[str] = field(default_factory=list)
+
+
+def _iter_records(lines: list[str], dialect: _Dialect) -> Iterator[_Chunk]:
+    """Records in order, each yielded once its trailer (junk before the next record) is known."""
+    current: _Chunk | None = None
+    done: _Chunk | None = None
+    for number, line in enumerate(lines, 1):
+        tag, _ = dialect.tag_of(line)
+        if tag == dialect.start:
+            if done is not None:
+                yield done
+                done = None
+            if current is not None:  # previous record never ended: no ER line
+                current.end_line = number - 1
+                yield current
+            current = _Chunk(start_line=number, lines=[line])
+        elif current is not None:
+            current.lines.append(line)
+            if tag == dialect.end:
+                current.closed = True
+                current.end_line = number
+                done, current = current, None
+        elif done is not None:
+            done.trailer.append(line)
+    if done is not None:
+        yield done
+    if current is not None:
+        current.end_line = current.start_line + len(current.lines) - 1
+        yield current
+
+
+def _first_junk(lines: list[str]) -> tuple[int, str]:
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            return number, line.strip()
+    return 1, ""
+
+
+def parse_text(
+    decoded: DecodedText | str, path: str | Path = "<text>", *, require_title: bool = True
+) -> ImportResult:
+    """Parse RIS (or Web of Science tagged) text into Records plus the per-file report."""
+    if isinstance(decoded, str):
+        decoded = DecodedText(text=decoded, encoding="utf-8")
+    text = decoded.text
+    lines = text.split("\n")
+    dialect = _dialect_of(lines)
+    report = ImportReport(
+        path=str(path), format="ris", encoding=decoded.encoding, warnings=list(decoded.warnings)
+    )
+    parser = dialect.parser()
+    records: list[Record] = []
+    chunks = 0
+    for position, chunk in enumerate(_iter_records(lines, dialect)):
+        chunks += 1
+        body = chunk.lines if chunk.closed else [*chunk.lines, f"{dialect.end}  - "]
+        parsed = parser.parse_lines(iter(body))
+        raw = _tidy(parsed[0] if parsed else {dialect.start: ""})
+        _merge_trailer_tags(raw, chunk.trailer, dialect)
+        if not chunk.closed:
+            report.warnings.append(_unterminated_warning(chunk, dialect, last=chunk.end_line >= len(lines) - 1))
+        record = _to_record(raw, dialect, chunk.trailer)
+        if not record.title:
+            reason = "no title (TI/T1 empty or missing)" if dialect is RIS else "no title (TI)"
+            if not chunk.closed:
+                reason += "; the record is cut off (no ER line)"
+            if require_title:
+                report.skipped.append(Skipped(line=chunk.start_line, reason=reason, position=position))
+                continue
+        records.append(record)
+    if chunks == 0:
+        number, shown = _first_junk(lines)
+        hint = ""
+        if re.match(r"^PMID- ?\d", shown):
+            hint = " (this looks like a PubMed MEDLINE/.nbib file: import it without --format)"
+        raise UnreadableFileError(
+            path,
+            f"no RIS record found: no line starts with 'TY  - '; line {number} reads "
+            f"{shown[:80]!r}{hint}",
+            line=number,
+        )
+    report.records_read = len(records)
+    if dialect is WOS:
+        report.warnings.insert(0, "Web of Science tagged (FN/PT) export, read as RIS")
+    return ImportResult(records=records, report=report)
+
+
+def _dialect_of(lines: list[str]) -> _Dialect:
+    for line in lines[:50]:
+        if not line.strip():
+            continue
+        if line.startswith(("FN ", "VR ")):
+            return WOS
+        if line.startswith("PT ") and not any(_ris_tag(x)[0] == "TY" for x in lines[:200]):
+            return WOS
+        break
+    return RIS
+
+
+def _unterminated_warning(chunk: _Chunk, dialect: _Dialect, *, last: bool) -> str:
+    if last:
+        return (
+            f"the file ends inside the record starting at line {chunk.start_line} (no final "
+            f"'{dialect.end}  - ' line): the file may be truncated; that record was read as far "
+            "as it goes"
+        )
+    return (
+        f"the record starting at line {chunk.start_line} has no '{dialect.end}  - ' line; it "
+        f"was read up to line {chunk.end_line}, where the next record starts"
+    )
+
+
+def _tidy(raw: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for tag, value in raw.items():
+        if tag is None:
+            continue
+        out[str(tag)] = list(value) if isinstance(value, list) else [value]
+    out.pop("ER", None)
+    return out
+
+
+def _merge_trailer_tags(raw: dict[str, list[str]], trailer: list[str], dialect: _Dialect) -> None:
+    """Tag lines after ER but before the next record (Ovid PsycINFO's NL) belong to it."""
+    for line in trailer:
+        tag, content = dialect.tag_of(line)
+        if tag and tag not in (dialect.end, *dialect.header_tags) and content:
+            raw.setdefault(tag, []).append(content)
+
+
+def _lines(values: list[str]) -> list[str]:
+    """Values of a list tag, continuation lines counted as separate items (EndNote's KW)."""
+    return [part.strip() for v in values for part in v.split("\n") if part.strip()]
+
+
+def _ovid_link(raw: dict[str, list[str]], trailer: list[str]) -> tuple[str, str]:
+    """(D= code, AN) of the record's Ovid link, from its URL tags or the text after it."""
+    candidates = all_values(raw, ("L2", "UR", "L1", "L3", "L4", "LK", "M2"))
+    for text in (*candidates, *trailer):
+        if "ovid" not in text.lower():
+            continue
+        code = _OVID_CODE.search(text) or _OVID_SID.search(text)
+        if code:
+            an = _OVID_AN.search(text)
+            return code.group(1), (an.group(1) if an else "")
+    return "", ""
+
+
+def _to_record(raw: dict[str, list[str]], dialect: _Dialect, trailer: list[str]) -> Record:
+    f = dialect.fields
+    reference_type = first_value(raw, f["reference_type"])
+    title = first_value(raw, f["title"])
+    if not title and reference_type.upper() in _BOOK_TYPES | {"B"}:
+        title = first_value(raw, f["book_title"])
+    if not title:
+        title = first_value(raw, f["other_title"])
+
+    authors: list[str] = []
+    for tag in f["authors"]:
+        if raw.get(tag):
+            authors = split_authors(_lines(raw[tag]))
+            break
+
+    journal = first_value(raw, f["journal"])
+    abbrev = first_value(raw, f["journal_abbrev"])
+
+    start, end = split_pages(first_value(raw, f["start_page"]), first_value(raw, f["end_page"]))
+    if (start, end) == ("No", "Specified") or start.lower() == "no specified":
+        start, end = "", ""  # Ovid PsycINFO's "SP - No / EP - Specified"
+
+    urls = dedupe(
+        u.strip() for v in all_values(raw, f["urls"]) for u in re.split(r"[\s;]+(?=https?://)|\n", v)
+    )
+
+    doi = ""
+    for value in all_values(raw, f["doi"]):
+        doi = normalise_doi(value)
+        if doi:
+            break
+    if not doi:
+        for value in (*all_values(raw, ("M3",)), *urls):
+            if "doi" in value.lower():
+                doi = normalise_doi(value)
+                if doi:
+                    break
+
+    record = Record(
+        title=title,
+        abstract=clean_text(" ".join(all_values(raw, f["abstract"][:1]))
+                            or " ".join(all_values(raw, f["abstract"][1:]))),
+        authors=authors,
+        year=_year(raw, f["year"]),
+        journal=journal or abbrev,
+        journal_abbrev=abbrev,
+        volume=first_value(raw, f["volume"]),
+        issue=first_value(raw, f["issue"]),
+        start_page=start,
+        end_page=end,
+        doi=doi,
+        issns=dedupe(i for v in all_values(raw, f["issns"]) for i in normalise_issn(v)),
+        language="; ".join(dedupe(clean_text(v) for v in _lines(all_values(raw, f["language"])))),
+        publication_types=dedupe(clean_text(v) for v in _lines(all_values(raw, f["publication_types"]))),
+        keywords=split_terms(_lines(all_values(raw, f["keywords"]))),
+        source_id=first_value(raw, f["source_id"]),
+        reference_type=reference_type,
+        urls=urls,
+        raw=raw,
+    )
+    if dialect is WOS:
+        record.pmid = normalise_pmid(first_value(raw, f["pmid"]))
+        record.keywords = split_terms(all_values(raw, ("DE",)))
+        return record
+    _vendor_rules(record, raw, trailer)
+    return record
+
+
+def _year(raw: dict[str, list[str]], tags: tuple[str, ...]) -> int | None:
+    for value in all_values(raw, tags):
+        year = normalise_year(value)
+        if year:
+            return year
+    return None
+
+
+def _vendor_rules(record: Record, raw: dict[str, list[str]], trailer: list[str]) -> None:
+    """What only some exporters do (each rule names its exporter)."""
+    database_tag = first_value(raw, ("DB", "DP")).lower()
+    accession = first_value(raw, ("AN",))
+
+    # Ovid (any segment): the database from the link's D= code; MEDLINE accession = PMID
+    code, ovid_an = _ovid_link(raw, trailer)
+    if code:
+        record.source_database = ovid_database(code) or f"Ovid {code}"
+        record.source_id = record.source_id or ovid_an
+        if record.source_database == "MEDLINE":
+            record.pmid = normalise_pmid(ovid_an or first_value(raw, ("ID", "AN")))
+        if record.source_database in ("MEDLINE", "Embase", "CENTRAL", "PsycINFO"):
+            record.subject_headings = list(record.keywords)
+        record.publication_types = []  # Ovid's M3 is a classification code, not a type
+        # Ovid CENTRAL writes all authors on one line: "Petri G, Expert P, ..."
+        if len(record.authors) == 1:
+            record.authors = split_authors(record.authors[0])
+        # the OpenURL in Ovid's link text carries the PubMed id and DOI (CENTRAL lacks both)
+        _from_openurl(record, trailer)
+
+    # PubMed records from EndNote/Zotero: "DP/DB - NLM", PubMed id in AN, PMCID in C2
+    if database_tag in _NLM_PROVIDERS and accession.isdigit():
+        record.pmid = normalise_pmid(accession)
+    for value in all_values(raw, ("C2", "PMCID")):
+        if not record.pmcid:
+            record.pmcid = normalise_pmcid(value)
+    # Scopus: "C2 - <PubMed id>", the EID in the record's URL
+    if database_tag == "scopus":
+        pmid = first_value(raw, ("C2",))
+        if pmid.isdigit():
+            record.pmid = pmid
+        for url in record.urls:
+            eid = _SCOPUS_EID.search(url)
+            if eid and not record.source_id:
+                record.source_id = eid.group(1)
+        if not record.start_page:
+            record.start_page = first_value(raw, ("C7",))  # article number
+    # Embase.com: Emtree terms in KW, the L-number in U2
+    if database_tag in ("embase", "medline") and any("embase.com" in u for u in record.urls):
+        record.subject_headings = list(record.keywords)
+        record.source_id = first_value(raw, ("U2",)) or record.source_id
+    # exporters that add a non-standard "PMID - " line (CoLRev's PsycINFO sample)
+    if not record.pmid and raw.get("PMID"):
+        record.pmid = normalise_pmid(first_value(raw, ("PMID",)))
+
+
+def _from_openurl(record: Record, trailer: list[str]) -> None:
+    for line in trailer:
+        if "rft_id=" not in line:
+            continue
+        if record.source_id and record.source_id not in line:
+            continue  # the link text of another record
+        pmid = _OPENURL_PMID.search(line)
+        if pmid and not record.pmid:
+            record.pmid = pmid.group(1)
+        doi = _OPENURL_DOI.search(line)
+        if doi and not record.doi:
+            record.doi = normalise_doi(unquote(doi.group(1)))
+
+
+def read(path: str | Path, *, require_title: bool = True, **_: Any) -> ImportResult:
+    """Read an RIS (or Web of Science tagged) export file."""
+    decoded = read_text(path)
+    return parse_text(decoded, path, require_title=require_title)
