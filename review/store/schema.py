@@ -123,6 +123,7 @@ dedup_review = sa.Table(
 sa.Index("ix_dedup_review_status", dedup_review.c.status)
 
 
+# ---------------------------------------------------------------------------------------
 # Screening: reviewers, blind votes, conflict resolutions, full texts, the queue order.
 # Votes and resolutions are append-only rows; a later row supersedes an earlier one by
 # flipping ``current`` (the flip is logged in ``events``). At most one current vote per
