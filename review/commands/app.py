@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from review.commands.context import engine_of, project_of
@@ -93,6 +95,14 @@ def cmd_screen(args: argparse.Namespace) -> int:
     print(f"Screening app for {project.name!r}: {url}", flush=True)
     print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
     proc = subprocess.Popen(streamlit_command(script, args.host, args.port), env=env, cwd=project.root)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(_signum, _frame):  # a service manager's stop: end the app like Ctrl-C does
+        raise KeyboardInterrupt
+
+    if in_main_thread:
+        signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -103,3 +113,6 @@ def cmd_screen(args: argparse.Namespace) -> int:
             proc.kill()
         print("review: screening app stopped; every vote cast is stored", file=sys.stderr)
         return 0
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
