@@ -110,6 +110,10 @@ def parse_text(
     _refuse_non_medline(blocks, path)
     records: list[Record] = []
     with_so = sum(1 for b in blocks if any(x.startswith("SO  -") for x in b.lines))
+    # one Bio.Medline pass over the good records (blank-line separated, as Medline expects)
+    parsed_records = iter(Medline.parse(
+        line for block in blocks if block.bad_line is None for line in (*block.lines, "\n")
+    ))
     for position, block in enumerate(blocks):
         if block.bad_line is not None:
             report.skipped.append(Skipped(
@@ -118,8 +122,7 @@ def parse_text(
                 position=position,
             ))
             continue
-        parsed = next(Medline.parse(block.lines), None)
-        raw = _tidy(parsed or {})
+        raw = _tidy(next(parsed_records))
         record = _to_record(raw)
         last = position == len(blocks) - 1
         if last and "SO" not in raw and (with_so > 0 or not text.endswith("\n")):
