@@ -83,7 +83,11 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
             continue
         if block is None:
             block = _Block(start_line=number, lines=[])
-        ok = _TAG_LINE.match(line) if not line.startswith("      ") else len(block.lines) > 0
+        if line.startswith("      "):
+            ok = len(block.lines) > 0
+        else:  # "PMID- ", "TI  - ": a tag padded to 4 characters, then "- "
+            ok = (line[4:5] == "-" and line[:1].isupper() and line[:4].rstrip().isalnum()
+                  and line[5:6] in (" ", "")) or bool(_TAG_LINE.match(line))
         if not ok and block.bad_line is None:
             block.bad_line, block.bad_text = number, line.strip()[:60]
         block.lines.append(line + "\n")
@@ -166,11 +170,8 @@ def _refuse_non_medline(blocks: list[_Block], path: str | Path) -> None:
 
 
 def _tidy(parsed: dict[str, Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for tag, value in parsed.items():
-        values = value if isinstance(value, list) else [value]
-        out[tag] = [str(v).rstrip() for v in values]
-    return out
+    """Bio.Medline's record as tag -> [values] (it joins text tags into one string)."""
+    return {tag: value if isinstance(value, list) else [value] for tag, value in parsed.items()}
 
 
 def _doi(raw: dict[str, list[str]]) -> str:
