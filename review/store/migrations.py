@@ -36,6 +36,18 @@ def _create(*tables: sa.Table) -> Migration:
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _create(schema.imports, schema.records, schema.events)),
     ("0002_dedup", _create(schema.dedup_membership)),
+    ("0003_dedup_review", _create(schema.dedup_review)),
+    (
+        "0004_screening",
+        _create(
+            schema.screening_reviewers,
+            schema.screening_votes,
+            schema.screening_resolutions,
+            schema.screening_fulltexts,
+            schema.screening_order,
+        ),
+    ),
+    ("0005_extraction", _create(schema.extraction_values, schema.extraction_consensus)),
 ]
 
 

@@ -96,3 +96,168 @@ dedup_membership = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
 sa.Index("ix_dedup_membership_kept", dedup_membership.c.kept_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Deduplication review queue and manual decisions (migration 0003_dedup_review).
+# One row per pair of records a person should look at or has decided on; record_a < record_b.
+# status: "pending" (in the queue), "confirmed" (same paper), "rejected" (different papers),
+# "superseded" (a later run no longer asks). Every change is also a dedup.* event.
+dedup_review = sa.Table(
+    "dedup_review",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_a", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("record_b", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False, server_default="0"),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("decided_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.String(40), nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("event_id", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("record_a", "record_b", name="uq_dedup_review_pair"),
+)
+sa.Index("ix_dedup_review_status", dedup_review.c.status)
+
+
+# ---------------------------------------------------------------------------------------
+# Screening: reviewers, blind votes, conflict resolutions, full texts, the queue order.
+# Votes and resolutions are append-only rows; a later row supersedes an earlier one by
+# flipping ``current`` (the flip is logged in ``events``). At most one current vote per
+# (stage, record, reviewer) and one current resolution/full text per record, enforced by
+# partial unique indexes, so two concurrent writers can never both store one.
+screening_reviewers = sa.Table(
+    "screening_reviewers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),  # "reviewer" | "lead"
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+)
+
+screening_votes = sa.Table(
+    "screening_votes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("stage", sa.String(20), nullable=False),  # title_abstract | full_text
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),  # include | exclude | maybe
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("criteria_version", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+    sa.Column("ended_how", sa.String(20), nullable=True),  # superseded | undone
+    sa.Column("source", sa.String(20), nullable=False, server_default="app"),  # app | import | cli
+)
+sa.Index(
+    "uq_screening_votes_current",
+    screening_votes.c.stage,
+    screening_votes.c.record_id,
+    screening_votes.c.reviewer,
+    unique=True,
+    sqlite_where=screening_votes.c.current == sa.true(),
+    postgresql_where=screening_votes.c.current == sa.true(),
+)
+sa.Index(
+    "ix_screening_votes_reviewer",
+    screening_votes.c.reviewer,
+    screening_votes.c.stage,
+    screening_votes.c.current,
+    screening_votes.c.id,
+)
+sa.Index("ix_screening_votes_record", screening_votes.c.stage, screening_votes.c.record_id)
+
+screening_resolutions = sa.Table(
+    "screening_resolutions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),  # include | exclude
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("resolver", sa.String(100), nullable=False),
+    sa.Column("criteria_version", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index(
+    "uq_screening_resolutions_current",
+    screening_resolutions.c.stage,
+    screening_resolutions.c.record_id,
+    unique=True,
+    sqlite_where=screening_resolutions.c.current == sa.true(),
+    postgresql_where=screening_resolutions.c.current == sa.true(),
+)
+
+screening_fulltexts = sa.Table(
+    "screening_fulltexts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # pdf | link | not_retrieved
+    sa.Column("location", sa.Text, nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index(
+    "uq_screening_fulltexts_current",
+    screening_fulltexts.c.record_id,
+    unique=True,
+    sqlite_where=screening_fulltexts.c.current == sa.true(),
+    postgresql_where=screening_fulltexts.c.current == sa.true(),
+)
+
+# The reproducible random queue order: sort_key = hash(seed, record_id), one row per record
+# per seed, filled for new records on demand (records are append-only, so ids above the
+# highest keyed id are the missing ones). "Next record" walks (seed, sort_key) in order.
+screening_order = sa.Table(
+    "screening_order",
+    metadata,
+    sa.Column("seed", sa.BigInteger, primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column("sort_key", sa.BigInteger, nullable=False),
+)
+sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Extraction (data charting): values per reviewer and consensus values, both append-only.
+# The current value of (record, field, reviewer) is its row with the highest id; a cleared
+# value is a row with ``value`` null. Consensus rows follow the same rule per (record, field).
+extraction_values = sa.Table(
+    "extraction_values",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+sa.Index("ix_extraction_values_record", extraction_values.c.record_id, extraction_values.c.field)
+
+extraction_consensus = sa.Table(
+    "extraction_consensus",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+sa.Index("ix_extraction_consensus_record", extraction_consensus.c.record_id, extraction_consensus.c.field)

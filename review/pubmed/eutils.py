@@ -1,0 +1,594 @@
+"""A polite NCBI E-utilities client: settings, a shared rate limiter, retries, typed errors.
+
+Everything that touches the network for PubMed goes through ``EutilsClient.call``:
+
+- identity: ``tool`` and ``email`` on every request (NCBI's rule), ``api_key`` when given;
+- politeness: one ``RateLimiter`` per rate shared by every client in the process, 3 requests/s
+  without an API key and 10/s with one (NCBI's limits);
+- retries with exponential back-off on HTTP 429 and 5xx, timeouts, connection errors, and
+  bodies that are not what E-utilities promise (an HTML error page, truncated or malformed
+  XML, an ``<ERROR>`` saying the backend failed); ``Retry-After`` is honoured;
+- an optional on-disk cache (``review.pubmed.cache``) so a rerun never refetches a response;
+- injectable HTTP session, clock and sleep so tests run against a local server without
+  real waiting.
+
+Responses are parsed with Biopython's ``Bio.Entrez`` (``esearch``, ``einfo``); efetch bodies
+are returned as bytes for ``review.formats.pubmed_xml.records_from_xml``.
+
+Settings come from (first wins): ``REVIEW_EUTILS_URL`` / ``NCBI_EMAIL`` / ``NCBI_API_KEY`` /
+``NCBI_TOOL`` in the environment, then the project's ``pubmed:`` section (``eutils_url``,
+``email``, ``api_key``, ``tool``). ``eutils_url`` names the folder holding ``esearch.fcgi``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import re
+import threading
+import time
+import xml.parsers.expat
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import requests
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EutilsSettings",
+    "settings_from",
+    "RateLimiter",
+    "shared_limiter",
+    "EutilsClient",
+    "ESearchResult",
+    "ClientStats",
+    "EutilsError",
+    "MissingEmailError",
+    "EutilsHTTPError",
+    "EutilsBadResponse",
+    "EutilsQueryError",
+    "EutilsRetriesExhausted",
+]
+
+DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+DEFAULT_TOOL = "review-scoping"
+ENV_URL = "REVIEW_EUTILS_URL"
+ENV_EMAIL = "NCBI_EMAIL"
+ENV_API_KEY = "NCBI_API_KEY"
+ENV_TOOL = "NCBI_TOOL"
+
+RATE_WITHOUT_KEY = 3.0  # requests per second (NCBI)
+SLACK = 1.02  # request starts are spaced 2% wider than 1/rate (0.34 s at 3/s)
+RATE_WITH_KEY = 10.0
+
+# Above this many ids (efetch) or characters of query string, send a POST (NCBI: GET with
+# many ids fails with HTTP 414).
+POST_ID_THRESHOLD = 200
+POST_URL_THRESHOLD = 1800
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Text of an <ERROR> element that means "try again", not "your query is wrong".
+TRANSIENT_ERROR = re.compile(
+    r"backend|temporar|unavailable|timed? ?out|try again|unable to obtain|server|busy|"
+    r"too many requests|rate limit",
+    re.I,
+)
+# ...unless it says the request itself cannot work (checked first; NCBI words even the
+# 9,999-record paging limit as "Search Backend failed: ... 'retstart' cannot be larger").
+PERMANENT_ERROR = re.compile(
+    r"cannot be larger|can only retrieve|invalid|not supported|unknown|empty term|"
+    r"nothing todo|wrong db",
+    re.I,
+)
+IDENTITY_PARAMS = ("tool", "email", "api_key")
+
+
+# --------------------------------------------------------------------------------------
+# Errors
+
+
+class EutilsError(Exception):
+    """Base of every E-utilities failure (message written for the user)."""
+
+
+class MissingEmailError(EutilsError):
+    """No email address to send to NCBI."""
+
+
+class EutilsHTTPError(EutilsError):
+    """A non-retryable HTTP status (e.g. 400 bad request, 414 URI too long)."""
+
+    def __init__(self, status: int, url: str, body: str = ""):
+        self.status = status
+        self.url = url
+        snippet = re.sub(r"\s+", " ", body)[:300]
+        super().__init__(f"E-utilities answered HTTP {status} for {url}" + (f": {snippet}" if snippet else ""))
+
+
+class EutilsBadResponse(EutilsError):
+    """A 200 answer whose body is not usable XML (HTML page, truncated, malformed, <ERROR>)."""
+
+
+class EutilsQueryError(EutilsError):
+    """NCBI refused the request itself (an <ERROR> that retrying will not fix)."""
+
+
+class EutilsRetriesExhausted(EutilsError):
+    """Every attempt failed; ``last_error`` says how the last one failed."""
+
+    def __init__(self, endpoint: str, attempts: int, last_error: str):
+        self.endpoint = endpoint
+        self.attempts = attempts
+        self.last_error = last_error
+        super().__init__(
+            f"{endpoint}: no usable answer from E-utilities after {attempts} attempts "
+            f"(last: {last_error}); everything fetched so far is cached, run the same "
+            "command again to continue"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True)
+class EutilsSettings:
+    base_url: str = DEFAULT_BASE_URL
+    email: str = ""
+    tool: str = DEFAULT_TOOL
+    api_key: str = ""
+    timeout: float = 60.0  # seconds, connect and read
+    max_retries: int = 6  # retries after the first attempt
+    backoff: float = 1.0  # first back-off; doubled on each retry
+    max_backoff: float = 60.0
+    max_retry_after: float = 300.0
+
+    @property
+    def rate(self) -> float:
+        return RATE_WITH_KEY if self.api_key else RATE_WITHOUT_KEY
+
+    def url(self, endpoint: str) -> str:
+        return self.base_url.rstrip("/") + f"/{endpoint}.fcgi"
+
+
+def settings_from(
+    config: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> EutilsSettings:
+    """Settings from the environment and the project's ``pubmed:`` section (env wins).
+
+    Raises ``MissingEmailError`` (saying how to set one) when no email is configured.
+    """
+    env = os.environ if env is None else env
+    section = dict(config or {})
+    base_url = env.get(ENV_URL) or section.get("eutils_url") or DEFAULT_BASE_URL
+    email_address = (env.get(ENV_EMAIL) or section.get("email") or "").strip()
+    api_key = (env.get(ENV_API_KEY) or section.get("api_key") or "").strip()
+    tool = (env.get(ENV_TOOL) or section.get("tool") or DEFAULT_TOOL).strip()
+    if not email_address:
+        raise MissingEmailError(
+            "NCBI asks every E-utilities user for an email address and none is set: "
+            f"export {ENV_EMAIL}=you@example.org, or add to review.yaml\n"
+            "  pubmed:\n    email: you@example.org\n"
+            f"(optionally also an API key, {ENV_API_KEY} or pubmed.api_key, for 10 requests/s)"
+        )
+    if "@" not in email_address:
+        raise MissingEmailError(f"the NCBI email address {email_address!r} is not an email address")
+    if re.search(r"\s", tool):
+        raise MissingEmailError(f"the NCBI tool name {tool!r} must not contain spaces")
+    values: dict[str, Any] = {
+        "base_url": str(base_url),
+        "email": email_address,
+        "tool": tool,
+        "api_key": api_key,
+    }
+    for key in ("timeout", "max_retries", "backoff", "max_backoff"):
+        if key in section:
+            values[key] = type(getattr(EutilsSettings, key))(section[key])
+    values.update(overrides)
+    return EutilsSettings(**values)
+
+
+# --------------------------------------------------------------------------------------
+# Rate limiting
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second, shared by threads.
+
+    Each caller reserves the next free slot under a lock and sleeps outside it. ``hold``
+    pushes every later slot back (a 429 with ``Retry-After`` slows everyone down).
+    ``waited`` is the total time callers spent waiting here.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        # 2% slack: exactly 1/rate apart, float rounding could fit rate+1 starts in a second
+        self.interval = SLACK / rate
+        self.clock = clock
+        self.sleep = sleep
+        self._next = float("-inf")
+        self._lock = threading.Lock()
+        self.waited = 0.0
+        self.acquired = 0
+
+    def acquire(self) -> float:
+        """Wait for the next slot; return the seconds waited."""
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+            wait = start - now
+            self.waited += wait
+            self.acquired += 1
+        if wait > 0:
+            self.sleep(wait)
+        return wait
+
+    def hold(self, seconds: float) -> None:
+        """No slot before ``seconds`` from now."""
+        with self._lock:
+            self._next = max(self._next, self.clock() + seconds)
+
+
+_SHARED: dict[float, RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(rate: float) -> RateLimiter:
+    """The process-wide limiter for ``rate`` (every client with the same rate shares it)."""
+    with _SHARED_LOCK:
+        if rate not in _SHARED:
+            _SHARED[rate] = RateLimiter(rate)
+        return _SHARED[rate]
+
+
+# --------------------------------------------------------------------------------------
+# The client
+
+
+class Session(Protocol):
+    def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
+
+
+class Cache(Protocol):
+    def get(self, endpoint: str, params: Mapping[str, Any]) -> bytes | None: ...
+
+    def put(self, endpoint: str, params: Mapping[str, Any], body: bytes) -> None: ...
+
+
+@dataclass
+class ClientStats:
+    """What a client did: network requests, cache hits, retries, and where time went."""
+
+    requests: int = 0  # HTTP requests sent (retries included)
+    by_endpoint: dict[str, int] = field(default_factory=dict)
+    cache_hits: int = 0
+    retries: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # reason -> count
+    bytes: int = 0
+    http_seconds: float = 0.0  # waiting for the server
+    rate_wait_seconds: float = 0.0  # waiting for the rate limiter
+    backoff_seconds: float = 0.0  # waiting between retries
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "by_endpoint": dict(self.by_endpoint),
+            "cache_hits": self.cache_hits,
+            "retries": self.retries,
+            "failures": dict(self.failures),
+            "bytes": self.bytes,
+            "http_seconds": round(self.http_seconds, 3),
+            "rate_wait_seconds": round(self.rate_wait_seconds, 3),
+            "backoff_seconds": round(self.backoff_seconds, 3),
+        }
+
+
+@dataclass
+class ESearchResult:
+    count: int
+    ids: list[str] = field(default_factory=list)
+    retmax: int = 0
+    retstart: int = 0
+    webenv: str = ""
+    query_key: str = ""
+    query_translation: str = ""
+    translation_set: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, delay: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+class EutilsClient:
+    """E-utilities over HTTP with identity, rate limit, retries and an optional cache."""
+
+    def __init__(
+        self,
+        settings: EutilsSettings,
+        *,
+        session: Session | None = None,
+        limiter: RateLimiter | None = None,
+        cache: Cache | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.limiter = limiter or shared_limiter(settings.rate)
+        self.cache = cache
+        self.clock = clock
+        self.sleep = sleep
+        self.stats = ClientStats()
+
+    # -- the one door to the network ---------------------------------------------------
+
+    def call(
+        self,
+        endpoint: str,
+        params: Mapping[str, Any],
+        *,
+        post: bool | None = None,
+        parse: Callable[[bytes], Any] | None = None,
+    ) -> Any:
+        """A validated answer for ``endpoint`` (``esearch``, ``efetch``, ``einfo``...).
+
+        Returns the body (bytes), or ``parse(body)`` when ``parse`` is given; a body that
+        ``parse`` rejects (``EutilsBadResponse``/``PubmedXMLError``) counts as a failed attempt
+        and is never cached. Served from the cache when there; otherwise fetched with
+        retries and cached.
+        """
+        from review.formats.pubmed_xml import PubmedXMLError
+
+        params = {k: _param(v) for k, v in params.items() if v is not None and v != ""}
+        if self.cache is not None:
+            body = self.cache.get(endpoint, params)
+            if body is not None:
+                try:
+                    result = parse(body) if parse else body
+                except (EutilsBadResponse, PubmedXMLError):
+                    discard = getattr(self.cache, "discard", None)
+                    if discard:
+                        discard(endpoint, params)
+                else:
+                    self.stats.cache_hits += 1
+                    return result
+        sent = dict(params)
+        sent["tool"] = self.settings.tool
+        sent["email"] = self.settings.email
+        if self.settings.api_key:
+            sent["api_key"] = self.settings.api_key
+        if post is None:
+            post = _should_post(sent)
+        url = self.settings.url(endpoint)
+        attempts = self.settings.max_retries + 1
+        last = ""
+        for attempt in range(attempts):
+            try:
+                body = self._attempt(endpoint, url, sent, post)
+                try:
+                    result = parse(body) if parse else body
+                except (EutilsBadResponse, PubmedXMLError) as exc:
+                    raise _Retry(f"unparsable: {exc}") from exc
+            except _Retry as retry:
+                last = retry.reason
+                kind = retry.reason.split(":")[0]
+                self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
+                if attempt + 1 >= attempts:
+                    break
+                self.stats.retries += 1
+                delay = min(self.settings.backoff * (2**attempt), self.settings.max_backoff)
+                if retry.delay is not None:
+                    delay = max(delay, min(retry.delay, self.settings.max_retry_after))
+                    self.limiter.hold(delay)
+                self.stats.backoff_seconds += delay
+                self.sleep(delay)
+                continue
+            if self.cache is not None:
+                self.cache.put(endpoint, params, body)
+            return result
+        raise EutilsRetriesExhausted(endpoint, attempts, last)
+
+    def _attempt(self, endpoint: str, url: str, params: dict[str, str], post: bool) -> bytes:
+        self.stats.rate_wait_seconds += self.limiter.acquire()
+        self.stats.requests += 1
+        self.stats.by_endpoint[endpoint] = self.stats.by_endpoint.get(endpoint, 0) + 1
+        started = self.clock()
+        try:
+            if post:
+                response = self.session.request(
+                    "POST", url, data=params, timeout=self.settings.timeout
+                )
+            else:
+                response = self.session.request(
+                    "GET", url, params=params, timeout=self.settings.timeout
+                )
+            status = int(response.status_code)
+            body = response.content
+        except requests.Timeout as exc:
+            raise _Retry(f"timeout: {type(exc).__name__}") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _Retry(f"connection: {type(exc).__name__}") from exc
+        finally:
+            self.stats.http_seconds += self.clock() - started
+        self.stats.bytes += len(body or b"")
+        if status in RETRY_STATUSES or 500 <= status < 600:
+            delay = retry_after_seconds(response.headers.get("Retry-After"))
+            raise _Retry(f"http {status}: {_snippet(body)}", delay)
+        if status != 200:
+            raise EutilsHTTPError(status, url, _snippet(body))
+        check_body(body)
+        return body
+
+    # -- typed helpers ---------------------------------------------------------------
+
+    def einfo(self, db: str = "pubmed") -> dict[str, str]:
+        """Database facts for the search log: DbName, DbBuild, Count, LastUpdate."""
+        from review.formats.pubmed_xml import PubmedXMLError, entrez_read
+
+        def parse(body: bytes) -> Any:
+            try:
+                return entrez_read(body)
+            except PubmedXMLError as exc:
+                raise EutilsBadResponse(f"einfo: {exc}") from exc
+
+        parsed = self.call("einfo", {"db": db}, parse=parse)
+        info = parsed.get("DbInfo", {}) if hasattr(parsed, "get") else {}
+        if isinstance(info, list):  # the 2019 einfo DTD makes DbInfo a list
+            info = info[0] if info else {}
+        return {k: str(info.get(k, "")) for k in ("DbName", "MenuName", "DbBuild", "Count", "LastUpdate")}
+
+    def esearch(
+        self,
+        term: str,
+        *,
+        db: str = "pubmed",
+        retmax: int = 0,
+        retstart: int = 0,
+        usehistory: bool = False,
+        datetype: str | None = None,
+        mindate: str | None = None,
+        maxdate: str | None = None,
+        sort: str | None = None,
+    ) -> ESearchResult:
+        """Run ``term``; ``retmax`` ids from ``retstart`` (at most 9,999 in all for PubMed)."""
+        params = {
+            "db": db,
+            "term": term,
+            "retmax": retmax,
+            "retstart": retstart or None,
+            "usehistory": "y" if usehistory else None,
+            "datetype": datetype,
+            "mindate": mindate,
+            "maxdate": maxdate,
+            "sort": sort,
+        }
+        return self.call("esearch", params, parse=parse_esearch)
+
+    def count(self, term: str, *, db: str = "pubmed") -> int:
+        """Number of records ``term`` finds (``rettype=count``)."""
+        params = {"db": db, "term": term, "rettype": "count"}
+        return self.call("esearch", params, parse=parse_esearch).count
+
+    def efetch(
+        self, ids: Sequence[str], *, db: str = "pubmed", parse: Callable[[bytes], Any] | None = None
+    ) -> Any:
+        """PubMed XML of these PMIDs (POST above 200 ids); ``parse(body)`` when given."""
+        params = {"db": db, "id": ",".join(str(i) for i in ids), "retmode": "xml"}
+        return self.call("efetch", params, post=len(ids) > POST_ID_THRESHOLD, parse=parse)
+
+
+# --------------------------------------------------------------------------------------
+# Pure helpers
+
+
+def _param(value: Any) -> str:
+    return str(value)
+
+
+def _should_post(params: Mapping[str, str]) -> bool:
+    return sum(len(k) + len(v) + 2 for k, v in params.items()) > POST_URL_THRESHOLD
+
+
+def _snippet(body: bytes | None) -> str:
+    if not body:
+        return ""
+    text = body[:400].decode("utf-8", "replace")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()[:200]
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds: a number, or an HTTP date (seconds from now); None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+_ERROR_ELEMENT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.S)
+
+
+def check_body(body: bytes) -> None:
+    """Raise ``_Retry`` or ``EutilsQueryError`` unless ``body`` is well-formed E-utilities XML."""
+    head = body[:512].lstrip()
+    if not head:
+        raise _Retry("empty: the answer had no body")
+    lowered = head.lower()
+    if lowered.startswith((b"<html", b"<!doctype html")) or b"<html" in lowered[:200]:
+        raise _Retry(f"html: an HTML page instead of XML ({_snippet(body)[:80]})")
+    if lowered.startswith(b"{"):
+        raise _Retry(f"json: {_snippet(body)}")
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError as exc:
+        kind = "truncated" if "no element found" in str(exc) or "unclosed" in str(exc) else "malformed"
+        raise _Retry(f"{kind}: XML {exc}") from exc
+    match = _ERROR_ELEMENT.search(body[:4096])
+    if match:
+        message = re.sub(r"\s+", " ", match.group(1).decode("utf-8", "replace")).strip()
+        if TRANSIENT_ERROR.search(message) and not PERMANENT_ERROR.search(message):
+            raise _Retry(f"ncbi-error: {message}")
+        raise EutilsQueryError(f"NCBI refused the request: {message}")
+
+
+def parse_esearch(body: bytes) -> ESearchResult:
+    """An ``eSearchResult`` body (full or ``rettype=count``) as ``ESearchResult``."""
+    from review.formats.pubmed_xml import PubmedXMLError, entrez_read
+
+    try:
+        parsed = entrez_read(body)
+    except PubmedXMLError as exc:
+        raise EutilsBadResponse(f"esearch: {exc}") from exc
+    if not hasattr(parsed, "get") or "Count" not in parsed:
+        raise EutilsBadResponse("esearch: the answer has no Count")
+
+    def listing(value: Any) -> dict[str, list[str]]:
+        if not value:
+            return {}
+        return {str(k): [str(x) for x in v] for k, v in value.items() if v}
+
+    translations = [
+        {"from": str(t.get("From", "")), "to": str(t.get("To", ""))}
+        for t in parsed.get("TranslationSet", []) or []
+        if hasattr(t, "get")
+    ]
+    return ESearchResult(
+        count=int(parsed["Count"]),
+        ids=[str(i) for i in parsed.get("IdList", [])],
+        retmax=int(parsed.get("RetMax", 0) or 0),
+        retstart=int(parsed.get("RetStart", 0) or 0),
+        webenv=str(parsed.get("WebEnv", "")),
+        query_key=str(parsed.get("QueryKey", "")),
+        query_translation=str(parsed.get("QueryTranslation", "")),
+        translation_set=translations,
+        errors=listing(parsed.get("ErrorList")),
+        warnings=listing(parsed.get("WarningList")),
+    )

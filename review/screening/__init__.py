@@ -1,0 +1,60 @@
+"""Blind dual screening: reviewers, criteria, votes and queues, conflicts and resolutions,
+full texts, agreement, decisions as data. No Streamlit here: ``screening_app`` only draws
+what these functions return, and the rules (who may see what, when a record is in
+conflict, what is final) live here alone.
+
+Write functions take an ``sa.Engine`` and run their own transaction (retried when a
+concurrent writer wins a race); read functions take an ``sa.Connection``.
+"""
+
+from review.screening.agreement import Agreement, agreement, cohen_kappa, pabak, percent_agreement
+from review.screening.criteria import Criteria, criteria_for_project, criteria_from_config, default_criteria
+from review.screening.decide import (
+    conflicts,
+    conflicts_for,
+    final_decisions,
+    may_resolve,
+    record_outcome,
+    resolve_conflict,
+    stage_outcomes,
+)
+from review.screening.exchange import COLUMNS, decisions_csv, export_decisions, import_decisions, resolve_record
+from review.screening.fulltext import (
+    attach_link,
+    attach_pdf,
+    fulltext_of,
+    fulltexts,
+    mark_not_retrieved,
+    not_retrieved,
+    sanitise_filename,
+)
+from review.screening.model import (
+    DECISIONS,
+    STAGES,
+    Conflict,
+    FinalDecision,
+    FullText,
+    NotAllowedError,
+    Progress,
+    Reviewer,
+    ScreeningError,
+    Vote,
+)
+from review.screening.queue import next_record_id, prepare_queue, progress, queue
+from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
+from review.screening.settings import ScreeningSettings, screening_settings
+from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
+
+__all__ = [
+    "COLUMNS", "DECISIONS", "STAGES",
+    "Agreement", "Conflict", "Criteria", "FinalDecision", "FullText", "NotAllowedError",
+    "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
+    "add_reviewer", "agreement", "attach_link", "attach_pdf", "authenticate", "cast_vote",
+    "cohen_kappa", "conflicts", "conflicts_for", "criteria_for_project", "criteria_from_config",
+    "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
+    "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
+    "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",
+    "percent_agreement", "prepare_queue", "progress", "queue", "record_outcome",
+    "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
+    "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
+]

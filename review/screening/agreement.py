@@ -1,0 +1,116 @@
+"""Inter-rater agreement: Cohen's kappa with a 95% CI, percent agreement and PABAK.
+
+Pure functions over (decision of A, decision of B) pairs, plus ``agreement(conn, stage)``
+reading every reviewer pair's current votes on shared records.
+
+- Kappa (Cohen 1960) over the categories used (include/exclude/maybe);
+  its standard error is the large-sample one of Fleiss, Cohen & Everitt (1969), the
+  "ASE" SAS PROC FREQ reports; the 95% CI is kappa ± 1.96·SE, clipped to [-1, 1].
+  Kappa is undefined (None) when chance agreement is 1 (both reviewers used one category).
+- Percent agreement is 0–100.
+- PABAK (Byrt, Bishop & Carlin 1993) is 2·p_o − 1: agreement on the same category vs not.
+- At full text a pair agreeing to exclude for different reasons counts as agreement here
+  (kappa measures the decision); the reason conflict is still a conflict to resolve.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from review.screening._rows import current_votes
+from review.screening.model import check_stage
+from review.screening.stageset import stage_record_ids
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Agreement:
+    stage: str
+    pair: tuple[str, str]
+    n: int
+    percent: float
+    kappa: float | None
+    kappa_ci: tuple[float, float] | None
+    pabak: float
+
+
+def percent_agreement(pairs: Sequence[tuple[str, str]]) -> float:
+    if not pairs:
+        return 0.0
+    return 100.0 * sum(1 for a, b in pairs if a == b) / len(pairs)
+
+
+def pabak(pairs: Sequence[tuple[str, str]]) -> float:
+    """Prevalence- and bias-adjusted kappa: 2·p_o − 1."""
+    if not pairs:
+        return 0.0
+    return 2.0 * percent_agreement(pairs) / 100.0 - 1.0
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, tuple[float, float] | None]:
+    """(kappa, (low, high) 95% CI) for two raters' labels; (None, None) when undefined."""
+    n = len(pairs)
+    if n == 0:
+        return None, None
+    cats = sorted({c for pair in pairs for c in pair})
+    index = {c: i for i, c in enumerate(cats)}
+    k = len(cats)
+    p = [[0.0] * k for _ in range(k)]
+    for a, b in pairs:
+        p[index[a]][index[b]] += 1.0 / n
+    rows = [sum(p[i][j] for j in range(k)) for i in range(k)]  # rater A marginals
+    cols = [sum(p[i][j] for i in range(k)) for j in range(k)]  # rater B marginals
+    po = sum(p[i][i] for i in range(k))
+    pe = sum(rows[i] * cols[i] for i in range(k))
+    if math.isclose(pe, 1.0):
+        return None, None
+    kappa = (po - pe) / (1.0 - pe)
+    # Fleiss, Cohen & Everitt (1969), Psychological Bulletin 72:323-327.
+    term_a = sum(p[i][i] * (1.0 - (rows[i] + cols[i]) * (1.0 - kappa)) ** 2 for i in range(k))
+    term_b = (1.0 - kappa) ** 2 * sum(
+        p[i][j] * (cols[i] + rows[j]) ** 2 for i in range(k) for j in range(k) if i != j
+    )
+    term_c = (kappa - pe * (1.0 - kappa)) ** 2
+    var = max(term_a + term_b - term_c, 0.0) / (n * (1.0 - pe) ** 2)
+    se = math.sqrt(var)
+    low = max(-1.0, kappa - Z95 * se)
+    high = min(1.0, kappa + Z95 * se)
+    return kappa, (low, high)
+
+
+def agreement_of(stage: str, pair: tuple[str, str], pairs: list[tuple[str, str]]) -> Agreement:
+    kappa, ci = cohen_kappa(pairs)
+    return Agreement(
+        stage=stage,
+        pair=pair,
+        n=len(pairs),
+        percent=percent_agreement(pairs),
+        kappa=kappa,
+        kappa_ci=ci,
+        pabak=pabak(pairs),
+    )
+
+
+def decision_pairs(votes_by_record: dict[int, list]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(reviewer A, reviewer B) sorted by name -> [(A's decision, B's decision)] over shared records."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for rid in sorted(votes_by_record):
+        by_reviewer = {v.reviewer: v.decision for v in votes_by_record[rid]}
+        for a, b in itertools.combinations(sorted(by_reviewer), 2):
+            out[(a, b)].append((by_reviewer[a], by_reviewer[b]))
+    return dict(out)
+
+
+def agreement(conn: sa.Connection, stage: str) -> list[Agreement]:
+    """One ``Agreement`` per reviewer pair with at least one shared record at ``stage``."""
+    check_stage(stage)
+    members = set(stage_record_ids(conn, stage))
+    votes = {rid: vs for rid, vs in current_votes(conn, stage).items() if rid in members}
+    return [agreement_of(stage, pair, pairs) for pair, pairs in sorted(decision_pairs(votes).items())]

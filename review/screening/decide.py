@@ -1,0 +1,186 @@
+"""Conflicts and final decisions, read from the current votes and resolutions.
+
+Only ``conflicts()`` returns other reviewers' votes, for the lead (or the pair, when
+``screening.conflict_resolution`` is "pair") to resolve. A resolution is a new row; the
+original votes are never changed.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from review.screening._rows import current_resolutions, current_votes, resolution_from_row
+from review.screening._tx import Retry, write
+from review.screening.criteria import Criteria, default_criteria
+from review.screening.model import (
+    FINAL_DECISIONS,
+    RESOLUTION_MODES,
+    Conflict,
+    FinalDecision,
+    NotAllowedError,
+    ScreeningError,
+    check_decision,
+    check_stage,
+)
+from review.screening.reviewers import require_active
+from review.screening.rules import CONFLICT, FINAL, outcome
+from review.screening.stageset import check_in_stage, stage_record_ids
+from review.screening.votes import check_reason
+from review.store.api import log_event, now_iso
+from review.store.schema import screening_resolutions as res_t
+
+
+def stage_outcomes(
+    conn: sa.Connection, stage: str
+) -> tuple[dict[int, FinalDecision], list[Conflict]]:
+    """(final decisions by record id, open conflicts) for the records in ``stage``."""
+    check_stage(stage)
+    members = set(stage_record_ids(conn, stage))
+    votes = current_votes(conn, stage)
+    resolutions = current_resolutions(conn, stage)
+    finals: dict[int, FinalDecision] = {}
+    conflicts: list[Conflict] = []
+    for rid in sorted((set(votes) | set(resolutions)) & members):
+        state, final = outcome(stage, rid, votes.get(rid, []), resolutions.get(rid))
+        if state == FINAL and final is not None:
+            finals[rid] = final
+        elif state == CONFLICT:
+            conflicts.append(Conflict(rid, stage, list(votes.get(rid, []))))
+    return finals, conflicts
+
+
+def conflicts(conn: sa.Connection, stage: str) -> list[Conflict]:
+    """Open conflicts at ``stage`` (with the votes: for the conflicts page only)."""
+    return stage_outcomes(conn, stage)[1]
+
+
+def final_decisions(conn: sa.Connection, stage: str) -> dict[int, FinalDecision]:
+    """record id -> final decision (agreement of the current votes, or a resolution)."""
+    return stage_outcomes(conn, stage)[0]
+
+
+def record_outcome(conn: sa.Connection, stage: str, record_id: int) -> tuple[str, FinalDecision | None]:
+    """("final"|"conflict"|"pending", decision) for one record."""
+    votes = current_votes(conn, stage, [record_id]).get(record_id, [])
+    resolution = current_resolutions(conn, stage, [record_id]).get(record_id)
+    return outcome(stage, record_id, votes, resolution)
+
+
+def may_resolve(conn: sa.Connection, reviewer: str, stage: str, record_id: int, mode: str = "lead") -> bool:
+    """Whether ``reviewer`` may see and resolve this record's conflict: the lead always; in
+    "pair" mode also a reviewer who voted on it."""
+    if mode not in RESOLUTION_MODES:
+        raise ScreeningError(
+            f"screening.conflict_resolution must be one of {', '.join(RESOLUTION_MODES)}, not {mode!r}"
+        )
+    try:
+        who = require_active(conn, reviewer)
+    except NotAllowedError:
+        return False
+    if who.role == "lead":
+        return True
+    if mode == "pair":
+        votes = current_votes(conn, stage, [record_id]).get(record_id, [])
+        return any(v.reviewer == reviewer for v in votes)
+    return False
+
+
+def conflicts_for(conn: sa.Connection, reviewer: str, stage: str, mode: str = "lead") -> list[Conflict]:
+    """The open conflicts ``reviewer`` may see: all for the lead; in "pair" mode a reviewer
+    sees those on records they voted on; otherwise none."""
+    found = conflicts(conn, stage)
+    who = require_active(conn, reviewer)
+    if who.role == "lead":
+        return found
+    if mode == "pair":
+        return [c for c in found if any(v.reviewer == reviewer for v in c.votes)]
+    return []
+
+
+def resolve_in(
+    conn: sa.Connection,
+    resolver: str,
+    record_id: int,
+    stage: str,
+    decision: str,
+    reason: str = "",
+    note: str = "",
+    *,
+    mode: str = "lead",
+    criteria: Criteria | None = None,
+) -> FinalDecision:
+    check_stage(stage)
+    check_decision(decision, FINAL_DECISIONS)
+    criteria = criteria or default_criteria()
+    reason = check_reason(stage, decision, reason, criteria)
+    record_id = int(record_id)
+    require_active(conn, resolver)
+    if not may_resolve(conn, resolver, stage, record_id, mode):
+        if mode == "pair":
+            raise NotAllowedError(
+                f"{resolver!r} may not resolve record {record_id}: only the lead or a reviewer who voted on it"
+            )
+        raise NotAllowedError(f"{resolver!r} may not resolve conflicts: only a lead may")
+    check_in_stage(conn, stage, record_id)
+    existing = conn.execute(
+        sa.select(res_t).where(
+            res_t.c.stage == stage, res_t.c.record_id == record_id, res_t.c.current == sa.true()
+        )
+    ).first()
+    if existing is None:
+        state, _ = outcome(stage, record_id, current_votes(conn, stage, [record_id]).get(record_id, []))
+        if state != CONFLICT:
+            raise ScreeningError(
+                f"record {record_id} has no open conflict at {stage} (it is {state}); nothing to resolve"
+            )
+    else:
+        if existing.decision == decision and (existing.reason or "") == reason:
+            return resolution_from_row(existing)  # the same resolution again
+    stamp = now_iso()
+    if existing is not None:
+        ended = conn.execute(
+            sa.update(res_t)
+            .where(res_t.c.id == existing.id, res_t.c.current == sa.true())
+            .values(current=False, ended_at=stamp)
+        )
+        if ended.rowcount != 1:
+            raise Retry()
+    new_id = conn.execute(
+        sa.insert(res_t).values(
+            stage=stage, record_id=record_id, decision=decision, reason=reason,
+            note=(note or "").strip(), resolver=resolver, criteria_version=criteria.version,
+            at=stamp, current=True,
+        )
+    ).inserted_primary_key[0]
+    payload = {"resolution_id": int(new_id), "record_id": record_id, "stage": stage,
+               "decision": decision, "reason": reason, "mode": mode}
+    if existing is not None:
+        payload["supersedes"] = int(existing.id)
+    log_event(conn, "conflict.resolve", f"record:{record_id}", payload, actor=resolver)
+    return FinalDecision(record_id, stage, decision, reason if decision == "exclude" else "", "resolution")
+
+
+def resolve_conflict(
+    engine: sa.Engine,
+    resolver: str,
+    record_id: int,
+    stage: str,
+    decision: str,
+    reason: str = "",
+    note: str = "",
+    *,
+    mode: str = "lead",
+    criteria: Criteria | None = None,
+) -> FinalDecision:
+    """Record the final decision on a conflicting record (the votes stay as they were).
+
+    ``mode`` is the config's ``screening.conflict_resolution``: "lead" (only a lead may
+    resolve) or "pair" (a reviewer who voted on the record may too). Resolving a resolved
+    record again with a different decision supersedes the earlier resolution.
+    """
+    return write(
+        engine,
+        lambda conn: resolve_in(
+            conn, resolver, record_id, stage, decision, reason, note, mode=mode, criteria=criteria
+        ),
+    )

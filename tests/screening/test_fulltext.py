@@ -1,0 +1,75 @@
+"""Full texts: PDF upload with a sanitised name, links, not retrieved (leaves the stage)."""
+
+from __future__ import annotations
+
+import pytest
+from screening_helpers import CRITERIA
+
+from review.screening import (
+    ScreeningError,
+    attach_link,
+    attach_pdf,
+    cast_vote,
+    fulltext_of,
+    mark_not_retrieved,
+    not_retrieved,
+    progress,
+    sanitise_filename,
+    stage_record_ids,
+)
+from review.store import list_events
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _include(engine, rid):
+    for who in ("alice", "bob"):
+        cast_vote(engine, who, rid, "title_abstract", "include", criteria=CRITERIA)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("paper.pdf", "paper.pdf"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\x\\Smith étude 2010.PDF", "Smith_etude_2010.pdf"),
+        ("<script>.pdf", "script.pdf"),
+        ("", "fulltext.pdf"),
+        (".hidden", "hidden.pdf"),
+    ],
+)
+def test_sanitise_filename(name, expected):
+    assert sanitise_filename(name) == expected
+
+
+def test_pdf_link_and_not_retrieved(screening_store, tmp_path):
+    engine, ids, _ = screening_store
+    data_dir = tmp_path / "proj" / "data"
+    with pytest.raises(ScreeningError, match="not included at title/abstract"):
+        attach_link(engine, ids[0], "https://example.org/a", "alice")
+    _include(engine, ids[0])
+    _include(engine, ids[1])
+    with pytest.raises(ScreeningError, match="not a PDF"):
+        attach_pdf(engine, data_dir, ids[0], "x.pdf", b"<html>", "alice")
+    ft = attach_pdf(engine, data_dir, ids[0], "../Smith 2010.pdf", PDF, "alice")
+    assert ft.kind == "pdf" and ft.location == f"data/fulltext/{ids[0]}-Smith_2010.pdf"
+    assert (data_dir.parent / ft.location).read_bytes() == PDF
+    with pytest.raises(ScreeningError, match="not a web link"):
+        attach_link(engine, ids[1], "javascript:alert(1)", "bob")
+    with pytest.raises(ScreeningError, match="say why"):
+        mark_not_retrieved(engine, ids[1], "  ", "bob")
+    mark_not_retrieved(engine, ids[1], "Paywalled; library could not obtain", "bob")
+    with engine.connect() as conn:
+        assert not_retrieved(conn) == {ids[1]: "Paywalled; library could not obtain"}
+        assert stage_record_ids(conn, "full_text") == [ids[0]]
+        assert progress(conn, "alice", "full_text").total == 1
+    with pytest.raises(ScreeningError, match="not retrieved"):
+        cast_vote(engine, "alice", ids[1], "full_text", "include", criteria=CRITERIA)
+    # found after all: a link supersedes "not retrieved" and the record is back
+    attach_link(engine, ids[1], "https://example.org/b", "bob")
+    with engine.connect() as conn:
+        assert fulltext_of(conn, ids[1]).kind == "link"
+        assert not_retrieved(conn) == {}
+        assert stage_record_ids(conn, "full_text") == [ids[0], ids[1]]
+        kinds = [e["kind"] for e in list_events(conn) if e["kind"].startswith("fulltext")]
+    assert kinds == ["fulltext.attach", "fulltext.not_retrieved", "fulltext.attach"]

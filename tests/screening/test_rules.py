@@ -1,0 +1,334 @@
+"""Reviewers, queues, blinding, conflicts, resolution and reasons, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from review.screening import (
+    NotAllowedError,
+    ScreeningError,
+    add_reviewer,
+    authenticate,
+    cast_vote,
+    conflicts,
+    final_decisions,
+    list_reviewers,
+    my_votes,
+    next_record_id,
+    progress,
+    queue,
+    resolve_conflict,
+    revoke_reviewer,
+    stage_record_ids,
+    undo_last_vote,
+)
+from review.screening.queue import sort_key
+from review.store import list_events
+from review.store.schema import dedup_membership, screening_reviewers, screening_votes
+
+from screening_helpers import CRITERIA, make_records
+
+TA, FT = "title_abstract", "full_text"
+
+
+def _vote(engine, who, rid, decision, stage=TA, reason=""):
+    return cast_vote(engine, who, rid, stage, decision, reason=reason, criteria=CRITERIA)
+
+
+# --- reviewers --------------------------------------------------------------------------
+
+
+def test_tokens_are_hashed_and_authenticate(screening_store):
+    engine, _, tokens = screening_store
+    with engine.connect() as conn:
+        hashes = set(conn.execute(sa.select(screening_reviewers.c.token_hash)).scalars())
+        assert tokens["alice"] not in hashes and len(next(iter(hashes))) == 64
+        who = authenticate(conn, tokens["alice"])
+        assert who.name == "alice" and who.role == "reviewer" and who.active
+        assert authenticate(conn, "not-a-token") is None
+        assert authenticate(conn, "") is None
+        assert [r.name for r in list_reviewers(conn)] == ["alice", "bob", "carol"]
+
+
+def test_readd_active_refused_revoke_then_new_token(screening_store):
+    engine, _, tokens = screening_store
+    with pytest.raises(ScreeningError, match="exists already"):
+        add_reviewer(engine, "alice")
+    revoke_reviewer(engine, "alice")
+    with engine.connect() as conn:
+        assert authenticate(conn, tokens["alice"]) is None
+        assert not [r for r in list_reviewers(conn) if r.name == "alice"][0].active
+    with pytest.raises(ScreeningError, match="revoked already"):
+        revoke_reviewer(engine, "alice")
+    new = add_reviewer(engine, "alice")
+    assert new != tokens["alice"]
+    with engine.connect() as conn:
+        assert authenticate(conn, new).name == "alice"
+        assert authenticate(conn, tokens["alice"]) is None
+        kinds = [e["kind"] for e in list_events(conn) if e["kind"].startswith("reviewer.")]
+    assert kinds == ["reviewer.add"] * 3 + ["reviewer.revoke", "reviewer.add"]
+
+
+def test_bad_names_and_roles(screening_store):
+    engine, _, _ = screening_store
+    with pytest.raises(ScreeningError):
+        add_reviewer(engine, "")
+    with pytest.raises(ScreeningError):
+        add_reviewer(engine, "x", role="admin")
+    with pytest.raises(ScreeningError, match="no reviewer"):
+        revoke_reviewer(engine, "nobody")
+
+
+def test_revoked_or_unknown_reviewer_cannot_vote(screening_store):
+    engine, ids, _ = screening_store
+    revoke_reviewer(engine, "bob")
+    with pytest.raises(NotAllowedError, match="revoked"):
+        _vote(engine, "bob", ids[0], "include")
+    with pytest.raises(NotAllowedError, match="no reviewer"):
+        _vote(engine, "mallory", ids[0], "include")
+
+
+# --- queue --------------------------------------------------------------------------------
+
+
+def test_queue_is_reproducible_random_and_shrinks(screening_store):
+    engine, ids, _ = screening_store
+    with engine.connect() as conn:
+        q0 = queue(conn, "alice", TA, seed=0)
+        assert sorted(q0) == ids
+        assert q0 == sorted(ids, key=lambda i: (sort_key(0, i), i))
+        assert q0 != ids  # shuffled (12 ids in id order would be a 1 in 479001600 chance)
+        assert queue(conn, "bob", TA, seed=0) == q0
+        assert queue(conn, "alice", TA, seed=7) != q0
+        assert next_record_id(conn, "alice", TA) == q0[0]
+    _vote(engine, "alice", q0[0], "include")
+    with engine.connect() as conn:
+        assert queue(conn, "alice", TA) == q0[1:]
+        assert queue(conn, "bob", TA) == q0  # bob still has to vote on it
+
+
+def test_sort_key_is_stable():
+    # fixed values: the order must never change between versions or machines
+    assert sort_key(0, 1) == sort_key(0, 1)
+    assert sort_key(0, 1) != sort_key(1, 1)
+    assert 0 <= sort_key(123, 456) < 2**63
+
+
+def test_record_with_two_votes_leaves_third_reviewers_queue(screening_store):
+    engine, ids, _ = screening_store
+    add_reviewer(engine, "dave")
+    _vote(engine, "alice", ids[3], "include")
+    _vote(engine, "bob", ids[3], "exclude")
+    with engine.connect() as conn:
+        assert ids[3] not in queue(conn, "dave", TA)
+        assert ids[3] in queue(conn, "carol", TA) or True  # carol is lead; same rule
+        assert ids[3] not in queue(conn, "carol", TA)
+
+
+def test_duplicates_are_not_screened(screening_store):
+    engine, ids, _ = screening_store
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(dedup_membership),
+            [
+                {"record_id": ids[0], "kept_id": ids[0], "updated_at": "x"},
+                {"record_id": ids[1], "kept_id": ids[0], "updated_at": "x"},
+            ],
+        )
+    with engine.connect() as conn:
+        assert ids[1] not in stage_record_ids(conn, TA)
+        assert ids[1] not in queue(conn, "alice", TA)
+        assert len(queue(conn, "alice", TA)) == len(ids) - 1
+    with pytest.raises(ScreeningError, match=f"duplicate of record {ids[0]}"):
+        _vote(engine, "alice", ids[1], "include")
+
+
+def test_new_records_join_the_queue(screening_store):
+    engine, ids, _ = screening_store
+    with engine.connect() as conn:
+        assert len(queue(conn, "alice", TA)) == len(ids)
+    more = make_records(engine, 3)
+    with engine.connect() as conn:
+        assert set(more) <= set(queue(conn, "alice", TA))
+
+
+def test_undo_returns_record_to_front(screening_store):
+    engine, ids, _ = screening_store
+    with engine.connect() as conn:
+        q = queue(conn, "alice", TA)
+    _vote(engine, "alice", q[0], "include")
+    _vote(engine, "alice", q[1], "exclude")
+    undone = undo_last_vote(engine, "alice", TA)
+    assert undone.record_id == q[1] and undone.decision == "exclude"
+    with engine.connect() as conn:
+        assert next_record_id(conn, "alice", TA) == q[1]
+        assert [v.record_id for v in my_votes(conn, "alice", TA)] == [q[0]]
+    undone = undo_last_vote(engine, "alice", TA)
+    assert undone.record_id == q[0]
+    with engine.connect() as conn:
+        assert queue(conn, "alice", TA)[:2] == [q[0], q[1]]  # latest undo first
+    assert undo_last_vote(engine, "alice", TA) is None
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(screening_votes)).all()
+        assert len(rows) == 2 and all(r.ended_how == "undone" for r in rows)  # nothing deleted
+        assert len(list_events(conn, "vote.undo")) == 2
+
+
+# --- votes -------------------------------------------------------------------------------
+
+
+def test_double_vote_is_idempotent_and_change_supersedes(screening_store):
+    engine, ids, _ = screening_store
+    a = _vote(engine, "alice", ids[0], "include")
+    b = _vote(engine, "alice", ids[0], "include")
+    assert a == b
+    c = _vote(engine, "alice", ids[0], "exclude")
+    assert c.id != a.id and c.decision == "exclude" and c.criteria_version == 3
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(screening_votes).order_by(screening_votes.c.id)).all()
+        assert [(r.decision, r.current, r.ended_how) for r in rows] == [
+            ("include", False, "superseded"),
+            ("exclude", True, None),
+        ]
+        assert [v.decision for v in my_votes(conn, "alice", TA)] == ["exclude"]
+        assert len(list_events(conn, "vote")) == 2
+
+
+def test_bad_votes(screening_store):
+    engine, ids, _ = screening_store
+    with pytest.raises(ScreeningError, match="unknown decision"):
+        _vote(engine, "alice", ids[0], "yes")
+    with pytest.raises(ScreeningError, match="unknown stage"):
+        _vote(engine, "alice", ids[0], "include", stage="abstract")
+    with pytest.raises(ScreeningError, match="no record"):
+        _vote(engine, "alice", 999999, "include")
+    with pytest.raises(ScreeningError, match="not in the full-text stage"):
+        _vote(engine, "alice", ids[0], "include", stage=FT)
+
+
+# --- blinding ------------------------------------------------------------------------------
+
+
+def test_blinding_my_votes_and_progress_show_counts_only(screening_store):
+    engine, ids, _ = screening_store
+    _vote(engine, "alice", ids[0], "include")
+    _vote(engine, "bob", ids[0], "exclude")
+    _vote(engine, "bob", ids[1], "exclude")
+    with engine.connect() as conn:
+        mine = my_votes(conn, "alice", TA)
+        assert [(v.reviewer, v.record_id) for v in mine] == [("alice", ids[0])]
+        p = progress(conn, "alice", TA)
+        assert p.total == 12 and p.mine == 1
+        assert p.partner_counts == {"bob": 2}
+        assert p.open_conflicts == 1 and p.decided == 0
+        # the dataclass holds counts, never votes or decisions
+        assert all(isinstance(v, int) for v in p.partner_counts.values())
+
+
+# --- conflicts and resolution ----------------------------------------------------------------
+
+
+def test_agreement_is_final_disagreement_and_maybe_are_conflicts(screening_store):
+    engine, ids, _ = screening_store
+    _vote(engine, "alice", ids[0], "include"); _vote(engine, "bob", ids[0], "include")
+    _vote(engine, "alice", ids[1], "exclude"); _vote(engine, "bob", ids[1], "exclude")
+    _vote(engine, "alice", ids[2], "include"); _vote(engine, "bob", ids[2], "exclude")
+    _vote(engine, "alice", ids[3], "maybe"); _vote(engine, "bob", ids[3], "maybe")
+    _vote(engine, "alice", ids[4], "include")  # one vote only: pending
+    with engine.connect() as conn:
+        finals = final_decisions(conn, TA)
+        assert {k: (v.decision, v.how) for k, v in finals.items()} == {
+            ids[0]: ("include", "agreement"),
+            ids[1]: ("exclude", "agreement"),
+        }
+        open_ = conflicts(conn, TA)
+        assert [c.record_id for c in open_] == [ids[2], ids[3]]
+        assert {v.reviewer for v in open_[0].votes} == {"alice", "bob"}
+        assert stage_record_ids(conn, FT) == [ids[0]]
+
+
+def test_lead_resolves_votes_unchanged(screening_store):
+    engine, ids, _ = screening_store
+    _vote(engine, "alice", ids[2], "include")
+    _vote(engine, "bob", ids[2], "exclude")
+    with engine.connect() as conn:
+        before = conn.execute(sa.select(screening_votes).order_by(screening_votes.c.id)).all()
+    with pytest.raises(NotAllowedError, match="only a lead"):
+        resolve_conflict(engine, "alice", ids[2], TA, "include", criteria=CRITERIA)
+    with pytest.raises(ScreeningError, match="unknown decision"):
+        resolve_conflict(engine, "carol", ids[2], TA, "maybe", criteria=CRITERIA)
+    final = resolve_conflict(engine, "carol", ids[2], TA, "include", note="fits", criteria=CRITERIA)
+    assert (final.decision, final.how, final.reason) == ("include", "resolution", "")
+    assert resolve_conflict(engine, "carol", ids[2], TA, "include", criteria=CRITERIA) == final
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(screening_votes).order_by(screening_votes.c.id)).all()
+        assert after == before
+        assert conflicts(conn, TA) == []
+        assert final_decisions(conn, TA)[ids[2]].how == "resolution"
+        assert ids[2] in stage_record_ids(conn, FT)
+        assert len(list_events(conn, "conflict.resolve")) == 1
+    # a record that is not in conflict cannot be "resolved"
+    with pytest.raises(ScreeningError, match="no open conflict"):
+        resolve_conflict(engine, "carol", ids[5], TA, "include", criteria=CRITERIA)
+
+
+def test_pair_mode_lets_the_voters_resolve(screening_store):
+    engine, ids, _ = screening_store
+    add_reviewer(engine, "dave")
+    _vote(engine, "alice", ids[2], "include")
+    _vote(engine, "bob", ids[2], "exclude")
+    with pytest.raises(NotAllowedError):
+        resolve_conflict(engine, "dave", ids[2], TA, "exclude", mode="pair", criteria=CRITERIA)
+    final = resolve_conflict(engine, "bob", ids[2], TA, "exclude", mode="pair", criteria=CRITERIA)
+    assert final.decision == "exclude"
+
+
+# --- full text reasons -----------------------------------------------------------------------
+
+
+def _to_full_text(engine, rid):
+    _vote(engine, "alice", rid, "include")
+    _vote(engine, "bob", rid, "include")
+
+
+def test_full_text_exclusion_needs_a_listed_reason(screening_store):
+    engine, ids, _ = screening_store
+    _to_full_text(engine, ids[0])
+    with pytest.raises(ScreeningError, match="needs a reason"):
+        _vote(engine, "alice", ids[0], "exclude", stage=FT)
+    with pytest.raises(ScreeningError, match="not one of the exclusion reasons"):
+        _vote(engine, "alice", ids[0], "exclude", stage=FT, reason="I did not like it")
+    v = _vote(engine, "alice", ids[0], "exclude", stage=FT, reason="not medical students")
+    assert v.reason == "Not medical students"  # case-insensitive match, stored as listed
+
+
+def test_full_text_different_reasons_are_a_conflict(screening_store):
+    engine, ids, _ = screening_store
+    for rid in ids[:3]:
+        _to_full_text(engine, rid)
+    _vote(engine, "alice", ids[0], "exclude", FT, "Not medical students")
+    _vote(engine, "bob", ids[0], "exclude", FT, "Conference abstract only")
+    _vote(engine, "alice", ids[1], "exclude", FT, "Not medical students")
+    _vote(engine, "bob", ids[1], "exclude", FT, "Not medical students")
+    _vote(engine, "alice", ids[2], "include", FT)
+    _vote(engine, "bob", ids[2], "include", FT)
+    with engine.connect() as conn:
+        assert [c.record_id for c in conflicts(conn, FT)] == [ids[0]]
+        finals = final_decisions(conn, FT)
+        assert finals[ids[1]].reason == "Not medical students"
+        assert finals[ids[2]].decision == "include"
+    with pytest.raises(ScreeningError, match="needs a reason"):
+        resolve_conflict(engine, "carol", ids[0], FT, "exclude", criteria=CRITERIA)
+    final = resolve_conflict(engine, "carol", ids[0], FT, "exclude", "Conference abstract only", criteria=CRITERIA)
+    assert final.reason == "Conference abstract only"
+    with engine.connect() as conn:
+        assert conflicts(conn, FT) == []
+
+
+def test_title_abstract_exclusions_with_different_reasons_agree(screening_store):
+    engine, ids, _ = screening_store
+    _vote(engine, "alice", ids[0], "exclude", reason="wrong population")
+    _vote(engine, "bob", ids[0], "exclude", reason="not mentoring")
+    with engine.connect() as conn:
+        assert final_decisions(conn, TA)[ids[0]].decision == "exclude"
