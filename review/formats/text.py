@@ -85,8 +85,8 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def _finish(path: str | Path, text: str, encoding: str, warnings: list[str]) -> DecodedText:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if "\ufeff" in text:  # a BOM at the start, or mid-file where exports were concatenated
+        text = text.replace("\ufeff", "")
     if not text.strip():
         raise UnreadableFileError(path, "the file holds no text (only blank lines); export it again")
     stray = _CONTROL_CHARS.findall(text)
