@@ -155,3 +155,18 @@ def test_a_file_failing_midway_stores_nothing(store_engine, monkeypatch):
     second = importing.import_file(store_engine, SAMPLE / "ovid-multidatabase-300.ris", database="Ovid")
     assert second.per_database == {"MEDLINE": 200, "CENTRAL": 100}
     assert _count(store_engine, "records") == 380
+
+
+def test_import_every_real_sample_file_in_one_command(project, capsys):
+    from review.formats import read_file
+
+    files = sorted(
+        p for folder in ("ris", "medline", "endnote-xml", "csv") for p in (FORMATS / folder).iterdir()
+        if p.name != "asreview_generic_labels_no_title.csv"  # no title column: refused, tested above
+    )
+    expected = {p.name: (read_file(p).report.records_read, len(read_file(p).report.skipped)) for p in files}
+    assert run(project, "import", *map(str, files), "--database", "Samples", "--again") == 0
+    data = status_json(project, capsys)
+    stored = {row["file_name"]: (row["records"], row["skipped"]) for row in data["imports"]}
+    assert stored == expected
+    assert data["totals"]["records"] == sum(n for n, _ in expected.values()) == 250
