@@ -338,7 +338,8 @@ def parse_text(
         raw = _tidy(parsed_record)
         _merge_trailer_tags(raw, chunk.trailer, dialect)
         if not chunk.closed:
-            report.warnings.append(_unterminated_warning(chunk, dialect, last=chunk.end_line >= len(lines) - 1))
+            last = position == len(chunks) - 1
+            report.warnings.append(_unterminated_warning(chunk, dialect, last=last))
         record = _to_record(raw, dialect, chunk.trailer)
         if not record.title:
             reason = "no title (TI/T1 empty or missing)" if dialect is RIS else "no title (TI)"
@@ -360,8 +361,6 @@ def parse_text(
             line=number,
         )
     report.records_read = len(records)
-    if dialect is WOS:
-        report.warnings.insert(0, "Web of Science tagged (FN/PT) export, read as RIS")
     return ImportResult(records=records, report=report)
 
 
