@@ -109,7 +109,6 @@ class Record:
         return ", ".join(bits)
 
 
-_WS = re.compile(r"\s+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 
 
@@ -121,10 +120,14 @@ def clean_text(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = html.unescape(str(value))
-    text = _TAG.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    return _WS.sub(" ", text).strip()
+    text = str(value)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 _DOI_PREFIX = re.compile(

@@ -66,7 +66,12 @@ def read_file(
         raise UnreadableFileError(
             path, f"unknown format {name!r}; use one of: {', '.join(FORMATS)}"
         )
-    module = importlib.import_module(READERS[name])
+    try:
+        module = importlib.import_module(READERS[name])
+    except ModuleNotFoundError as exc:
+        if exc.name != READERS[name]:
+            raise
+        raise UnreadableFileError(path, f"this is {name}, and this installation has no {name} reader") from exc
     options: dict = {"mapping": mapping} if name == "tabular" else {}
     if not require_title:
         options["require_title"] = False

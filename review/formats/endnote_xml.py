@@ -52,7 +52,7 @@ ENDNOTE_FIELDS: dict[str, tuple[str, ...]] = {
     "keywords": ("keywords/keyword",),
     "pmid_candidates": ("accession-num",),
     "pmcid": ("custom2", "custom1", "notes"),
-    "source_id": ("rec-number", "accession-num"),
+    "source_id": ("accession-num", "rec-number"),  # as RIS: AN before EndNote's ID
     "publication_types": ("work-type",),
     "urls": ("urls/related-urls/url", "urls/web-urls/url", "urls/pdf-urls/url"),
     "database_provider": ("remote-database-provider", "remote-database-name"),

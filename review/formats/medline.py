@@ -83,7 +83,11 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
             continue
         if block is None:
             block = _Block(start_line=number, lines=[])
-        ok = _TAG_LINE.match(line) if not line.startswith("      ") else len(block.lines) > 0
+        if line.startswith("      "):
+            ok = len(block.lines) > 0
+        else:  # "PMID- ", "TI  - ": a tag padded to 4 characters, then "- "
+            ok = (line[4:5] == "-" and line[:1].isupper() and line[:4].rstrip().isalnum()
+                  and line[5:6] in (" ", "")) or bool(_TAG_LINE.match(line))
         if not ok and block.bad_line is None:
             block.bad_line, block.bad_text = number, line.strip()[:60]
         block.lines.append(line + "\n")
@@ -110,6 +114,10 @@ def parse_text(
     _refuse_non_medline(blocks, path)
     records: list[Record] = []
     with_so = sum(1 for b in blocks if any(x.startswith("SO  -") for x in b.lines))
+    # one Bio.Medline pass over the good records (blank-line separated, as Medline expects)
+    parsed_records = iter(Medline.parse(
+        line for block in blocks if block.bad_line is None for line in (*block.lines, "\n")
+    ))
     for position, block in enumerate(blocks):
         if block.bad_line is not None:
             report.skipped.append(Skipped(
@@ -118,8 +126,7 @@ def parse_text(
                 position=position,
             ))
             continue
-        parsed = next(Medline.parse(block.lines), None)
-        raw = _tidy(parsed or {})
+        raw = _tidy(next(parsed_records))
         record = _to_record(raw)
         last = position == len(blocks) - 1
         if last and "SO" not in raw and (with_so > 0 or not text.endswith("\n")):
@@ -163,11 +170,8 @@ def _refuse_non_medline(blocks: list[_Block], path: str | Path) -> None:
 
 
 def _tidy(parsed: dict[str, Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for tag, value in parsed.items():
-        values = value if isinstance(value, list) else [value]
-        out[tag] = [str(v).rstrip() for v in values]
-    return out
+    """Bio.Medline's record as tag -> [values] (it joins text tags into one string)."""
+    return {tag: value if isinstance(value, list) else [value] for tag, value in parsed.items()}
 
 
 def _doi(raw: dict[str, list[str]]) -> str:

@@ -279,9 +279,11 @@ def _iter_records(lines: list[str], dialect: _Dialect) -> Iterator[_Chunk]:
     """Records in order, each yielded once its trailer (junk before the next record) is known."""
     current: _Chunk | None = None
     done: _Chunk | None = None
+    start, end = dialect.start, dialect.end
     for number, line in enumerate(lines, 1):
-        tag, _ = dialect.tag_of(line)
-        if tag == dialect.start:
+        # only lines that begin with the start or end tag need the full tag check
+        tag = dialect.tag_of(line)[0] if line.startswith((start, end)) else None
+        if tag == start:
             if done is not None:
                 yield done
                 done = None
@@ -291,7 +293,7 @@ def _iter_records(lines: list[str], dialect: _Dialect) -> Iterator[_Chunk]:
             current = _Chunk(start_line=number, lines=[line])
         elif current is not None:
             current.lines.append(line)
-            if tag == dialect.end:
+            if tag == end:
                 current.closed = True
                 current.end_line = number
                 done, current = current, None
@@ -323,17 +325,21 @@ def parse_text(
     report = ImportReport(
         path=str(path), format="ris", encoding=decoded.encoding, warnings=list(decoded.warnings)
     )
-    parser = dialect.parser()
+    chunks = list(_iter_records(lines, dialect))
+    # one rispy pass over all records (an unterminated one gets its ER): one dict per chunk
+    parsed = dialect.parser().parse_lines(
+        line for chunk in chunks
+        for line in (chunk.lines if chunk.closed else [*chunk.lines, f"{dialect.end}  - "])
+    )
+    if len(parsed) != len(chunks):  # cannot happen: every chunk is one TY .. ER run
+        raise UnreadableFileError(path, f"RIS parser found {len(parsed)} records, expected {len(chunks)}")
     records: list[Record] = []
-    chunks = 0
-    for position, chunk in enumerate(_iter_records(lines, dialect)):
-        chunks += 1
-        body = chunk.lines if chunk.closed else [*chunk.lines, f"{dialect.end}  - "]
-        parsed = parser.parse_lines(iter(body))
-        raw = _tidy(parsed[0] if parsed else {dialect.start: ""})
+    for position, (chunk, parsed_record) in enumerate(zip(chunks, parsed)):
+        raw = _tidy(parsed_record)
         _merge_trailer_tags(raw, chunk.trailer, dialect)
         if not chunk.closed:
-            report.warnings.append(_unterminated_warning(chunk, dialect, last=chunk.end_line >= len(lines) - 1))
+            last = position == len(chunks) - 1
+            report.warnings.append(_unterminated_warning(chunk, dialect, last=last))
         record = _to_record(raw, dialect, chunk.trailer)
         if not record.title:
             reason = "no title (TI/T1 empty or missing)" if dialect is RIS else "no title (TI)"
@@ -343,7 +349,7 @@ def parse_text(
                 report.skipped.append(Skipped(line=chunk.start_line, reason=reason, position=position))
                 continue
         records.append(record)
-    if chunks == 0:
+    if not chunks:
         number, shown = _first_junk(lines)
         hint = ""
         if re.match(r"^PMID- ?\d", shown):
@@ -355,8 +361,6 @@ def parse_text(
             line=number,
         )
     report.records_read = len(records)
-    if dialect is WOS:
-        report.warnings.insert(0, "Web of Science tagged (FN/PT) export, read as RIS")
     return ImportResult(records=records, report=report)
 
 
@@ -386,13 +390,13 @@ def _unterminated_warning(chunk: _Chunk, dialect: _Dialect, *, last: bool) -> st
 
 
 def _tidy(raw: dict) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+    """rispy's dict as tag -> [values] (its start tag comes as a plain string), ER dropped."""
     for tag, value in raw.items():
-        if tag is None:
-            continue
-        out[str(tag)] = list(value) if isinstance(value, list) else [value]
-    out.pop("ER", None)
-    return out
+        if not isinstance(value, list):
+            raw[tag] = [value]
+    raw.pop("ER", None)
+    raw.pop(None, None)
+    return raw
 
 
 def _merge_trailer_tags(raw: dict[str, list[str]], trailer: list[str], dialect: _Dialect) -> None:

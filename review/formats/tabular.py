@@ -157,7 +157,14 @@ def _text_table(path: Path, decoded: DecodedText) -> _Table:
     text = decoded.text
     lines = text.split("\n")
     header_index = next(i for i, line in enumerate(lines) if line.strip())
-    delimiter = _delimiter(lines[header_index], path)
+    excel_hint = re.fullmatch(r"sep=(.)", lines[header_index].strip())
+    if excel_hint:  # Excel's "sep=;" first line names the delimiter
+        delimiter = excel_hint.group(1)
+        header_index = next(
+            (i for i, line in enumerate(lines) if i > header_index and line.strip()), header_index + 1
+        )
+    else:
+        delimiter = _delimiter(lines[header_index], path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.reader(io.StringIO("\n".join(lines[header_index:])), delimiter=delimiter)
     try:
@@ -290,7 +297,10 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
         index = assigned.get(field)
         return cells[index] if index is not None and index < len(cells) else ""
 
-    raw = {header[i] or f"column {i + 1}": [c] for i, c in enumerate(cells[: len(header)]) if c.strip()}
+    raw: dict[str, list[str]] = {}
+    for i, cell in enumerate(cells[: len(header)]):
+        if cell.strip():
+            raw.setdefault(header[i] or f"column {i + 1}", []).append(cell)
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
         raw["(cells beyond the header)"] = [c for c in cells[len(header):] if c.strip()]
 

@@ -85,8 +85,8 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def _finish(path: str | Path, text: str, encoding: str, warnings: list[str]) -> DecodedText:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if "\ufeff" in text:  # a BOM at the start, or mid-file where exports were concatenated
+        text = text.replace("\ufeff", "")
     if not text.strip():
         raise UnreadableFileError(path, "the file holds no text (only blank lines); export it again")
     stray = _CONTROL_CHARS.findall(text)
@@ -107,21 +107,21 @@ def _refuse_binary(path: str | Path, data: bytes) -> None:
                 path, f"this is {what}, not a text export; export the records as RIS, "
                 "MEDLINE/.nbib, XML or CSV (or save a spreadsheet as .xlsx/.csv)"
             )
-    head = data[:_SNIFF]
-    nul = head.find(b"\x00")
+    nul = data.find(b"\x00")  # anywhere: a text export never holds one
     if nul >= 0:
         raise UnreadableFileError(
             path, "binary data (NUL bytes), not a text export", line=_line_of(data, nul)
         )
-    controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
-    if controls >= 8 and controls > len(head) * 0.01:
-        first = min(i for i in (head.find(bytes([b])) for b in _CONTROL_BYTES) if i >= 0)
-        raise UnreadableFileError(
-            path,
-            f"binary data ({controls} control bytes in the first {len(head)} bytes), "
-            "not a text export",
-            line=_line_of(data, first),
-        )
+    for start in range(0, len(data), _SNIFF):  # a block of junk anywhere in the file
+        block = data[start : start + _SNIFF]
+        controls = len(block) - len(block.translate(None, _CONTROL_BYTES))
+        if controls >= 8 and controls > len(block) * 0.01:
+            first = min(i for i in (block.find(bytes([b])) for b in _CONTROL_BYTES) if i >= 0)
+            raise UnreadableFileError(
+                path,
+                f"binary data ({controls} control bytes in {len(block)} bytes), not a text export",
+                line=_line_of(data, start + first),
+            )
 
 
 def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:

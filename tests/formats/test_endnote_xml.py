@@ -24,7 +24,8 @@ def test_bold_styles_are_joined_and_fields_mapped():
     assert record.pmid == "19919189"  # accession-num from an NLM record
     assert record.issns == ["1530-5627"]
     assert record.reference_type == "Journal Article"
-    assert record.source_id == "1979"
+    assert record.source_id == "19919189"  # accession number first, as in RIS
+    assert record.raw["rec-number"] == ["1979"]
     assert "Patient Satisfaction/*statistics & numerical data" in record.keywords
     assert record.raw["ref-type@name"] == ["Journal Article"]
     assert record.raw["titles/secondary-title"] == ["Telemed J E Health"]
@@ -35,7 +36,7 @@ def test_escaped_entities():
     assert record.title == "Foo & Bar"
     assert record.authors == ["Foo & Bar", "Baz & Quz"]
     assert record.journal == "Foo & Journal"
-    assert record.source_id == "1 & 2"
+    assert record.source_id == "1 & 2"  # no accession number: EndNote's record number
 
 
 def test_bundled_blue_light_xml():

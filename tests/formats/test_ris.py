@@ -172,7 +172,7 @@ def test_web_of_science_tagged_export():
     assert record.authors == ["Parkes-Loach, PS", "Majeed, AP", "Law, CJ", "Loach, PA"]
     assert (record.journal, record.year, record.volume, record.issue) == ("BIOCHEMISTRY", 2004, "43", "22")
     assert record.doi == "10.1021/bi049798f" and record.pmid == "15170338"
-    assert "Web of Science" in result.report.warnings[0]
+    assert result.report.warnings == [] and result.report.format == "ris"
 
 
 def test_lax_spacing_junk_between_records_and_starting_newlines():
@@ -317,3 +317,11 @@ def test_missing_er_between_records(write):
     result = ris.read(path)
     assert [r.title for r in result.records] == ["One", "Two"]
     assert "line 1 has no 'ER  - ' line" in result.report.warnings[0]
+
+
+def test_concatenated_exports_with_byte_order_marks(write):
+    one = (DATA / "ris" / "rispy_example_basic.ris").read_bytes()
+    two = (DATA / "ris" / "asreview_embase.ris").read_bytes()  # starts with a UTF-8 BOM
+    assert two.startswith(b"\xef\xbb\xbf")
+    result = ris.read(write("both.ris", one + b"\n" + two))
+    assert result.report.records_read == 1 + 6

@@ -189,3 +189,10 @@ def test_bad_tabular_input(write):
     assert latin.records[0].title == "Étude à Zürich" and "Windows-1252" in latin.report.warnings[0]
     header_only = tabular.read(write("h.csv", "title,year\n"))
     assert header_only.records == [] and "no records" in header_only.report.warnings[0]
+
+
+def test_excel_sep_hint_and_repeated_column_names(write):
+    path = write("excel.csv", "sep=;\nTitle;Keywords;Keywords\nA study;one;two\n")
+    record = read_file(path).records[0]
+    assert record.title == "A study"
+    assert record.raw["Keywords"] == ["one", "two"]  # both cells kept

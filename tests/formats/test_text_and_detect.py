@@ -183,3 +183,12 @@ def test_detect_refuses_empty_and_binary_files(write):
         detect_format(write("junk.ris", bytes(range(256)) * 20))
     with pytest.raises(UnreadableFileError, match="not an Excel workbook"):
         detect_format(write("fake.xlsx", "Title,Year\n"))
+
+
+def test_binary_junk_deep_inside_a_file_is_refused_with_its_line():
+    good = b"TY  - JOUR\nTI  - fine\nER  - \n" * 5000  # ~130 KB of good RIS first
+    junk = bytes(random.Random(3).randrange(1, 32) for _ in range(2000))
+    with pytest.raises(UnreadableFileError, match=r"x\.ris, line 15001: binary data"):
+        decode_bytes(good + junk + good, "x.ris")
+    with pytest.raises(UnreadableFileError, match=r"line 15001: binary data \(NUL"):
+        decode_bytes(good + b"\x00" + good, "x.ris")
