@@ -46,7 +46,11 @@ _WORD_FIELDS = re.compile(r"^(.+?)\.([A-Za-z]{2,3}(?:,[A-Za-z]{2,3})*)\.?$")
 _SUBHEADINGS = re.compile(r"/([A-Za-z]{2}(?:\s*,\s*[A-Za-z]{2})*)?(?=[\s()\[]|$)")
 _RANGE = re.compile(r"(or|and)/\s*(\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*)", re.I)
 _ADJ = re.compile(r"^adj(\d*)$", re.I)
-_PUBMED_TAG = re.compile(r"^\s*(tiab|tw|ti|ab|mh|mesh.*|majr|sh|pt|la|au|ot|all|dp|edat)(:[^\]]*)?\s*$", re.I)
+_PUBMED_TAG = re.compile(
+    r"^\s*(tiab|tw|ti|ab|mh|mesh|mesh terms|majr|mesh major topic|sh|subheading|pt|publication type|la|language|au|"
+    r"author|ot|other term|all|all fields|dp|edat|title|title/abstract|text word|text words|nm|rn|ta|journal|ad|"
+    r"affiliation|pmid|uid|supplementary concept)(:[^\]]*)?\s*$", re.I)
+_NEAR = re.compile(r"(near|w|n|pre)/\d+", re.I)
 _LIMITED_TRUNC = re.compile(r"[$*](\d)$")
 
 
@@ -86,8 +90,8 @@ class _Lexer:
                 if end < 0:
                     self.err("a square bracket is not closed", col)
                 inner = s[i + 1:end]
-                if _PUBMED_TAG.match(inner):
-                    self.err(f"[{inner}] is a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.)", col)
+                if _PUBMED_TAG.match(inner) or (i > 0 and not s[i - 1].isspace()):
+                    self.err(f"[{inner}] looks like a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.)", col)
                 i = end + 1  # a note Ovid adds to exported lines: skipped
             elif c == "]":
                 self.err("a closing square bracket has no opening one", col)
@@ -99,6 +103,8 @@ class _Lexer:
                 out.append(Token("SLASH", subs, col)); i = m.end()
             elif c == "." and (m := _FIELDS.match(s, i)) and out and out[-1].kind in ("RP", "QUOTED", "WORD"):
                 out.append(self._fields(m.group(1), col + (m.start(1) - i))); i = m.end()
+            elif (m := _NEAR.match(s, i)) and (i == 0 or not s[i - 1].isalnum()):
+                self.err(f"{m.group(0)} is not Ovid syntax; Ovid writes proximity as adjN", col)
             elif (m := _RANGE.match(s, i)) and (i == 0 or not (s[i - 1].isalnum())):
                 out.append(Token("RANGE", (m.group(1).lower(), m.group(2), col + (m.start(2) - i)), col)); i = m.end()
             else:
@@ -316,7 +322,8 @@ class _Parser:
                 self.err("a heading needs a name before '/'", slash.col)
             return Heading(name, explode=explode, major=major, subheadings=slash.value, vocabulary=self.vocab, quoted=quoted)  # type: ignore[arg-type]
         if explode or major:
-            self.err("'exp' and '*' go before a subject heading ending in '/'", start.col)  # type: ignore[union-attr]
+            self.err("'exp' and '*' go before a subject heading ending in '/' (quote a heading that "
+                     "contains and/or/not)", start.col)  # type: ignore[union-attr]
         if not quoted and re.fullmatch(r"\d+", text) and not self.peek("FIELDS"):
             return self._ref(int(text), start.col)  # type: ignore[union-attr]
         return self._suffix(Term(_canonical(text), quoted=quoted))

@@ -188,3 +188,11 @@ def test_heading_misuse():
     assert "'exp'" in _error("exp mentor*.ti.\n").reason
     assert "field suffix cannot apply to a heading" in _error("(Mentors/).ti.\n").reason
     assert "adj joins words" in _error("Mentors/ adj3 program*\n").reason
+
+
+def test_other_syntaxes_are_refused_with_a_pointer():
+    assert "PubMed field tag" in _error("term[Title/Abstract]\n").reason
+    assert "PubMed field tag" in _error("Ultrasonography [mh]\n").reason
+    err = _error("term1 NEAR/3 term2\n")
+    assert "adjN" in err.reason and err.column == 7
+    assert "quote a heading" in _error("exp term1 and term2/\n").reason
