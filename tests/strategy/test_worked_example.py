@@ -155,3 +155,16 @@ def test_highlight_terms(strategy):
     assert "mentors" not in terms and "mentoring" not in terms
     assert all(t == t.lower() for t in terms)
     assert len(terms) == len(set(terms))
+
+
+def test_highlight_terms_of_a_parsed_strategy_skip_not_side_and_non_text_fields():
+    s = parse_ovid("tumo?r.ti,ab.\nnode$1.tw.\nCrenshaw A.au.\ndrug therapy.fs.\nexp animals/ not humans.sh.\n1 or 2 or 3 or 4\n6 not 5\n")
+    assert highlight_terms(s) == ["tumo*", "node*"]
+
+
+def test_summary_of_a_parsed_strategy():
+    s = parse_ovid("(a or b).ti,ab.\n(mentor* adj3 program*).ti,ab.\n1 or 2\n")
+    text = render(s, "summary").text
+    assert '1. (any of: "a"; "b") in title or abstract' in text
+    assert '3. any of lines 1, 2' in text
+    assert [ln.number for ln in render(s, "summary").lines] == [1, 2, 3]
