@@ -39,7 +39,7 @@ OVID_DATABASES = ("ovid-medline", "ovid-embase")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 _HEADER = re.compile(r"^\s*(database:|search strategy:?|-{5,}|\*{5,}|={5,}|<\d+>\s*$)", re.I)
 _NUMBERED = re.compile(r"^\s*#?(\d+)\s*[.):]?\s+(\S.*)$")
-_COUNT = re.compile(r"(?:\s+\(\s*[\d,]+\s*\)|\t\s*[\d,]+)\s*$")
+_COUNT = re.compile(r"(?:\s+\(\s*[\d,]+\s*\)|\t\s*[\d,]+|\s{3,}[\d,]+)\s*$")  # exported hit counts
 _LIMIT = re.compile(r"^\s*limit\s+#?(\d+)\s+to\s+(.+?)\s*$", re.I)
 _FIELDS = re.compile(r"\.\s*([A-Za-z]{2,3}(?:\s*,\s*[A-Za-z]{2,3})*)\s*\.?(?=[\s()\[\]]|$)")
 _WORD_FIELDS = re.compile(r"^(.+?)\.([A-Za-z]{2,3}(?:,[A-Za-z]{2,3})*)\.?$")
@@ -482,7 +482,9 @@ def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -
             expr, mixed = _parse_line(body, database, max_ref=number - 1, line=physical, source=source,
                                       offset=offset, full_text=ln)
             if mixed:
-                warnings.append(f"line {number}: mixes and/or/not without brackets; read with adj before not before and before or — check it")
+                shown = body.strip() if len(body.strip()) <= 70 else body.strip()[:67] + "..."
+                warnings.append(f"line {number} «{shown}»: check: mixes and/or/not without brackets; "
+                                "read as adj, then not, then and, then or")
         lines.append(Line(number=number, expr=expr, where=f"line {number}", text=body.strip()))
     return Strategy(title="", lines=lines, database=database, databases=(database,), source=source,
                     warnings=warnings)
