@@ -24,8 +24,9 @@ def test_render_pubmed_warnings_on_stderr_exit_zero(capsys):
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 1 and out.startswith("((") and "english[la]" in out
     warnings = err.splitlines()
-    assert len(warnings) == 6
-    assert all(w.startswith("warning: ") and "mentoring-medical-students.yaml:" in w and ": broader: " in w for w in warnings)
+    assert len(warnings) == 8
+    assert all(w.startswith("warning: ") and "mentoring-medical-students.yaml:" in w for w in warnings)
+    assert sum(": broader: " in w for w in warnings) == 6 and sum(": different: " in w for w in warnings) == 2
 
 
 def test_render_pubmed_lines_and_json(capsys):
