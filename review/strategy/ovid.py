@@ -456,7 +456,7 @@ def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -
     """An Ovid MEDLINE or Ovid Embase strategy (pasted or exported) as a line-based Strategy."""
     if database not in OVID_DATABASES:
         raise StrategyError(f"--from must be ovid-medline or ovid-embase, not {database!r}")
-    raw_lines = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = text.lstrip("\ufeff").translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     content = [(k + 1, ln) for k, ln in enumerate(raw_lines) if ln.strip() and not _HEADER.match(ln)]
     if not content:
         raise StrategyError(f"{source or 'the strategy'}: no search lines found")

@@ -188,8 +188,11 @@ class PubMedRenderer:
         if h.vocabulary != "mesh":
             pair = R.heading_pair(name, h.vocabulary)
             if pair is None:
-                self.warn(f"{h.vocabulary.title()} heading '{h.name}' has no MeSH equivalent in the table; searched as text words \"{h.name}\"[tw]", "different")
+                dropped = f" (subheadings /{','.join(h.subheadings)} and explosion dropped)" if h.subheadings else ""
+                self.warn(f"{h.vocabulary.title()} heading '{h.name}' has no MeSH equivalent in the table; searched as text words \"{h.name}\"[tw]{dropped}", "different")
                 return self.fmt(h.name, "tw")
+            if h.subheadings:
+                self.warn(f"Emtree subheadings /{','.join(h.subheadings)} read as MeSH qualifiers — check them", "different")
             name = str(pair["mesh"])
             if pair.get("match", "exact") != "exact":
                 self.warn(f"{h.vocabulary.title()} heading '{h.name}' searched as MeSH '{name}' ({pair.get('note', '')})", pair["match"])
