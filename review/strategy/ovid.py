@@ -233,11 +233,10 @@ class _Parser:
             parts.append(self.primary())
         if not dists:
             return first
-        for p, d in zip(parts, [None, *dists]):
+        for p in parts:
             if isinstance(p, (Heading, Ref, Limited)):
                 self.err("adj joins words or phrases, not headings or line numbers", self.t[self.i - 1].col)
-        expr: Expr = parts[0]
-        run = [parts[0]]
+        run: list[Expr] = [parts[0]]
         cur = dists[0]
         for d, p in zip(dists, parts[1:]):
             if d == cur:
@@ -245,8 +244,7 @@ class _Parser:
             else:
                 run = [Near(tuple(run), cur), p]
                 cur = d
-        expr = Near(tuple(run), cur)
-        return expr
+        return Near(tuple(run), cur)
 
     def primary(self) -> Expr:
         tok = self.peek()

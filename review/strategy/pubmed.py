@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from datetime import date
 
 from review.strategy import rules as R
 from review.strategy.model import (
@@ -24,7 +23,6 @@ from review.strategy.model import (
     LimitItem,
     Near,
     Ref,
-    Strategy,
     StrategyError,
     Term,
     has_wildcard,
@@ -303,7 +301,3 @@ def _short(e: Expr) -> str:
     if isinstance(e, Near):
         return "(" + " adj ".join(_short(o) for o in e.operands) + ")"
     return "…"
-
-
-def today() -> str:
-    return date.today().isoformat()
