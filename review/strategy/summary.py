@@ -130,7 +130,7 @@ def summary(strategy: Strategy):
             lines.append(SearchLine(len(lines) + 1, lt, "Limits"))
     text.append("")
     text.append(f"Truncation: {LEGEND}.")
-    return Rendered(text="\n".join(text) + "\n", warnings=[], lines=lines)
+    return Rendered(text="\n".join(text) + "\n", warnings=list(strategy.warnings), lines=lines)
 
 
 def _combination(strategy: Strategy, e: Expr | None) -> str:
