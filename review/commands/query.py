@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Render a strategy file (YAML) for one database. PubMed: one query ready for "
         "E-utilities and the advanced search box. Ovid: numbered search lines.",
     )
-    p.add_argument("file", metavar="FILE.yaml")
+    p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
+                   help="the strategy (default: the project's `strategy:` in review.yaml)")
     _output_options(p)
     p.set_defaults(func=cmd_render)
 
@@ -46,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="the Ovid strategy (text), or - for stdin")
     p.add_argument("--from", dest="source", required=True, choices=SOURCES, help="the database the strategy was written for")
+    p.add_argument("--searched", metavar="YYYY-MM-DD", default=None,
+                   help='the date the search was run: PubMed\'s upper bound for yr="... -Current" (default: no upper bound)')
     _output_options(p)
     p.set_defaults(func=cmd_translate)
 
@@ -79,9 +83,19 @@ def _emit(rendered, args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_strategy(args: argparse.Namespace) -> str:
+    from review.commands.context import project_of
+
+    project = project_of(args)
+    configured = project.config.get("strategy")
+    if not configured:
+        raise StrategyError(f"{project.root / 'review.yaml'}: no 'strategy:' configured; name a FILE.yaml")
+    return str(project.path(configured))
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     try:
-        strategy = load_strategy(args.file)
+        strategy = load_strategy(args.file or _project_strategy(args))
         rendered = render(strategy, args.target)
     except StrategyError as exc:
         print(f"review: {exc}", file=sys.stderr)
@@ -101,6 +115,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
                 text = path.read_text(encoding="latin-1")
             source = str(path)
         strategy = parse_ovid(text, args.source, source=source)
+        if args.searched:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.searched):
+                print(f"review: --searched takes YYYY-MM-DD, not {args.searched!r}", file=sys.stderr)
+                return 2
+            strategy.searched = args.searched
         rendered = render(strategy, args.target)
     except OvidSyntaxError as exc:
         print(f"review: syntax error: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ import re
 
 from review.strategy.model import BlockRef, Bool, Expr, Fielded, Heading, Limited, Near, Ref, Strategy, Term
 
-TEXT_FIELDS = {"ti", "ab", "tw", "kw", "kf", "mp", "ot", "af", "hw", "sh", "fs", "nm", "rn", "tn", "dq"}
+TEXT_FIELDS = {"ti", "ab", "tw", "kw", "kf", "mp", "ot", "af", "hw", "sh", "nm", "rn", "tn", "dq"}
 
 
 def highlight_terms(strategy: Strategy) -> list[str]:

@@ -39,14 +39,18 @@ OVID_DATABASES = ("ovid-medline", "ovid-embase")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 _HEADER = re.compile(r"^\s*(database:|search strategy:?|-{5,}|\*{5,}|={5,}|<\d+>\s*$)", re.I)
 _NUMBERED = re.compile(r"^\s*#?(\d+)\s*[.):]?\s+(\S.*)$")
-_COUNT = re.compile(r"(?:\s+\(\s*[\d,]+\s*\)|\t\s*[\d,]+)\s*$")
+_COUNT = re.compile(r"(?:\s+\(\s*[\d,]+\s*\)|\t\s*[\d,]+|\s{3,}[\d,]+)\s*$")  # exported hit counts
 _LIMIT = re.compile(r"^\s*limit\s+#?(\d+)\s+to\s+(.+?)\s*$", re.I)
 _FIELDS = re.compile(r"\.\s*([A-Za-z]{2,3}(?:\s*,\s*[A-Za-z]{2,3})*)\s*\.?(?=[\s()\[\]]|$)")
 _WORD_FIELDS = re.compile(r"^(.+?)\.([A-Za-z]{2,3}(?:,[A-Za-z]{2,3})*)\.?$")
 _SUBHEADINGS = re.compile(r"/([A-Za-z]{2}(?:\s*,\s*[A-Za-z]{2})*)?(?=[\s()\[]|$)")
 _RANGE = re.compile(r"(or|and)/\s*(\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*)", re.I)
 _ADJ = re.compile(r"^adj(\d*)$", re.I)
-_PUBMED_TAG = re.compile(r"^\s*(tiab|tw|ti|ab|mh|mesh.*|majr|sh|pt|la|au|ot|all|dp|edat)(:[^\]]*)?\s*$", re.I)
+_PUBMED_TAG = re.compile(
+    r"^\s*(tiab|tw|ti|ab|mh|mesh|mesh terms|majr|mesh major topic|sh|subheading|pt|publication type|la|language|au|"
+    r"author|ot|other term|all|all fields|dp|edat|title|title/abstract|text word|text words|nm|rn|ta|journal|ad|"
+    r"affiliation|pmid|uid|supplementary concept)(:[^\]]*)?\s*$", re.I)
+_NEAR = re.compile(r"(near|w|n|pre)/\d+", re.I)
 _LIMITED_TRUNC = re.compile(r"[$*](\d)$")
 
 
@@ -86,8 +90,8 @@ class _Lexer:
                 if end < 0:
                     self.err("a square bracket is not closed", col)
                 inner = s[i + 1:end]
-                if _PUBMED_TAG.match(inner):
-                    self.err(f"[{inner}] is a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.)", col)
+                if _PUBMED_TAG.match(inner) or (i > 0 and not s[i - 1].isspace()):
+                    self.err(f"[{inner}] looks like a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.)", col)
                 i = end + 1  # a note Ovid adds to exported lines: skipped
             elif c == "]":
                 self.err("a closing square bracket has no opening one", col)
@@ -99,6 +103,8 @@ class _Lexer:
                 out.append(Token("SLASH", subs, col)); i = m.end()
             elif c == "." and (m := _FIELDS.match(s, i)) and out and out[-1].kind in ("RP", "QUOTED", "WORD"):
                 out.append(self._fields(m.group(1), col + (m.start(1) - i))); i = m.end()
+            elif (m := _NEAR.match(s, i)) and (i == 0 or not s[i - 1].isalnum()):
+                self.err(f"{m.group(0)} is not Ovid syntax; Ovid writes proximity as adjN", col)
             elif (m := _RANGE.match(s, i)) and (i == 0 or not (s[i - 1].isalnum())):
                 out.append(Token("RANGE", (m.group(1).lower(), m.group(2), col + (m.start(2) - i)), col)); i = m.end()
             else:
@@ -227,11 +233,10 @@ class _Parser:
             parts.append(self.primary())
         if not dists:
             return first
-        for p, d in zip(parts, [None, *dists]):
+        for p in parts:
             if isinstance(p, (Heading, Ref, Limited)):
                 self.err("adj joins words or phrases, not headings or line numbers", self.t[self.i - 1].col)
-        expr: Expr = parts[0]
-        run = [parts[0]]
+        run: list[Expr] = [parts[0]]
         cur = dists[0]
         for d, p in zip(dists, parts[1:]):
             if d == cur:
@@ -239,8 +244,7 @@ class _Parser:
             else:
                 run = [Near(tuple(run), cur), p]
                 cur = d
-        expr = Near(tuple(run), cur)
-        return expr
+        return Near(tuple(run), cur)
 
     def primary(self) -> Expr:
         tok = self.peek()
@@ -316,7 +320,8 @@ class _Parser:
                 self.err("a heading needs a name before '/'", slash.col)
             return Heading(name, explode=explode, major=major, subheadings=slash.value, vocabulary=self.vocab, quoted=quoted)  # type: ignore[arg-type]
         if explode or major:
-            self.err("'exp' and '*' go before a subject heading ending in '/'", start.col)  # type: ignore[union-attr]
+            self.err("'exp' and '*' go before a subject heading ending in '/' (quote a heading that "
+                     "contains and/or/not)", start.col)  # type: ignore[union-attr]
         if not quoted and re.fullmatch(r"\d+", text) and not self.peek("FIELDS"):
             return self._ref(int(text), start.col)  # type: ignore[union-attr]
         return self._suffix(Term(_canonical(text), quoted=quoted))
@@ -449,7 +454,7 @@ def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -
     """An Ovid MEDLINE or Ovid Embase strategy (pasted or exported) as a line-based Strategy."""
     if database not in OVID_DATABASES:
         raise StrategyError(f"--from must be ovid-medline or ovid-embase, not {database!r}")
-    raw_lines = text.translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = text.lstrip("\ufeff").translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     content = [(k + 1, ln) for k, ln in enumerate(raw_lines) if ln.strip() and not _HEADER.match(ln)]
     if not content:
         raise StrategyError(f"{source or 'the strategy'}: no search lines found")
@@ -475,7 +480,9 @@ def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -
             expr, mixed = _parse_line(body, database, max_ref=number - 1, line=physical, source=source,
                                       offset=offset, full_text=ln)
             if mixed:
-                warnings.append(f"line {number}: mixes and/or/not without brackets; read with adj before not before and before or — check it")
+                shown = body.strip() if len(body.strip()) <= 70 else body.strip()[:67] + "..."
+                warnings.append(f"line {number} «{shown}»: check: mixes and/or/not without brackets; "
+                                "read as adj, then not, then and, then or")
         lines.append(Line(number=number, expr=expr, where=f"line {number}", text=body.strip()))
     return Strategy(title="", lines=lines, database=database, databases=(database,), source=source,
                     warnings=warnings)

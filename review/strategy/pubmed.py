@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from datetime import date
 
 from review.strategy import rules as R
 from review.strategy.model import (
@@ -24,7 +23,6 @@ from review.strategy.model import (
     LimitItem,
     Near,
     Ref,
-    Strategy,
     StrategyError,
     Term,
     has_wildcard,
@@ -188,8 +186,11 @@ class PubMedRenderer:
         if h.vocabulary != "mesh":
             pair = R.heading_pair(name, h.vocabulary)
             if pair is None:
-                self.warn(f"{h.vocabulary.title()} heading '{h.name}' has no MeSH equivalent in the table; searched as text words \"{h.name}\"[tw]", "different")
+                dropped = f" (subheadings /{','.join(h.subheadings)} and explosion dropped)" if h.subheadings else ""
+                self.warn(f"{h.vocabulary.title()} heading '{h.name}' has no MeSH equivalent in the table; searched as text words \"{h.name}\"[tw]{dropped}", "different")
                 return self.fmt(h.name, "tw")
+            if h.subheadings:
+                self.warn(f"Emtree subheadings /{','.join(h.subheadings)} read as MeSH qualifiers — check them", "different")
             name = str(pair["mesh"])
             if pair.get("match", "exact") != "exact":
                 self.warn(f"{h.vocabulary.title()} heading '{h.name}' searched as MeSH '{name}' ({pair.get('note', '')})", pair["match"])
@@ -300,7 +301,3 @@ def _short(e: Expr) -> str:
     if isinstance(e, Near):
         return "(" + " adj ".join(_short(o) for o in e.operands) + ")"
     return "…"
-
-
-def today() -> str:
-    return date.today().isoformat()

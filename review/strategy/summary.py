@@ -34,7 +34,10 @@ def field_names(fields: tuple[str, ...]) -> str:
 
 def describe(e: Expr, fields: tuple[str, ...] | None = None) -> str:
     if isinstance(e, Fielded):
-        return f"{describe(e.expr, e.fields)} in {field_names(e.fields)}"
+        inner = describe(e.expr, e.fields)
+        if isinstance(e.expr, Bool):
+            inner = f"({inner})"
+        return f"{inner} in {field_names(e.fields)}"
     if isinstance(e, Term):
         return f'"{e.text}"'
     if isinstance(e, Heading):
@@ -127,7 +130,7 @@ def summary(strategy: Strategy):
             lines.append(SearchLine(len(lines) + 1, lt, "Limits"))
     text.append("")
     text.append(f"Truncation: {LEGEND}.")
-    return Rendered(text="\n".join(text) + "\n", warnings=[], lines=lines)
+    return Rendered(text="\n".join(text) + "\n", warnings=list(strategy.warnings), lines=lines)
 
 
 def _combination(strategy: Strategy, e: Expr | None) -> str:

@@ -24,8 +24,9 @@ def test_render_pubmed_warnings_on_stderr_exit_zero(capsys):
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 1 and out.startswith("((") and "english[la]" in out
     warnings = err.splitlines()
-    assert len(warnings) == 6
-    assert all(w.startswith("warning: ") and "mentoring-medical-students.yaml:" in w and ": broader: " in w for w in warnings)
+    assert len(warnings) == 8
+    assert all(w.startswith("warning: ") and "mentoring-medical-students.yaml:" in w for w in warnings)
+    assert sum(": broader: " in w for w in warnings) == 6 and sum(": different: " in w for w in warnings) == 2
 
 
 def test_render_pubmed_lines_and_json(capsys):
@@ -86,3 +87,15 @@ def test_translate_unknown_database_is_usage_error(capsys):
         assert exc.code == 2
     else:
         raise AssertionError("argparse should refuse --from pubmed")
+
+
+def test_render_without_file_uses_the_project_strategy(capsys):
+    assert main(["--project", str(ROOT), "query", "render", "--to", "ovid-medline"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "1 exp Mentors/"
+
+
+def test_translate_searched_date_bounds_current(tmp_path, capsys):
+    src = tmp_path / "s.txt"
+    src.write_text('a.ti.\nlimit 1 to yr="2008 -Current"\n', encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "ovid-medline", "--to", "pubmed", "--searched", "2018-01-31"]) == 0
+    assert capsys.readouterr().out == 'a[ti] AND ("2008/01/01"[dp] : "2018/01/31"[dp])\n'

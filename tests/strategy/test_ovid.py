@@ -62,8 +62,8 @@ def test_numbered_export_with_counts_and_headers():
 Search Strategy:
 --------------------------------------------------------------------------------
 1     exp Mentors/ (9411)
-2     (mentor* adj3 program*).ti,ab. (3020)
-3     1 or 2 (11000)
+2     (mentor* adj3 program*).ti,ab.     3020
+3     1 or 2	11000
 ***************************
 """
     s = parse_ovid(text)
@@ -124,7 +124,8 @@ def test_embase_headings_are_emtree():
 def test_mixed_operators_without_brackets_warn():
     s = parse_ovid("a.ti.\nb.ti.\nc.ti.\n1 or 2 and 3\n")
     assert s.lines[3].expr == Bool("or", (Ref(1), Bool("and", (Ref(2), Ref(3)))))
-    assert s.warnings and s.warnings[0].startswith("line 4:")
+    assert s.warnings and s.warnings[0].startswith("line 4 «1 or 2 and 3»: check: ")
+    assert render(s, "pubmed").warnings[0] == s.warnings[0]
     assert not parse_ovid("a.ti.\nb.ti.\nc.ti.\n1 or (2 and 3)\n").warnings
 
 
@@ -188,3 +189,11 @@ def test_heading_misuse():
     assert "'exp'" in _error("exp mentor*.ti.\n").reason
     assert "field suffix cannot apply to a heading" in _error("(Mentors/).ti.\n").reason
     assert "adj joins words" in _error("Mentors/ adj3 program*\n").reason
+
+
+def test_other_syntaxes_are_refused_with_a_pointer():
+    assert "PubMed field tag" in _error("term[Title/Abstract]\n").reason
+    assert "PubMed field tag" in _error("Ultrasonography [mh]\n").reason
+    err = _error("term1 NEAR/3 term2\n")
+    assert "adjN" in err.reason and err.column == 7
+    assert "quote a heading" in _error("exp term1 and term2/\n").reason

@@ -28,8 +28,6 @@ def only_match(warnings: list[str]) -> set[str]:
 @pytest.mark.parametrize("ovid, expected", [
     ("mentorship.ti.", "mentorship[ti]"),
     ("mentorship.ti,ab.", "mentorship[tiab]"),
-    ("mentorship.kw.", "mentorship[ot]"),
-    ("mentorship.kf.", "mentorship[ot]"),
     ("randomized controlled trial.pt.", '"randomized controlled trial"[pt]'),
     ("english.lg.", "english[la]"),
     ("Crenshaw A$.au.", '"Crenshaw A*"[au]'),
@@ -43,8 +41,17 @@ def test_exact_field_codes(ovid, expected):
     assert warnings == []
 
 
+def test_keywords_are_other_term_different():
+    for code in ("kw", "kf"):
+        query, warnings = pubmed(f"mentorship.{code}.")
+        assert query == "mentorship[ot]"
+        assert only_match(warnings) == {"different"}
+
+
 def test_ti_ab_kw_is_tiab_or_other_term():
-    assert pubmed("mentorship.ti,ab,kw.") == ("mentorship[tiab] OR mentorship[ot]", [])
+    query, warnings = pubmed("mentorship.ti,ab,kw.")
+    assert query == "mentorship[tiab] OR mentorship[ot]"
+    assert only_match(warnings) == {"different"}
 
 
 def test_abstract_only_becomes_tiab_broader():
@@ -147,7 +154,7 @@ def test_proximity_chain_is_pairs_broader():
 def test_proximity_over_ti_ab_kw_uses_proximity_for_tiab_and_and_for_keywords():
     query, warnings = pubmed("(physician adj3 apprenticeship).ti,ab,kw.")
     assert query == '"physician apprenticeship"[tiab:~2] OR (physician[ot] AND apprenticeship[ot])'
-    assert only_match(warnings) == {"broader"}
+    assert only_match(warnings) == {"broader", "different"}
 
 
 # --- truncation and wildcards --------------------------------------------------------------

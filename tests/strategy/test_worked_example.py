@@ -107,13 +107,16 @@ def test_pubmed_lines_blocks_then_combination_then_limits(strategy):
 
 def test_pubmed_warns_for_each_truncated_proximity_line_naming_the_yaml_line(strategy):
     warnings = render(strategy, "pubmed").warnings
-    assert len(warnings) == 6
+    assert len(warnings) == 8
     text = EXAMPLE.read_text(encoding="utf-8").splitlines()
     for w in warnings:
-        where, match, _ = w.split(": ", 2)
-        assert match == "broader"
-        line = int(where.rsplit(":", 1)[1])
-        assert "near:" in text[line - 1] and "*" in text[line - 1]
+        where, match, message = w.split(": ", 2)
+        line = text[int(where.rsplit(":", 1)[1]) - 1]
+        if match == "broader":  # six truncated proximity lines
+            assert "near:" in line and "*" in line and "truncation" in message
+        else:  # two .ti,ab,kw. lines: author keywords as [ot]
+            assert match == "different" and "kw" in line and ".kw." in message
+    assert sum(w.split(": ")[1] == "broader" for w in warnings) == 6
 
 
 def test_embase_only_heading_never_reaches_pubmed_or_medline(strategy):
@@ -155,3 +158,16 @@ def test_highlight_terms(strategy):
     assert "mentors" not in terms and "mentoring" not in terms
     assert all(t == t.lower() for t in terms)
     assert len(terms) == len(set(terms))
+
+
+def test_highlight_terms_of_a_parsed_strategy_skip_not_side_and_non_text_fields():
+    s = parse_ovid("tumo?r.ti,ab.\nnode$1.tw.\nCrenshaw A.au.\ndrug therapy.fs.\nexp animals/ not humans.sh.\n1 or 2 or 3 or 4\n6 not 5\n")
+    assert highlight_terms(s) == ["tumo*", "node*"]
+
+
+def test_summary_of_a_parsed_strategy():
+    s = parse_ovid("(a or b).ti,ab.\n(mentor* adj3 program*).ti,ab.\n1 or 2\n")
+    text = render(s, "summary").text
+    assert '1. (any of: "a"; "b") in title or abstract' in text
+    assert '3. any of lines 1, 2' in text
+    assert [ln.number for ln in render(s, "summary").lines] == [1, 2, 3]
