@@ -347,24 +347,26 @@ class EutilsClient:
         *,
         post: bool | None = None,
         parse: Callable[[bytes], Any] | None = None,
+        use_cache: bool = True,
     ) -> Any:
         """A validated answer for ``endpoint`` (``esearch``, ``efetch``, ``einfo``...).
 
         Returns the body (bytes), or ``parse(body)`` when ``parse`` is given; a body that
         ``parse`` rejects (``EutilsBadResponse``/``PubmedXMLError``) counts as a failed attempt
         and is never cached. Served from the cache when there; otherwise fetched with
-        retries and cached.
+        retries and cached (``use_cache=False``: straight to the server, nothing kept).
         """
         from review.formats.pubmed_xml import PubmedXMLError
 
         params = {k: _param(v) for k, v in params.items() if v is not None and v != ""}
-        if self.cache is not None:
-            body = self.cache.get(endpoint, params)
+        cache = self.cache if use_cache else None
+        if cache is not None:
+            body = cache.get(endpoint, params)
             if body is not None:
                 try:
                     result = parse(body) if parse else body
                 except (EutilsBadResponse, PubmedXMLError):
-                    discard = getattr(self.cache, "discard", None)
+                    discard = getattr(cache, "discard", None)
                     if discard:
                         discard(endpoint, params)
                 else:
@@ -401,8 +403,8 @@ class EutilsClient:
                 self.stats.backoff_seconds += delay
                 self.sleep(delay)
                 continue
-            if self.cache is not None:
-                self.cache.put(endpoint, params, body)
+            if cache is not None:
+                cache.put(endpoint, params, body)
             return result
         raise EutilsRetriesExhausted(endpoint, attempts, last)
 
@@ -488,11 +490,18 @@ class EutilsClient:
         return self.call("esearch", params, parse=parse_esearch).count
 
     def efetch(
-        self, ids: Sequence[str], *, db: str = "pubmed", parse: Callable[[bytes], Any] | None = None
+        self,
+        ids: Sequence[str],
+        *,
+        db: str = "pubmed",
+        parse: Callable[[bytes], Any] | None = None,
+        use_cache: bool = True,
     ) -> Any:
         """PubMed XML of these PMIDs (POST above 200 ids); ``parse(body)`` when given."""
         params = {"db": db, "id": ",".join(str(i) for i in ids), "retmode": "xml"}
-        return self.call("efetch", params, post=len(ids) > POST_ID_THRESHOLD, parse=parse)
+        return self.call(
+            "efetch", params, post=len(ids) > POST_ID_THRESHOLD, parse=parse, use_cache=use_cache
+        )
 
 
 # --------------------------------------------------------------------------------------

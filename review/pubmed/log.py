@@ -79,6 +79,8 @@ def _limits_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_limits_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):

@@ -299,7 +299,8 @@ def fetch_records(
         for i in range(0, len(todo), size):
             batch = todo[i : i + size]
             try:
-                records = client.efetch(batch, parse=records_from_xml)
+                # asking again for missing PMIDs goes to the server, not to the cache
+                records = client.efetch(batch, parse=records_from_xml, use_cache=round_number == 0)
             except (EutilsError, PubmedXMLError) as exc:
                 warnings.append(f"efetch of {len(batch)} PMIDs ({batch[0]}...) failed: {exc}")
                 missing_now.extend(batch)
