@@ -223,3 +223,12 @@ def test_unknown_endpoint_is_an_http_error(server, make_client):
     with pytest.raises(EutilsHTTPError) as info:
         make_client(server).call("nosuch", {"db": "pubmed"})
     assert info.value.status == 404
+
+
+def test_long_terms_are_posted(server, make_client):
+    long_term = " OR ".join(f"term{i}[tiab]" for i in range(200))
+    client = make_client(server)
+    client.count("real")
+    client.count(long_term)
+    assert [e["method"] for e in server.requests_to("esearch")] == ["GET", "POST"]
+    assert server.requests_to("esearch")[1]["params"]["term"] == long_term
