@@ -298,3 +298,42 @@ def test_import_strategy_text_reaches_the_log(project, tmp_path, capsys):
     assert main(["--project", str(project.root), "search", "--log"]) == 0
     md = capsys.readouterr().out
     assert "| 4 | or/1-3 | 12,840 |" in md
+
+
+def test_killed_midway_then_resumed_without_refetching(project, server, fast_rate, monkeypatch, capsys):
+    """`review search` in a real process, killed (SIGKILL) while it waits for its 3rd efetch."""
+    import os
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent.parent
+    server.add_fault("timeout", "efetch", after=2, delay=30.0)  # the 3rd batch hangs
+    env = dict(os.environ, REVIEW_EUTILS_URL=server.url, NCBI_EMAIL="student@example.org",
+               PYTHONPATH=str(repo))
+    env.pop("NCBI_API_KEY", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "review", "--project", str(project.root), "search", "--query", "real",
+         "--batch-size", "10"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(server.requests_to("efetch")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    first = [dict(e) for e in server.log]
+    done = {e["params"]["id"] for e in first if e["endpoint"] == "efetch" and e["fault"] is None}
+    assert len(done) == 2 and _imports(project)[0] == []
+
+    monkeypatch.setenv("REVIEW_EUTILS_URL", server.url)
+    monkeypatch.setenv("NCBI_EMAIL", "student@example.org")
+    server.faults.clear()
+    assert main(["--project", str(project.root), "search", "--query", "real", "--batch-size", "10"]) == 0
+    assert "continuing the run" in capsys.readouterr().err
+    again = server.log[len(first):]
+    assert {e["endpoint"] for e in again} == {"efetch"}  # einfo and esearch came from the cache
+    assert not done & {e["params"]["id"] for e in again}
+    rows, records = _imports(project)
+    assert len(rows) == 1 and len(records) == 49 and len({r.pmid for r in records}) == 49
