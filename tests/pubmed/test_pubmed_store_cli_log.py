@@ -45,15 +45,21 @@ def eutils_env(monkeypatch, server, fast_rate):
 
 @pytest.fixture
 def fake_strategy_module(monkeypatch):
-    """review.strategy as its interface is agreed: load_strategy(path), search_lines(s, "pubmed")."""
-    module = types.ModuleType("review.strategy")
+    """review.strategy as its interface is agreed - load_strategy(path), search_lines(s, "pubmed") -
+    answering with STRATEGY_LINES (the real module's functions are patched when it is there)."""
 
     class Strategy:
         limits = {"years": "2008-2018", "language": "English", "humans": True}
 
-    module.load_strategy = lambda path: Strategy()
-    module.search_lines = lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else []
-    monkeypatch.setitem(sys.modules, "review.strategy", module)
+    try:
+        import review.strategy as module
+    except ImportError:
+        module = types.ModuleType("review.strategy")
+        monkeypatch.setitem(sys.modules, "review.strategy", module)
+    monkeypatch.setattr(module, "load_strategy", lambda path: Strategy(), raising=False)
+    monkeypatch.setattr(module, "search_lines",
+                        lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else [],
+                        raising=False)
     return module
 
 
@@ -159,15 +165,44 @@ def test_default_strategy_comes_from_the_config(project, eutils_env, fake_strate
     assert "stored as import #1" in capsys.readouterr().out
 
 
-def test_review_search_query_without_strategy_module(project, eutils_env, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "review.strategy", None)  # not merged yet: import fails
+def test_review_search_raw_query(project, eutils_env, capsys):
     assert main(["--project", str(project.root), "search", "--query", "mentor*[tiab]"]) == 0
     rows, _ = _imports(project)
     assert rows[0]["query"] == "mentor*[tiab]"
+    assert [c["line"] for c in rows[0]["line_counts"]] == [1]
+
+
+def test_without_the_strategy_module_it_points_to_query(project, eutils_env, capsys, monkeypatch):
+    try:
+        import review.strategy  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the strategy module is installed")
+    monkeypatch.setitem(sys.modules, "review.strategy", None)
     strategy = project.root / "s.yaml"
     strategy.write_text("x: 1\n", encoding="utf-8")
     assert main(["--project", str(project.root), "search", str(strategy)]) == 1
     assert "--query" in capsys.readouterr().err
+
+
+def test_worked_example_strategy_end_to_end(project, eutils_env, capsys):
+    """The bundled strategy, rendered by review.strategy, run against the local server."""
+    strategy_module = pytest.importorskip("review.strategy")
+    path = project.path(project.config["strategy"])
+    if not path.is_file():
+        pytest.skip("the worked example strategy is not in this checkout")
+    lines = strategy_module.search_lines(strategy_module.load_strategy(path), "pubmed")
+    assert main(["--project", str(project.root), "search"]) == 0
+    rows, records = _imports(project)
+    (row,) = rows
+    assert [c["line"] for c in row["line_counts"]] == [line.number for line in lines]
+    assert row["query"] == lines[-1].query
+    assert row["total"] == len(records) == len({r.pmid for r in records})
+    assert row["limits"]  # the strategy's limits, as data
+    assert main(["--project", str(project.root), "search", "--log"]) == 0
+    md = capsys.readouterr().out
+    assert all(f"| {line.number} | " in md for line in lines)
 
 
 def test_missing_email_fails_with_instructions(project, server, fast_rate, monkeypatch, capsys):
