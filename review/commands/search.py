@@ -65,18 +65,22 @@ def _print_log(args: argparse.Namespace) -> int:
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None:
-        return None
+    """Plain JSON data from the strategy's limits (dataclasses, tuples, objects with to_dict)."""
+    import dataclasses
+
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     for name in ("to_dict", "model_dump", "as_dict"):
         method = getattr(value, name, None)
         if callable(method):
-            value = method()
-            break
-    try:
-        json.dumps(value)
-        return value
-    except TypeError:
-        return str(value)
+            return _jsonable(method())
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return str(value)
 
 
 def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]], Any, str]:

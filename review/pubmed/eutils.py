@@ -60,7 +60,8 @@ ENV_API_KEY = "NCBI_API_KEY"
 ENV_TOOL = "NCBI_TOOL"
 
 RATE_WITHOUT_KEY = 3.0  # requests per second (NCBI)
-SLACK = 1.02  # request starts are spaced 2% wider than 1/rate (0.34 s at 3/s)
+SLACK = 1.05  # request starts are spaced 5% wider than 1/rate (0.35 s at 3/s): NCBI counts
+# arrivals, and network jitter can bring starts exactly 1/rate apart closer together
 RATE_WITH_KEY = 10.0
 
 # Above this many ids (efetch) or characters of query string, send a POST (NCBI: GET with
@@ -214,7 +215,7 @@ class RateLimiter:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        # 2% slack: exactly 1/rate apart, float rounding could fit rate+1 starts in a second
+        # slack: starts exactly 1/rate apart can arrive rate+1 in one second (jitter, rounding)
         self.interval = SLACK / rate
         self.clock = clock
         self.sleep = sleep
@@ -347,24 +348,26 @@ class EutilsClient:
         *,
         post: bool | None = None,
         parse: Callable[[bytes], Any] | None = None,
+        use_cache: bool = True,
     ) -> Any:
         """A validated answer for ``endpoint`` (``esearch``, ``efetch``, ``einfo``...).
 
         Returns the body (bytes), or ``parse(body)`` when ``parse`` is given; a body that
         ``parse`` rejects (``EutilsBadResponse``/``PubmedXMLError``) counts as a failed attempt
         and is never cached. Served from the cache when there; otherwise fetched with
-        retries and cached.
+        retries and cached (``use_cache=False``: straight to the server, nothing kept).
         """
         from review.formats.pubmed_xml import PubmedXMLError
 
         params = {k: _param(v) for k, v in params.items() if v is not None and v != ""}
-        if self.cache is not None:
-            body = self.cache.get(endpoint, params)
+        cache = self.cache if use_cache else None
+        if cache is not None:
+            body = cache.get(endpoint, params)
             if body is not None:
                 try:
                     result = parse(body) if parse else body
                 except (EutilsBadResponse, PubmedXMLError):
-                    discard = getattr(self.cache, "discard", None)
+                    discard = getattr(cache, "discard", None)
                     if discard:
                         discard(endpoint, params)
                 else:
@@ -401,8 +404,8 @@ class EutilsClient:
                 self.stats.backoff_seconds += delay
                 self.sleep(delay)
                 continue
-            if self.cache is not None:
-                self.cache.put(endpoint, params, body)
+            if cache is not None:
+                cache.put(endpoint, params, body)
             return result
         raise EutilsRetriesExhausted(endpoint, attempts, last)
 
@@ -488,11 +491,18 @@ class EutilsClient:
         return self.call("esearch", params, parse=parse_esearch).count
 
     def efetch(
-        self, ids: Sequence[str], *, db: str = "pubmed", parse: Callable[[bytes], Any] | None = None
+        self,
+        ids: Sequence[str],
+        *,
+        db: str = "pubmed",
+        parse: Callable[[bytes], Any] | None = None,
+        use_cache: bool = True,
     ) -> Any:
         """PubMed XML of these PMIDs (POST above 200 ids); ``parse(body)`` when given."""
         params = {"db": db, "id": ",".join(str(i) for i in ids), "retmode": "xml"}
-        return self.call("efetch", params, post=len(ids) > POST_ID_THRESHOLD, parse=parse)
+        return self.call(
+            "efetch", params, post=len(ids) > POST_ID_THRESHOLD, parse=parse, use_cache=use_cache
+        )
 
 
 # --------------------------------------------------------------------------------------

@@ -79,7 +79,11 @@ def _limits_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dict):
+        if set(value) == {"kind", "value"}:  # a strategy limit: {"kind": "years", "value": "2008-current"}
+            return f"{value['kind']}: {value['value']}" if value["value"] not in ("", None) else str(value["kind"])
         return "; ".join(f"{k}: {_limits_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "; ".join(_limits_text(v) for v in value)

@@ -24,7 +24,9 @@ and each batch can be checked record by record.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -278,6 +280,20 @@ def _prove(total: int, slices: list[Slice]) -> list[str]:
     return list(union)
 
 
+@contextmanager
+def gc_frozen() -> Iterator[Callable[[], None]]:
+    """Yield ``freeze``: objects alive when it is called are left out of later GC passes.
+
+    A run holds tens of thousands of small objects (the records read so far); without this,
+    Python's cyclic garbage collector rescans all of them while each new batch is parsed,
+    which made parsing 10,000 records about twice as slow. Everything is unfrozen at the end.
+    """
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
 def fetch_records(
     client: EutilsClient,
     pmids: Sequence[str],
@@ -287,19 +303,31 @@ def fetch_records(
     progress: Progress | None = None,
 ) -> tuple[dict[str, Record], list[str], list[str]]:
     """Fetch every PMID: (records by PMID, PMIDs still missing, warnings)."""
+    wanted = list(dict.fromkeys(str(p) for p in pmids))
+    with gc_frozen() as freeze:
+        return _fetch_rounds(client, wanted, max(1, batch_size), rounds, progress, freeze)
+
+
+def _fetch_rounds(
+    client: EutilsClient,
+    wanted: list[str],
+    size: int,
+    rounds: int,
+    progress: Progress | None,
+    freeze: Callable[[], None],
+) -> tuple[dict[str, Record], list[str], list[str]]:
     from review.formats.pubmed_xml import PubmedXMLError, records_from_xml
 
-    wanted = list(dict.fromkeys(str(p) for p in pmids))
     got: dict[str, Record] = {}
     warnings: list[str] = []
     todo = wanted
-    size = max(1, batch_size)
     for round_number in range(rounds + 1):
         missing_now: list[str] = []
         for i in range(0, len(todo), size):
             batch = todo[i : i + size]
             try:
-                records = client.efetch(batch, parse=records_from_xml)
+                # asking again for missing PMIDs goes to the server, not to the cache
+                records = client.efetch(batch, parse=records_from_xml, use_cache=round_number == 0)
             except (EutilsError, PubmedXMLError) as exc:
                 warnings.append(f"efetch of {len(batch)} PMIDs ({batch[0]}...) failed: {exc}")
                 missing_now.extend(batch)
@@ -311,9 +339,8 @@ def fetch_records(
                     got[rec.pmid] = rec
                     fetched += 1
             missing_now.extend(p for p in batch if p not in got)
-            if progress and round_number == 0:
-                progress("records", fetched, len(wanted))
-            elif progress and fetched:
+            freeze()
+            if progress and fetched:
                 progress("records", fetched, len(wanted))
         todo = missing_now
         if not todo:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from review import store
 from review.formats.base import ImportReport, Skipped
 from review.importing import ImportSummary
-from review.pubmed.search import IncompleteSearchError, SearchRun
+from review.pubmed.search import IncompleteSearchError, SearchRun, gc_frozen
 
 __all__ = ["store_search", "find_stored_search"]
 
@@ -62,7 +62,8 @@ def store_search(
     if run.missing and not allow_missing:
         raise IncompleteSearchError(run.missing, run.total)
     report = run_report(run, fingerprint)
-    with engine.begin() as conn:
+    with gc_frozen() as freeze, engine.begin() as conn:
+        freeze()  # the run's records: no need for the GC to rescan them while storing
         import_id = store.add_import(
             conn,
             kind="search",

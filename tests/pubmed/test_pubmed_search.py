@@ -198,3 +198,23 @@ def test_cache_keys_ignore_identity(tmp_path):
     cache.put("esearch", {"term": "x", "email": "a@b.org", "tool": "t"}, b"<x/>")
     assert cache.get("esearch", {"term": "x", "email": "other@b.org", "api_key": "k"}) == b"<x/>"
     assert cache.get("esearch", {"term": "y"}) is None
+
+
+def test_a_query_that_finds_nothing_is_a_complete_empty_run(server, make_client):
+    run = run_search(make_client(server, rate=1000), [(1, "real", ""), (2, "nothing[tiab]", "")])
+    assert run.total == 0 and run.records == [] and run.complete
+    assert [c.count for c in run.lines] == [49, 0]
+    assert any("PhraseNotFound" in w for w in run.warnings)
+    assert server.requests_to("efetch") == []
+
+
+def test_lines_may_be_objects_or_tuples_and_must_not_be_empty(server, make_client):
+    from review.pubmed.search import SearchLine
+
+    client = make_client(server, rate=1000)
+    run = run_search(client, [SearchLine(7, "real", "only")], fetch=False)
+    assert run.lines[0].number == 7 and run.total == 49 and run.records == []
+    with pytest.raises(ValueError):
+        run_search(client, [])
+    with pytest.raises(ValueError, match="line 2"):
+        run_search(client, [(1, "real", ""), (2, "  ", "")])

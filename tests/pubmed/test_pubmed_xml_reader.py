@@ -141,3 +141,37 @@ def test_record_without_title_is_kept_with_a_warning(tmp_path):
 def test_records_from_xml_raises_typed_error_on_html():
     with pytest.raises(PubmedXMLError):
         records_from_xml((DATA / "pubmed3.html").read_bytes())
+
+
+def test_book_chapter_uses_its_own_title_authors_and_doi(tmp_path):
+    """The real book record turned into a chapter record (the shape of GeneReviews/StatPearls
+    chapters): chapter title and authors win, the book title becomes the "journal", the
+    whole book's DOI is not the chapter's, and labelled abstract sections keep their labels."""
+    text = (DATA / "book-21391348.xml").read_text(encoding="utf-8")
+    text = text.replace(
+        "<Isbn>0309111145</Isbn>",
+        '<Isbn>0309111145</Isbn>\n        <ELocationID EIdType="doi">10.17226/11996</ELocationID>',
+    )
+    text = text.replace(
+        "      <Language>eng</Language>",
+        '      <LocationLabel Type="chapter">1</LocationLabel>\n'
+        "      <ArticleTitle>Surveillance Strategies</ArticleTitle>\n"
+        "      <Language>eng</Language>\n"
+        '      <AuthorList Type="authors"><Author><LastName>Relman</LastName>'
+        "<ForeName>David A</ForeName></Author></AuthorList>\n"
+        '      <PublicationType UI="D016454">Review</PublicationType>',
+    )
+    text = text.replace(
+        "<AbstractText>Early detection",
+        '<AbstractText Label="BACKGROUND">Why.</AbstractText><AbstractText Label="SUMMARY">Early detection',
+    )
+    path = tmp_path / "chapter.xml"
+    path.write_text(text, encoding="utf-8")
+    (rec,) = read(path).records
+    assert rec.reference_type == "CHAP"
+    assert rec.title == "Surveillance Strategies"
+    assert rec.authors == ["Relman, David A"]
+    assert rec.journal.startswith("Global Infectious Disease Surveillance and Detection")
+    assert rec.doi == ""  # 10.17226/11996 is the whole book's
+    assert rec.publication_types == ["Review"]
+    assert rec.abstract.startswith("BACKGROUND: Why. SUMMARY: Early detection")
