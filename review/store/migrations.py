@@ -47,6 +47,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
             schema.screening_order,
         ),
     ),
+    ("0005_extraction", _create(schema.extraction_values, schema.extraction_consensus)),
 ]
 
 

@@ -123,6 +123,7 @@ dedup_review = sa.Table(
 sa.Index("ix_dedup_review_status", dedup_review.c.status)
 
 
+# ---------------------------------------------------------------------------------------
 # Screening: reviewers, blind votes, conflict resolutions, full texts, the queue order.
 # Votes and resolutions are append-only rows; a later row supersedes an earlier one by
 # flipping ``current`` (the flip is logged in ``events``). At most one current vote per
@@ -230,3 +231,33 @@ screening_order = sa.Table(
     sa.Column("sort_key", sa.BigInteger, nullable=False),
 )
 sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Extraction (data charting): values per reviewer and consensus values, both append-only.
+# The current value of (record, field, reviewer) is its row with the highest id; a cleared
+# value is a row with ``value`` null. Consensus rows follow the same rule per (record, field).
+extraction_values = sa.Table(
+    "extraction_values",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+sa.Index("ix_extraction_values_record", extraction_values.c.record_id, extraction_values.c.field)
+
+extraction_consensus = sa.Table(
+    "extraction_consensus",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("value", sa.JSON, nullable=True),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+sa.Index("ix_extraction_consensus_record", extraction_consensus.c.record_id, extraction_consensus.c.field)

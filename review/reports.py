@@ -1,0 +1,619 @@
+"""Exports for the paper: the charting table (CSV/XLSX/DOCX/Markdown), records with their
+screening decisions (RIS/CSV, for EndNote/Zotero), and a draft methods section.
+
+Table building is pure (headers + rows of strings); writers only write; the ``gather_*``
+functions read the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from review.extraction import ChartRow, Form, display, final_table, states_of
+from review.records import Record
+
+EXTRACTION_FORMATS = ("csv", "xlsx", "docx", "md")
+RECORD_FORMATS = ("ris", "csv")
+STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
+
+
+class ExportError(Exception):
+    """An export that cannot be written as asked (message says why)."""
+
+
+# ---------------------------------------------------------------------------------------
+# The charting table
+
+
+def chart_columns(form: Form, *, paper: bool) -> list[tuple[str, str]]:
+    """(field id, header) of the charting table; ``paper`` keeps only ``export: true`` fields."""
+    return [(f.id, f.label) for f in form.fields if f.export or not paper]
+
+
+def chart_table(form: Form, rows: Sequence[ChartRow], *, paper: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and string rows; the data version (``paper=False``) adds record id, source
+    and the fields still open (disagreement without consensus, or a second extractor awaited)."""
+    columns = chart_columns(form, paper=paper)
+    headers = [label for _, label in columns]
+    if not paper:
+        headers = ["Record", "Source", *headers, "Open fields"]
+    out = []
+    for row in rows:
+        cells = [display(row.values.get(fid)) for fid, _ in columns]
+        if not paper:
+            cells = [str(row.record_id), row.label, *cells, ", ".join(row.open_fields)]
+        out.append(cells)
+    return headers, out
+
+
+def disagreement_table(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> tuple[list[str], list[list[str]]]:
+    """Every field on which dual extractors differed: their values, the consensus and status."""
+    states = states_of(conn, form, record_ids)
+    reviewers: list[str] = []
+    for per_field in states.values():
+        for s in per_field.values():
+            for r in s.by_reviewer:
+                if r not in reviewers:
+                    reviewers.append(r)
+    headers = ["Record", "Field", *reviewers, "Consensus", "Status"]
+    rows = []
+    for rid in record_ids:
+        for f in form.fields:
+            s = states[rid][f.id]
+            differed = s.status == "disagreement" or (
+                s.status == "consensus"
+                and len({repr(v) for v in s.by_reviewer.values()}) > 1
+            )
+            if differed:
+                rows.append([str(rid), f.label, *[display(s.by_reviewer.get(r)) for r in reviewers],
+                             display(s.consensus) if s.has_consensus else "", s.status])
+    return headers, rows
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def to_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "") -> str:
+    """A GitHub/Pandoc pipe table (pipes escaped, line breaks as <br>)."""
+
+    def cell(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+    lines = [f"# {title}", ""] if title else []
+    lines.append("| " + " | ".join(cell(h) for h in headers) + " |")
+    lines.append("|" + "|".join(" --- " for _ in headers) + "|")
+    for row in rows:
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> Path:
+    """Workbook with one sheet per (name, headers, rows): bold frozen header, wrapped text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, headers, rows in sheets:
+        ws = wb.create_sheet(title=name[:31])
+        ws.append(list(headers))
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for row in rows:
+            ws.append(list(row))
+            for c in ws[ws.max_row]:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.data_type = "s"  # text that looks like a formula stays text
+        ws.freeze_panes = "A2"
+        for i, header in enumerate(headers, start=1):
+            longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows] or [10])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.save(path)
+    return path
+
+
+def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "") -> Path:
+    """A landscape A4 Word document holding the table, ready to paste into the paper."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(15))
+    if title:
+        doc.add_heading(title, level=1)
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(8)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(8)
+    if note:
+        doc.add_paragraph(note)
+    doc.save(path)
+    return path
+
+
+def export_extraction(conn: sa.Connection, form: Form, fmt: str, out: Path | None, *,
+                      record_ids: Sequence[int] | None = None, title: str = "") -> tuple[str | None, list[ChartRow]]:
+    """Write the charting table in ``fmt``; return (text for stdout or None, the rows).
+
+    csv and md can go to stdout (``out`` None); xlsx and docx need a file.
+    """
+    if fmt not in EXTRACTION_FORMATS:
+        raise ExportError(f"--format must be one of {', '.join(EXTRACTION_FORMATS)}, not {fmt!r}")
+    rows = final_table(conn, form, record_ids)
+    title = title or "Data charting table"
+    if fmt in ("xlsx", "docx") and out is None:
+        raise ExportError(f"a {fmt} export needs --out FILE.{fmt}")
+    if fmt == "csv":
+        text = to_csv(*chart_table(form, rows))
+    elif fmt == "md":
+        text = to_markdown(*chart_table(form, rows, paper=True), title=title)
+    elif fmt == "xlsx":
+        ids = [r.record_id for r in rows]
+        write_xlsx(out, [("Charting", *chart_table(form, rows)),
+                         ("Disagreements", *disagreement_table(conn, form, ids)),
+                         ("By reviewer", *reviewer_values_table(conn, form, ids))])
+        return None, rows
+    else:
+        headers, body = chart_table(form, rows, paper=True)
+        write_docx(out, headers, body, title=title,
+                   note=f"{len(rows)} sources charted." if rows else "No sources charted yet.")
+        return None, rows
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        return None, rows
+    return text, rows
+
+
+def reviewer_values_table(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> tuple[list[str], list[list[str]]]:
+    """Every extractor's own current values (the audit trail of dual extraction)."""
+    states = states_of(conn, form, record_ids)
+    rows = []
+    for rid in record_ids:
+        for f in form.fields:
+            for reviewer, value in states[rid][f.id].by_reviewer.items():
+                if value is not None:
+                    rows.append([str(rid), f.id, reviewer, display(value)])
+    return ["Record", "Field", "Reviewer", "Value"], rows
+
+
+# ---------------------------------------------------------------------------------------
+# Records with their decisions (RIS for EndNote/Zotero, CSV)
+
+
+@dataclass
+class RecordDecisions:
+    record_id: int
+    record: Record
+    decisions: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage -> (decision, reason)
+    not_retrieved: str = ""  # reason, when the full text was sought and not retrieved
+
+
+def decision_note(item: RecordDecisions) -> list[str]:
+    """The N1 lines carrying the decisions (EndNote "Notes", Zotero child notes)."""
+    lines = []
+    for stage in ("title_abstract", "full_text"):
+        if stage in item.decisions:
+            decision, reason = item.decisions[stage]
+            text = f"Screening ({STAGE_LABELS[stage]}): {decision or 'undecided'}"
+            if reason:
+                text += f"; reason: {reason}"
+            lines.append(text)
+    if item.not_retrieved:
+        lines.append(f"Full text not retrieved: {item.not_retrieved}")
+    lines.append(f"Review record id: {item.record_id}")
+    return lines
+
+
+def decision_tags(item: RecordDecisions) -> list[str]:
+    """Keywords that become tags in Zotero and EndNote, for filtering by decision."""
+    short = {"title_abstract": "TA", "full_text": "FT"}
+    return [f"review {short[s]} {d}" for s, (d, _r) in item.decisions.items() if d]
+
+
+_RIS_TYPES = {"JOUR", "CONF", "BOOK", "CHAP", "THES", "RPRT", "GEN", "ABST", "EJOUR", "ELEC", "NEWS", "MGZN"}
+
+
+def to_ris(items: Sequence[RecordDecisions]) -> str:
+    """RIS with the decisions in N1 (notes) and KW (tags); the record's own fields kept."""
+    out: list[str] = []
+
+    def tag(name: str, value: Any) -> None:
+        text = " ".join(str(value).split()) if name != "AB" else str(value).replace("\r", "").replace("\n", " ")
+        if text:
+            out.append(f"{name}  - {text}")
+
+    for item in items:
+        r = item.record
+        rtype = r.reference_type if r.reference_type in _RIS_TYPES else "JOUR"
+        tag("TY", rtype)
+        for author in r.authors:
+            tag("AU", author)
+        tag("TI", r.title)
+        tag("T2", r.journal)
+        tag("J2", r.journal_abbrev)
+        tag("PY", r.year or "")
+        tag("VL", r.volume)
+        tag("IS", r.issue)
+        tag("SP", r.start_page)
+        tag("EP", r.end_page)
+        for issn in r.issns:
+            tag("SN", issn)
+        tag("DO", r.doi)
+        tag("AN", r.pmid or r.source_id)
+        tag("LA", r.language)
+        tag("DB", r.source_database)
+        tag("AB", r.abstract)
+        for kw in r.keywords:
+            tag("KW", kw)
+        for kw in decision_tags(item):
+            tag("KW", kw)
+        for url in r.urls:
+            tag("UR", url)
+        for line in decision_note(item):
+            tag("N1", line)
+        tag("ID", item.record_id)
+        out.append("ER  - ")
+        out.append("")
+    return "\r\n".join(out)
+
+
+RECORD_CSV_COLUMNS = (
+    "record_id", "pmid", "doi", "title", "authors", "year", "journal", "volume", "issue", "pages",
+    "source_database", "ta_decision", "ta_reason", "ft_decision", "ft_reason", "not_retrieved",
+)
+
+
+def records_csv(items: Sequence[RecordDecisions]) -> str:
+    rows = []
+    for item in items:
+        r = item.record
+        ta = item.decisions.get("title_abstract", ("", ""))
+        ft = item.decisions.get("full_text", ("", ""))
+        rows.append([
+            str(item.record_id), r.pmid, r.doi, r.title, "; ".join(r.authors), str(r.year or ""),
+            r.journal, r.volume, r.issue, r.pages, r.source_database, ta[0], ta[1], ft[0], ft[1],
+            item.not_retrieved,
+        ])
+    return to_csv(RECORD_CSV_COLUMNS, rows)
+
+
+def gather_record_decisions(conn: sa.Connection, stage: str | None = None) -> list[RecordDecisions]:
+    """The records of ``stage`` (or every deduplicated record) with their final decisions.
+
+    A record without a final decision at a stage it is in gets "undecided" there.
+    """
+    from review import screening
+    from review.dedup.state import merged_record
+
+    if stage is not None and stage not in screening.STAGES:
+        raise ExportError(f"--stage must be one of {', '.join(screening.STAGES)}, not {stage!r}")
+    stages = [stage] if stage else list(screening.STAGES)
+    ids = screening.stage_record_ids(conn, stage or "title_abstract")
+    members = {s: set(screening.stage_record_ids(conn, s)) for s in stages}
+    finals = {s: screening.final_decisions(conn, s) for s in stages}
+    missing = screening.not_retrieved(conn)
+    items = []
+    for rid in ids:
+        decisions = {}
+        for s in stages:
+            f = finals[s].get(rid)
+            if f is not None:
+                decisions[s] = (f.decision, f.reason)
+            elif rid in members[s]:
+                decisions[s] = ("undecided", "")
+        items.append(RecordDecisions(rid, merged_record(conn, rid), decisions, missing.get(rid, "")))
+    return items
+
+
+def export_records(conn: sa.Connection, fmt: str, stage: str | None = None) -> tuple[str, int]:
+    """(the export text, number of records)."""
+    if fmt not in RECORD_FORMATS:
+        raise ExportError(f"--format must be one of {', '.join(RECORD_FORMATS)}, not {fmt!r}")
+    items = gather_record_decisions(conn, stage)
+    return (to_ris(items) if fmt == "ris" else records_csv(items)), len(items)
+
+
+# ---------------------------------------------------------------------------------------
+# The methods draft
+
+
+@dataclass
+class SearchFact:
+    database: str
+    interface: str
+    dates: list[str]
+    records: int
+    limits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MethodsFacts:
+    """Everything the methods paragraph says, as plain data."""
+
+    title: str = ""
+    searches: list[SearchFact] = field(default_factory=list)
+    other_sources: dict[str, int] = field(default_factory=dict)
+    strategy_limits: list[str] = field(default_factory=list)
+    identified: int = 0
+    duplicates: int = 0
+    dedup_methods: dict[str, int] = field(default_factory=dict)
+    screened: int = 0
+    reviewers: list[str] = field(default_factory=list)  # who cast screening votes
+    voters_per_stage: dict[str, int] = field(default_factory=dict)
+    kappa: dict[str, list[tuple[str, str, int, float, float | None, tuple[float, float] | None]]] = field(default_factory=dict)
+    conflict_resolution: str = "lead"
+    conflicts_resolved: dict[str, int] = field(default_factory=dict)
+    exclusion_reasons: list[str] = field(default_factory=list)
+    assessed: int = 0
+    included: int = 0
+    extraction_mode: str = "single"
+    extraction_fields: int = 0
+    extraction_sections: list[str] = field(default_factory=list)
+    extractors: int = 0
+    charted: int = 0
+
+
+DEDUP_METHOD_WORDS = {
+    "doi": "identical DOI",
+    "pmid": "identical PubMed ID",
+    "fuzzy": "similar title, authors, year and journal (fuzzy matching)",
+    "manual": "checked by hand",
+}
+
+
+def _join(items: Sequence[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def methods_text(f: MethodsFacts) -> str:
+    """A draft methods section (Markdown) from the facts; every number comes from the store."""
+    paras: list[str] = ["## Methods (draft generated from the review store)"]
+    # Searches
+    if f.searches:
+        parts = []
+        for s in f.searches:
+            where = f"{s.database} ({s.interface})" if s.interface and s.interface != s.database else s.database
+            when = f", searched {_join(s.dates)}" if s.dates else ", search date not recorded"
+            parts.append(f"{where}{when}: {_plural(s.records, 'record')}")
+        text = "**Information sources and search.** We searched " + "; ".join(parts) + "."
+        limits = sorted({lim for s in f.searches for lim in s.limits} | set(f.strategy_limits))
+        if limits:
+            text += f" Limits applied: {_join(limits)}."
+        if f.other_sources:
+            others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
+            text += " Records were also identified through " + _join(others) + "."
+        text += " The full search strategies are given in the supplementary search log (PRISMA-S)."
+        paras.append(text)
+    else:
+        paras.append("**Information sources and search.** No searches are recorded in the store yet.")
+    # Dedup
+    text = (
+        f"**Deduplication.** The searches identified {_plural(f.identified, 'record')}; "
+        f"{_plural(f.duplicates, 'duplicate')} {'was' if f.duplicates == 1 else 'were'} removed"
+    )
+    if f.dedup_methods:
+        how = [f"{n:,} by {DEDUP_METHOD_WORDS.get(m, m)}" for m, n in f.dedup_methods.items()]
+        text += f" ({_join(how)})"
+    text += (
+        ", using automatic matching on DOI, PubMed ID and normalised bibliographic fields, with every "
+        f"merge logged and reversible, leaving {_plural(f.screened, 'record')} to screen."
+    )
+    paras.append(text)
+    # Screening
+    n_rev = len(f.reviewers)
+    text = "**Selection of sources of evidence.** "
+    if n_rev >= 2:
+        text += (
+            f"{_plural(n_rev, 'reviewer')} screened independently and blind to each other's decisions, "
+            "first on title and abstract, then in full text, with a reason recorded for every full-text "
+            "exclusion"
+        )
+        if f.exclusion_reasons:
+            text += f" (from a fixed list of {_plural(len(f.exclusion_reasons), 'reason')})"
+        text += ". Each record was decided by two reviewers."
+    elif n_rev == 1:
+        text += "One reviewer screened titles and abstracts and then full texts."
+    else:
+        text += "No screening decisions are recorded yet."
+    resolver = (
+        "by discussion between the two reviewers"
+        if f.conflict_resolution == "pair"
+        else "by a third reviewer (the review lead)"
+    )
+    resolved = sum(f.conflicts_resolved.values())
+    text += f" Disagreements were resolved {resolver}"
+    text += f" ({_plural(resolved, 'conflict')} in total)." if resolved else "."
+    for stage in ("title_abstract", "full_text"):
+        for a, b, n, pct, kappa, ci in f.kappa.get(stage, []):
+            k = "not defined" if kappa is None else f"{kappa:.2f}"
+            ci_text = f" (95% CI {ci[0]:.2f} to {ci[1]:.2f})" if ci else ""
+            text += (
+                f" Agreement at the {STAGE_LABELS[stage]} stage ({a} and {b}, {_plural(n, 'record')}): "
+                f"{pct:.1f}%, Cohen's kappa {k}{ci_text}."
+            )
+    paras.append(text)
+    paras.append(
+        f"Of {_plural(f.screened, 'record')} screened, {_plural(f.assessed, 'report')} "
+        f"{'was' if f.assessed == 1 else 'were'} assessed in full text and "
+        f"{_plural(f.included, 'source')} {'was' if f.included == 1 else 'were'} included "
+        "(see the PRISMA 2020 flow diagram)."
+    )
+    # Charting
+    if f.extraction_mode == "dual":
+        how = (
+            "Two reviewers charted the data of each included source independently with a piloted form; "
+            "every field on which they differed was settled by consensus"
+        )
+    else:
+        how = "One reviewer charted the data of each included source with a piloted form"
+    text = (
+        f"**Data charting.** {how}. The form had {_plural(f.extraction_fields, 'field')}"
+        + (f" in {len(f.extraction_sections)} sections ({_join(f.extraction_sections)})" if f.extraction_sections else "")
+        + "."
+    )
+    if f.charted:
+        text += f" {_plural(f.charted, 'source')} {'was' if f.charted == 1 else 'were'} charted by {_plural(f.extractors, 'reviewer')}."
+    paras.append(text)
+    return "\n\n".join(paras) + "\n"
+
+
+def _other_label(key: str) -> str:
+    from review.prisma import OTHER_SOURCE_LABELS
+
+    return {"registers": "trial registers"}.get(key, OTHER_SOURCE_LABELS.get(key, key).lower())
+
+
+def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None) -> MethodsFacts:
+    """The methods facts from the store and the project config."""
+    from review import screening
+    from review.extraction import extractors, form_from_config, included_record_ids
+    from review.prisma import OTHER_METHOD_SOURCES, prisma_counts
+    from review.store import list_imports
+    from review.store.schema import dedup_membership, records
+
+    imports = list_imports(conn)
+    rows = conn.execute(
+        sa.select(records.c.import_id, records.c.source_database, sa.func.count())
+        .group_by(records.c.import_id, records.c.source_database)
+    ).all()
+    by_import: dict[int, Counter[str]] = {}
+    for iid, db, n in rows:
+        by_import.setdefault(int(iid), Counter())[db] += int(n)
+    searches: dict[tuple[str, str], SearchFact] = {}
+    others: Counter[str] = Counter()
+    for imp in imports:
+        counts = by_import.get(int(imp["id"]), Counter())
+        if imp["other_source"] in OTHER_METHOD_SOURCES:
+            others[imp["other_source"]] += sum(counts.values())
+            continue
+        if imp["other_source"] == "registers":
+            others["registers"] += sum(counts.values())
+        for db, n in (counts.items() or [(imp["database"], 0)]):
+            key = (db or imp["database"], imp["interface"] or "")
+            fact = searches.setdefault(key, SearchFact(database=key[0], interface=key[1], dates=[], records=0))
+            fact.records += n
+            if imp["searched_on"] and imp["searched_on"] not in fact.dates:
+                fact.dates.append(imp["searched_on"])
+            for lim in _limits_text(imp.get("limits")):
+                if lim not in fact.limits:
+                    fact.limits.append(lim)
+    dedup_methods = Counter(
+        m or "automatic"
+        for m in conn.execute(
+            sa.select(dedup_membership.c.method).where(dedup_membership.c.kept_id != dedup_membership.c.record_id)
+        ).scalars()
+    )
+    counts = prisma_counts(conn)
+    voters: dict[str, set[str]] = {}
+    for row in screening.export_decisions(conn):
+        voters.setdefault(row["stage"], set()).add(row["reviewer"])
+    all_voters = sorted(set().union(*voters.values())) if voters else []
+    kappa = {
+        stage: [(a.pair[0], a.pair[1], a.n, a.percent, a.kappa, a.kappa_ci) for a in screening.agreement(conn, stage)]
+        for stage in screening.STAGES
+    }
+    from review.store import list_events
+
+    resolved = Counter(
+        (e.get("payload") or {}).get("stage", "") for e in list_events(conn, "conflict.resolve")
+    )
+    form = form_from_config(config)
+    try:
+        included = included_record_ids(conn)
+    except Exception:  # noqa: BLE001 - no screening yet
+        included = []
+    from review.extraction import final_table
+
+    table = final_table(conn, form, included) if included else []
+    charted = sum(1 for r in table if any(v is not None for v in r.values.values()))
+    criteria = screening.criteria_from_config(dict(config))
+    return MethodsFacts(
+        title=str(config.get("title") or config.get("name") or ""),
+        searches=list(searches.values()),
+        other_sources=dict(others),
+        strategy_limits=_strategy_limits(config, root),
+        identified=counts.database_results + counts.register_results,
+        duplicates=counts.duplicates,
+        dedup_methods=dict(dedup_methods),
+        screened=counts.records_screened,
+        reviewers=all_voters,
+        voters_per_stage={s: len(v) for s, v in voters.items()},
+        kappa=kappa,
+        conflict_resolution=str((config.get("screening") or {}).get("conflict_resolution", "lead")),
+        conflicts_resolved=dict(resolved),
+        exclusion_reasons=list(criteria.exclusion_reasons),
+        assessed=counts.dbr_assessed + counts.other_assessed,
+        included=counts.new_studies,
+        extraction_mode=form.mode,
+        extraction_fields=len(form.fields),
+        extraction_sections=[s.name for s in form.sections],
+        extractors=len(extractors(conn)),
+        charted=charted,
+    )
+
+
+def _limits_text(limits: Any) -> list[str]:
+    if not limits:
+        return []
+    if isinstance(limits, Mapping):
+        return [f"{k}: {v}" if not isinstance(v, bool) else str(k) for k, v in limits.items()]
+    if isinstance(limits, (list, tuple)):
+        return [str(x) for x in limits]
+    return [str(limits)]
+
+
+def _strategy_limits(config: Mapping[str, Any], root: Path | None) -> list[str]:
+    """Limits named in the strategy file (``limits:``), best effort; [] when unreadable."""
+    import yaml
+
+    from review.project import template_root
+
+    path = config.get("strategy")
+    if not path:
+        return []
+    root = root or template_root()
+    candidate = Path(str(path))
+    candidate = candidate if candidate.is_absolute() else root / candidate
+    try:
+        data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    return _limits_text(data.get("limits")) if isinstance(data, Mapping) else []
