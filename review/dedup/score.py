@@ -365,5 +365,15 @@ def decide(c: Comparison) -> Decision:
     return Decision(DISTINCT, conf, detail)
 
 
+_FAR = Decision(DISTINCT, 0.0, "titles differ")
+
+
 def score_pair(a: NormRecord, b: NormRecord) -> Decision:
+    """``decide(compare(a, b))``, with a quick exit for clearly different titles."""
+    if (
+        a.title and b.title and not a.title_alt and not b.title_alt
+        and not (a.doi and a.doi == b.doi) and not (a.pmid and a.pmid == b.pmid)
+        and fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE) == 0
+    ):
+        return _FAR
     return decide(compare(a, b))
