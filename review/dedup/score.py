@@ -182,6 +182,11 @@ def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
     return None
 
 
+def _abstract_like(rec: NormRecord) -> bool:
+    """A meeting abstract by kind, by supplement, or printed on a single page of a journal."""
+    return rec.kind == CONFERENCE or rec.supplement or bool(rec.page and not rec.page_end)
+
+
 def _multi_page(rec: NormRecord) -> bool:
     span = _page_range(rec.page.lstrip(_LETTERS), rec.page_end.lstrip(_LETTERS))
     return span is not None and span[1] - span[0] >= 2
@@ -218,7 +223,7 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         kinds=(a.kind, b.kind),
         kind_from_title=a.kind_from_title or b.kind_from_title,
         supplement=a.supplement or b.supplement,
-        both_abstracts=(a.kind == CONFERENCE or a.supplement) and (b.kind == CONFERENCE or b.supplement),
+        both_abstracts=_abstract_like(a) and _abstract_like(b),
         multi_page=_multi_page(a) and _multi_page(b),
     )
 
