@@ -67,7 +67,7 @@ JOURNAL_STOP = frozenset(
 )
 # A journal field often carries a conference or supplement name after the journal's own.
 _JOURNAL_CUT = re.compile(
-    r"(?:\.\s*|\s+|:\s*)(?:conference|congress|meeting|abstracts?|supplement|suppl)\b.*$", re.I
+    r"(?:\.\s*|\s+|:\s*)(?:conference|conf|congress|congr|meeting|abstracts?|supplement|suppl|supp)\b.*$", re.I
 )
 
 MONTHS = {
@@ -118,7 +118,7 @@ CONFERENCE_REFTYPES = frozenset(
     {"conf", "cpaper", "abst", "conference proceedings", "conference paper", "inproceedings",
      "proceedings", "conference abstract"}
 )
-_CONFERENCE_JOURNAL = re.compile(r"\b(?:conference|congress|meeting|symposium|abstracts)\b", re.I)
+_CONFERENCE_JOURNAL = re.compile(r"\b(?:conference|conf|congress|congr|meeting|symposium|abstracts)\b", re.I)
 
 
 @dataclass(slots=True)
