@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from review.records import Record, clean_text, normalise_doi, normalise_pmid, split_pages
@@ -66,7 +67,7 @@ JOURNAL_STOP = frozenset(
 )
 # A journal field often carries a conference or supplement name after the journal's own.
 _JOURNAL_CUT = re.compile(
-    r"(?:\.\s*|\s+|:\s*)(?:conference|congress|meeting|abstracts?|supplement|suppl)\b.*$", re.I
+    r"(?:\.\s*|\s+|:\s*)(?:conference|conf|congress|congr|meeting|abstracts?|supplement|suppl|supp)\b.*$", re.I
 )
 
 MONTHS = {
@@ -117,7 +118,7 @@ CONFERENCE_REFTYPES = frozenset(
     {"conf", "cpaper", "abst", "conference proceedings", "conference paper", "inproceedings",
      "proceedings", "conference abstract"}
 )
-_CONFERENCE_JOURNAL = re.compile(r"\b(?:conference|congress|meeting|symposium|abstracts)\b", re.I)
+_CONFERENCE_JOURNAL = re.compile(r"\b(?:conference|conf|congress|congr|meeting|symposium|abstracts)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -148,11 +149,16 @@ class NormRecord:
     supplement: bool = False  # looks like a meeting abstract in a journal supplement
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def ascii_fold(text: str) -> str:
     """Lower case, Greek spelled out, diacritics dropped: "Kalén β" -> "kalen beta"."""
-    text = _GREEK_RE.sub(lambda m: GREEK[m.group(0)], text.lower())
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = _GREEK_RE.sub(lambda m: GREEK[m.group(0)], text)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> str:
@@ -169,7 +175,7 @@ def strip_title_tags(title: str) -> tuple[str, str]:
     ('Wirkung von Metformin [Effects of metformin]', 'Wirkung von Metformin')
     """
     text = clean_text(title)
-    while True:
+    while text.rstrip(" .").endswith(("]", ")")) or "[erratum" in text[-200:].lower():
         cut = _TRAILING_TAG.sub("", text)
         if cut == text or not cut.strip():
             break
@@ -206,6 +212,13 @@ def title_numbers(norm_title: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+@lru_cache(maxsize=200_000)
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of one author name, folded ("Kalén, Susanne" -> ("kalen", "susanne"))."""
+    return tuple(words(name).split())
+
+
+@lru_cache(maxsize=200_000)
 def author_parts(name: str) -> tuple[str, str]:
     """Surname and initials of one author as databases write it.
 
@@ -270,6 +283,7 @@ def normalise_journal(name: str) -> str:
     return " ".join(w for w in words(text).split() if w not in JOURNAL_STOP)
 
 
+@lru_cache(maxsize=50_000)
 def journal_variants(*names: str) -> tuple[str, ...]:
     """Normalised forms of a journal field: whole, and each part of a bilingual or dotted name.
 
@@ -350,6 +364,11 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
     >>> normalise_pages("S557", "S558")
     ('s557', 's558', '')
     """
+    if start.isdigit() and (not end or end.isdigit()):
+        if len(start) >= 5 and not end:
+            return "", "", start.lstrip("0")
+        s_, e_ = split_pages(start, end) if end else (start, "")
+        return s_.lstrip("0") or s_, (e_.lstrip("0") or e_) if e_ else "", ""
     start, end = _DASHES.sub("-", start or "").strip(), _DASHES.sub("-", end or "").strip()
     if not end:
         for pattern, order in ((_MONTH_RANGE, 0), (_RANGE_MONTH, 1)):
@@ -382,7 +401,7 @@ def title_kind(title: str) -> str:
     for pattern, kind in _TITLE_KIND_RE:
         if pattern.search(light):
             return kind
-    if _WOS_CORRECTION.search(title or ""):
+    if title and title.rstrip(" .").endswith(")") and _WOS_CORRECTION.search(title):
         return "erratum"
     return ""
 
@@ -443,7 +462,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         compact=title.replace(" ", ""),
         authors=surnames,
         author_key=author_key,
-        author_words=" ".join(sorted({w for a in names[:50] for w in words(a).split()})),
+        author_words=" ".join(sorted({w for a in names[:50] for w in name_words(a)})),
         year=year,
         journals=journal_variants(rec.journal, rec.journal_abbrev),
         issns=tuple(rec.issns),

@@ -6,13 +6,14 @@ mode (``standalone.py``) call. Positions are the records' indexes in the list gi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from review.dedup.block import candidate_pairs
 from review.dedup.cluster import Clustering, Link, build_clusters
 from review.dedup.normalise import NormRecord, normalise
-from review.dedup.score import DUPLICATE, MAYBE, Decision, score_pair
+from review.dedup.score import DISTINCT, DUPLICATE, MAYBE, Decision, score_pair
 from review.records import Record
 
 
@@ -29,10 +30,24 @@ class DedupResult:
     duplicates: list[PairDecision] = field(default_factory=list)  # every pair judged duplicate
     maybes: list[PairDecision] = field(default_factory=list)  # pairs for a person to check
     candidates: int = 0  # pairs compared
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def labels(self) -> list[int]:
         return self.clustering.labels
+
+
+def _normalise_all(records) -> list[NormRecord]:
+    return [r if isinstance(r, NormRecord) else normalise(r, i) for i, r in enumerate(records)]
+
+
+def _score_all(norms, pairs) -> list[tuple[int, int, Decision]]:
+    out = []
+    for a, b in pairs:
+        decision = score_pair(norms[a], norms[b])
+        if decision.outcome != DISTINCT:
+            out.append((a, b, decision))
+    return out
 
 
 def drop_unreliable_identifiers(
@@ -84,17 +99,27 @@ def find_duplicates(
     Maybe pairs whose two records end up in one cluster anyway are dropped from ``maybes``;
     duplicate links the constraints blocked are added to it.
     """
-    norms = [r if isinstance(r, NormRecord) else normalise(r, i) for i, r in enumerate(records)]
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    norms = _normalise_all(records)
     drop_unreliable_identifiers(norms, also=unreliable)
+    lap("normalise")
     rejected = {(min(a, b), max(a, b)) for a, b in rejected}
     confirmed = {(min(a, b), max(a, b)) for a, b in confirmed} - rejected
-    pairs = candidate_pairs(norms)
+    pairs = [p for p in candidate_pairs(norms) if p not in rejected and p not in confirmed]
+    lap("block")
     duplicates: list[PairDecision] = []
     maybes: list[PairDecision] = []
-    for a, b in pairs:
-        if (a, b) in rejected or (a, b) in confirmed:
-            continue
-        decision = score_pair(norms[a], norms[b])
+    scored = _score_all(norms, pairs)
+    lap("score")
+    for a, b, decision in scored:
         if decision.outcome == DUPLICATE:
             duplicates.append(PairDecision(a, b, decision))
         elif decision.outcome == MAYBE:
@@ -129,4 +154,5 @@ def find_duplicates(
             asked.add(key)
             kept.append(p)
     maybes = kept
-    return DedupResult(clustering, duplicates, maybes, len(pairs))
+    lap("cluster")
+    return DedupResult(clustering, duplicates, maybes, len(pairs), timings)

@@ -66,6 +66,7 @@ class Comparison:
     volume: bool | None
     issue: bool | None
     pages: bool | None
+    same_first_page: bool  # the first pages (or article numbers) are identical
     abstract: float | None
     numbers_differ: bool
     kinds: tuple[str, str]
@@ -148,19 +149,28 @@ def _page_range(page: str, end: str) -> tuple[int, int] | None:
 def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
     """Same first page (or article number); None when a side has none or formats differ.
 
-    Ranges that overlap by more than one page count as the same ("2141-2147" and
-    "2142-2147" is a typo; two articles in one issue share at most a page).
+    "S557" and "557" agree (the supplement letter is often dropped); a letter-prefixed
+    electronic locator ("c1804", "e123") against a print page is a different format, not a
+    contradiction. Ranges that overlap by more than one page agree ("2141-2147" and
+    "2142-2147" is a typo), as does a single page inside the other's range ("488" and
+    "487-488": some sources give the last page only).
     """
     if a.page and b.page:
         if a.page == b.page:
             return True
-        # "S557" against "557": the supplement letter is often dropped.
-        if a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS):
+        pa, pb = a.page.lstrip(_LETTERS), b.page.lstrip(_LETTERS)
+        if pa == pb:
             return True
+        prefix_a, prefix_b = a.page[: len(a.page) - len(pa)], b.page[: len(b.page) - len(pb)]
+        if prefix_a != prefix_b and "s" not in (prefix_a, prefix_b):
+            return None
         ra, rb = _page_range(a.page, a.page_end), _page_range(b.page, b.page_end)
-        if ra and rb and ra[1] > ra[0] and rb[1] > rb[0]:
+        if ra and rb:
             overlap = min(ra[1], rb[1]) - max(ra[0], rb[0])
-            if overlap >= 2 or (ra[1] == rb[1] and overlap >= 1):
+            if ra[1] > ra[0] and rb[1] > rb[0]:
+                if overlap >= 2 or (ra[1] == rb[1] and overlap >= 1):
+                    return True
+            elif (ra[0] == ra[1] and rb[0] <= ra[0] <= rb[1]) or (rb[0] == rb[1] and ra[0] <= rb[0] <= ra[1]):
                 return True
         return False
     if a.article_number and b.article_number:
@@ -170,6 +180,11 @@ def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
     if b.article_number and a.page:
         return True if b.article_number == a.page.lstrip("e") else None
     return None
+
+
+def _abstract_like(rec: NormRecord) -> bool:
+    """A meeting abstract by kind, by supplement, or printed on a single page of a journal."""
+    return rec.kind == CONFERENCE or rec.supplement or bool(rec.page and not rec.page_end)
 
 
 def _multi_page(rec: NormRecord) -> bool:
@@ -199,12 +214,16 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         volume=_same(a.volume, b.volume),
         issue=_same(a.issue, b.issue),
         pages=pages_agreement(a, b),
+        same_first_page=bool(
+            (a.page and a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS))
+            or (a.article_number and a.article_number == b.article_number)
+        ),
         abstract=abstract,
         numbers_differ=bool(a.title_numbers or b.title_numbers) and a.title_numbers != b.title_numbers,
         kinds=(a.kind, b.kind),
         kind_from_title=a.kind_from_title or b.kind_from_title,
         supplement=a.supplement or b.supplement,
-        both_abstracts=(a.kind == CONFERENCE or a.supplement) and (b.kind == CONFERENCE or b.supplement),
+        both_abstracts=_abstract_like(a) and _abstract_like(b),
         multi_page=_multi_page(a) and _multi_page(b),
     )
 
@@ -243,7 +262,7 @@ def decide(c: Comparison) -> Decision:
     kind_a, kind_b = c.kinds
     # The article's address: same journal, volume and first page, within a year.
     same_address = (
-        c.journal is True and c.volume is True and c.pages is True
+        c.journal is True and c.volume is True and c.same_first_page
         and (c.year_gap is None or c.year_gap <= 1) and c.issue is not False
     )
     everything_agrees = (
@@ -309,13 +328,19 @@ def decide(c: Comparison) -> Decision:
             return Decision(MAYBE, conf, f"{detail}; authors differ")
         return Decision(DISTINCT, conf, f"authors differ ({authors:.0f})")
     if conflicts:
+        # A single typo in year, volume or pages when everything else agrees; a different
+        # first page needs the same issue too (an erratum or reply sits in a later issue),
+        # and two full page ranges that do not overlap are two articles.
         one_off = (
             len(conflicts) == 1
             and title >= TITLE_EXACT
             and authors is not None
             and authors >= AUTHOR_STRONG
             and c.journal is True
-            and c.issue is not False
+            and (
+                c.issue is True and not c.multi_page
+                if conflicts[0] == "pages" else c.issue is not False
+            )
             and not cautious
             and len([k for k in ("year", "volume", "pages") if agree[k]]) == 2
         )
@@ -324,10 +349,12 @@ def decide(c: Comparison) -> Decision:
         if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and len(conflicts) == 1:
             return Decision(MAYBE, conf, detail)
         return Decision(DISTINCT, conf, detail)
+    if c.numbers_differ:
+        return Decision(MAYBE, conf, detail + "; numbers in the titles differ")
     if cautious:
         if everything_agrees:
-            return Decision(DUPLICATE, conf, detail + " (numbers or kinds differ; all else agrees)")
-        return Decision(MAYBE, conf, detail)
+            return Decision(DUPLICATE, conf, detail + " (kinds differ; all else agrees)")
+        return Decision(MAYBE, conf, detail + "; kinds of item differ")
     if authors is None:
         if title >= TITLE_EXACT and n_agree >= 3:
             return Decision(DUPLICATE, conf, detail + " (no personal authors)")
@@ -343,5 +370,15 @@ def decide(c: Comparison) -> Decision:
     return Decision(DISTINCT, conf, detail)
 
 
+_FAR = Decision(DISTINCT, 0.0, "titles differ")
+
+
 def score_pair(a: NormRecord, b: NormRecord) -> Decision:
+    """``decide(compare(a, b))``, with a quick exit for clearly different titles."""
+    if (
+        a.title and b.title and not a.title_alt and not b.title_alt
+        and not (a.doi and a.doi == b.doi) and not (a.pmid and a.pmid == b.pmid)
+        and fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE) == 0
+    ):
+        return _FAR
     return decide(compare(a, b))
