@@ -17,6 +17,7 @@ from review.screening._tx import insert_ignore, write
 from review.screening.model import Progress, check_stage
 from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, stage_set
+from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
 from review.store.schema import screening_votes as votes_t
@@ -30,13 +31,11 @@ def sort_key(seed: int, record_id: int) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def _fill_order(conn: sa.Connection, seed: int) -> int:
-    highest = conn.execute(
-        sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed)
-    ).scalar()
-    newest = conn.execute(sa.select(sa.func.max(records.c.id))).scalar()
-    if newest is None or (highest is not None and highest >= newest):
-        return 0
+def _fill_order(conn: sa.Connection, seed: int, highest: int | None = None) -> int:
+    if highest is None:
+        highest = conn.execute(
+            sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed)
+        ).scalar()
     ids = conn.execute(
         sa.select(records.c.id).where(records.c.id > (highest or 0)).order_by(records.c.id)
     ).scalars()
@@ -55,13 +54,22 @@ def _fill_order(conn: sa.Connection, seed: int) -> int:
 def ensure_order(conn: sa.Connection, seed: int) -> int:
     """Give every record a sort key for ``seed``; return how many were added.
 
-    On a connection outside a transaction the keys are committed at once; inside one they
-    are part of the caller's transaction.
+    One cheap check (two index look-ups) when nothing is missing. On a connection outside
+    a transaction new keys are committed at once; inside one they join the caller's.
     """
-    if conn.in_transaction():
-        return _fill_order(conn, seed)
-    with conn.begin():
-        return _fill_order(conn, seed)
+    was_in_transaction = conn.in_transaction()
+    highest, newest = conn.execute(
+        sa.select(
+            sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed).scalar_subquery(),
+            sa.select(sa.func.max(records.c.id)).scalar_subquery(),
+        )
+    ).one()
+    if newest is None or (highest is not None and highest >= newest):
+        return 0
+    added = _fill_order(conn, seed, highest)
+    if not was_in_transaction:
+        conn.commit()
+    return added
 
 
 def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
@@ -69,18 +77,13 @@ def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
     return write(engine, lambda conn: _fill_order(conn, int(seed)))
 
 
-def _queue_query(reviewer: str, stage: str, seed: int) -> sa.Select:
-    mine = sa.exists(
-        sa.select(votes_t.c.id).where(
-            votes_t.c.stage == stage,
-            votes_t.c.record_id == order_t.c.record_id,
-            votes_t.c.reviewer == reviewer,
-            votes_t.c.current == sa.true(),
-        )
-    )
-    others = (
-        sa.select(sa.func.count())
-        .select_from(votes_t)
+def _eligible(reviewer: str, stage: str):
+    """WHERE clause on ``screening_order`` rows: in the stage, not voted on by ``reviewer``,
+    fewer than two votes. Written as correlated scalar probes (one index look-up each per
+    candidate) so no planner turns them into a join over every vote."""
+    weight = sa.case((votes_t.c.reviewer == reviewer, VOTES_NEEDED), else_=1)
+    load = (
+        sa.select(sa.func.coalesce(sa.func.sum(weight), 0))
         .where(
             votes_t.c.stage == stage,
             votes_t.c.record_id == order_t.c.record_id,
@@ -88,16 +91,57 @@ def _queue_query(reviewer: str, stage: str, seed: int) -> sa.Select:
         )
         .scalar_subquery()
     )
-    return (
-        sa.select(order_t.c.record_id)
-        .where(
-            order_t.c.seed == seed,
-            in_stage_clause(stage, order_t.c.record_id),
-            ~mine,
-            others < VOTES_NEEDED,
+    clauses = [load < VOTES_NEEDED]
+    if stage == "title_abstract":
+        removed = (
+            sa.select(sa.func.count())
+            .select_from(dm)
+            .where(dm.c.record_id == order_t.c.record_id, dm.c.kept_id != dm.c.record_id)
+            .scalar_subquery()
         )
+        clauses.append(removed == 0)
+    else:
+        clauses.append(in_stage_clause(stage, order_t.c.record_id))
+    return sa.and_(*clauses)
+
+
+def _queue_query(reviewer: str, stage: str, seed: int, after: tuple[int, int] | None = None) -> sa.Select:
+    query = (
+        sa.select(order_t.c.record_id)
+        .where(order_t.c.seed == seed, _eligible(reviewer, stage))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
     )
+    if after is not None:
+        key, rid = after
+        query = query.where(
+            sa.or_(
+                order_t.c.sort_key > key,
+                sa.and_(order_t.c.sort_key == key, order_t.c.record_id > rid),
+            )
+        )
+    return query
+
+
+def _watermark(conn: sa.Connection, reviewer: str, stage: str, seed: int) -> tuple[int, int] | None:
+    """(sort_key, record_id) of ``reviewer``'s latest current vote: they work through the
+    queue in order, so the walk for the next record starts after it."""
+    row = conn.execute(
+        sa.select(order_t.c.sort_key, order_t.c.record_id)
+        .select_from(
+            votes_t.join(
+                order_t,
+                sa.and_(order_t.c.record_id == votes_t.c.record_id, order_t.c.seed == seed),
+            )
+        )
+        .where(
+            votes_t.c.reviewer == reviewer,
+            votes_t.c.stage == stage,
+            votes_t.c.current == sa.true(),
+        )
+        .order_by(votes_t.c.id.desc())
+        .limit(1)
+    ).first()
+    return (int(row.sort_key), int(row.record_id)) if row else None
 
 
 def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
@@ -131,23 +175,44 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
 
 
 def queue(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> list[int]:
-    """Record ids ``reviewer`` still has to screen at ``stage``, in queue order."""
+    """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
+    undid first, then the seeded random order from after their latest vote, then any record
+    that (re)joined earlier in the order (new imports, a partner's undo)."""
     check_stage(stage)
-    ensure_order(conn, int(seed))
+    seed = int(seed)
+    ensure_order(conn, seed)
     first = _undone_first(conn, reviewer, stage)
-    rest = [int(i) for i in conn.execute(_queue_query(reviewer, stage, int(seed))).scalars()]
+    mark = _watermark(conn, reviewer, stage, seed)
+    rows = conn.execute(_queue_query(reviewer, stage, seed).add_columns(order_t.c.sort_key)).all()
+    ordered = [(int(r[0]), int(r[1])) for r in rows]
+    if mark is not None:
+        after = [rid for rid, key in ordered if (key, rid) > mark]
+        before = [rid for rid, key in ordered if (key, rid) <= mark]
+        ordered_ids = after + before
+    else:
+        ordered_ids = [rid for rid, _ in ordered]
     front = set(first)
-    return first + [i for i in rest if i not in front]
+    return first + [i for i in ordered_ids if i not in front]
 
 
 def next_record_id(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> int | None:
-    """The first record of ``reviewer``'s queue, or None when it is empty."""
+    """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
+
+    Usually one short indexed walk from the reviewer's watermark; the walk from the start
+    runs only when nothing is left after the watermark, so no record can be skipped.
+    """
     check_stage(stage)
-    ensure_order(conn, int(seed))
+    seed = int(seed)
+    ensure_order(conn, seed)
     first = _undone_first(conn, reviewer, stage)
     if first:
         return first[0]
-    rid = conn.execute(_queue_query(reviewer, stage, int(seed)).limit(1)).scalar()
+    mark = _watermark(conn, reviewer, stage, seed)
+    if mark is not None:
+        rid = conn.execute(_queue_query(reviewer, stage, seed, after=mark).limit(1)).scalar()
+        if rid is not None:
+            return int(rid)
+    rid = conn.execute(_queue_query(reviewer, stage, seed).limit(1)).scalar()
     return int(rid) if rid is not None else None
 
 

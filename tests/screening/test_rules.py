@@ -332,3 +332,29 @@ def test_title_abstract_exclusions_with_different_reasons_agree(screening_store)
     _vote(engine, "bob", ids[0], "exclude", reason="not mentoring")
     with engine.connect() as conn:
         assert final_decisions(conn, TA)[ids[0]].decision == "exclude"
+
+
+def test_records_rejoining_behind_the_watermark_are_not_lost(screening_store):
+    engine, ids, _ = screening_store
+    add_reviewer(engine, "dave")
+    with engine.connect() as conn:
+        order = queue(conn, "alice", TA)
+    x = order[0]  # bob and dave fill record x, so it leaves alice's queue
+    _vote(engine, "bob", x, "include")
+    _vote(engine, "dave", x, "include")
+    with engine.connect() as conn:
+        assert x not in queue(conn, "alice", TA)
+    _vote(engine, "alice", order[5], "exclude")  # alice's watermark is now past x
+    undo_last_vote(engine, "dave", TA)  # x needs a vote again, behind alice's watermark
+    seen = []
+    while True:
+        with engine.connect() as conn:
+            rid = next_record_id(conn, "alice", TA)
+            if seen == []:
+                assert queue(conn, "alice", TA)[0] == rid
+        if rid is None:
+            break
+        seen.append(rid)
+        _vote(engine, "alice", rid, "include")
+    assert x in seen and seen[0] == order[6]  # after the watermark first, x later
+    assert sorted(seen + [order[5]]) == sorted(ids)
