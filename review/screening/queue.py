@@ -23,6 +23,7 @@ from review.store.schema import screening_order as order_t
 from review.store.schema import screening_votes as votes_t
 
 KEY_BATCH = 5000
+ANALYZE_AFTER = 1000
 
 
 def sort_key(seed: int, record_id: int) -> int:
@@ -48,7 +49,11 @@ def _fill_order(conn: sa.Connection, seed: int, highest: int | None = None) -> i
             count += len(batch)
             batch = []
     insert_ignore(conn, order_t, batch)
-    return count + len(batch)
+    count += len(batch)
+    if count >= ANALYZE_AFTER and conn.dialect.name == "postgresql":
+        # fresh statistics, or the planner sorts the whole table instead of walking the index
+        conn.exec_driver_sql(f"ANALYZE {order_t.name}")
+    return count
 
 
 def ensure_order(conn: sa.Connection, seed: int) -> int:
@@ -113,11 +118,10 @@ def _queue_query(reviewer: str, stage: str, seed: int, after: tuple[int, int] | 
     )
     if after is not None:
         key, rid = after
+        # (sort_key, record_id) > (key, rid), written so the index range is sort_key >= key
         query = query.where(
-            sa.or_(
-                order_t.c.sort_key > key,
-                sa.and_(order_t.c.sort_key == key, order_t.c.record_id > rid),
-            )
+            order_t.c.sort_key >= key,
+            ~sa.and_(order_t.c.sort_key == key, order_t.c.record_id <= rid),
         )
     return query
 
