@@ -20,6 +20,7 @@ from review.screening.stageset import in_stage_clause, stage_set
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
+from review.store.schema import screening_resolutions as res_t
 from review.store.schema import screening_votes as votes_t
 
 KEY_BATCH = 5000
@@ -220,10 +221,51 @@ def next_record_id(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0
     return int(rid) if rid is not None else None
 
 
+def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
+    """(records with a final decision, open conflicts) at ``stage``, counted in SQL.
+
+    The SQL twin of ``rules.outcome`` (tests check both agree), so progress stays fast
+    with tens of thousands of votes.
+    """
+    v = votes_t
+    agg = (
+        sa.select(
+            v.c.record_id.label("rid"),
+            sa.func.count().label("n"),
+            sa.func.sum(sa.case((v.c.decision == "include", 1), else_=0)).label("inc"),
+            sa.func.sum(sa.case((v.c.decision == "exclude", 1), else_=0)).label("exc"),
+            sa.func.count(sa.distinct(v.c.reason)).label("reasons"),
+        )
+        .where(v.c.stage == stage, v.c.current == sa.true(), in_stage_clause(stage, v.c.record_id))
+        .group_by(v.c.record_id)
+        .subquery()
+    )
+    resolved = sa.exists(
+        sa.select(res_t.c.id).where(
+            res_t.c.stage == stage, res_t.c.current == sa.true(), res_t.c.record_id == agg.c.rid
+        )
+    )
+    all_exclude = agg.c.exc == agg.c.n
+    if stage == "full_text":
+        all_exclude = sa.and_(all_exclude, agg.c.reasons == 1)
+    agreed = sa.and_(agg.c.n >= VOTES_NEEDED, sa.or_(agg.c.inc == agg.c.n, all_exclude))
+    open_conflict = sa.and_(agg.c.n >= VOTES_NEEDED, ~agreed)
+    row = conn.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(~resolved, agreed), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(~resolved, open_conflict), 1), else_=0)), 0),
+        ).select_from(agg)
+    ).one()
+    resolutions = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(res_t)
+        .where(res_t.c.stage == stage, res_t.c.current == sa.true(), in_stage_clause(stage, res_t.c.record_id))
+    ).scalar_one()
+    return int(row[0]) + int(resolutions), int(row[1])
+
+
 def progress(conn: sa.Connection, reviewer: str, stage: str) -> Progress:
     """Counts for ``reviewer`` at ``stage``: theirs, their partners' (counts only), conflicts."""
-    from review.screening.decide import stage_outcomes
-
     check_stage(stage)
     members = stage_set(stage).subquery()
     total = int(conn.execute(sa.select(sa.func.count()).select_from(members)).scalar_one())
@@ -233,17 +275,17 @@ def progress(conn: sa.Connection, reviewer: str, stage: str) -> Progress:
             .where(
                 votes_t.c.stage == stage,
                 votes_t.c.current == sa.true(),
-                votes_t.c.record_id.in_(sa.select(members.c[0])),
+                in_stage_clause(stage, votes_t.c.record_id),
             )
             .group_by(votes_t.c.reviewer)
         ).all()
     )
-    finals, conflicts = stage_outcomes(conn, stage)
+    decided, open_conflicts = outcome_counts(conn, stage)
     return Progress(
         stage=stage,
         total=total,
         mine=int(counts.pop(reviewer, 0)),
         partner_counts={str(k): int(v) for k, v in sorted(counts.items())},
-        open_conflicts=len(conflicts),
-        decided=len(finals),
+        open_conflicts=open_conflicts,
+        decided=decided,
     )

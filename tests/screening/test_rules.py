@@ -358,3 +358,34 @@ def test_records_rejoining_behind_the_watermark_are_not_lost(screening_store):
         _vote(engine, "alice", rid, "include")
     assert x in seen and seen[0] == order[6]  # after the watermark first, x later
     assert sorted(seen + [order[5]]) == sorted(ids)
+
+
+def test_sql_counts_and_stage_set_match_the_python_rules(screening_store):
+    """progress() counts in SQL and the full-text set in SQL agree with rules.outcome."""
+    import random
+
+    from review.screening import stage_outcomes
+
+    engine, ids, _ = screening_store
+    rng = random.Random(7)
+    reasons = CRITERIA.exclusion_reasons[:2]
+    for rid in ids:
+        for who in rng.sample(["alice", "bob", "carol"], rng.choice([0, 1, 2, 2, 3])):
+            _vote(engine, who, rid, rng.choice(["include", "include", "exclude", "maybe"]))
+    with engine.connect() as conn:
+        ta_conflicts = [c.record_id for c in conflicts(conn, TA)]
+    if ta_conflicts:
+        resolve_conflict(engine, "carol", ta_conflicts[0], TA, "include", criteria=CRITERIA)
+    with engine.connect() as conn:
+        ft = stage_record_ids(conn, FT)
+        finals, _ = stage_outcomes(conn, TA)
+        assert ft == sorted(r for r, f in finals.items() if f.decision == "include")
+    for rid in ft:
+        for who in ("alice", "bob"):
+            d = rng.choice(["include", "exclude", "exclude", "maybe"])
+            _vote(engine, who, rid, d, stage=FT, reason=rng.choice(reasons) if d == "exclude" else "")
+    for stage in (TA, FT):
+        with engine.connect() as conn:
+            finals, open_ = stage_outcomes(conn, stage)
+            p = progress(conn, "alice", stage)
+        assert (p.decided, p.open_conflicts) == (len(finals), len(open_)), stage
