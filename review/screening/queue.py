@@ -17,11 +17,14 @@ from review.screening._tx import insert_ignore, write
 from review.screening.model import Progress, check_stage
 from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, stage_set
+from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
+from review.store.schema import screening_resolutions as res_t
 from review.store.schema import screening_votes as votes_t
 
 KEY_BATCH = 5000
+ANALYZE_AFTER = 1000
 
 
 def sort_key(seed: int, record_id: int) -> int:
@@ -30,13 +33,11 @@ def sort_key(seed: int, record_id: int) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def _fill_order(conn: sa.Connection, seed: int) -> int:
-    highest = conn.execute(
-        sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed)
-    ).scalar()
-    newest = conn.execute(sa.select(sa.func.max(records.c.id))).scalar()
-    if newest is None or (highest is not None and highest >= newest):
-        return 0
+def _fill_order(conn: sa.Connection, seed: int, highest: int | None = None) -> int:
+    if highest is None:
+        highest = conn.execute(
+            sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed)
+        ).scalar()
     ids = conn.execute(
         sa.select(records.c.id).where(records.c.id > (highest or 0)).order_by(records.c.id)
     ).scalars()
@@ -49,19 +50,32 @@ def _fill_order(conn: sa.Connection, seed: int) -> int:
             count += len(batch)
             batch = []
     insert_ignore(conn, order_t, batch)
-    return count + len(batch)
+    count += len(batch)
+    if count >= ANALYZE_AFTER and conn.dialect.name == "postgresql":
+        # fresh statistics, or the planner sorts the whole table instead of walking the index
+        conn.exec_driver_sql(f"ANALYZE {order_t.name}")
+    return count
 
 
 def ensure_order(conn: sa.Connection, seed: int) -> int:
     """Give every record a sort key for ``seed``; return how many were added.
 
-    On a connection outside a transaction the keys are committed at once; inside one they
-    are part of the caller's transaction.
+    One cheap check (two index look-ups) when nothing is missing. On a connection outside
+    a transaction new keys are committed at once; inside one they join the caller's.
     """
-    if conn.in_transaction():
-        return _fill_order(conn, seed)
-    with conn.begin():
-        return _fill_order(conn, seed)
+    was_in_transaction = conn.in_transaction()
+    highest, newest = conn.execute(
+        sa.select(
+            sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed).scalar_subquery(),
+            sa.select(sa.func.max(records.c.id)).scalar_subquery(),
+        )
+    ).one()
+    if newest is None or (highest is not None and highest >= newest):
+        return 0
+    added = _fill_order(conn, seed, highest)
+    if not was_in_transaction:
+        conn.commit()
+    return added
 
 
 def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
@@ -69,18 +83,13 @@ def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
     return write(engine, lambda conn: _fill_order(conn, int(seed)))
 
 
-def _queue_query(reviewer: str, stage: str, seed: int) -> sa.Select:
-    mine = sa.exists(
-        sa.select(votes_t.c.id).where(
-            votes_t.c.stage == stage,
-            votes_t.c.record_id == order_t.c.record_id,
-            votes_t.c.reviewer == reviewer,
-            votes_t.c.current == sa.true(),
-        )
-    )
-    others = (
-        sa.select(sa.func.count())
-        .select_from(votes_t)
+def _eligible(reviewer: str, stage: str):
+    """WHERE clause on ``screening_order`` rows: in the stage, not voted on by ``reviewer``,
+    fewer than two votes. Written as correlated scalar probes (one index look-up each per
+    candidate) so no planner turns them into a join over every vote."""
+    weight = sa.case((votes_t.c.reviewer == reviewer, VOTES_NEEDED), else_=1)
+    load = (
+        sa.select(sa.func.coalesce(sa.func.sum(weight), 0))
         .where(
             votes_t.c.stage == stage,
             votes_t.c.record_id == order_t.c.record_id,
@@ -88,16 +97,56 @@ def _queue_query(reviewer: str, stage: str, seed: int) -> sa.Select:
         )
         .scalar_subquery()
     )
-    return (
-        sa.select(order_t.c.record_id)
-        .where(
-            order_t.c.seed == seed,
-            in_stage_clause(stage, order_t.c.record_id),
-            ~mine,
-            others < VOTES_NEEDED,
+    clauses = [load < VOTES_NEEDED]
+    if stage == "title_abstract":
+        removed = (
+            sa.select(sa.func.count())
+            .select_from(dm)
+            .where(dm.c.record_id == order_t.c.record_id, dm.c.kept_id != dm.c.record_id)
+            .scalar_subquery()
         )
+        clauses.append(removed == 0)
+    else:
+        clauses.append(in_stage_clause(stage, order_t.c.record_id))
+    return sa.and_(*clauses)
+
+
+def _queue_query(reviewer: str, stage: str, seed: int, after: tuple[int, int] | None = None) -> sa.Select:
+    query = (
+        sa.select(order_t.c.record_id)
+        .where(order_t.c.seed == seed, _eligible(reviewer, stage))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
     )
+    if after is not None:
+        key, rid = after
+        # (sort_key, record_id) > (key, rid), written so the index range is sort_key >= key
+        query = query.where(
+            order_t.c.sort_key >= key,
+            ~sa.and_(order_t.c.sort_key == key, order_t.c.record_id <= rid),
+        )
+    return query
+
+
+def _watermark(conn: sa.Connection, reviewer: str, stage: str, seed: int) -> tuple[int, int] | None:
+    """(sort_key, record_id) of ``reviewer``'s latest current vote: they work through the
+    queue in order, so the walk for the next record starts after it."""
+    row = conn.execute(
+        sa.select(order_t.c.sort_key, order_t.c.record_id)
+        .select_from(
+            votes_t.join(
+                order_t,
+                sa.and_(order_t.c.record_id == votes_t.c.record_id, order_t.c.seed == seed),
+            )
+        )
+        .where(
+            votes_t.c.reviewer == reviewer,
+            votes_t.c.stage == stage,
+            votes_t.c.current == sa.true(),
+        )
+        .order_by(votes_t.c.id.desc())
+        .limit(1)
+    ).first()
+    return (int(row.sort_key), int(row.record_id)) if row else None
 
 
 def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
@@ -131,30 +180,92 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
 
 
 def queue(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> list[int]:
-    """Record ids ``reviewer`` still has to screen at ``stage``, in queue order."""
+    """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
+    undid first, then the seeded random order from after their latest vote, then any record
+    that (re)joined earlier in the order (new imports, a partner's undo)."""
     check_stage(stage)
-    ensure_order(conn, int(seed))
+    seed = int(seed)
+    ensure_order(conn, seed)
     first = _undone_first(conn, reviewer, stage)
-    rest = [int(i) for i in conn.execute(_queue_query(reviewer, stage, int(seed))).scalars()]
+    mark = _watermark(conn, reviewer, stage, seed)
+    rows = conn.execute(_queue_query(reviewer, stage, seed).add_columns(order_t.c.sort_key)).all()
+    ordered = [(int(r[0]), int(r[1])) for r in rows]
+    if mark is not None:
+        after = [rid for rid, key in ordered if (key, rid) > mark]
+        before = [rid for rid, key in ordered if (key, rid) <= mark]
+        ordered_ids = after + before
+    else:
+        ordered_ids = [rid for rid, _ in ordered]
     front = set(first)
-    return first + [i for i in rest if i not in front]
+    return first + [i for i in ordered_ids if i not in front]
 
 
 def next_record_id(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> int | None:
-    """The first record of ``reviewer``'s queue, or None when it is empty."""
+    """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
+
+    Usually one short indexed walk from the reviewer's watermark; the walk from the start
+    runs only when nothing is left after the watermark, so no record can be skipped.
+    """
     check_stage(stage)
-    ensure_order(conn, int(seed))
+    seed = int(seed)
+    ensure_order(conn, seed)
     first = _undone_first(conn, reviewer, stage)
     if first:
         return first[0]
-    rid = conn.execute(_queue_query(reviewer, stage, int(seed)).limit(1)).scalar()
+    mark = _watermark(conn, reviewer, stage, seed)
+    if mark is not None:
+        rid = conn.execute(_queue_query(reviewer, stage, seed, after=mark).limit(1)).scalar()
+        if rid is not None:
+            return int(rid)
+    rid = conn.execute(_queue_query(reviewer, stage, seed).limit(1)).scalar()
     return int(rid) if rid is not None else None
+
+
+def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
+    """(records with a final decision, open conflicts) at ``stage``, counted in SQL.
+
+    The SQL twin of ``rules.outcome`` (tests check both agree), so progress stays fast
+    with tens of thousands of votes.
+    """
+    v = votes_t
+    agg = (
+        sa.select(
+            v.c.record_id.label("rid"),
+            sa.func.count().label("n"),
+            sa.func.sum(sa.case((v.c.decision == "include", 1), else_=0)).label("inc"),
+            sa.func.sum(sa.case((v.c.decision == "exclude", 1), else_=0)).label("exc"),
+            sa.func.count(sa.distinct(v.c.reason)).label("reasons"),
+        )
+        .where(v.c.stage == stage, v.c.current == sa.true(), in_stage_clause(stage, v.c.record_id))
+        .group_by(v.c.record_id)
+        .subquery()
+    )
+    resolved = sa.exists(
+        sa.select(res_t.c.id).where(
+            res_t.c.stage == stage, res_t.c.current == sa.true(), res_t.c.record_id == agg.c.rid
+        )
+    )
+    all_exclude = agg.c.exc == agg.c.n
+    if stage == "full_text":
+        all_exclude = sa.and_(all_exclude, agg.c.reasons == 1)
+    agreed = sa.and_(agg.c.n >= VOTES_NEEDED, sa.or_(agg.c.inc == agg.c.n, all_exclude))
+    open_conflict = sa.and_(agg.c.n >= VOTES_NEEDED, ~agreed)
+    row = conn.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(~resolved, agreed), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(~resolved, open_conflict), 1), else_=0)), 0),
+        ).select_from(agg)
+    ).one()
+    resolutions = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(res_t)
+        .where(res_t.c.stage == stage, res_t.c.current == sa.true(), in_stage_clause(stage, res_t.c.record_id))
+    ).scalar_one()
+    return int(row[0]) + int(resolutions), int(row[1])
 
 
 def progress(conn: sa.Connection, reviewer: str, stage: str) -> Progress:
     """Counts for ``reviewer`` at ``stage``: theirs, their partners' (counts only), conflicts."""
-    from review.screening.decide import stage_outcomes
-
     check_stage(stage)
     members = stage_set(stage).subquery()
     total = int(conn.execute(sa.select(sa.func.count()).select_from(members)).scalar_one())
@@ -164,17 +275,17 @@ def progress(conn: sa.Connection, reviewer: str, stage: str) -> Progress:
             .where(
                 votes_t.c.stage == stage,
                 votes_t.c.current == sa.true(),
-                votes_t.c.record_id.in_(sa.select(members.c[0])),
+                in_stage_clause(stage, votes_t.c.record_id),
             )
             .group_by(votes_t.c.reviewer)
         ).all()
     )
-    finals, conflicts = stage_outcomes(conn, stage)
+    decided, open_conflicts = outcome_counts(conn, stage)
     return Progress(
         stage=stage,
         total=total,
         mine=int(counts.pop(reviewer, 0)),
         partner_counts={str(k): int(v) for k, v in sorted(counts.items())},
-        open_conflicts=len(conflicts),
-        decided=len(finals),
+        open_conflicts=open_conflicts,
+        decided=decided,
     )
