@@ -52,25 +52,22 @@ def screening():
 
 
 def criteria() -> Any:
-    return screening().criteria_from_config(project().config)
+    """The project's criteria (include terms from the search strategy when it has them)."""
+    return screening().criteria_for_project(project())
 
 
-def screening_config() -> dict[str, Any]:
-    section = project().section("screening")
-    return section if isinstance(section, dict) else {}
+def settings() -> Any:
+    """The checked ``screening:`` section (seed, conflict_resolution)."""
+    return screening().screening_settings(project().config)
 
 
 def seed() -> int:
-    try:
-        return int(screening_config().get("seed", 0) or 0)
-    except (TypeError, ValueError):
-        return 0
+    return int(settings().seed)
 
 
 def conflict_mode() -> str:
-    """``lead`` (the lead resolves conflicts) or ``pair`` (the two reviewers together)."""
-    mode = str(screening_config().get("conflict_resolution", "lead") or "lead").strip().lower()
-    return "pair" if mode == "pair" else "lead"
+    """``lead`` (the lead resolves conflicts) or ``pair`` (the reviewers who voted, too)."""
+    return str(settings().conflict_resolution)
 
 
 def sees_conflicts(reviewer: Any) -> bool:
@@ -140,10 +137,3 @@ def require_reviewer() -> Any:
         st.stop()
     return reviewer
 
-
-def visible_conflicts(reviewer: Any, items: list[Any]) -> list[Any]:
-    """The conflicts this reviewer's page lists: all for the lead; in pair mode a reviewer
-    sees only the conflicts they voted in."""
-    if reviewer.role == "lead":
-        return list(items)
-    return [c for c in items if any(v.reviewer == reviewer.name for v in c.votes)]
