@@ -287,3 +287,112 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
     vote(at, "exclude", "full_text", reason="Programme shorter than 3 months")
     v = store_votes(app_project, "alice", "full_text")[rid]
     assert (v.decision, v.reason) == ("exclude", "Programme shorter than 3 months")
+
+
+def all_pages_text(at: AppTest, pages=("screen", "fulltext", "agreement", "extraction")) -> str:
+    out = []
+    for name in pages:
+        at.switch_page(f"views/{name}.py").run()
+        assert not at.exception, at.exception
+        out.append(page_text(at))
+    return "\n".join(out)
+
+
+def test_a_reviewer_never_sees_another_reviewers_votes(app_project):
+    bob = sign_in(app_project.tokens["bob"])
+    rid = shown_record(bob)
+    bob.text_input(key=f"note-title_abstract-{rid}").input("BOB-SECRET-NOTE")
+    vote(bob, "exclude", reason="High-school pupils")
+    alice = sign_in(app_project.tokens["alice"])
+    text = all_pages_text(alice)
+    assert "BOB-SECRET-NOTE" not in text
+    assert "bob: Exclude" not in text and "High-school pupils</div>" not in text
+    assert "bob: 1" in all_pages_text(alice, ("screen",))
+    held = {k: alice.session_state[k] for k in alice.session_state}
+    assert held["reviewer"] == "alice"
+    assert not any(isinstance(v, (rules.Vote, rules.Conflict)) or "BOB" in str(v) for v in held.values())
+    assert not any(app_project.tokens[name] in str(held) for name in app_project.tokens)
+
+
+def test_pair_mode_lets_the_two_reviewers_resolve_their_conflicts(app_project):
+    import yaml
+
+    config = yaml.safe_load((app_project.root / "review.yaml").read_text())
+    config["screening"]["conflict_resolution"] = "pair"
+    (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
+    from screening_app import state
+
+    state._project.clear()  # the app caches the config per process
+
+    alice = sign_in(app_project.tokens["alice"])
+    rid = vote(alice, "include")
+    bob = sign_in(app_project.tokens["bob"])
+    while shown_record(bob) != rid:
+        vote(bob, "include")
+    vote(bob, "maybe")
+    alice.switch_page("views/conflicts.py").run()
+    assert not alice.exception, alice.exception
+    assert "1 open conflict(s)" in page_text(alice)
+    assert "bob: Maybe" in page_text(alice)
+    alice.radio(key=f"decision-title_abstract-{rid}").set_value("exclude")
+    alice.selectbox(key=f"final-reason-title_abstract-{rid}").select("Not a mentoring programme")
+    alice.button(key=f"FormSubmitter:resolve-title_abstract-{rid}-Record final decision").click().run()
+    assert not alice.exception, alice.exception
+    _, finals = open_conflicts(app_project)
+    assert (finals[rid].decision, finals[rid].how) == ("exclude", "resolution")
+    state._project.clear()
+
+
+def test_revoked_reviewer_is_signed_out(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    assert shown_record(at) is not None
+    engine = open_store(app_project.database_url)
+    rules.revoke_reviewer(engine, "alice")
+    engine.dispose()
+    at.run()
+    assert "reviewer" not in at.session_state
+    assert shown_record(at) is None and "sign in" in page_text(at).lower()
+
+
+def test_sign_out(app_project):
+    at = sign_in(app_project.tokens["carol"])
+    at.button(key="sign-out").click().run()
+    assert "reviewer" not in at.session_state
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_agreement_page_shows_kappa_per_pair(app_project):
+    screen_all(app_project.tokens["alice"], "include")
+    screen_all(app_project.tokens["bob"], "include")
+    at = sign_in(app_project.tokens["alice"])
+    at.switch_page("views/agreement.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    assert row["Reviewers"] == "alice & bob" and row["Records"] == 8
+    assert row["Agreement %"] == "100.0" and row["PABAK"] == "1.00"
+
+
+def test_extraction_slot(app_project, monkeypatch):
+    import sys
+    import types
+
+    at = sign_in(app_project.tokens["alice"])
+    monkeypatch.setitem(sys.modules, "screening_app.extraction_page", None)  # import fails
+    at.switch_page("views/extraction.py").run()
+    assert not at.exception
+    assert any("Extraction is not available" in i.value for i in at.info)
+
+    fake = types.ModuleType("screening_app.extraction_page")
+
+    def render(project, engine, reviewer):
+        import streamlit as st
+
+        st.write(f"charting form for {reviewer.name} in {project.name}")
+
+    fake.render = render
+    monkeypatch.setitem(sys.modules, "screening_app.extraction_page", fake)
+    at.run()
+    assert not at.exception, at.exception
+    assert "charting form for alice in proj" in page_text(at)
+    assert not at.info
