@@ -18,6 +18,11 @@ COMMAND_MODULES = [
     "review.commands.core",
     "review.commands.demo",
     "review.commands.app",
+    "review.commands.query",
+    "review.commands.search",
+    "review.commands.dedup",
+    "review.commands.screening",
+    "review.commands.reports",
 ]
 
 

@@ -1,0 +1,296 @@
+"""``review prisma``, ``review export extraction|records``, ``review report methods``, ``review extract``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from review.commands.context import engine_of, project_of
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "prisma",
+        help="PRISMA 2020 flow counts, the R/Shiny CSV and the flow diagram",
+        description="Compute every PRISMA 2020 box from the store, check that the boxes add up, "
+        "then print them and optionally write the PRISMA2020 R package / Shiny app CSV and the "
+        "flow diagram (SVG, PNG or PDF). Nothing is written when a box does not add up.",
+    )
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    p.add_argument("--csv", metavar="FILE", help="write the PRISMA2020 R/Shiny template CSV")
+    p.add_argument("--out", metavar="FILE", help="write the diagram: FILE.svg, FILE.png or FILE.pdf")
+    p.add_argument("--title", default=None, help="a title above the diagram (default: none)")
+    p.set_defaults(func=cmd_prisma)
+
+    p = sub.add_parser("export", help="export the charting table or the records with decisions",
+                       description="Export the data-charting table or the records with their screening decisions.")
+    esub = p.add_subparsers(dest="what", metavar="WHAT")
+    esub.required = True
+    e = esub.add_parser("extraction", help="the charting table: one row per included source",
+                        description="One row per included source with the final (consensus) values. "
+                        "csv/xlsx hold every field plus the fields still open; docx/md hold the "
+                        "paper's table (fields with export: true) ready to paste.")
+    e.add_argument("--format", required=True, choices=("csv", "xlsx", "docx", "md"))
+    e.add_argument("--out", metavar="FILE", help="output file (required for xlsx and docx; default stdout)")
+    e.set_defaults(func=cmd_export_extraction)
+    e = esub.add_parser("records", help="records with their screening decisions (RIS or CSV)",
+                        description="The deduplicated records (or one stage's records) with final "
+                        "decisions and reasons. RIS keeps them in N1 notes and KW tags so they survive "
+                        "import into EndNote or Zotero.")
+    e.add_argument("--stage", choices=("title_abstract", "full_text"), default=None,
+                   help="only the records of this stage (default: every deduplicated record, both stages' decisions)")
+    e.add_argument("--format", required=True, choices=("ris", "csv"))
+    e.add_argument("--out", metavar="FILE", help="output file (default stdout)")
+    e.set_defaults(func=cmd_export_records)
+
+    p = sub.add_parser("report", help="draft report text from the store",
+                       description="Draft report text computed from the store.")
+    rsub = p.add_subparsers(dest="what", metavar="WHAT")
+    rsub.required = True
+    r = rsub.add_parser("methods", help="a draft methods section (Markdown)",
+                        description="A draft methods section: databases, interfaces, dates, limits, "
+                        "deduplication, reviewers, blind screening, kappa per stage, conflict "
+                        "resolution and the charting process, all from the store.")
+    r.add_argument("--out", metavar="FILE", help="output file (default stdout)")
+    r.set_defaults(func=cmd_report_methods)
+
+    p = sub.add_parser("extract", help="record data-charting values from scripts",
+                       description="Scripted data charting (the app's extraction page does the same). "
+                       "RECORD is a record id, pmid:N or doi:X.")
+    xsub = p.add_subparsers(dest="action", metavar="ACTION")
+    xsub.required = True
+    x = xsub.add_parser("set", help="set one field of one record for a reviewer")
+    x.add_argument("record", metavar="RECORD")
+    x.add_argument("field", metavar="FIELD")
+    x.add_argument("value", metavar="VALUE", help='the value ("" clears it; multiple choice: "a; b")')
+    x.add_argument("--as", dest="reviewer", required=True, metavar="NAME")
+    x.set_defaults(func=cmd_extract_set)
+    x = xsub.add_parser("consensus", help="record the consensus value of one field")
+    x.add_argument("record", metavar="RECORD")
+    x.add_argument("field", metavar="FIELD")
+    x.add_argument("value", metavar="VALUE")
+    x.add_argument("--as", dest="reviewer", required=True, metavar="NAME")
+    x.add_argument("--note", default="", help="why this value")
+    x.set_defaults(func=cmd_extract_consensus)
+    x = xsub.add_parser("show", help="one record's values: each reviewer's, the consensus and the final value")
+    x.add_argument("record", metavar="RECORD")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_extract_show)
+    x = xsub.add_parser("disagreements", help="open field-level disagreements (dual extraction)")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_extract_disagreements)
+    x = xsub.add_parser("form", help="print the extraction form")
+    x.set_defaults(func=cmd_extract_form)
+
+
+def _write_or_print(text: str, out: str | None, what: str) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {what} to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_prisma(args: argparse.Namespace) -> int:
+    from review.diagram import render_svg, write_diagram
+    from review.prisma import check_arithmetic, prisma_counts, to_r_csv
+
+    with engine_of(args).connect() as conn:
+        counts = check_arithmetic(prisma_counts(conn))
+    if args.out:
+        suffix = Path(args.out).suffix.lower()
+        if suffix not in (".svg", ".png", ".pdf"):
+            from review.cli import CommandError
+
+            raise CommandError(f"--out {args.out}: the diagram can be written as .svg, .png or .pdf", 2)
+        write_diagram(render_svg(counts, title=args.title or ""), args.out)
+        print(f"wrote the PRISMA 2020 flow diagram to {args.out}", file=sys.stderr)
+    if args.csv:
+        Path(args.csv).write_text(to_r_csv(counts), encoding="utf-8")
+        print(f"wrote the PRISMA2020 R/Shiny CSV to {args.csv}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(counts.to_dict(), indent=2, ensure_ascii=False))
+    elif not (args.out or args.csv):
+        print(prisma_text(counts))
+    return 0
+
+
+def prisma_text(c) -> str:
+    """The boxes as an indented text outline (the plain ``review prisma`` output)."""
+    lines = ["PRISMA 2020 flow (all boxes add up)", "", "Identification"]
+    lines.append(f"  Records identified from databases: {c.database_results:,}")
+    for name, n in c.database_specific_results.items():
+        lines.append(f"    {name}: {n:,}")
+    if c.register_specific_results:
+        lines.append(f"  Records identified from registers: {c.register_results:,}")
+    lines.append(f"  Duplicate records removed: {c.duplicates:,}")
+    lines += ["", "Screening",
+              f"  Records screened: {c.records_screened:,}",
+              f"  Records excluded: {c.records_excluded:,}",
+              f"  Reports sought for retrieval: {c.dbr_sought_reports:,}",
+              f"  Reports not retrieved: {c.dbr_notretrieved_reports:,}",
+              f"  Reports assessed for eligibility: {c.dbr_assessed:,}",
+              f"  Reports excluded: {sum(c.dbr_excluded.values()):,}"]
+    for reason, n in c.dbr_excluded.items():
+        lines.append(f"    {reason}: {n:,}")
+    if c.has_other_column:
+        lines += ["", "Other methods"]
+        for source, n in c.other_specific_results.items():
+            lines.append(f"  Records identified from {source}: {n:,}")
+        lines += [f"  Already identified (duplicates): {c.other_removed:,}",
+                  f"  Excluded on title and abstract: {c.other_screened_excluded:,}",
+                  f"  Reports sought for retrieval: {c.other_sought_reports:,}",
+                  f"  Reports not retrieved: {c.other_notretrieved_reports:,}",
+                  f"  Reports assessed for eligibility: {c.other_assessed:,}",
+                  f"  Reports excluded: {sum(c.other_excluded.values()):,}"]
+        for reason, n in c.other_excluded.items():
+            lines.append(f"    {reason}: {n:,}")
+    lines += ["", "Included", f"  Studies included in review: {c.new_studies:,}",
+              f"  Reports of included studies: {c.new_reports:,}"]
+    return "\n".join(lines)
+
+
+def cmd_export_extraction(args: argparse.Namespace) -> int:
+    from review.extraction import form_from_config
+    from review.reports import export_extraction
+
+    project = project_of(args)
+    form = form_from_config(project.config)
+    with engine_of(args).connect() as conn:
+        text, rows = export_extraction(conn, form, args.format, Path(args.out) if args.out else None,
+                                       title=f"Data charting table: {project.config.get('title', project.name)}")
+    if text is not None:
+        sys.stdout.write(text)
+    open_rows = [r for r in rows if r.open_fields]
+    if args.out:
+        print(f"wrote {len(rows)} sources to {args.out}", file=sys.stderr)
+    if open_rows:
+        print(f"warning: {len(open_rows)} sources have fields without a final value "
+              "(disagreements without consensus, or a second extractor awaited): "
+              "see 'review extract disagreements'", file=sys.stderr)
+    return 0
+
+
+def cmd_export_records(args: argparse.Namespace) -> int:
+    from review.reports import export_records
+
+    with engine_of(args).connect() as conn:
+        text, n = export_records(conn, args.format, args.stage)
+    _write_or_print(text, args.out, f"{n} records")
+    return 0
+
+
+def cmd_report_methods(args: argparse.Namespace) -> int:
+    from review.reports import gather_methods_facts, methods_text
+
+    project = project_of(args)
+    with engine_of(args).connect() as conn:
+        facts = gather_methods_facts(conn, project.config, project.root)
+    _write_or_print(methods_text(facts), args.out, "the methods draft")
+    return 0
+
+
+def resolve_record(conn: sa.Connection, text: str) -> int:
+    """A record id from "123", "pmid:N" or "doi:X" (the kept record of its dedup cluster)."""
+    from review.dedup.state import cluster_of
+    from review.extraction import ExtractionError
+    from review.records import normalise_doi, normalise_pmid
+    from review.store.schema import records
+
+    text = text.strip()
+    if text.isdigit():
+        rid = int(text)
+    else:
+        kind, _, value = text.partition(":")
+        column, key = {
+            "pmid": (records.c.pmid, normalise_pmid(value)),
+            "doi": (records.c.doi, normalise_doi(value)),
+        }.get(kind.lower(), (None, ""))
+        if column is None or not key:
+            raise ExtractionError(f"RECORD must be a record id, pmid:N or doi:X, not {text!r}")
+        found = conn.execute(sa.select(records.c.id).where(column == key).order_by(records.c.id)).scalar()
+        if found is None:
+            raise ExtractionError(f"no record with {kind.lower()} {key}")
+        rid = int(found)
+    exists = conn.execute(sa.select(records.c.id).where(records.c.id == rid)).scalar()
+    if exists is None:
+        raise ExtractionError(f"no record with id {rid}")
+    return cluster_of(conn, rid)[0]
+
+
+def cmd_extract_set(args: argparse.Namespace) -> int:
+    from review.extraction import form_from_config, set_value
+
+    form = form_from_config(project_of(args).config)
+    engine = engine_of(args)
+    with engine.connect() as conn:
+        rid = resolve_record(conn, args.record)
+    value = set_value(engine, form, rid, args.field, args.value, args.reviewer)
+    print(f"record {rid}: {args.field} = {value!r} ({args.reviewer})")
+    return 0
+
+
+def cmd_extract_consensus(args: argparse.Namespace) -> int:
+    from review.extraction import form_from_config, set_consensus
+
+    form = form_from_config(project_of(args).config)
+    engine = engine_of(args)
+    with engine.connect() as conn:
+        rid = resolve_record(conn, args.record)
+    value = set_consensus(engine, form, rid, args.field, args.value, args.reviewer, args.note)
+    print(f"record {rid}: consensus {args.field} = {value!r} ({args.reviewer})")
+    return 0
+
+
+def cmd_extract_show(args: argparse.Namespace) -> int:
+    from review.extraction import display, form_from_config, states_of
+
+    form = form_from_config(project_of(args).config)
+    with engine_of(args).connect() as conn:
+        rid = resolve_record(conn, args.record)
+        states = states_of(conn, form, [rid])[rid]
+    if args.json:
+        print(json.dumps({fid: {"by_reviewer": s.by_reviewer, "consensus": s.consensus, "final": s.final,
+                                "status": s.status} for fid, s in states.items()}, indent=2, ensure_ascii=False))
+        return 0
+    for f in form.fields:
+        s = states[f.id]
+        others = ", ".join(f"{r}: {display(v) or '-'}" for r, v in s.by_reviewer.items())
+        print(f"{f.id:<26} {s.status:<13} {display(s.final):<30} {others}")
+    return 0
+
+
+def cmd_extract_disagreements(args: argparse.Namespace) -> int:
+    from review.extraction import disagreements, display, form_from_config, included_record_ids
+
+    form = form_from_config(project_of(args).config)
+    with engine_of(args).connect() as conn:
+        items = disagreements(conn, form, included_record_ids(conn))
+    if args.json:
+        print(json.dumps([{"record_id": d.record_id, "field": d.field, "by_reviewer": d.by_reviewer} for d in items],
+                         indent=2, ensure_ascii=False))
+        return 0
+    if not items:
+        print("no open disagreements")
+    for d in items:
+        values = "  |  ".join(f"{r}: {display(v) or '(empty)'}" for r, v in d.by_reviewer.items())
+        print(f"record {d.record_id}  {d.field}: {values}")
+    return 0
+
+
+def cmd_extract_form(args: argparse.Namespace) -> int:
+    from review.extraction import form_from_config
+
+    form = form_from_config(project_of(args).config)
+    print(f"Extraction form ({form.mode} extraction)")
+    for section in form.sections:
+        print(f"\n{section.name}")
+        for f in section.fields:
+            extra = f" [{', '.join(f.options)}]" if f.options else ""
+            req = " (required)" if f.required else ""
+            print(f"  {f.id:<26} {f.type:<16} {f.label}{req}{extra}")
+    return 0
