@@ -276,6 +276,18 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
         assert second not in rules.stage_record_ids(conn, "full_text")
     engine.dispose()
 
+    third = sorted(ids)[2]
+    at.selectbox(key="fulltext-record").select(third).run()
+    at.text_input(key=f"link-{third}").input("https://doi.org/10.1000/example")
+    at.button(key=f"save-link-{third}").click().run()
+    assert not at.exception, at.exception
+    engine = open_store(app_project.database_url)
+    with engine.connect() as conn:
+        assert (rules.fulltext_of(conn, third).kind, rules.fulltext_of(conn, third).location) == (
+            "link", "https://doi.org/10.1000/example")
+    engine.dispose()
+    assert {m.label: m.value for m in at.metric} == {"PDF": "1", "Link": "1", "Not retrieved": "1", "Missing": "5"}
+
     # full-text vote: exclusion without a reason is refused, with a reason stored
     at = sign_in(app_project.tokens["alice"])
     at.segmented_control(key="screen-stage").set_value("full_text").run()
@@ -396,3 +408,24 @@ def test_extraction_slot(app_project, monkeypatch):
     assert not at.exception, at.exception
     assert "charting form for alice in proj" in page_text(at)
     assert not at.info
+
+
+def test_my_recent_votes_are_mine_only(app_project):
+    bob = sign_in(app_project.tokens["bob"])
+    rid_bob = shown_record(bob)
+    bob.text_input(key=f"note-title_abstract-{rid_bob}").input("BOB-SECRET-NOTE")
+    vote(bob, "exclude")
+    alice = sign_in(app_project.tokens["alice"])
+    first = vote(alice, "include")
+    alice.toggle(key="recent-title_abstract").set_value(True).run()
+    assert not alice.exception, alice.exception
+    table = alice.dataframe[0].value
+    assert list(table["Vote"]) == ["Include"] and table["Record"][0].startswith(f"#{first} ")
+    assert "BOB-SECRET-NOTE" not in table.to_string()
+
+
+def test_full_text_stage_without_records_says_so(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    at.segmented_control(key="screen-stage").set_value("full_text").run()
+    assert not at.exception, at.exception
+    assert any("No records at this stage yet" in i.value for i in at.info)
