@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from app_helpers import HOSTILE_TITLE
 from streamlit.testing.v1 import AppTest
 
+import review.screening as rules
 import screening_app
+from review.store import open_store
 
 APP = Path(screening_app.__file__).resolve().parent / "app.py"
 
@@ -80,12 +83,6 @@ def test_bad_token_link_is_refused_and_removed(app_project):
     assert "token" not in at.query_params
     assert any("not valid" in e.value for e in at.error)
     assert "record #" not in page_text(at)
-
-
-import re  # noqa: E402
-
-import review.screening as rules  # noqa: E402
-from review.store import open_store  # noqa: E402
 
 
 def shown_record(at: AppTest) -> int | None:
@@ -429,3 +426,21 @@ def test_full_text_stage_without_records_says_so(app_project):
     at.segmented_control(key="screen-stage").set_value("full_text").run()
     assert not at.exception, at.exception
     assert any("No records at this stage yet" in i.value for i in at.info)
+
+
+def test_a_broken_screening_config_is_a_clear_message(app_project):
+    import yaml
+
+    from screening_app import state
+
+    config = yaml.safe_load((app_project.root / "review.yaml").read_text())
+    config["screening"]["conflict_resolution"] = "whoever"
+    (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
+    state._project.clear()
+    try:
+        at = new_app().run()
+        assert not at.exception
+        assert any("conflict_resolution must be one of" in e.value for e in at.error)
+        assert not at.text_input  # no sign-in form either
+    finally:
+        state._project.clear()
