@@ -12,26 +12,38 @@ reviewer (a revoked token signs the session out). No name is ever read from the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import streamlit as st
 
-from review.project import ENV_PROJECT, Project, load_project
+from review.project import CONFIG_NAME, ENV_PROJECT, Project, find_project_root, load_project
 from review.store import open_store
 
 SESSION_KEY = "reviewer"
 STAGE_LABELS = {"title_abstract": "Title / abstract", "full_text": "Full text"}
 
 
-@st.cache_resource(show_spinner=False)
-def _project(project_env: str, cwd: str) -> Project:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _project(project_env: str, cwd: str, config_stamp: float) -> Project:
     return load_project(project_env or None)
 
 
+def _config_stamp(project_env: str) -> float:
+    """The config file's modification time (an edited review.yaml is read again)."""
+    root = Path(project_env) if project_env else find_project_root(Path.cwd())
+    try:
+        return (root / CONFIG_NAME).stat().st_mtime if root else 0.0
+    except OSError:
+        return 0.0
+
+
 def project() -> Project:
-    """The review project (``$REVIEW_PROJECT`` or found from the current folder)."""
-    return _project(os.environ.get(ENV_PROJECT, ""), os.getcwd())
+    """The review project (``$REVIEW_PROJECT`` or found from the current folder), read again
+    when its review.yaml changes (criteria versions, settings)."""
+    env = os.environ.get(ENV_PROJECT, "")
+    return _project(env, os.getcwd(), _config_stamp(env))
 
 
 @st.cache_resource(show_spinner=False)

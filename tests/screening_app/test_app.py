@@ -329,9 +329,7 @@ def test_pair_mode_lets_the_two_reviewers_resolve_their_conflicts(app_project):
     config = yaml.safe_load((app_project.root / "review.yaml").read_text())
     config["screening"]["conflict_resolution"] = "pair"
     (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
-    from screening_app import state
-
-    state._project.clear()  # the app caches the config per process
+    # no restart: the app reads an edited review.yaml again
 
     alice = sign_in(app_project.tokens["alice"])
     rid = vote(alice, "include")
@@ -349,7 +347,6 @@ def test_pair_mode_lets_the_two_reviewers_resolve_their_conflicts(app_project):
     assert not alice.exception, alice.exception
     _, finals = open_conflicts(app_project)
     assert (finals[rid].decision, finals[rid].how) == ("exclude", "resolution")
-    state._project.clear()
 
 
 def test_revoked_reviewer_is_signed_out(app_project):
@@ -431,16 +428,10 @@ def test_full_text_stage_without_records_says_so(app_project):
 def test_a_broken_screening_config_is_a_clear_message(app_project):
     import yaml
 
-    from screening_app import state
-
     config = yaml.safe_load((app_project.root / "review.yaml").read_text())
     config["screening"]["conflict_resolution"] = "whoever"
     (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
-    state._project.clear()
-    try:
-        at = new_app().run()
-        assert not at.exception
-        assert any("conflict_resolution must be one of" in e.value for e in at.error)
-        assert not at.text_input  # no sign-in form either
-    finally:
-        state._project.clear()
+    at = new_app().run()
+    assert not at.exception
+    assert any("conflict_resolution must be one of" in e.value for e in at.error)
+    assert not at.text_input  # no sign-in form either
