@@ -32,7 +32,9 @@ def main() -> None:
     try:
         state.project()
         state.engine()
-    except ProjectError as exc:
+        state.settings()
+        state.criteria()
+    except (ProjectError, state.screening().ScreeningError) as exc:
         st.error(f"The review project cannot be opened: {exc}")
         st.stop()
 

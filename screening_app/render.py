@@ -35,7 +35,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
 def md_escape(value: object) -> str:
     """Text for ``st.markdown``: HTML-escaped, and markdown/LaTeX punctuation backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+    text = html.escape("" if value is None else str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _term_pattern(term: str) -> str | None:

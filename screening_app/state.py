@@ -12,26 +12,38 @@ reviewer (a revoked token signs the session out). No name is ever read from the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import streamlit as st
 
-from review.project import ENV_PROJECT, Project, load_project
+from review.project import CONFIG_NAME, ENV_PROJECT, Project, find_project_root, load_project
 from review.store import open_store
 
 SESSION_KEY = "reviewer"
 STAGE_LABELS = {"title_abstract": "Title / abstract", "full_text": "Full text"}
 
 
-@st.cache_resource(show_spinner=False)
-def _project(project_env: str, cwd: str) -> Project:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _project(project_env: str, cwd: str, config_stamp: float) -> Project:
     return load_project(project_env or None)
 
 
+def _config_stamp(project_env: str) -> float:
+    """The config file's modification time (an edited review.yaml is read again)."""
+    root = Path(project_env) if project_env else find_project_root(Path.cwd())
+    try:
+        return (root / CONFIG_NAME).stat().st_mtime if root else 0.0
+    except OSError:
+        return 0.0
+
+
 def project() -> Project:
-    """The review project (``$REVIEW_PROJECT`` or found from the current folder)."""
-    return _project(os.environ.get(ENV_PROJECT, ""), os.getcwd())
+    """The review project (``$REVIEW_PROJECT`` or found from the current folder), read again
+    when its review.yaml changes (criteria versions, settings)."""
+    env = os.environ.get(ENV_PROJECT, "")
+    return _project(env, os.getcwd(), _config_stamp(env))
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,25 +64,22 @@ def screening():
 
 
 def criteria() -> Any:
-    return screening().criteria_from_config(project().config)
+    """The project's criteria (include terms from the search strategy when it has them)."""
+    return screening().criteria_for_project(project())
 
 
-def screening_config() -> dict[str, Any]:
-    section = project().section("screening")
-    return section if isinstance(section, dict) else {}
+def settings() -> Any:
+    """The checked ``screening:`` section (seed, conflict_resolution)."""
+    return screening().screening_settings(project().config)
 
 
 def seed() -> int:
-    try:
-        return int(screening_config().get("seed", 0) or 0)
-    except (TypeError, ValueError):
-        return 0
+    return int(settings().seed)
 
 
 def conflict_mode() -> str:
-    """``lead`` (the lead resolves conflicts) or ``pair`` (the two reviewers together)."""
-    mode = str(screening_config().get("conflict_resolution", "lead") or "lead").strip().lower()
-    return "pair" if mode == "pair" else "lead"
+    """``lead`` (the lead resolves conflicts) or ``pair`` (the reviewers who voted, too)."""
+    return str(settings().conflict_resolution)
 
 
 def sees_conflicts(reviewer: Any) -> bool:
@@ -140,10 +149,3 @@ def require_reviewer() -> Any:
         st.stop()
     return reviewer
 
-
-def visible_conflicts(reviewer: Any, items: list[Any]) -> list[Any]:
-    """The conflicts this reviewer's page lists: all for the lead; in pair mode a reviewer
-    sees only the conflicts they voted in."""
-    if reviewer.role == "lead":
-        return list(items)
-    return [c for c in items if any(v.reviewer == reviewer.name for v in c.votes)]

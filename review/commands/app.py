@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from review.commands.context import engine_of, project_of
-from review.project import ENV_PROJECT
+from review.project import ENV_PROJECT, Project
 
 DEFAULT_PORT = 8501
 DEFAULT_HOST = "127.0.0.1"
@@ -83,18 +83,28 @@ def cmd_screen(args: argparse.Namespace) -> int:
         raise CommandError(f"--port takes a port number from 1 to 65535, not {args.port}", 2)
     project = project_of(args)
     engine_of(args).dispose()  # the store exists and its schema is current before the app starts
-    if port_in_use(args.host, args.port):
-        raise CommandError(f"port {args.port} on {args.host} is in use; choose another with --port N")
+    return run_app(project, host=args.host, port=args.port)
+
+
+def run_app(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+    """Serve the screening app on ``project`` until it stops (Ctrl-C); return its exit status.
+
+    Prints the address first. ``review demo`` and ``review screen`` both start the app here.
+    """
+    from review.cli import CommandError
+
+    if port_in_use(host, port):
+        raise CommandError(f"port {port} on {host} is in use; choose another with --port N")
     script = app_script()
     env = dict(os.environ)
     env[ENV_PROJECT] = str(project.root)
     # the app imports this same tree of ``review`` and ``screening_app``
     tree = str(script.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH", "")) if p)
-    url = app_url(args.host, args.port)
+    url = app_url(host, port)
     print(f"Screening app for {project.name!r}: {url}", flush=True)
     print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
-    proc = subprocess.Popen(streamlit_command(script, args.host, args.port), env=env, cwd=project.root)
+    proc = subprocess.Popen(streamlit_command(script, host, port), env=env, cwd=project.root)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
 

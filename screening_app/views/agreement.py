@@ -30,7 +30,7 @@ with state.engine().connect() as conn:
                     "Stage": state.STAGE_LABELS.get(stage, stage),
                     "Reviewers": " & ".join(a.pair),
                     "Records": a.n,
-                    "Agreement %": fmt(a.percent * 100 if a.percent <= 1 else a.percent, 1),
+                    "Agreement %": fmt(a.percent, 1),
                     "Cohen's κ": fmt(a.kappa),
                     "κ 95% CI": "—" if ci is None else f"{ci[0]:.2f} to {ci[1]:.2f}",
                     "PABAK": fmt(a.pabak),

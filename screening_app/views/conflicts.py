@@ -22,9 +22,10 @@ st.title("Conflicts")
 stage = ui.stage_selector("conflicts-stage")
 criteria = state.criteria()
 engine = state.engine()
+mode = state.conflict_mode()
 
 with engine.connect() as conn:
-    items = state.visible_conflicts(reviewer, rules.conflicts(conn, stage))
+    items = rules.conflicts_for(conn, reviewer.name, stage, mode)
     shown = items[:MAX_SHOWN]
     records = {c.record_id: ui.load_record(conn, c.record_id) for c in shown}
 
@@ -77,7 +78,8 @@ for conflict in shown:
                 if st.form_submit_button("Record final decision", type="primary"):
                     try:
                         rules.resolve_conflict(
-                            engine, reviewer.name, rid, stage, decision, reason=reason or "", note=note or ""
+                            engine, reviewer.name, rid, stage, decision, reason=reason or "",
+                            note=note or "", mode=mode, criteria=criteria,
                         )
                     except rules.ScreeningError as exc:
                         st.error(str(exc))

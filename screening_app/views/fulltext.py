@@ -42,8 +42,10 @@ def status_of(record_id: int) -> str:
 
 counts = pd.Series([status_of(r) for r in sought]).value_counts()
 cols = st.columns(4)
-for col, label in zip(cols, ("PDF", "link", "not retrieved", "missing")):
-    col.metric(label.capitalize(), int(counts.get(label, 0)))
+for col, (status, label) in zip(
+    cols, (("PDF", "PDF"), ("link", "Link"), ("not retrieved", "Not retrieved"), ("missing", "Missing"))
+):
+    col.metric(label, int(counts.get(status, 0)))
 
 selected = st.selectbox(
     "Record",

@@ -36,10 +36,18 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     if record_id is None:
         if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
             undo_last(engine, reviewer_name, stage)
-        st.success(
-            "Your queue for this stage is empty: every record has your vote "
-            "(or two votes already)."
-        )
+        if int(progress.total) == 0:
+            st.info(
+                "No records at this stage yet."
+                + (" Records come here once they are included at title/abstract."
+                   if stage == "full_text" else " Import and deduplicate the search results first.")
+            )
+        else:
+            st.success(
+                "Your queue for this stage is empty: every record has your vote "
+                "(or two votes already)."
+            )
+        recent_votes(engine, reviewer_name, stage)
         return
 
     card, side = st.columns([3, 1.25], gap="large")
@@ -85,6 +93,28 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         ui.record_card(record, criteria, record_id)
         if stage == "full_text":
             ui.fulltext_summary(fulltext, state.project().root)
+        recent_votes(engine, reviewer_name, stage)
+
+
+def recent_votes(engine, reviewer_name: str, stage: str, limit: int = 20) -> None:
+    """My own latest votes at this stage (read on demand; never anyone else's)."""
+    if not st.toggle("Show my recent votes", key=f"recent-{stage}"):
+        return
+    with engine.connect() as conn:
+        mine = rules.my_votes(conn, reviewer_name, stage)[-limit:][::-1]
+        labels = {v.record_id: short_label(ui.load_record(conn, v.record_id), v.record_id, 80) for v in mine}
+    if not mine:
+        st.caption("You have not voted at this stage yet.")
+        return
+    st.dataframe(
+        [
+            {"Record": labels[v.record_id], "Vote": ui.DECISION_LABELS.get(v.decision, v.decision),
+             "Reason": v.reason, "Note": v.note, "At": v.at}
+            for v in mine
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def undo_last(engine, reviewer_name: str, stage: str) -> None:

@@ -21,15 +21,11 @@ def sample_records() -> list[Record]:
     with open(DATA / "nagtegaal_mentoring.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             out.append(
-                Record(
+                Record(  # the set gives title and abstract only; nothing else is made up
                     title=row["title"],
                     abstract=row["abstract"],
-                    authors=["Nagtegaal, R."],
-                    year=2019,
-                    journal="Nagtegaal 2019 screening set",
-                    source_database="MEDLINE",
+                    source_database="Nagtegaal 2019 screening set",
                     source_id=row["record_id"],
-                    keywords=["mentoring"],
                 )
             )
     out.append(

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-
 import pytest
-
-try:  # the rules; a contract-shaped stand-in only while review.screening is absent
-    importlib.import_module("review.screening")
-except ModuleNotFoundError as exc:  # pragma: no cover - removed once the rules land
-    if exc.name not in ("review.screening",):
-        raise
-    import fake_screening
-
-    sys.modules["review.screening"] = fake_screening
-
-from app_helpers import seed_project  # noqa: E402
+from app_helpers import seed_project
 
 
 @pytest.fixture

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from app_helpers import HOSTILE_TITLE
 from streamlit.testing.v1 import AppTest
 
+import review.screening as rules
 import screening_app
+from review.store import open_store
 
 APP = Path(screening_app.__file__).resolve().parent / "app.py"
 
@@ -80,12 +83,6 @@ def test_bad_token_link_is_refused_and_removed(app_project):
     assert "token" not in at.query_params
     assert any("not valid" in e.value for e in at.error)
     assert "record #" not in page_text(at)
-
-
-import re  # noqa: E402
-
-import review.screening as rules  # noqa: E402
-from review.store import open_store  # noqa: E402
 
 
 def shown_record(at: AppTest) -> int | None:
@@ -276,6 +273,18 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
         assert second not in rules.stage_record_ids(conn, "full_text")
     engine.dispose()
 
+    third = sorted(ids)[2]
+    at.selectbox(key="fulltext-record").select(third).run()
+    at.text_input(key=f"link-{third}").input("https://doi.org/10.1000/example")
+    at.button(key=f"save-link-{third}").click().run()
+    assert not at.exception, at.exception
+    engine = open_store(app_project.database_url)
+    with engine.connect() as conn:
+        assert (rules.fulltext_of(conn, third).kind, rules.fulltext_of(conn, third).location) == (
+            "link", "https://doi.org/10.1000/example")
+    engine.dispose()
+    assert {m.label: m.value for m in at.metric} == {"PDF": "1", "Link": "1", "Not retrieved": "1", "Missing": "5"}
+
     # full-text vote: exclusion without a reason is refused, with a reason stored
     at = sign_in(app_project.tokens["alice"])
     at.segmented_control(key="screen-stage").set_value("full_text").run()
@@ -287,3 +296,142 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
     vote(at, "exclude", "full_text", reason="Programme shorter than 3 months")
     v = store_votes(app_project, "alice", "full_text")[rid]
     assert (v.decision, v.reason) == ("exclude", "Programme shorter than 3 months")
+
+
+def all_pages_text(at: AppTest, pages=("screen", "fulltext", "agreement", "extraction")) -> str:
+    out = []
+    for name in pages:
+        at.switch_page(f"views/{name}.py").run()
+        assert not at.exception, at.exception
+        out.append(page_text(at))
+    return "\n".join(out)
+
+
+def test_a_reviewer_never_sees_another_reviewers_votes(app_project):
+    bob = sign_in(app_project.tokens["bob"])
+    rid = shown_record(bob)
+    bob.text_input(key=f"note-title_abstract-{rid}").input("BOB-SECRET-NOTE")
+    vote(bob, "exclude", reason="High-school pupils")
+    alice = sign_in(app_project.tokens["alice"])
+    text = all_pages_text(alice)
+    assert "BOB-SECRET-NOTE" not in text
+    assert "bob: Exclude" not in text and "High-school pupils</div>" not in text
+    assert "bob: 1" in all_pages_text(alice, ("screen",))
+    held = {k: alice.session_state[k] for k in alice.session_state}
+    assert held["reviewer"] == "alice"
+    assert not any(isinstance(v, (rules.Vote, rules.Conflict)) or "BOB" in str(v) for v in held.values())
+    assert not any(app_project.tokens[name] in str(held) for name in app_project.tokens)
+
+
+def test_pair_mode_lets_the_two_reviewers_resolve_their_conflicts(app_project):
+    import yaml
+
+    config = yaml.safe_load((app_project.root / "review.yaml").read_text())
+    config["screening"]["conflict_resolution"] = "pair"
+    (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
+    # no restart: the app reads an edited review.yaml again
+
+    alice = sign_in(app_project.tokens["alice"])
+    rid = vote(alice, "include")
+    bob = sign_in(app_project.tokens["bob"])
+    while shown_record(bob) != rid:
+        vote(bob, "include")
+    vote(bob, "maybe")
+    alice.switch_page("views/conflicts.py").run()
+    assert not alice.exception, alice.exception
+    assert "1 open conflict(s)" in page_text(alice)
+    assert "bob: Maybe" in page_text(alice)
+    alice.radio(key=f"decision-title_abstract-{rid}").set_value("exclude")
+    alice.selectbox(key=f"final-reason-title_abstract-{rid}").select("Not a mentoring programme")
+    alice.button(key=f"FormSubmitter:resolve-title_abstract-{rid}-Record final decision").click().run()
+    assert not alice.exception, alice.exception
+    _, finals = open_conflicts(app_project)
+    assert (finals[rid].decision, finals[rid].how) == ("exclude", "resolution")
+
+
+def test_revoked_reviewer_is_signed_out(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    assert shown_record(at) is not None
+    engine = open_store(app_project.database_url)
+    rules.revoke_reviewer(engine, "alice")
+    engine.dispose()
+    at.run()
+    assert "reviewer" not in at.session_state
+    assert shown_record(at) is None and "sign in" in page_text(at).lower()
+
+
+def test_sign_out(app_project):
+    at = sign_in(app_project.tokens["carol"])
+    at.button(key="sign-out").click().run()
+    assert "reviewer" not in at.session_state
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_agreement_page_shows_kappa_per_pair(app_project):
+    screen_all(app_project.tokens["alice"], "include")
+    screen_all(app_project.tokens["bob"], "include")
+    at = sign_in(app_project.tokens["alice"])
+    at.switch_page("views/agreement.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    assert row["Reviewers"] == "alice & bob" and row["Records"] == 8
+    assert row["Agreement %"] == "100.0" and row["PABAK"] == "1.00"
+
+
+def test_extraction_slot(app_project, monkeypatch):
+    import sys
+    import types
+
+    at = sign_in(app_project.tokens["alice"])
+    monkeypatch.setitem(sys.modules, "screening_app.extraction_page", None)  # import fails
+    at.switch_page("views/extraction.py").run()
+    assert not at.exception
+    assert any("Extraction is not available" in i.value for i in at.info)
+
+    fake = types.ModuleType("screening_app.extraction_page")
+
+    def render(project, engine, reviewer):
+        import streamlit as st
+
+        st.write(f"charting form for {reviewer.name} in {project.name}")
+
+    fake.render = render
+    monkeypatch.setitem(sys.modules, "screening_app.extraction_page", fake)
+    at.run()
+    assert not at.exception, at.exception
+    assert "charting form for alice in proj" in page_text(at)
+    assert not at.info
+
+
+def test_my_recent_votes_are_mine_only(app_project):
+    bob = sign_in(app_project.tokens["bob"])
+    rid_bob = shown_record(bob)
+    bob.text_input(key=f"note-title_abstract-{rid_bob}").input("BOB-SECRET-NOTE")
+    vote(bob, "exclude")
+    alice = sign_in(app_project.tokens["alice"])
+    first = vote(alice, "include")
+    alice.toggle(key="recent-title_abstract").set_value(True).run()
+    assert not alice.exception, alice.exception
+    table = alice.dataframe[0].value
+    assert list(table["Vote"]) == ["Include"] and table["Record"][0].startswith(f"#{first} ")
+    assert "BOB-SECRET-NOTE" not in table.to_string()
+
+
+def test_full_text_stage_without_records_says_so(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    at.segmented_control(key="screen-stage").set_value("full_text").run()
+    assert not at.exception, at.exception
+    assert any("No records at this stage yet" in i.value for i in at.info)
+
+
+def test_a_broken_screening_config_is_a_clear_message(app_project):
+    import yaml
+
+    config = yaml.safe_load((app_project.root / "review.yaml").read_text())
+    config["screening"]["conflict_resolution"] = "whoever"
+    (app_project.root / "review.yaml").write_text(yaml.safe_dump(config))
+    at = new_app().run()
+    assert not at.exception
+    assert any("conflict_resolution must be one of" in e.value for e in at.error)
+    assert not at.text_input  # no sign-in form either

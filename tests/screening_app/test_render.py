@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from review.records import Record
-from screening_app.render import Highlighter, criteria_html, esc, record_card_html, term_regex
+from screening_app.render import Highlighter, criteria_html, esc, md_escape, record_card_html, term_regex
 
 
 def marks(html_text: str, kind: str) -> list[str]:
@@ -78,3 +78,8 @@ def test_criteria_panel_escapes_config_text():
     assert "&lt;b&gt;students&lt;/b&gt;" in out and "x &lt; 3 months" in out
     assert "Criteria version 2" in out
     assert esc(None) == ""
+
+
+def test_markdown_escape_keeps_quotes_readable_and_neutralises_markup():
+    out = md_escape("What's <b>*new*</b> [x](javascript:y) $1")
+    assert out == r"What's &lt;b&gt;\*new\*&lt;/b&gt; \[x\]\(javascript\:y\) \$1"
