@@ -17,6 +17,11 @@ from review import __version__
 COMMAND_MODULES = [
     "review.commands.core",
     "review.commands.demo",
+    "review.commands.app",
+    "review.commands.query",
+    "review.commands.search",
+    "review.commands.dedup",
+    "review.commands.screening",
     "review.commands.reports",
 ]
 

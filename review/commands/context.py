@@ -6,7 +6,7 @@ import argparse
 
 import sqlalchemy as sa
 
-from review.project import Project, ProjectError, load_project
+from review.project import Project, load_project
 from review.store import open_store
 
 
@@ -26,17 +26,27 @@ def engine_of(args: argparse.Namespace) -> sa.Engine:
     return cached
 
 
+# (module, exception class) whose messages are written for the user: shown as
+# ``review: <message>`` without a traceback. One line per error class.
+KNOWN_ERRORS: list[tuple[str, str]] = [
+    ("review.project", "ProjectError"),
+    ("review.formats", "FormatError"),
+    ("review.importing", "AlreadyImportedError"),
+    ("review.store", "SchemaTooNewError"),
+    ("builtins", "FileNotFoundError"),
+    ("review.screening", "ScreeningError"),
+    ("review.strategy", "StrategyError"),
+    ("review.pubmed.eutils", "EutilsError"),
+    ("review.dedup.queue", "PairError"),
+    ("review.dedup.run", "DedupError"),
+    ("review.prisma", "PrismaArithmeticError"),
+    ("review.extraction", "ExtractionError"),
+    ("review.reports", "ExportError"),
+]
+
+
 def known_errors() -> tuple[type[BaseException], ...]:
     """Exceptions whose message is written for the user (shown without a traceback)."""
-    from review.formats import FormatError
-    from review.importing import AlreadyImportedError
-    from review.screening import ScreeningError
-    from review.store import SchemaTooNewError
+    import importlib
 
-    errors: tuple[type[BaseException], ...] = (ProjectError, FormatError, AlreadyImportedError, SchemaTooNewError, FileNotFoundError, ScreeningError)
-    from review.extraction import ExtractionError
-    from review.prisma import PrismaArithmeticError
-    from review.reports import ExportError
-
-    errors += (PrismaArithmeticError, ExtractionError, ExportError)
-    return errors
+    return tuple(getattr(importlib.import_module(mod), name) for mod, name in KNOWN_ERRORS)

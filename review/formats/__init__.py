@@ -45,9 +45,17 @@ FORMATS = tuple(READERS)
 
 
 def read_file(
-    path: str | Path, *, format: str | None = None, mapping: dict[str, str] | None = None
+    path: str | Path,
+    *,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    require_title: bool = True,
 ) -> ImportResult:
-    """Read one export file: detect its format (unless given) and return records + report."""
+    """Read one export file: detect its format (unless given) and return records + report.
+
+    ``require_title=False`` keeps records without a title (benchmark sets that hold them);
+    by default they are skipped and listed in the report.
+    """
     from review.formats.detect import detect_format
 
     path = Path(path)
@@ -59,7 +67,9 @@ def read_file(
             path, f"unknown format {name!r}; use one of: {', '.join(FORMATS)}"
         )
     module = importlib.import_module(READERS[name])
-    options = {"mapping": mapping} if name == "tabular" else {}
+    options: dict = {"mapping": mapping} if name == "tabular" else {}
+    if not require_title:
+        options["require_title"] = False
     return module.read(path, **options)
 
 

@@ -59,7 +59,7 @@ MEDLINE_FIELDS: dict[str, tuple[str, ...]] = {
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-( |$)")
 _ISSN_WORD = re.compile(r"\bISSN[-:\s]*", re.I)  # ERIC: "ISSN-1234-4567"
 _DOI_MARK = re.compile(r"\[doi\]\s*$", re.I)
-_ELOCATION = re.compile(r"^(e?\d{1,8})\s*\[pii\]$", re.I)
+_ELOCATION = re.compile(r"^(e?\d{1,8})(?:\s*\[pii\])?$", re.I)
 # publication types that say what kind of item a record is (others are study designs)
 _REFERENCE_TYPES = (("Book Chapter", "CHAP"), ("Book", "BOOK"), ("Journal Article", "JOUR"))
 

@@ -72,9 +72,13 @@ def _utf16_without_bom(head: bytes) -> str | None:
     odd = sample[1::2]
     even_nul = even.count(0) / len(even)
     odd_nul = odd.count(0) / len(odd)
-    if odd_nul > 0.4 and even_nul < 0.05:
+    def mostly_text(lane: bytes) -> bool:  # the low bytes of mostly-ASCII characters
+        controls = sum(1 for b in lane if b < 32 and b not in (9, 10, 13))
+        return controls < len(lane) * 0.05
+
+    if odd_nul > 0.4 and even_nul < 0.05 and mostly_text(even):
         return "utf-16-le"
-    if even_nul > 0.4 and odd_nul < 0.05:
+    if even_nul > 0.4 and odd_nul < 0.05 and mostly_text(odd):
         return "utf-16-be"
     return None
 

@@ -60,6 +60,7 @@ ENV_API_KEY = "NCBI_API_KEY"
 ENV_TOOL = "NCBI_TOOL"
 
 RATE_WITHOUT_KEY = 3.0  # requests per second (NCBI)
+SLACK = 1.02  # request starts are spaced 2% wider than 1/rate (0.34 s at 3/s)
 RATE_WITH_KEY = 10.0
 
 # Above this many ids (efetch) or characters of query string, send a POST (NCBI: GET with
@@ -213,7 +214,8 @@ class RateLimiter:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.interval = 1.0 / rate
+        # 2% slack: exactly 1/rate apart, float rounding could fit rate+1 starts in a second
+        self.interval = SLACK / rate
         self.clock = clock
         self.sleep = sleep
         self._next = float("-inf")

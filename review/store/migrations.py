@@ -36,6 +36,7 @@ def _create(*tables: sa.Table) -> Migration:
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _create(schema.imports, schema.records, schema.events)),
     ("0002_dedup", _create(schema.dedup_membership)),
+    ("0003_dedup_review", _create(schema.dedup_review)),
     (
         "0004_screening",
         _create(

@@ -99,6 +99,31 @@ sa.Index("ix_dedup_membership_kept", dedup_membership.c.kept_id)
 
 
 # ---------------------------------------------------------------------------------------
+# Deduplication review queue and manual decisions (migration 0003_dedup_review).
+# One row per pair of records a person should look at or has decided on; record_a < record_b.
+# status: "pending" (in the queue), "confirmed" (same paper), "rejected" (different papers),
+# "superseded" (a later run no longer asks). Every change is also a dedup.* event.
+dedup_review = sa.Table(
+    "dedup_review",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_a", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("record_b", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False, server_default="0"),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("decided_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.String(40), nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("event_id", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("record_a", "record_b", name="uq_dedup_review_pair"),
+)
+sa.Index("ix_dedup_review_status", dedup_review.c.status)
+
+
+# ---------------------------------------------------------------------------------------
 # Screening: reviewers, blind votes, conflict resolutions, full texts, the queue order.
 # Votes and resolutions are append-only rows; a later row supersedes an earlier one by
 # flipping ``current`` (the flip is logged in ``events``). At most one current vote per
@@ -207,6 +232,8 @@ screening_order = sa.Table(
 )
 sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
 
+
+# ---------------------------------------------------------------------------------------
 # Extraction (data charting): values per reviewer and consensus values, both append-only.
 # The current value of (record, field, reviewer) is its row with the highest id; a cleared
 # value is a row with ``value`` null. Consensus rows follow the same rule per (record, field).

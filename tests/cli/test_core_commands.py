@@ -15,6 +15,7 @@ def test_init_makes_a_project_and_refuses_a_second_time(tmp_path, capsys, monkey
     assert main(["init", str(target)]) == 0
     assert (target / "review.yaml").is_file()
     assert (target / "data" / "review.sqlite").is_file()
+    assert (target / "queries" / "mentoring-medical-students.yaml").is_file()
     assert main(["init", str(target)]) == 1
     assert "already exists" in capsys.readouterr().err
 

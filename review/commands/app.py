@@ -1,0 +1,105 @@
+"""``review screen``: start the screening app (Streamlit) on the project."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from review.commands.context import engine_of, project_of
+from review.project import ENV_PROJECT
+
+DEFAULT_PORT = 8501
+DEFAULT_HOST = "127.0.0.1"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "screen",
+        help="start the screening app in the browser",
+        description="Start the dual-reviewer screening app (Streamlit) on this project and print "
+        "its address. Reviewers sign in with the token `review reviewers add NAME` gave them, "
+        "or with a sign-in link ADDRESS?token=TOKEN. Stop it with Ctrl-C; every vote is stored "
+        "as it is cast.",
+    )
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N", help=f"port to listen on (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        metavar="H",
+        help=f"address to listen on (default {DEFAULT_HOST}, this machine only; 0.0.0.0 for every "
+        "interface, e.g. two reviewers on a local network)",
+    )
+    p.set_defaults(func=cmd_screen)
+
+
+def app_script() -> Path:
+    """``screening_app/app.py`` of the installed ``screening_app`` package."""
+    import screening_app
+
+    return Path(screening_app.__file__).resolve().parent / "app.py"
+
+
+def streamlit_command(script: Path, host: str, port: int) -> list[str]:
+    """The ``streamlit run`` command line (the same Python as this process)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
+    ]
+
+
+def app_url(host: str, port: int) -> str:
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def port_in_use(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from review.cli import CommandError
+
+    if not 0 < args.port < 65536:
+        raise CommandError(f"--port takes a port number from 1 to 65535, not {args.port}", 2)
+    project = project_of(args)
+    engine_of(args).dispose()  # the store exists and its schema is current before the app starts
+    if port_in_use(args.host, args.port):
+        raise CommandError(f"port {args.port} on {args.host} is in use; choose another with --port N")
+    script = app_script()
+    env = dict(os.environ)
+    env[ENV_PROJECT] = str(project.root)
+    # the app imports this same tree of ``review`` and ``screening_app``
+    tree = str(script.parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH", "")) if p)
+    url = app_url(args.host, args.port)
+    print(f"Screening app for {project.name!r}: {url}", flush=True)
+    print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
+    proc = subprocess.Popen(streamlit_command(script, args.host, args.port), env=env, cwd=project.root)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        print("review: screening app stopped; every vote cast is stored", file=sys.stderr)
+        return 0

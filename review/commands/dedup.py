@@ -1,0 +1,184 @@
+"""``review dedup``: deduplicate the project, work the review queue, undo; or any files standalone."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from review.commands.context import engine_of
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "dedup",
+        help="find and merge duplicate records (project), or cluster any export files (--input)",
+        description=(
+            "Without options: deduplicate every record in the project's store (rerunnable; "
+            "every merge is logged with its reason) and print a summary. Uncertain pairs wait "
+            "for a person: list them with --pending, decide with --confirm/--reject PAIR. A pair "
+            "id is the two record ids joined by a hyphen, smaller first (e.g. 12-57). "
+            "Standalone: --input FILE... --out clusters.csv writes one row per input record "
+            "(file,row,id,cluster,confidence) without touching any project."
+        ),
+    )
+    p.add_argument("--pending", action="store_true", help="list the pairs waiting for a person")
+    p.add_argument("--confirm", nargs="+", metavar="PAIR", default=[], help="the two records are the same paper: merge them (e.g. 12-57)")
+    p.add_argument("--reject", nargs="+", metavar="PAIR", default=[], help="the two records are different papers: never merge them")
+    p.add_argument(
+        "--undo", metavar="TARGET", default=None,
+        help="RECORD_ID: take the record out of its cluster; PAIR: reverse a confirm/reject; "
+        "'all': clear every merge (manual decisions are kept)",
+    )
+    p.add_argument("--note", default="", help="a note stored with a confirm, reject or undo")
+    p.add_argument("--by", default=None, metavar="NAME", help="who decides (default: $REVIEW_USER or the login name)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--input", nargs="+", metavar="FILE", default=None, help="standalone: export files to deduplicate (RIS, nbib, PubMed XML, EndNote XML, CSV)")
+    p.add_argument("--out", metavar="CSV", default=None, help="standalone: where to write the clusters (default: standard output)")
+    p.add_argument("--pairs", metavar="CSV", default=None, help="standalone: also write the uncertain pairs left apart")
+    p.add_argument("--format", dest="fmt", default=None, metavar="FORMAT", help="standalone: ris, medline, pubmed-xml, endnote-xml or tabular (default: detected per file)")
+    p.set_defaults(func=cmd_dedup)
+
+
+def _who(args: argparse.Namespace) -> str:
+    if args.by:
+        return args.by
+    if os.environ.get("REVIEW_USER"):
+        return os.environ["REVIEW_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on this system
+        return ""
+
+
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from review.cli import CommandError
+
+    manual = args.pending or args.confirm or args.reject or args.undo is not None
+    if args.input is not None:
+        if manual:
+            raise CommandError("--input works without a project; it cannot be combined with "
+                               "--pending, --confirm, --reject or --undo", status=2)
+        return _standalone(args)
+    if args.out or args.pairs or args.fmt:
+        raise CommandError("--out, --pairs and --format go with --input FILE...", status=2)
+    engine = engine_of(args)
+    if args.confirm or args.reject or args.undo is not None:
+        return _decide(args, engine)
+    if args.pending:
+        return _pending(args, engine)
+    from review.dedup.run import run_dedup
+
+    summary = run_dedup(engine, actor=_who(args))
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+        return 0
+    methods = ", ".join(f"{m} {n}" for m, n in sorted(summary.by_method.items()))
+    print(f"Deduplicated {summary.records} records in {summary.seconds:.1f} s: "
+          f"{summary.unique_records} unique, {summary.duplicates_removed} duplicates removed"
+          + (f" ({methods})" if methods else ""))
+    print(f"  clusters of duplicates: {summary.clusters}; changed by this run: "
+          f"{summary.merged} merged, {summary.split} split")
+    if summary.pending:
+        print(f"  {summary.pending} uncertain pair(s) wait for a person: review dedup --pending")
+    else:
+        print("  no uncertain pairs wait for a person")
+    return 0
+
+
+def _decide(args: argparse.Namespace, engine) -> int:
+    from review.dedup import run
+
+    who = _who(args)
+    outputs = []
+    for pair in args.confirm:
+        s = run.confirm(engine, pair, by=who, note=args.note)
+        outputs.append(("confirmed", pair, s))
+    for pair in args.reject:
+        s = run.reject(engine, pair, by=who, note=args.note)
+        outputs.append(("rejected", pair, s))
+    if args.undo is not None:
+        s = run.undo(engine, args.undo, by=who, note=args.note)
+        outputs.append(("undone", args.undo, s))
+    if args.json:
+        print(json.dumps([{"action": a, "target": t, **s.to_dict()} for a, t, s in outputs], indent=2))
+        return 0
+    for action, target, s in outputs:
+        print(f"{target}: {action} (event #{s.event_id}); now {s.unique_records} unique records, "
+              f"{s.duplicates_removed} duplicates removed, {s.pending} pair(s) pending")
+    return 0
+
+
+def _pending(args: argparse.Namespace, engine) -> int:
+    from review.dedup.queue import pending_pairs
+    from review.store.api import get_record
+
+    with engine.connect() as conn:
+        pairs = pending_pairs(conn)
+        shown = []
+        for p in pairs:
+            ra, rb = get_record(conn, p.record_a), get_record(conn, p.record_b)
+            shown.append((p, ra, rb))
+    if args.json:
+        print(json.dumps([
+            {"pair": p.id, "record_a": p.record_a, "record_b": p.record_b,
+             "confidence": p.confidence, "reason": p.reason,
+             "a": _brief(ra), "b": _brief(rb)}
+            for p, ra, rb in shown
+        ], indent=2, ensure_ascii=False))
+        return 0
+    if not shown:
+        print("No uncertain pairs wait for a person.")
+        return 0
+    print(f"{len(shown)} uncertain pair(s), most likely duplicates first. Decide with "
+          "'review dedup --confirm PAIR' (same paper) or '--reject PAIR' (different papers).\n")
+    for p, ra, rb in shown:
+        print(f"{p.id:<12} confidence {p.confidence:.2f}  {p.reason}")
+        for rid, rec in ((p.record_a, ra), (p.record_b, rb)):
+            print(f"  {rid:>8}  {_line(rec)}")
+        print()
+    return 0
+
+
+def _brief(rec) -> dict:
+    if rec is None:
+        return {}
+    return {"title": rec.title, "authors": rec.authors[:3], "year": rec.year,
+            "journal": rec.journal or rec.journal_abbrev, "volume": rec.volume,
+            "issue": rec.issue, "pages": rec.pages, "doi": rec.doi, "pmid": rec.pmid,
+            "database": rec.source_database}
+
+
+def _line(rec) -> str:
+    if rec is None:
+        return "(missing)"
+    where = " ".join(x for x in (
+        rec.journal_abbrev or rec.journal,
+        f"{rec.volume}" + (f"({rec.issue})" if rec.issue else ""),
+        rec.pages,
+    ) if x)
+    ids = " ".join(x for x in (f"doi:{rec.doi}" if rec.doi else "", f"pmid:{rec.pmid}" if rec.pmid else "") if x)
+    title = rec.title if len(rec.title) <= 110 else rec.title[:107] + "..."
+    return f"{rec.label()} | {title} | {where} | {ids} [{rec.source_database}]"
+
+
+def _standalone(args: argparse.Namespace) -> int:
+    from review.dedup.standalone import dedupe_files
+
+    out = args.out or "-"
+    result = dedupe_files(args.input, out, fmt=args.fmt, pairs_out=args.pairs)
+    for warning in result.warnings:
+        print(f"review: warning: {warning}", file=sys.stderr)
+    n = len(result.rows)
+    stream = sys.stderr if out == "-" else sys.stdout
+    print(
+        f"{n} records from {len(args.input)} file(s): {result.duplicates} duplicates in "
+        f"{len(result.result.clustering.clusters())} clusters; "
+        f"{len(result.result.maybes)} uncertain pair(s) left apart"
+        + (f" (written to {args.pairs})" if args.pairs else "")
+        + (f"; clusters written to {out}" if out != "-" else ""),
+        file=stream,
+    )
+    return 0

@@ -1,0 +1,111 @@
+"""``review query render`` and ``review query translate``: strategies for PubMed and Ovid.
+
+The result goes to stdout, warnings to stderr (each names the line and says whether the
+result is broader, narrower or different). Exit status 0 on success, warnings included;
+2 on a syntax error (the message shows the line, column and text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, render
+
+SOURCES = ("ovid-medline", "ovid-embase")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    q = sub.add_parser(
+        "query",
+        help="render a search strategy for PubMed / Ovid, or translate an Ovid strategy",
+        description="Search strategies: render a YAML strategy (queries/*.yaml) for a database, "
+        "or translate a pasted/exported Ovid strategy.",
+    )
+    qsub = q.add_subparsers(dest="query_command", metavar="ACTION")
+    qsub.required = True
+
+    p = qsub.add_parser(
+        "render",
+        help="render a YAML strategy for pubmed, ovid-medline, ovid-embase or summary",
+        description="Render a strategy file (YAML) for one database. PubMed: one query ready for "
+        "E-utilities and the advanced search box. Ovid: numbered search lines.",
+    )
+    p.add_argument("file", metavar="FILE.yaml")
+    _output_options(p)
+    p.set_defaults(func=cmd_render)
+
+    p = qsub.add_parser(
+        "translate",
+        help="translate an Ovid MEDLINE/Embase strategy to another database",
+        description="Read an Ovid strategy as pasted or exported (numbered lines or not; '-' reads "
+        "stdin) and render it for another database, with a warning for every line that cannot "
+        "be said exactly.",
+    )
+    p.add_argument("file", metavar="FILE", help="the Ovid strategy (text), or - for stdin")
+    p.add_argument("--from", dest="source", required=True, choices=SOURCES, help="the database the strategy was written for")
+    _output_options(p)
+    p.set_defaults(func=cmd_translate)
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", dest="target", required=True, choices=TARGETS, help="the database (or summary) to render for")
+    p.add_argument("--lines", action="store_true", help="pubmed: print every numbered line's query (for per-line counts), not only the final query")
+    p.add_argument("--no-numbers", action="store_true", help="ovid: print the lines without their numbers")
+    p.add_argument("--json", action="store_true", help="print {text, lines, warnings} as JSON")
+
+
+def _emit(rendered, args: argparse.Namespace) -> int:
+    if args.json:
+        data = {
+            "target": args.target,
+            "text": rendered.text,
+            "lines": [{"number": ln.number, "query": ln.query, "label": ln.label} for ln in rendered.lines],
+            "warnings": rendered.warnings,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif args.lines and args.target != "summary":
+        for ln in rendered.lines:
+            print(f"{ln.number} {ln.query}")
+    elif args.no_numbers and args.target.startswith("ovid"):
+        for ln in rendered.lines:
+            print(ln.query)
+    else:
+        sys.stdout.write(rendered.text)
+    for w in rendered.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    try:
+        strategy = load_strategy(args.file)
+        rendered = render(strategy, args.target)
+    except StrategyError as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return 2
+    return _emit(rendered, args)
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    try:
+        if args.file == "-":
+            text, source = sys.stdin.read(), "<stdin>"
+        else:
+            path = Path(args.file)
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                text = path.read_text(encoding="latin-1")
+            source = str(path)
+        strategy = parse_ovid(text, args.source, source=source)
+        rendered = render(strategy, args.target)
+    except OvidSyntaxError as exc:
+        print(f"review: syntax error: {exc}", file=sys.stderr)
+        return 2
+    except StrategyError as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return 2
+    return _emit(rendered, args)

@@ -1,0 +1,270 @@
+"""Screening from the command line: reviewers and tokens, agreement, decisions as CSV,
+conflicts and their resolution, full texts. (The screening app itself is ``review screen``.)"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from review.cli import CommandError
+from review.commands.context import engine_of, project_of
+from review.screening import (
+    STAGES,
+    add_reviewer,
+    agreement,
+    attach_link,
+    attach_pdf,
+    conflicts,
+    criteria_for_project,
+    decisions_csv,
+    export_decisions,
+    import_decisions,
+    list_reviewers,
+    mark_not_retrieved,
+    resolve_conflict,
+    resolve_record,
+    revoke_reviewer,
+    screening_settings,
+)
+from review.screening.model import FINAL_DECISIONS, ROLES, STAGE_LABELS
+from review.store import get_record
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "reviewers",
+        help="add, list and revoke screening reviewers (sign-in tokens)",
+        description="Reviewers sign in to the screening app with a personal token. The token is "
+        "printed once when issued; only its hash is stored.",
+    )
+    rsub = p.add_subparsers(dest="reviewers_command", metavar="ACTION")
+    rsub.required = True
+    q = rsub.add_parser("add", help="add a reviewer and print their token (once)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=ROLES, default="reviewer")
+    q.set_defaults(func=cmd_reviewers_add)
+    q = rsub.add_parser("list", help="list reviewers, roles and whether they are active")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_reviewers_list)
+    q = rsub.add_parser("revoke", help="revoke a reviewer's token (their votes stay)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_reviewers_revoke)
+
+    p = sub.add_parser(
+        "agreement",
+        help="inter-rater agreement: Cohen's kappa (95%% CI), percent agreement, PABAK",
+        description="Agreement per stage and per reviewer pair over the records both screened.",
+    )
+    p.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser(
+        "decisions",
+        help="export or import screening votes as CSV",
+        description="Votes as data, columns reviewer,record,stage,decision,reason,note "
+        "(record: PMID, DOI or record id; stage: title_abstract|full_text; decision: "
+        "include|exclude|maybe).",
+    )
+    dsub = p.add_subparsers(dest="decisions_command", metavar="ACTION")
+    dsub.required = True
+    q = dsub.add_parser("export", help="write every current vote as CSV")
+    q.add_argument("--format", dest="fmt", choices=["csv"], default="csv")
+    q.add_argument("--out", metavar="FILE", default=None, help="write here (default: standard output)")
+    q.add_argument("--all-columns", action="store_true", help="add record_id, pmid, doi, title and at")
+    q.set_defaults(func=cmd_decisions_export)
+    q = dsub.add_parser(
+        "import",
+        help="import votes from CSV (one transaction; the app's rules apply)",
+        description="Import votes from FILE.csv in one transaction. Every line obeys the same "
+        "rules as a vote in the app; any bad line rejects the file and is named in the error.",
+    )
+    q.add_argument("file", metavar="FILE.csv")
+    q.set_defaults(func=cmd_decisions_import)
+
+    p = sub.add_parser("conflicts", help="list open screening conflicts (with the votes: lead's view)")
+    p.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_conflicts)
+
+    p = sub.add_parser(
+        "resolve",
+        help="record the final decision on a conflict (lead, or the pair if configured)",
+        description="Resolve the conflict on RECORD (PMID, DOI or record id). The original votes stay.",
+    )
+    p.add_argument("record", metavar="RECORD")
+    p.add_argument("--stage", choices=STAGES, required=True)
+    p.add_argument("--decision", choices=FINAL_DECISIONS, required=True)
+    p.add_argument("--reason", default="", help="exclusion reason (full text: one of the configured list)")
+    p.add_argument("--note", default="")
+    p.add_argument("--as", dest="who", metavar="LEAD", required=True, help="the resolving reviewer's name")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser(
+        "fulltext",
+        help="attach a full text (PDF or link) or mark it not retrieved",
+        description="For a record included at title/abstract: attach a PDF (copied under data/fulltext/), "
+        "a link, or mark the full text as not retrieved with a reason.",
+    )
+    p.add_argument("record", metavar="RECORD")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--pdf", metavar="FILE")
+    how.add_argument("--link", metavar="URL")
+    how.add_argument("--not-retrieved", metavar="REASON", dest="not_retrieved")
+    p.add_argument("--as", dest="who", metavar="NAME", required=True, help="who sought the full text")
+    p.set_defaults(func=cmd_fulltext)
+
+
+def cmd_reviewers_add(args: argparse.Namespace) -> int:
+    token = add_reviewer(engine_of(args), args.name, role=args.role)
+    print(f"added {args.role} {args.name!r}. Sign-in token (shown once, keep it safe):")
+    print(token)
+    return 0
+
+
+def cmd_reviewers_list(args: argparse.Namespace) -> int:
+    with engine_of(args).connect() as conn:
+        people = list_reviewers(conn)
+    if args.json:
+        print(json.dumps([asdict(p) for p in people], indent=2))
+        return 0
+    if not people:
+        print("no reviewers yet: add one with 'review reviewers add NAME [--role lead]'")
+        return 0
+    for p in people:
+        print(f"{p.name:<24} {p.role:<9} {'active' if p.active else 'revoked'}")
+    return 0
+
+
+def cmd_reviewers_revoke(args: argparse.Namespace) -> int:
+    revoke_reviewer(engine_of(args), args.name)
+    print(f"revoked {args.name!r}; their votes are kept")
+    return 0
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    stages = [args.stage] if args.stage else list(STAGES)
+    with engine_of(args).connect() as conn:
+        found = {stage: agreement(conn, stage) for stage in stages}
+    if args.json:
+        out = [
+            {**asdict(a), "pair": list(a.pair), "kappa_ci": list(a.kappa_ci) if a.kappa_ci else None}
+            for rows in found.values()
+            for a in rows
+        ]
+        print(json.dumps(out, indent=2))
+        return 0
+    for stage, rows in found.items():
+        print(f"{STAGE_LABELS[stage].capitalize()}:")
+        if not rows:
+            print("  no records screened by two reviewers yet")
+            continue
+        print(f"  {'pair':<28} {'n':>6} {'agree%':>7} {'kappa':>6} {'95% CI':>15} {'PABAK':>6}")
+        for a in rows:
+            ci = f"{_fmt(a.kappa_ci[0])} to {_fmt(a.kappa_ci[1])}" if a.kappa_ci else "n/a"
+            print(
+                f"  {a.pair[0] + ' / ' + a.pair[1]:<28} {a.n:>6} {a.percent:>7.1f} "
+                f"{_fmt(a.kappa):>6} {ci:>15} {_fmt(a.pabak):>6}"
+            )
+    return 0
+
+
+def cmd_decisions_export(args: argparse.Namespace) -> int:
+    with engine_of(args).connect() as conn:
+        rows = export_decisions(conn)
+    text = decisions_csv(rows, extra=args.all_columns)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(rows)} votes to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_decisions_import(args: argparse.Namespace) -> int:
+    criteria = criteria_for_project(project_of(args))
+    n = import_decisions(engine_of(args), Path(args.file), criteria)
+    print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    stages = [args.stage] if args.stage else list(STAGES)
+    engine = engine_of(args)
+    out = []
+    with engine.connect() as conn:
+        for stage in stages:
+            for c in conflicts(conn, stage):
+                rec = get_record(conn, c.record_id)
+                out.append(
+                    {
+                        "record_id": c.record_id,
+                        "stage": stage,
+                        "pmid": rec.pmid if rec else "",
+                        "title": rec.title if rec else "",
+                        "votes": [
+                            {"reviewer": v.reviewer, "decision": v.decision, "reason": v.reason, "note": v.note}
+                            for v in c.votes
+                        ],
+                    }
+                )
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if not out:
+        print("no open conflicts")
+        return 0
+    for row in out:
+        label = f"record {row['record_id']}" + (f" (PMID {row['pmid']})" if row["pmid"] else "")
+        print(f"[{row['stage']}] {label}: {row['title'][:90]}")
+        for v in row["votes"]:
+            reason = f" — {v['reason']}" if v["reason"] else ""
+            print(f"    {v['reviewer']:<20} {v['decision']}{reason}")
+    print(f"\n{len(out)} open conflict(s); resolve with 'review resolve RECORD --stage S --decision D --as LEAD'")
+    return 0
+
+
+def _record_id(args: argparse.Namespace) -> int:
+    with engine_of(args).connect() as conn:
+        return resolve_record(conn, args.record)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    project = project_of(args)
+    mode = screening_settings(project.config).conflict_resolution
+    rid = _record_id(args)
+    final = resolve_conflict(
+        engine_of(args), args.who, rid, args.stage, args.decision, args.reason, args.note,
+        mode=mode, criteria=criteria_for_project(project),
+    )
+    reason = f" ({final.reason})" if final.reason else ""
+    print(f"record {rid}: {final.decision}{reason} at {STAGE_LABELS[args.stage]}, resolved by {args.who}")
+    return 0
+
+
+def cmd_fulltext(args: argparse.Namespace) -> int:
+    project = project_of(args)
+    engine = engine_of(args)
+    rid = _record_id(args)
+    if args.pdf:
+        path = Path(args.pdf)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read ({exc.strerror})") from exc
+        ft = attach_pdf(engine, project.data_dir, rid, path.name, content, args.who)
+        print(f"record {rid}: PDF stored as {ft.location}")
+    elif args.link:
+        attach_link(engine, rid, args.link, args.who)
+        print(f"record {rid}: link attached")
+    else:
+        mark_not_retrieved(engine, rid, args.not_retrieved, args.who)
+        print(f"record {rid}: full text not retrieved ({args.not_retrieved.strip()})")
+    return 0

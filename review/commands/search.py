@@ -1,0 +1,185 @@
+"""``review search``: run the strategy in PubMed (E-utilities) and store it; ``--log`` prints PRISMA-S."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from review.cli import CommandError
+from review.commands.context import engine_of, project_of
+
+PHASES = {"lines": ("lines counted", " line"), "slices": ("PMIDs collected", " id"), "records": ("records fetched", " rec")}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "search",
+        help="run the search strategy in PubMed (E-utilities) and store every record; --log prints the PRISMA-S search log",
+        description="Run a strategy in PubMed through NCBI E-utilities: every line counted, the final "
+        "query's records all fetched (split by date past 9,999 records, with proof that nothing is "
+        "missed), stored as one search with its date, query, translation and per-line counts. "
+        "Responses are cached under data/cache/eutils, so running the same command again after a "
+        "crash or Ctrl-C continues where it stopped. Needs an email for NCBI (NCBI_EMAIL or "
+        "pubmed.email in review.yaml); NCBI_API_KEY raises the rate from 3 to 10 requests/s. "
+        "REVIEW_EUTILS_URL (or pubmed.eutils_url) points it at another E-utilities server.",
+    )
+    p.add_argument("strategy", metavar="STRATEGY.yaml", nargs="?", default=None,
+                   help="the strategy file (default: the project's `strategy:`)")
+    p.add_argument("--query", metavar="TEXT", default=None, help="run this raw PubMed query instead of a strategy file")
+    p.add_argument("--refresh", action="store_true", help="ignore cached responses and run the search afresh (a new search date)")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="store the run even if some PMIDs could not be fetched (they are listed in the log)")
+    p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch request (default 500)")
+    p.add_argument("--log", action="store_true", help="print the PRISMA-S search log of every search and import instead")
+    p.add_argument("--format", dest="log_format", choices=("md", "csv"), default="md", help="log format (with --log)")
+    p.add_argument("--output", metavar="FILE", default=None, help="write the log to FILE instead of the screen (with --log)")
+    p.set_defaults(func=cmd_search)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.log:
+        return _print_log(args)
+    return _run(args)
+
+
+def _print_log(args: argparse.Namespace) -> int:
+    from review.pubmed.log import render_csv, render_markdown, search_log
+
+    entries = search_log(engine_of(args))
+    if args.log_format == "csv":
+        text = render_csv(entries)
+    else:
+        project = project_of(args)
+        text = render_markdown(entries, title=str(project.config.get("title") or project.name))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"search log written to {args.output} ({len(entries)} searches and imports)")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    for name in ("to_dict", "model_dump", "as_dict"):
+        method = getattr(value, name, None)
+        if callable(method):
+            value = method()
+            break
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return str(value)
+
+
+def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]], Any, str]:
+    """(lines, limits, source) from --query or the strategy file."""
+    if args.query is not None:
+        if not args.query.strip():
+            raise CommandError("--query needs a PubMed query", 2)
+        return [(1, args.query.strip(), "query")], None, "--query"
+    project = project_of(args)
+    path_text = args.strategy or project.config.get("strategy")
+    if not path_text:
+        raise CommandError("no strategy: name a STRATEGY.yaml, set `strategy:` in review.yaml, or use --query", 2)
+    path = Path(path_text) if args.strategy else project.path(path_text)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such strategy file", 2)
+    try:
+        from review.strategy import load_strategy, search_lines
+    except ImportError as exc:
+        raise CommandError(
+            f"cannot render {path} for PubMed: the strategy module is not available ({exc}); "
+            'run a PubMed query directly with --query "..."'
+        ) from exc
+    strategy = load_strategy(path)
+    lines = [(int(x.number), str(x.query), str(getattr(x, "label", "") or "")) for x in search_lines(strategy, "pubmed")]
+    if not lines:
+        raise CommandError(f"{path}: the strategy has no PubMed lines")
+    return lines, _jsonable(getattr(strategy, "limits", None)), str(path)
+
+
+class _Bars:
+    """One tqdm bar per phase of the run (stderr; silent when not a terminal)."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, tqdm] = {}
+
+    def __call__(self, phase: str, advance: int, total: int | None) -> None:
+        bar = self.bars.get(phase)
+        if bar is None:
+            desc, unit = PHASES.get(phase, (phase, ""))
+            bar = tqdm(total=total, desc=desc, unit=unit, disable=None, file=sys.stderr, leave=False)
+            self.bars[phase] = bar
+        bar.update(advance)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from review.pubmed.cache import cache_root, fingerprint, finish_run, generation_cache, open_run
+    from review.pubmed.eutils import EutilsClient, settings_from
+    from review.pubmed.search import IncompleteSearchError, run_search
+    from review.pubmed.storing import find_stored_search, store_search
+
+    if args.batch_size < 1 or args.batch_size > 10000:
+        raise CommandError("--batch-size must be between 1 and 10000", 2)
+    project = project_of(args)
+    engine = engine_of(args)
+    lines, limits, source = _strategy_lines(args)
+    settings = settings_from(project.section("pubmed") or {})
+    root = cache_root(project.data_dir)
+    print_ = fingerprint(settings.base_url, lines)
+    previous = find_stored_search(engine, print_)
+    if previous and not args.refresh:
+        raise CommandError(
+            f"this search was run and stored already (import #{previous['id']}, searched "
+            f"{previous['searched_on']}); use --refresh to run it again against PubMed"
+        )
+    state = open_run(root, print_, refresh=args.refresh)
+    if state.resumed:
+        print(f"continuing the run of {state.searched_on} from the cache ({root / state.generation})", file=sys.stderr)
+    client = EutilsClient(settings, cache=generation_cache(root, state))
+    bars = _Bars()
+    try:
+        run = run_search(client, lines, limits=limits, searched_on=state.searched_on,
+                         batch_size=args.batch_size, progress=bars)
+    finally:
+        bars.close()
+    try:
+        summary = store_search(engine, run, allow_missing=args.allow_missing, fingerprint=print_)
+    except IncompleteSearchError as exc:
+        missing_file = root / state.generation / "missing-pmids.txt"
+        missing_file.parent.mkdir(parents=True, exist_ok=True)
+        missing_file.write_text("\n".join(exc.missing) + "\n", encoding="utf-8")
+        raise CommandError(f"{exc}; the missing PMIDs are listed in {missing_file}") from exc
+    finish_run(root, state, import_id=summary.import_id)
+
+    print(f"PubMed searched {run.searched_on} via {run.interface} ({source})")
+    width = max(len(f"{line.count:,}") for line in run.lines)
+    for line in run.lines:
+        label = f"  [{line.label}]" if line.label else ""
+        print(f"  {line.number:>3}  {line.count:>{width},}  {line.query}{label}")
+    if run.query_translation:
+        print(f"  translation: {run.query_translation}")
+    extra = f"; {len(run.slices)} date slices" if len(run.slices) > 1 else ""
+    print(
+        f"{summary.records_stored} of {run.total} records stored as import #{summary.import_id}"
+        f"{extra} ({client.stats.requests} requests, {client.stats.cache_hits} from the cache, "
+        f"{client.stats.retries} retries)"
+    )
+    for warning in run.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    if run.missing:
+        print(f"  {len(run.missing)} PMIDs could not be fetched (stored as missing): "
+              f"{', '.join(run.missing[:20])}", file=sys.stderr)
+    return 0

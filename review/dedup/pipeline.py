@@ -1,0 +1,132 @@
+"""The whole matching pipeline over plain records: normalise, block, score, cluster (no I/O).
+
+``find_duplicates(records)`` is what both the project run (``run.py``) and the standalone
+mode (``standalone.py``) call. Positions are the records' indexes in the list given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from review.dedup.block import candidate_pairs
+from review.dedup.cluster import Clustering, Link, build_clusters
+from review.dedup.normalise import NormRecord, normalise
+from review.dedup.score import DUPLICATE, MAYBE, Decision, score_pair
+from review.records import Record
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    a: int
+    b: int
+    decision: Decision
+
+
+@dataclass
+class DedupResult:
+    clustering: Clustering
+    duplicates: list[PairDecision] = field(default_factory=list)  # every pair judged duplicate
+    maybes: list[PairDecision] = field(default_factory=list)  # pairs for a person to check
+    candidates: int = 0  # pairs compared
+
+    @property
+    def labels(self) -> list[int]:
+        return self.clustering.labels
+
+
+def drop_unreliable_identifiers(
+    norms: Sequence[NormRecord], min_share: int = 3, also: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """Blank DOIs/PMIDs that several clearly different papers share; return what was dropped.
+
+    A journal supplement's DOI given to every abstract in it, or an export that puts the same
+    wrong value in every record's PMID field, would otherwise both merge different papers
+    and block true duplicates ("PMIDs differ"). A value held by ``min_share`` or more records
+    whose titles are not alike is not an identifier of one paper, so it is ignored. Values in
+    ``also`` (found unreliable over a larger set) are ignored too.
+    """
+    from rapidfuzz import fuzz
+
+    dropped: dict[str, set[str]] = {"doi": set(), "pmid": set()}
+    for name, values in (also or {}).items():
+        for m in norms:
+            if getattr(m, name) in values:
+                dropped[name].add(getattr(m, name))
+                setattr(m, name, "")
+    for name in ("doi", "pmid"):
+        groups: dict[str, list[NormRecord]] = {}
+        for rec in norms:
+            value = getattr(rec, name)
+            if value:
+                groups.setdefault(value, []).append(rec)
+        for value, members in groups.items():
+            if len(members) < min_share:
+                continue
+            titled = [m.title for m in members if m.title]
+            if any(fuzz.ratio(titled[0], t) < 60 for t in titled[1:]):
+                dropped[name].add(value)
+                for m in members:
+                    setattr(m, name, "")
+    return dropped
+
+
+def find_duplicates(
+    records: Sequence[Record] | Sequence[NormRecord],
+    *,
+    confirmed: Iterable[tuple[int, int]] = (),
+    rejected: Iterable[tuple[int, int]] = (),
+    unreliable: dict[str, set[str]] | None = None,
+) -> DedupResult:
+    """Cluster ``records``; ``confirmed``/``rejected`` are pairs of positions a person decided.
+
+    ``unreliable`` names DOI/PMID values to ignore (see ``drop_unreliable_identifiers``).
+    Maybe pairs whose two records end up in one cluster anyway are dropped from ``maybes``;
+    duplicate links the constraints blocked are added to it.
+    """
+    norms = [r if isinstance(r, NormRecord) else normalise(r, i) for i, r in enumerate(records)]
+    drop_unreliable_identifiers(norms, also=unreliable)
+    rejected = {(min(a, b), max(a, b)) for a, b in rejected}
+    confirmed = {(min(a, b), max(a, b)) for a, b in confirmed} - rejected
+    pairs = candidate_pairs(norms)
+    duplicates: list[PairDecision] = []
+    maybes: list[PairDecision] = []
+    for a, b in pairs:
+        if (a, b) in rejected or (a, b) in confirmed:
+            continue
+        decision = score_pair(norms[a], norms[b])
+        if decision.outcome == DUPLICATE:
+            duplicates.append(PairDecision(a, b, decision))
+        elif decision.outcome == MAYBE:
+            maybes.append(PairDecision(a, b, decision))
+    links = [
+        Link(p.a, p.b, p.decision.confidence + (1.0 if p.decision.method != "fuzzy" else 0.0),
+             p.decision.reason, p.decision.method)
+        for p in duplicates
+    ]
+    manual = [Link(a, b, 1.0, "confirmed by a person", "manual") for a, b in sorted(confirmed)]
+    clustering = build_clusters(
+        len(norms),
+        links,
+        dois=[n.doi for n in norms],
+        pmids=[n.pmid for n in norms],
+        confirmed=manual,
+        rejected=rejected,
+    )
+    labels = clustering.labels
+    for link, why in clustering.blocked:
+        if labels[link.a] != labels[link.b] and (link.a, link.b) not in rejected:
+            maybes.append(
+                PairDecision(link.a, link.b, Decision(MAYBE, min(link.confidence, 0.9), f"{link.reason}; {why}"))
+            )
+    # One question per pair of clusters: the most similar pair of records across them.
+    maybes.sort(key=lambda p: (-p.decision.confidence, p.a, p.b))
+    asked: set[tuple[int, int]] = set()
+    kept: list[PairDecision] = []
+    for p in maybes:
+        key = (min(labels[p.a], labels[p.b]), max(labels[p.a], labels[p.b]))
+        if key[0] != key[1] and key not in asked:
+            asked.add(key)
+            kept.append(p)
+    maybes = kept
+    return DedupResult(clustering, duplicates, maybes, len(pairs))

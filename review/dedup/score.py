@@ -1,0 +1,347 @@
+"""Compare two normalised records and decide: duplicate, maybe (for a person), or distinct.
+
+``compare`` measures each field (rapidfuzz for titles and authors, exact or abbreviation
+rules for the rest) into a ``Comparison``; ``decide`` applies the rules below, in order,
+and returns a ``Decision`` with a confidence and a reason a person can read.
+
+Rules (the safety rules come first and cannot be outweighed):
+
+1. Different DOIs or different PMIDs: never a duplicate. When everything else agrees
+   exactly the pair is offered for review ("maybe"), since identifiers are sometimes
+   mistyped; a person decides.
+2. A notice (erratum, retraction, comment, reply, expression of concern) announced in its
+   title is never merged with an item of another kind (its article).
+3. Same DOI or same PMID and similar titles: duplicate.
+4. Otherwise titles must be near-identical and authors must agree; then the bibliographic
+   details decide: any contradiction among year (more than one year apart), volume, first
+   page (a series, an update, an erratum printed with the article's title) keeps the pair
+   apart unless every other field agrees; different numbers in the titles ("part 1" /
+   "part 2", "type 1" / "type 2") or a conference abstract against a journal article need
+   more agreement still.
+5. Near misses go to the review queue as "maybe"; everything else is distinct.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from review.dedup.normalise import ARTICLE, CONFERENCE, NormRecord, journals_match
+
+DUPLICATE = "duplicate"
+MAYBE = "maybe"
+DISTINCT = "distinct"
+
+# Thresholds (0-100 similarity) as data, so the rules read as a table.
+TITLE_EXACT = 97.0
+TITLE_NEAR = 92.0
+TITLE_SIMILAR = 85.0
+TITLE_ID_MATCH = 80.0  # same DOI/PMID: titles need only be this similar
+TITLE_ID_MAYBE = 55.0
+TITLE_ADDRESS = 70.0  # same journal, volume, page and authors: titles need only be this similar
+AUTHOR_STRONG = 90.0
+AUTHOR_OK = 75.0
+AUTHOR_CONFLICT = 50.0
+ABSTRACT_AGREE = 90.0
+MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", ""})
+_GROUP_AUTHOR = re.compile(
+    r"\b(?:group|study|trial|consortium|collaborat\w*|investigators|committee|society|"
+    r"association|network|team|working|task force|pharmaceuticals|inc|ltd)\b"
+)
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Field by field: a similarity (0-100, None if a side is empty) or agree/differ/None."""
+
+    title: float | None
+    title_contained: float | None  # fuzz.partial_ratio: one title inside the other
+    authors: float | None
+    doi: bool | None  # True same, False different, None unknown
+    pmid: bool | None
+    year_gap: int | None
+    journal: bool | None
+    volume: bool | None
+    issue: bool | None
+    pages: bool | None
+    abstract: float | None
+    numbers_differ: bool
+    kinds: tuple[str, str]
+    kind_from_title: bool
+    supplement: bool  # either record looks like a meeting abstract in a supplement
+    both_abstracts: bool  # both look like meeting abstracts (by kind or by supplement)
+    multi_page: bool  # both give a range of three pages or more
+
+
+@dataclass(slots=True)
+class Decision:
+    outcome: str  # DUPLICATE | MAYBE | DISTINCT
+    confidence: float  # 0..1, how sure we are the two are the same paper
+    reason: str
+    method: str = "fuzzy"  # doi | pmid | fuzzy
+
+
+def _same(a: str, b: str) -> bool | None:
+    if not a or not b:
+        return None
+    return a == b
+
+
+def title_similarity(a: NormRecord, b: NormRecord) -> float | None:
+    """Best ``fuzz.ratio`` over each title and its translation-free form."""
+    if not a.title or not b.title:
+        return None
+    best = fuzz.ratio(a.title, b.title)
+    if best >= 99.5:
+        return best
+    for x in (a.title, a.title_alt):
+        for y in (b.title, b.title_alt):
+            if x and y and (x is not a.title or y is not b.title):
+                best = max(best, fuzz.ratio(x, y))
+    return best
+
+
+def _personal(surnames: tuple[str, ...]) -> list[str]:
+    return [s for s in surnames if s not in MISSING_AUTHORS and not _GROUP_AUTHOR.search(s)]
+
+
+def author_similarity(a: NormRecord, b: NormRecord) -> float | None:
+    """Similarity of the ordered surnames; a list cut short ("et al.") compares on its length.
+
+    None when either side has no personal author (missing, "Anonymous", or only a group
+    such as "ALTS Study Group").
+    """
+    sa, sb = _personal(a.authors), _personal(b.authors)
+    if not sa or not sb:
+        return None
+    n = min(len(sa), len(sb))
+    ja, jb = " ".join(sa[:n]), " ".join(sb[:n])
+    prefix = fuzz.ratio(ja, jb)
+    if prefix >= AUTHOR_STRONG:
+        return prefix
+    # Different order or name conventions ("Giorgi Rossi, P" / "Rossi, P G"): compare the
+    # words of the names as sets, slightly discounted.
+    return max(prefix, fuzz.token_set_ratio(a.author_words, b.author_words) - 5)
+
+
+def journal_agreement(a: NormRecord, b: NormRecord) -> bool | None:
+    if a.issns and b.issns and set(a.issns) & set(b.issns):
+        return True
+    if not a.journals or not b.journals:
+        return None
+    return any(journals_match(x, y) for x in a.journals for y in b.journals)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _page_range(page: str, end: str) -> tuple[int, int] | None:
+    if not (page.isdigit() and (not end or end.isdigit())):
+        return None
+    first = int(page)
+    last = int(end) if end else first
+    return (first, last) if last >= first else None
+
+
+def pages_agreement(a: NormRecord, b: NormRecord) -> bool | None:
+    """Same first page (or article number); None when a side has none or formats differ.
+
+    Ranges that overlap by more than one page count as the same ("2141-2147" and
+    "2142-2147" is a typo; two articles in one issue share at most a page).
+    """
+    if a.page and b.page:
+        if a.page == b.page:
+            return True
+        # "S557" against "557": the supplement letter is often dropped.
+        if a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS):
+            return True
+        ra, rb = _page_range(a.page, a.page_end), _page_range(b.page, b.page_end)
+        if ra and rb and ra[1] > ra[0] and rb[1] > rb[0]:
+            overlap = min(ra[1], rb[1]) - max(ra[0], rb[0])
+            if overlap >= 2 or (ra[1] == rb[1] and overlap >= 1):
+                return True
+        return False
+    if a.article_number and b.article_number:
+        return a.article_number == b.article_number
+    if a.article_number and b.page:
+        return True if a.article_number == b.page.lstrip("e") else None
+    if b.article_number and a.page:
+        return True if b.article_number == a.page.lstrip("e") else None
+    return None
+
+
+def _multi_page(rec: NormRecord) -> bool:
+    span = _page_range(rec.page.lstrip(_LETTERS), rec.page_end.lstrip(_LETTERS))
+    return span is not None and span[1] - span[0] >= 2
+
+
+def compare(a: NormRecord, b: NormRecord) -> Comparison:
+    year_gap = abs(a.year - b.year) if a.year and b.year else None
+    abstract = (
+        fuzz.ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
+    )
+    title = title_similarity(a, b)
+    contained = title
+    if title is not None and TITLE_ID_MAYBE <= title < TITLE_EXACT:
+        short, long_ = sorted((a.title, b.title), key=len)
+        if len(short) >= 30:
+            contained = max(title, fuzz.partial_ratio(short, long_))
+    return Comparison(
+        title=title,
+        title_contained=contained,
+        authors=author_similarity(a, b),
+        doi=_same(a.doi, b.doi),
+        pmid=_same(a.pmid, b.pmid),
+        year_gap=year_gap,
+        journal=journal_agreement(a, b),
+        volume=_same(a.volume, b.volume),
+        issue=_same(a.issue, b.issue),
+        pages=pages_agreement(a, b),
+        abstract=abstract,
+        numbers_differ=bool(a.title_numbers or b.title_numbers) and a.title_numbers != b.title_numbers,
+        kinds=(a.kind, b.kind),
+        kind_from_title=a.kind_from_title or b.kind_from_title,
+        supplement=a.supplement or b.supplement,
+        both_abstracts=(a.kind == CONFERENCE or a.supplement) and (b.kind == CONFERENCE or b.supplement),
+        multi_page=_multi_page(a) and _multi_page(b),
+    )
+
+
+def _confidence(c: Comparison, agreements: int, conflicts: int) -> float:
+    """A monotone 0..1 score for ranking (not a calibrated probability)."""
+    title = (c.title or 0.0) / 100
+    authors = (c.authors if c.authors is not None else 80.0) / 100
+    score = 0.55 * title + 0.25 * authors + 0.05 * min(agreements, 4) - 0.1 * conflicts
+    return round(max(0.0, min(1.0, score)), 3)
+
+
+def decide(c: Comparison) -> Decision:
+    """Apply the module's rules to one comparison."""
+    title = c.title if c.title is not None else 0.0
+    contained = c.title_contained if c.title_contained is not None else 0.0
+    authors = c.authors
+    agree = {
+        "year": c.year_gap == 0 if c.year_gap is not None else None,
+        "journal": c.journal,
+        "volume": c.volume,
+        "pages": c.pages,
+        "issue": c.issue,
+    }
+    hard = {
+        "year": c.year_gap is not None and c.year_gap > 1,
+        "volume": c.volume is False,
+        "pages": c.pages is False,
+    }
+    conflicts = [k for k, v in hard.items() if v]
+    agreements = [k for k, v in agree.items() if v]
+    if c.abstract is not None and c.abstract >= ABSTRACT_AGREE:
+        agreements.append("abstract")
+    n_agree = len(agreements)
+    conf = _confidence(c, n_agree, len(conflicts) + (c.issue is False))
+    kind_a, kind_b = c.kinds
+    # The article's address: same journal, volume and first page, within a year.
+    same_address = (
+        c.journal is True and c.volume is True and c.pages is True
+        and (c.year_gap is None or c.year_gap <= 1) and c.issue is not False
+    )
+    everything_agrees = (
+        title >= TITLE_EXACT
+        and (authors is None or authors >= AUTHOR_STRONG)
+        and not conflicts
+        and c.issue is not False
+        and c.journal is not False
+        and n_agree >= 3
+    )
+    detail = (
+        f"title {title:.0f}, authors {'-' if authors is None else f'{authors:.0f}'}, "
+        f"agree: {','.join(agreements) or '-'}"
+        + (f"; differ: {','.join(conflicts)}" if conflicts else "")
+    )
+
+    # 1. Identifiers that differ.
+    for name, same in (("DOI", c.doi), ("PMID", c.pmid)):
+        if same is False:
+            if everything_agrees:
+                return Decision(MAYBE, min(conf, 0.6), f"{name}s differ; all else agrees")
+            return Decision(DISTINCT, conf, f"{name}s differ")
+
+    # 2. A notice and the article it refers to; a meeting abstract and a journal article.
+    cautious = c.numbers_differ
+    if kind_a != kind_b:
+        notice = {kind_a, kind_b} - {ARTICLE, CONFERENCE}
+        if notice and c.kind_from_title:
+            # A notice indexed under the article's own title sits at the notice's address.
+            if same_address and title >= TITLE_NEAR and c.issue is True:
+                return Decision(DUPLICATE, conf, f"{detail} (the same notice, titled two ways)")
+            return Decision(DISTINCT, conf, f"{'/'.join(sorted(notice))} and another kind of item")
+        if notice or not c.both_abstracts:
+            cautious = True
+
+    # 3. Same identifier.
+    for name, same in (("DOI", c.doi), ("PMID", c.pmid)):
+        if same:
+            if c.title is None or title >= TITLE_ID_MATCH or contained >= TITLE_EXACT:
+                return Decision(DUPLICATE, 1.0, f"same {name}, title {title:.0f}", name.lower())
+            if title >= TITLE_ID_MAYBE:
+                return Decision(MAYBE, conf, f"same {name} but titles differ ({title:.0f})", name.lower())
+            return Decision(DISTINCT, conf, f"same {name} but different titles ({title:.0f})")
+
+    # 4. Same address (journal, volume, first page, year): a retitled or mistitled copy.
+    if same_address and not (kind_a != kind_b and cautious):
+        # Many meeting abstracts share a page of a supplement; a multi-page range does not.
+        strict = c.supplement and not c.multi_page
+        if title >= TITLE_EXACT and not strict:
+            return Decision(DUPLICATE, conf, f"{detail} (same title at the same journal, volume, page)")
+        if authors is not None and authors >= AUTHOR_STRONG and (
+            title >= (TITLE_NEAR if strict else TITLE_ADDRESS) or contained >= TITLE_EXACT
+        ):
+            return Decision(DUPLICATE, conf, f"{detail} (same authors at the same journal, volume, page)")
+
+    # 5. Fuzzy match on title, authors and the bibliographic details.
+    if title < TITLE_SIMILAR:
+        if same_address and title >= TITLE_ADDRESS:
+            return Decision(MAYBE, conf, detail)
+        return Decision(DISTINCT, conf, f"titles differ ({title:.0f})")
+    if authors is not None and authors < AUTHOR_CONFLICT:
+        if everything_agrees:
+            return Decision(MAYBE, conf, f"{detail}; authors differ")
+        return Decision(DISTINCT, conf, f"authors differ ({authors:.0f})")
+    if conflicts:
+        one_off = (
+            len(conflicts) == 1
+            and title >= TITLE_EXACT
+            and authors is not None
+            and authors >= AUTHOR_STRONG
+            and c.journal is True
+            and c.issue is not False
+            and not cautious
+            and len([k for k in ("year", "volume", "pages") if agree[k]]) == 2
+        )
+        if one_off:
+            return Decision(DUPLICATE, conf, f"{detail} (only {conflicts[0]} differs)")
+        if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and len(conflicts) == 1:
+            return Decision(MAYBE, conf, detail)
+        return Decision(DISTINCT, conf, detail)
+    if cautious:
+        if everything_agrees:
+            return Decision(DUPLICATE, conf, detail + " (numbers or kinds differ; all else agrees)")
+        return Decision(MAYBE, conf, detail)
+    if authors is None:
+        if title >= TITLE_EXACT and n_agree >= 3:
+            return Decision(DUPLICATE, conf, detail + " (no personal authors)")
+        return Decision(MAYBE, conf, detail)
+    if title >= TITLE_EXACT and authors >= AUTHOR_OK and n_agree >= 1:
+        return Decision(DUPLICATE, conf, detail)
+    if title >= TITLE_NEAR and authors >= AUTHOR_STRONG and n_agree >= 2:
+        return Decision(DUPLICATE, conf, detail)
+    if title >= TITLE_SIMILAR and authors >= AUTHOR_STRONG and n_agree >= 3:
+        return Decision(DUPLICATE, conf, detail)
+    if authors >= AUTHOR_OK or n_agree >= 2:
+        return Decision(MAYBE, conf, detail)
+    return Decision(DISTINCT, conf, detail)
+
+
+def score_pair(a: NormRecord, b: NormRecord) -> Decision:
+    return decide(compare(a, b))

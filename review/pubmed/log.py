@@ -1,0 +1,233 @@
+"""The PRISMA-S search log of a project: every search run and every imported export.
+
+For each database searched (PRISMA-S items 1-3, 8, 9, 13): database and interface, date
+searched, the strategy exactly as run with per-line counts, limits, and the records found.
+PubMed runs (``review search``) carry their lines and counts themselves; an imported
+export (``review import FILE --strategy STRATEGY.txt``) carries the strategy text the user
+attached - Ovid's "Search History" lines ("1  exp Mentors/  9411") are split into
+numbered lines with counts when every line has that shape, and always shown verbatim too.
+
+``search_log(engine)`` reads the store; ``render_markdown`` and ``render_csv`` print it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from review import store
+
+__all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS"]
+
+CSV_COLUMNS = [
+    "import_id",
+    "kind",
+    "database",
+    "interface",
+    "searched_on",
+    "line",
+    "label",
+    "query",
+    "count",
+    "records_found",
+    "records_stored",
+    "limits",
+    "query_translation",
+    "file_name",
+    "other_source",
+]
+
+# An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
+_OVID_LINE = re.compile(r"^\s*(\d+)[.)]?\s+(.+?)\s+\(?(\d[\d,]*)\)?\s*$")
+
+
+@dataclass
+class LogLine:
+    number: int | None
+    query: str
+    count: int | None
+    label: str = ""
+
+
+@dataclass
+class LogEntry:
+    import_id: int
+    kind: str  # "search" (run here) or "file" (imported export)
+    database: str
+    interface: str
+    searched_on: str
+    strategy: str  # as run (the final query for a search; the attached text for a file)
+    lines: list[LogLine] = field(default_factory=list)
+    query_translation: str = ""
+    limits: str = ""
+    records_found: int | None = None  # what the database reported / the file held
+    records_stored: int = 0
+    file_name: str = ""
+    other_source: str = ""
+    db_info: dict[str, str] = field(default_factory=dict)
+    missing: int = 0
+
+
+def _limits_text(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_limits_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_limits_text(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def ovid_lines(text: str) -> list[LogLine]:
+    """Numbered lines with counts from an Ovid search history; [] unless every line fits."""
+    rows = [line for line in text.splitlines() if line.strip()]
+    out = []
+    for row in rows:
+        match = _OVID_LINE.match(row)
+        if not match:
+            return []
+        out.append(LogLine(int(match[1]), match[2].strip(), int(match[3].replace(",", ""))))
+    return out
+
+
+def search_log(engine: sa.Engine) -> list[LogEntry]:
+    """One entry per import of the project, in the order they were made."""
+    with engine.connect() as conn:
+        imports = store.list_imports(conn)
+        stored = store.counts_by_import(conn)
+    entries = []
+    for row in imports:
+        report = row.get("report") or {}
+        if row["kind"] == "search":
+            lines = [
+                LogLine(item.get("line"), item.get("query", ""), item.get("count"), item.get("label", ""))
+                for item in (row.get("line_counts") or [])
+            ]
+            found = row.get("total")
+        else:
+            lines = ovid_lines(row.get("query") or "")
+            found = (row.get("records_read") or 0) + (row.get("records_skipped") or 0)
+        entries.append(
+            LogEntry(
+                import_id=int(row["id"]),
+                kind=row["kind"],
+                database=row["database"],
+                interface=row.get("interface") or "",
+                searched_on=row.get("searched_on") or "",
+                strategy=row.get("query") or "",
+                lines=lines,
+                query_translation=row.get("query_translation") or "",
+                limits=_limits_text(row.get("limits")),
+                records_found=found,
+                records_stored=stored.get(int(row["id"]), 0),
+                file_name=row.get("file_name") or "",
+                other_source=row.get("other_source") or "",
+                db_info=dict(report.get("db_info") or {}) if isinstance(report, dict) else {},
+                missing=len(report.get("missing") or []) if isinstance(report, dict) else 0,
+            )
+        )
+    return entries
+
+
+def _n(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _cell(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).replace("|", "\\|")
+
+
+def _fence(text: str) -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}\n{text.rstrip()}\n{fence}"
+
+
+def render_markdown(entries: list[LogEntry], *, title: str = "") -> str:
+    """The log as Markdown: a summary table, then each search with its lines and counts."""
+    out = [f"# Search log (PRISMA-S){' - ' + title if title else ''}", ""]
+    if not entries:
+        out.append("No searches or imports yet: run `review search` or `review import FILE`.")
+        return "\n".join(out) + "\n"
+    out += [
+        "| # | Database | Interface | Date searched | Records found | Records stored | Source |",
+        "|---:|---|---|---|---:|---:|---|",
+    ]
+    for e in entries:
+        source = "search (E-utilities)" if e.kind == "search" else (e.file_name or "file")
+        if e.other_source:
+            source += f" [other methods: {e.other_source}]"
+        out.append(
+            f"| {e.import_id} | {_cell(e.database)} | {_cell(e.interface) or '-'} | "
+            f"{e.searched_on or 'not given'} | {_n(e.records_found)} | {_n(e.records_stored)} | {_cell(source)} |"
+        )
+    for e in entries:
+        heading = f"## #{e.import_id} {e.database}"
+        if e.interface:
+            heading += f" via {e.interface}"
+        heading += f", searched {e.searched_on or '(date not given)'}"
+        out += ["", heading, ""]
+        facts = [f"- Records found: {_n(e.records_found) or 'not known'}; stored: {_n(e.records_stored)}"]
+        if e.missing:
+            facts.append(f"- PMIDs that could not be fetched: {e.missing}")
+        if e.file_name:
+            facts.append(f"- Export file: {e.file_name}")
+        if e.other_source:
+            facts.append(f"- Other method (PRISMA 2020): {e.other_source}")
+        if e.db_info.get("LastUpdate") or e.db_info.get("DbBuild"):
+            facts.append(
+                f"- Database build: {e.db_info.get('DbBuild', '')}, last updated {e.db_info.get('LastUpdate', '')}".rstrip()
+            )
+        facts.append(f"- Limits: {e.limits or 'none beyond those written in the strategy'}")
+        out += facts
+        if e.lines:
+            out += ["", "| Line | Search | Results |", "|---:|---|---:|"]
+            for line in e.lines:
+                label = f" ({_cell(line.label)})" if line.label and e.kind == "search" else ""
+                out.append(f"| {line.number if line.number is not None else ''} | {_cell(line.query)}{label} | {_n(line.count)} |")
+        if e.kind == "search":
+            out += ["", "Final query as sent:", "", _fence(e.strategy)]
+            if e.query_translation:
+                out += ["", "Search details (NCBI's translation of the final query):", "", _fence(e.query_translation)]
+        elif e.strategy:
+            out += ["", "Strategy as run (attached with --strategy):", "", _fence(e.strategy)]
+        else:
+            out += ["", "Strategy: not attached (attach it with `review import FILE --strategy STRATEGY.txt`)."]
+    return "\n".join(out) + "\n"
+
+
+def render_csv(entries: list[LogEntry]) -> str:
+    """The log as CSV: one row per strategy line (one row per import without lines)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for e in entries:
+        base = {
+            "import_id": e.import_id,
+            "kind": e.kind,
+            "database": e.database,
+            "interface": e.interface,
+            "searched_on": e.searched_on,
+            "records_found": "" if e.records_found is None else e.records_found,
+            "records_stored": e.records_stored,
+            "limits": e.limits,
+            "query_translation": e.query_translation,
+            "file_name": e.file_name,
+            "other_source": e.other_source,
+        }
+        if e.lines:
+            for line in e.lines:
+                writer.writerow({**base, "line": line.number, "label": line.label,
+                                 "query": line.query, "count": "" if line.count is None else line.count})
+        else:
+            writer.writerow({**base, "line": "", "label": "", "query": e.strategy, "count": ""})
+    return buffer.getvalue()

@@ -1,0 +1,130 @@
+"""Store a PubMed run: one ``imports`` row (kind "search") and its records, in one transaction.
+
+The row carries what PRISMA-S asks for: database and interface, date searched, the query
+exactly as sent, NCBI's translation, limits, per-line counts and the total PubMed reported.
+The records go in through the same store calls as an imported file
+(``review.importing.import_file``); the report keeps the PMIDs, the date slices, the
+request statistics and anything missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from review import store
+from review.formats.base import ImportReport, Skipped
+from review.importing import ImportSummary
+from review.pubmed.search import IncompleteSearchError, SearchRun
+
+__all__ = ["store_search", "find_stored_search"]
+
+
+def run_report(run: SearchRun, fingerprint: str = "") -> dict[str, Any]:
+    """The JSON kept in ``imports.report`` for a search."""
+    return {
+        "format": "pubmed-xml",
+        "records_read": len(run.records),
+        "pmids": list(run.pmids),
+        "missing": list(run.missing),
+        "complete": run.complete,
+        "slices": [s.to_dict() for s in run.slices],
+        "datetype": run.datetype,
+        "translation_set": run.translation_set,
+        "errors": run.errors,
+        "warnings": run.warnings,
+        "webenv": run.webenv,
+        "query_key": run.query_key,
+        "db_info": run.db_info,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "requests": run.requests,
+        "fingerprint": fingerprint,
+        "skipped": [{"line": None, "position": None, "reason": f"PMID {p} could not be fetched"}
+                    for p in run.missing],
+    }
+
+
+def store_search(
+    engine: sa.Engine,
+    run: SearchRun,
+    *,
+    allow_missing: bool = False,
+    fingerprint: str = "",
+    actor: str = "",
+    progress: Any = None,
+) -> ImportSummary:
+    """Write ``run`` to the store; refuse an incomplete run unless ``allow_missing``.
+
+    Raises ``IncompleteSearchError`` (nothing written) when PMIDs are missing.
+    """
+    if run.missing and not allow_missing:
+        raise IncompleteSearchError(run.missing, run.total)
+    report = run_report(run, fingerprint)
+    with engine.begin() as conn:
+        import_id = store.add_import(
+            conn,
+            kind="search",
+            database=run.database,
+            interface=run.interface,
+            searched_on=run.searched_on,
+            query=run.query,
+            query_translation=run.query_translation,
+            limits=run.limits,
+            line_counts=run.line_counts(),
+            total=run.total,
+            file_name="",
+            file_hash="",
+            format="pubmed-xml",
+        )
+        stored = store.add_records(
+            conn, import_id, run.records, default_database=run.database, progress=progress
+        )
+        store.update_import_counts(
+            conn,
+            import_id,
+            records_read=stored,
+            records_skipped=len(run.missing),
+            report=report,
+        )
+        store.log_event(
+            conn,
+            "search",
+            subject=f"import:{import_id}",
+            payload={
+                "database": run.database,
+                "interface": run.interface,
+                "searched_on": run.searched_on,
+                "total": run.total,
+                "records": stored,
+                "missing": len(run.missing),
+                "fingerprint": fingerprint,
+            },
+            actor=actor,
+        )
+    summary_report = ImportReport(
+        path=f"PubMed search of {run.searched_on}",
+        format="pubmed-xml",
+        records_read=stored,
+        skipped=[Skipped(line=None, reason=f"PMID {p} could not be fetched") for p in run.missing],
+        warnings=list(run.warnings),
+    )
+    return ImportSummary(
+        import_id=import_id,
+        path=summary_report.path,
+        database=run.database,
+        records_stored=stored,
+        report=summary_report,
+        per_database={run.database: stored},
+    )
+
+
+def find_stored_search(engine: sa.Engine, fingerprint: str) -> dict[str, Any] | None:
+    """The most recent stored search with this fingerprint, if any."""
+    with engine.connect() as conn:
+        rows = [r for r in store.list_imports(conn) if r["kind"] == "search"]
+    for row in reversed(rows):
+        if (row.get("report") or {}).get("fingerprint") == fingerprint:
+            return row
+    return None

@@ -1,0 +1,67 @@
+"""The screening app: ``review screen`` runs ``streamlit run screening_app/app.py``.
+
+Before sign-in the only page is the sign-in page; after it, the pages the reviewer may use.
+A ``?token=`` sign-in link signs in and the token is removed from the URL at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script by Streamlit: make this tree's ``screening_app`` and ``review`` the ones used.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from review.project import ProjectError  # noqa: E402
+from screening_app import state  # noqa: E402
+from screening_app.render import md_escape  # noqa: E402
+
+VIEWS = Path(__file__).resolve().parent / "views"
+
+
+def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    return st.Page(VIEWS / f"{name}.py", title=title, icon=icon, url_path=name, default=default)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Screening", page_icon=":material/fact_check:", layout="wide")
+    try:
+        state.project()
+        state.engine()
+    except ProjectError as exc:
+        st.error(f"The review project cannot be opened: {exc}")
+        st.stop()
+
+    link = state.take_token_from_url()
+    reviewer = state.current_reviewer()
+    if reviewer is None:
+        if link is False:
+            st.error("That sign-in link is not valid (unknown or revoked token).")
+        nav = st.navigation([page("signin", "Sign in", ":material/login:", default=True)], position="hidden")
+        nav.run()
+        return
+
+    pages = [
+        page("screen", "Screen", ":material/fact_check:", default=True),
+        page("fulltext", "Full text", ":material/picture_as_pdf:"),
+    ]
+    if state.sees_conflicts(reviewer):
+        pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
+    pages += [
+        page("agreement", "Agreement", ":material/balance:"),
+        page("extraction", "Extraction", ":material/table_view:"),
+    ]
+    with st.sidebar:
+        st.markdown(f"Signed in as **{md_escape(reviewer.name)}** ({reviewer.role})")
+        st.caption(state.project().config.get("title") or state.project().name)
+        if st.button("Sign out", key="sign-out", icon=":material/logout:"):
+            state.sign_out()
+            st.rerun()
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,199 @@
+"""Record text as safe HTML: every character of a record is escaped, then terms are marked.
+
+Pure functions over plain data (no Streamlit here), so the escaping and the highlighting are
+tested on their own. The app passes the result to ``st.html``; nothing from a record ever
+reaches the page unescaped, so a title holding ``<script>`` shows as text.
+
+Highlight terms are the strings of ``Criteria.include_terms`` / ``exclude_terms``: plain words
+or phrases, with a trailing ``*`` (or Ovid's ``$``) for truncation (``mentor*`` matches
+"mentor", "mentors", "mentorship"), and ``?``/``#`` as one-character wildcards.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from review.records import Record
+
+INCLUDE_STYLE = "background:#fde68a;color:inherit;padding:0 2px;border-radius:2px"
+EXCLUDE_STYLE = "background:#fecaca;color:inherit;padding:0 2px;border-radius:2px"
+
+_TRUNCATION = "*$"
+_WILDCARD = "?#"
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value (quotes too); ``None`` becomes ""."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+
+
+def md_escape(value: object) -> str:
+    """Text for ``st.markdown``: HTML-escaped, and markdown/LaTeX punctuation backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+
+
+def _term_pattern(term: str) -> str | None:
+    """One highlight term as a regex fragment, or None when nothing usable is left."""
+    term = term.strip().strip('"').strip()
+    truncated = False
+    while term and term[-1] in _TRUNCATION:
+        term = term[:-1]
+        truncated = True
+    if len(term.replace(" ", "")) < 2:
+        return None
+    parts: list[str] = []
+    for ch in term:
+        if ch.isspace():
+            if parts and parts[-1] != r"[\s\-]+":
+                parts.append(r"[\s\-]+")
+        elif ch in _WILDCARD:
+            parts.append(r"\w?")
+        elif ch in _TRUNCATION:
+            parts.append(r"\w*")
+        else:
+            parts.append(re.escape(ch))
+    body = "".join(parts)
+    start = r"\b" if term[0].isalnum() else ""
+    end = r"\w*" if truncated else (r"\b" if term[-1].isalnum() else "")
+    return f"{start}{body}{end}"
+
+
+def term_regex(terms: Iterable[str]) -> str | None:
+    """An alternation of the terms (longest first), or None when there are none."""
+    patterns = {p for t in terms if (p := _term_pattern(str(t)))}
+    if not patterns:
+        return None
+    return "|".join(sorted(patterns, key=lambda p: (-len(p), p)))
+
+
+@dataclass(frozen=True)
+class Highlighter:
+    """Marks include terms and exclude terms in escaped text, each in its own colour."""
+
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, include_terms: Sequence[str], exclude_terms: Sequence[str]) -> "Highlighter":
+        inc = term_regex(include_terms)
+        exc = term_regex(exclude_terms)
+        groups = []
+        if inc:
+            groups.append(f"(?P<inc>{inc})")
+        if exc:
+            groups.append(f"(?P<exc>{exc})")
+        if not groups:
+            return cls(None)
+        return cls(re.compile("|".join(groups), re.IGNORECASE))
+
+    def __call__(self, text: object) -> str:
+        """``text`` HTML-escaped, with matches wrapped in ``<mark>`` (include wins ties)."""
+        raw = "" if text is None else str(text)
+        if self.pattern is None or not raw:
+            return esc(raw)
+        out: list[str] = []
+        pos = 0
+        for m in self.pattern.finditer(raw):
+            if m.end() == m.start():
+                continue
+            out.append(esc(raw[pos : m.start()]))
+            has_inc = "inc" in self.pattern.groupindex and m.group("inc") is not None
+            kind = "inc" if has_inc else "exc"
+            style = INCLUDE_STYLE if kind == "inc" else EXCLUDE_STYLE
+            out.append(f'<mark class="hl-{kind}" style="{style}">{esc(m.group(0))}</mark>')
+            pos = m.end()
+        out.append(esc(raw[pos:]))
+        return "".join(out)
+
+
+def _line(label: str, value_html: str) -> str:
+    if not value_html:
+        return ""
+    return (
+        f'<div style="margin:0.15rem 0"><span style="color:#6b7280">{esc(label)}:</span> '
+        f"{value_html}</div>"
+    )
+
+
+def authors_text(authors: Sequence[str], limit: int = 12) -> str:
+    """Authors joined with "; ", shortened to ``limit`` names plus "et al."."""
+    names = [a for a in authors if a]
+    if len(names) > limit:
+        return "; ".join(names[:limit]) + f"; … (+{len(names) - limit} more)"
+    return "; ".join(names)
+
+
+def record_card_html(record: Record, highlight: Highlighter, *, record_id: int | None = None) -> str:
+    """The record card: title, abstract, authors, year, journal, keywords/MeSH, databases.
+
+    Every record field is escaped (``highlight`` escapes what it marks).
+    """
+    title = highlight(record.title) or "<em>(no title)</em>"
+    journal = record.journal or record.journal_abbrev
+    cite_bits = [esc(journal)] if journal else []
+    if record.volume:
+        cite_bits.append(esc(record.volume) + (f"({esc(record.issue)})" if record.issue else ""))
+    if record.pages:
+        cite_bits.append(esc(record.pages))
+    ids = []
+    if record.pmid:
+        ids.append(f"PMID {esc(record.pmid)}")
+    if record.doi:
+        ids.append(f"doi:{esc(record.doi)}")
+    if record_id is not None:
+        ids.append(f"record #{esc(record_id)}")
+    abstract = highlight(record.abstract) if record.abstract else (
+        '<em style="color:#6b7280">No abstract.</em>'
+    )
+    parts = [
+        '<div class="record-card" style="line-height:1.5">',
+        f'<h3 class="record-title" style="margin:0 0 0.4rem 0;font-size:1.25rem">{title}</h3>',
+        _line("Authors", esc(authors_text(record.authors))),
+        _line("Year", esc(record.year or "")),
+        _line("Journal", " · ".join(cite_bits)),
+        _line("Keywords", "; ".join(highlight(k) for k in record.keywords if k)),
+        _line("MeSH / subject headings", "; ".join(highlight(h) for h in record.subject_headings if h)),
+        _line("Publication type", esc("; ".join(record.publication_types))),
+        _line("Source databases", esc(record.source_database)),
+        _line("Identifiers", " · ".join(ids)),
+        f'<div class="record-abstract" style="margin-top:0.6rem;white-space:pre-wrap">{abstract}</div>',
+        "</div>",
+    ]
+    return "".join(p for p in parts if p)
+
+
+def short_label(record: Record, record_id: int | None = None, width: int = 90) -> str:
+    """Plain-text label "Surname 2016 — Title…" (for select boxes; Streamlit shows it as text)."""
+    title = record.title or "(no title)"
+    if len(title) > width:
+        title = title[: width - 1] + "…"
+    prefix = f"#{record_id} " if record_id is not None else ""
+    return f"{prefix}{record.label()} — {title}"
+
+
+def criteria_html(include: Sequence[str], exclude: Sequence[str], reasons: Sequence[str], version: int) -> str:
+    """The criteria panel shown beside every record (config text, escaped all the same)."""
+
+    def items(values: Sequence[str]) -> str:
+        return "".join(f"<li>{esc(v)}</li>" for v in values) or "<li><em>none set</em></li>"
+
+    return (
+        '<div class="criteria" style="font-size:0.9rem;line-height:1.4">'
+        f'<div style="color:#6b7280">Criteria version {esc(version)}</div>'
+        f'<div style="font-weight:600;margin-top:0.4rem">Include</div><ul style="margin:0 0 0 1.1rem;padding:0">{items(include)}</ul>'
+        f'<div style="font-weight:600;margin-top:0.4rem">Exclude</div><ul style="margin:0 0 0 1.1rem;padding:0">{items(exclude)}</ul>'
+        f'<div style="font-weight:600;margin-top:0.4rem">Exclusion reasons</div><ul style="margin:0 0 0 1.1rem;padding:0">{items(reasons)}</ul>'
+        "</div>"
+    )
+
+
+def legend_html() -> str:
+    return (
+        f'<span style="font-size:0.85rem"><mark style="{INCLUDE_STYLE}">include term</mark> '
+        f'<mark style="{EXCLUDE_STYLE}">exclude term</mark></span>'
+    )

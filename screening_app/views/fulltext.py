@@ -1,0 +1,96 @@
+"""Full text page: for every record included at title/abstract, attach the PDF (stored under
+the project's ``data/``, name sanitised by the rules module) or a link, or record that it
+could not be retrieved and why. Full-text votes are cast on the Screen page.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from screening_app import state, ui
+from screening_app.render import short_label
+
+reviewer = state.require_reviewer()
+rules = state.screening()
+engine = state.engine()
+project = state.project()
+criteria = state.criteria()
+
+st.title("Full text")
+st.caption(
+    "Records included at title/abstract. Attach each one's full text, or say why it could not "
+    "be retrieved (PRISMA: reports not retrieved). Vote on the Screen page, stage Full text: "
+    "an exclusion there needs one reason from the fixed list."
+)
+
+with engine.connect() as conn:
+    finals = rules.final_decisions(conn, "title_abstract")
+    sought = sorted(r for r, d in finals.items() if d.decision == "include")
+    texts = {r: rules.fulltext_of(conn, r) for r in sought}
+    records = {r: ui.load_record(conn, r) for r in sought}
+
+if not sought:
+    st.info("No record has been included at title/abstract yet.")
+    st.stop()
+
+STATUS = {None: "missing", "pdf": "PDF", "link": "link", "not_retrieved": "not retrieved"}
+
+
+def status_of(record_id: int) -> str:
+    ft = texts.get(record_id)
+    return STATUS.get(ft.kind if ft else None, ft.kind if ft else "missing")
+
+
+counts = pd.Series([status_of(r) for r in sought]).value_counts()
+cols = st.columns(4)
+for col, label in zip(cols, ("PDF", "link", "not retrieved", "missing")):
+    col.metric(label.capitalize(), int(counts.get(label, 0)))
+
+selected = st.selectbox(
+    "Record",
+    sought,
+    format_func=lambda r: f"[{status_of(r)}] {short_label(records[r], r)}",
+    key="fulltext-record",
+)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    ui.record_card(records[selected], criteria, selected)
+with right:
+    st.markdown("**Current full text**")
+    ui.fulltext_summary(texts.get(selected), project.root)
+    pdf_tab, link_tab, missing_tab = st.tabs(["Upload PDF", "Link", "Not retrieved"])
+    with pdf_tab:
+        upload = st.file_uploader("PDF file", type=["pdf"], key=f"pdf-upload-{selected}")
+        if st.button("Attach PDF", key=f"attach-pdf-{selected}", disabled=upload is None):
+            try:
+                ft = rules.attach_pdf(
+                    engine, project.data_dir, selected, upload.name, upload.getvalue(), by=reviewer.name
+                )
+            except rules.ScreeningError as exc:
+                st.error(str(exc))
+            else:
+                st.toast(f"PDF stored as {ft.location}")
+                st.rerun()
+    with link_tab:
+        url = st.text_input("URL (https://…)", key=f"link-{selected}")
+        if st.button("Save link", key=f"save-link-{selected}"):
+            try:
+                rules.attach_link(engine, selected, url.strip(), by=reviewer.name)
+            except rules.ScreeningError as exc:
+                st.error(str(exc))
+            else:
+                st.toast("Link saved.")
+                st.rerun()
+    with missing_tab:
+        reason = st.text_input(
+            "Why it could not be retrieved", key=f"nr-reason-{selected}",
+            placeholder="e.g. not held by the library; author did not reply",
+        )
+        if st.button("Mark not retrieved", key=f"mark-nr-{selected}"):
+            try:
+                rules.mark_not_retrieved(engine, selected, reason.strip(), by=reviewer.name)
+            except rules.ScreeningError as exc:
+                st.error(str(exc))
+            else:
+                st.toast("Marked as not retrieved.")
+                st.rerun()

@@ -1,0 +1,99 @@
+"""Screen page: one record at a time from my queue, criteria beside it, include/exclude/maybe.
+
+The record card is a fragment: a vote reruns only the card (one indexed query for the next
+record), so the page stays quick on a large review. A vote is stored before the next record
+is drawn; the buttons carry the record id in their key, so a click can only ever vote on the
+record it was drawn with, and a rerun never casts a vote again.
+"""
+
+import streamlit as st
+
+from screening_app import state, ui
+from screening_app.render import md_escape, short_label
+
+reviewer = state.require_reviewer()
+rules = state.screening()
+
+st.title("Screen")
+stage = ui.stage_selector("screen-stage")
+
+
+@st.fragment
+def record_panel(stage: str, reviewer_name: str) -> None:
+    engine = state.engine()
+    criteria = state.criteria()
+    with engine.connect() as conn:
+        progress = rules.progress(conn, reviewer_name, stage)
+        record_id = rules.next_record_id(conn, reviewer_name, stage, seed=state.seed())
+        record = ui.load_record(conn, record_id) if record_id is not None else None
+        fulltext = (
+            rules.fulltext_of(conn, record_id)
+            if stage == "full_text" and record_id is not None
+            else None
+        )
+    ui.progress_bar(progress)
+
+    if record_id is None:
+        if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
+            undo_last(engine, reviewer_name, stage)
+        st.success(
+            "Your queue for this stage is empty: every record has your vote "
+            "(or two votes already)."
+        )
+        return
+
+    card, side = st.columns([3, 1.25], gap="large")
+    with side:
+        ui.criteria_panel(criteria)
+    with card:
+        buttons = st.columns([1, 1, 1, 1.3])
+        clicked = None
+        if buttons[0].button("Include", key=f"include-{stage}-{record_id}", shortcut="I",
+                             type="primary", icon=":material/check:", width="stretch"):
+            clicked = "include"
+        if buttons[1].button("Exclude", key=f"exclude-{stage}-{record_id}", shortcut="E",
+                             icon=":material/close:", width="stretch"):
+            clicked = "exclude"
+        if buttons[2].button("Maybe", key=f"maybe-{stage}-{record_id}", shortcut="M",
+                             icon=":material/help:", width="stretch"):
+            clicked = "maybe"
+        if buttons[3].button("Undo last vote", key=f"undo-{stage}", shortcut="U",
+                             icon=":material/undo:", width="stretch"):
+            undo_last(engine, reviewer_name, stage)
+        fields = st.columns(2)
+        reason = fields[0].selectbox(
+            "Exclusion reason" + (" (required to exclude)" if stage == "full_text" else " (optional)"),
+            [""] + list(criteria.exclusion_reasons),
+            format_func=lambda r: r or "—",
+            key=f"reason-{stage}-{record_id}",
+        )
+        note = fields[1].text_input("Note (optional)", key=f"note-{stage}-{record_id}")
+        if clicked:
+            # the widgets above hold this run's reason and note; the vote is stored (one
+            # transaction) before the card moves on to the next record
+            try:
+                rules.cast_vote(
+                    engine, reviewer_name, record_id, stage, clicked,
+                    reason=reason or "", note=note or "", criteria=criteria,
+                )
+            except rules.ScreeningError as exc:
+                st.error(str(exc))
+            else:
+                st.toast(f"{ui.DECISION_LABELS[clicked]}: {md_escape(short_label(record, record_id, 60))}")
+                ui.rerun_fragment()
+        st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
+        ui.record_card(record, criteria, record_id)
+        if stage == "full_text":
+            ui.fulltext_summary(fulltext, state.project().root)
+
+
+def undo_last(engine, reviewer_name: str, stage: str) -> None:
+    undone = rules.undo_last_vote(engine, reviewer_name, stage)
+    if undone is None:
+        st.toast("Nothing to undo.")
+    else:
+        st.toast(f"Undid your {undone.decision} vote on record #{undone.record_id}.")
+    ui.rerun_fragment()
+
+
+record_panel(stage, reviewer.name)

@@ -1,0 +1,103 @@
+"""The screening commands end to end on a fresh project (SQLite)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from screening_helpers import make_records
+
+from review.cli import main
+from review.store import open_store
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def proj(project):
+    engine = open_store(project.database_url)
+    ids = make_records(engine, 6)
+    engine.dispose()
+    return project, ids
+
+
+def run(project, *argv):
+    return main(["--project", str(project.root), *argv])
+
+
+def test_reviewers_add_list_revoke(proj, capsys):
+    project, _ = proj
+    assert run(project, "reviewers", "add", "alice") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "shown once" in out[0] and len(out[1]) >= 30
+    assert run(project, "reviewers", "add", "carol", "--role", "lead") == 0
+    assert run(project, "reviewers", "add", "alice") == 1
+    assert "exists already" in capsys.readouterr().err
+    assert run(project, "reviewers", "revoke", "alice") == 0
+    capsys.readouterr()
+    assert run(project, "reviewers", "list", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"name": "alice", "role": "reviewer", "active": False},
+        {"name": "carol", "role": "lead", "active": True},
+    ]
+
+
+def test_import_conflicts_resolve_fulltext_agreement_export(proj, capsys, tmp_path):
+    project, ids = proj
+    for name in ("alice", "bob"):
+        run(project, "reviewers", "add", name)
+    run(project, "reviewers", "add", "carol", "--role", "lead")
+    pilot = tmp_path / "pilot.csv"
+    pilot.write_text(
+        "reviewer,record,stage,decision,reason,note\n"
+        "alice,9000001,title_abstract,include,,\n"
+        "bob,9000001,title_abstract,include,,\n"
+        "alice,9000002,title_abstract,include,,\n"
+        "bob,9000002,title_abstract,exclude,not mentoring,\n"
+        "alice,9000003,title_abstract,exclude,,\n"
+        "bob,9000003,title_abstract,exclude,,\n",
+        encoding="utf-8",
+    )
+    assert run(project, "decisions", "import", str(pilot)) == 0
+    assert "imported 6 votes (criteria version 1)" in capsys.readouterr().out
+
+    assert run(project, "conflicts") == 0
+    out = capsys.readouterr().out
+    assert f"record {ids[1]} (PMID 9000002)" in out and "not mentoring" in out
+
+    assert run(project, "resolve", "9000002", "--stage", "title_abstract", "--decision", "include", "--as", "alice") == 1
+    assert "only a lead" in capsys.readouterr().err
+    assert run(project, "resolve", "9000002", "--stage", "title_abstract", "--decision", "include", "--as", "carol") == 0
+    capsys.readouterr()
+    assert run(project, "conflicts", "--stage", "title_abstract") == 0
+    assert "no open conflicts" in capsys.readouterr().out
+
+    pdf = tmp_path / "Smith 2010.pdf"
+    pdf.write_bytes(PDF)
+    assert run(project, "fulltext", "9000001", "--pdf", str(pdf), "--as", "alice") == 0
+    assert (project.root / "data" / "fulltext" / f"{ids[0]}-Smith_2010.pdf").read_bytes() == PDF
+    assert run(project, "fulltext", "9000002", "--not-retrieved", "No library access", "--as", "bob") == 0
+    assert run(project, "fulltext", "9000003", "--link", "https://x.org", "--as", "bob") == 1
+    assert "not included at title/abstract" in capsys.readouterr().err
+
+    assert run(project, "agreement", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["pair"] == ["alice", "bob"] and rows[0]["n"] == 3
+    assert rows[0]["percent"] == pytest.approx(200 / 3)
+    assert run(project, "agreement") == 0
+    assert "alice / bob" in capsys.readouterr().out
+
+    out_file = tmp_path / "out.csv"
+    assert run(project, "decisions", "export", "--format", "csv", "--out", str(out_file)) == 0
+    lines = out_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "reviewer,record,stage,decision,reason,note"
+    assert "bob,9000002,title_abstract,exclude,not mentoring," in lines
+    assert len(lines) == 7
+
+
+def test_import_error_names_line(proj, capsys, tmp_path):
+    project, _ = proj
+    bad = tmp_path / "bad.csv"
+    bad.write_text("reviewer,record,stage,decision,reason,note\nnobody,9000001,title_abstract,include,,\n", encoding="utf-8")
+    assert run(project, "decisions", "import", str(bad)) == 1
+    assert f"{bad}, line 2: no reviewer named 'nobody'" in capsys.readouterr().err

@@ -1,0 +1,289 @@
+"""The app through streamlit.testing: sign-in, voting, undo, conflicts, full text, escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from app_helpers import HOSTILE_TITLE
+from streamlit.testing.v1 import AppTest
+
+import screening_app
+
+APP = Path(screening_app.__file__).resolve().parent / "app.py"
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [h.proto.body for h in at.get("html")]
+    parts += [e.value for e in at.error] + [e.value for e in at.info] + [e.value for e in at.success]
+    parts += [t.value for t in at.title] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(token: str) -> AppTest:
+    at = new_app().run()
+    at.text_input[0].input(token)
+    at.button[0].click().run()
+    return at
+
+
+def test_nothing_but_sign_in_before_sign_in(app_project):
+    at = new_app().run()
+    assert not at.exception
+    text = page_text(at)
+    assert "sign in" in text.lower()
+    assert "Mentoring" not in text and "record #" not in text
+    assert len(at.text_input) == 1 and at.text_input[0].proto.type == at.text_input[0].proto.PASSWORD
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.sidebar.children or not any("Signed in" in str(m.value) for m in at.sidebar.markdown)
+
+
+def test_bad_token_is_refused(app_project):
+    at = sign_in("not-a-token")
+    assert not at.exception
+    assert any("Unknown or revoked token" in e.value for e in at.error)
+    assert "reviewer" not in at.session_state
+    assert "record #" not in page_text(at)
+
+
+def test_good_token_signs_in_and_shows_a_record(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    assert not at.exception, at.exception
+    assert at.session_state["reviewer"] == "alice"
+    text = page_text(at)
+    assert "record #" in text
+    assert "Criteria version 1" in text
+    labels = [b.label for b in at.button]
+    assert {"Include", "Exclude", "Maybe", "Undo last vote"} <= set(labels)
+
+
+def test_token_link_signs_in_and_leaves_the_url(app_project):
+    at = new_app()
+    at.query_params["token"] = app_project.tokens["bob"]
+    at.run()
+    assert not at.exception
+    assert at.session_state["reviewer"] == "bob"
+    assert "token" not in at.query_params
+    assert "record #" in page_text(at)
+
+
+def test_bad_token_link_is_refused_and_removed(app_project):
+    at = new_app()
+    at.query_params["token"] = "forged"
+    at.query_params["reviewer"] = "carol"  # a name in the URL is never believed
+    at.run()
+    assert "reviewer" not in at.session_state
+    assert "token" not in at.query_params
+    assert any("not valid" in e.value for e in at.error)
+    assert "record #" not in page_text(at)
+
+
+import re  # noqa: E402
+
+import review.screening as rules  # noqa: E402
+from review.store import open_store  # noqa: E402
+
+
+def shown_record(at: AppTest) -> int | None:
+    """The record id on the card (None when the queue is empty)."""
+    for h in at.get("html"):
+        m = re.search(r"record #(\d+)", h.proto.body)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def vote(at: AppTest, decision: str, stage: str = "title_abstract", reason: str = "") -> int:
+    rid = shown_record(at)
+    assert rid is not None, "no record shown"
+    if reason:
+        at.selectbox(key=f"reason-{stage}-{rid}").select(reason)
+    at.button(key=f"{decision}-{stage}-{rid}").click().run()
+    assert not at.exception, at.exception
+    return rid
+
+
+def store_votes(project, reviewer: str, stage: str = "title_abstract"):
+    engine = open_store(project.database_url)
+    try:
+        with engine.connect() as conn:
+            return {v.record_id: v for v in rules.my_votes(conn, reviewer, stage)}
+    finally:
+        engine.dispose()
+
+
+def test_vote_is_stored_and_the_next_record_shown(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    first = vote(at, "include")
+    assert store_votes(app_project, "alice") [first].decision == "include"
+    second = shown_record(at)
+    assert second is not None and second != first
+    rid = vote(at, "exclude", reason="Not medical students")
+    v = store_votes(app_project, "alice")[rid]
+    assert (v.decision, v.reason) == ("exclude", "Not medical students")
+    # a refresh (a new session, signed in again) loses nothing and resumes the queue
+    again = sign_in(app_project.tokens["alice"])
+    assert shown_record(again) not in (first, rid)
+    assert set(store_votes(app_project, "alice")) == {first, rid}
+
+
+def test_a_rerun_never_casts_twice(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    rid = vote(at, "maybe")
+    at.run()  # rerun without a click
+    at.run()
+    assert list(store_votes(app_project, "alice")) == [rid]
+    assert shown_record(at) != rid
+
+
+def test_undo_last_vote_brings_the_record_back(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    rid = vote(at, "include")
+    assert rid in store_votes(app_project, "alice")
+    at.button(key="undo-title_abstract").click().run()
+    assert not at.exception
+    assert rid not in store_votes(app_project, "alice")
+    assert shown_record(at) == rid
+
+
+def test_progress_shows_partner_counts_never_votes(app_project):
+    bob = sign_in(app_project.tokens["bob"])
+    vote(bob, "exclude", reason="Not a mentoring programme")
+    vote(bob, "exclude")
+    alice = sign_in(app_project.tokens["alice"])
+    metrics = {m.label: m.value for m in alice.metric}
+    assert metrics["Partners' votes"] == "2"
+    assert metrics["My votes"] == "0 / 8"
+    text = page_text(alice)
+    assert "bob: 2" in text
+    assert "Not a mentoring programme" not in text.replace("<li>Not a mentoring programme</li>", "")
+
+
+def test_hostile_record_renders_as_text(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    seen_hostile = False
+    for _ in range(8):
+        bodies = [h.proto.body for h in at.get("html")]
+        for body in bodies:
+            assert "<script" not in body.lower() and "<img" not in body and "<svg" not in body
+            assert "<b>medical" not in body and "<i>Mallory" not in body
+        if any("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in b for b in bodies):
+            seen_hostile = True
+            assert any("&lt;i&gt;Mallory&lt;/i&gt;" in b for b in bodies)
+            break
+        vote(at, "include")
+    assert seen_hostile
+    assert HOSTILE_TITLE.startswith("<script>")
+
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def screen_all(token: str, decision: str, stage: str = "title_abstract", reason: str = "") -> list[int]:
+    at = sign_in(token)
+    if stage != "title_abstract":
+        at.segmented_control(key="screen-stage").set_value(stage).run()
+    done = []
+    while shown_record(at) is not None:
+        done.append(vote(at, decision, stage, reason))
+        assert len(done) <= 20, "the queue does not shrink"
+    assert any("queue for this stage is empty" in s.value for s in at.success)
+    return done
+
+
+def open_conflicts(project, stage="title_abstract"):
+    engine = open_store(project.database_url)
+    try:
+        with engine.connect() as conn:
+            return rules.conflicts(conn, stage), rules.final_decisions(conn, stage)
+    finally:
+        engine.dispose()
+
+
+def test_reviewer_cannot_open_the_conflicts_page_in_lead_mode(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    assert "Conflicts" not in [p for p in page_text(at).splitlines()]
+    with pytest.raises(ValueError):
+        at.switch_page("views/conflicts.py")
+
+
+def test_conflict_and_resolution_by_the_lead(app_project):
+    a = screen_all(app_project.tokens["alice"], "include")
+    b = screen_all(app_project.tokens["bob"], "exclude")
+    assert sorted(a) == sorted(b) and len(a) == 8
+    items, _ = open_conflicts(app_project)
+    assert len(items) == 8
+
+    lead = sign_in(app_project.tokens["carol"])
+    lead.switch_page("views/conflicts.py").run()
+    assert not lead.exception, lead.exception
+    text = page_text(lead)
+    assert "8 open conflict(s)" in text
+    assert "alice: Include" in text and "bob: Exclude" in text
+    rid = items[0].record_id
+    lead.radio(key=f"decision-title_abstract-{rid}").set_value("include")
+    lead.text_input(key=f"final-note-title_abstract-{rid}").input("fits the criteria")
+    lead.button(key=f"FormSubmitter:resolve-title_abstract-{rid}-Record final decision").click().run()
+    assert not lead.exception, lead.exception
+    items, finals = open_conflicts(app_project)
+    assert len(items) == 7 and rid not in {c.record_id for c in items}
+    assert (finals[rid].decision, finals[rid].how) == ("include", "resolution")
+    assert "7 open conflict(s)" in page_text(lead)
+    # the original votes are kept as cast
+    assert store_votes(app_project, "alice")[rid].decision == "include"
+    assert store_votes(app_project, "bob")[rid].decision == "exclude"
+
+
+def test_full_text_attach_and_vote_with_a_reason(app_project):
+    ids = screen_all(app_project.tokens["alice"], "include")
+    screen_all(app_project.tokens["bob"], "include")
+    _, finals = open_conflicts(app_project)
+    assert set(finals) == set(ids)
+
+    # attach a PDF to one record, a link to another, mark a third not retrieved
+    at = sign_in(app_project.tokens["alice"])
+    at.switch_page("views/fulltext.py").run()
+    assert not at.exception, at.exception
+    first = at.selectbox(key="fulltext-record").value
+    at.file_uploader(key=f"pdf-upload-{first}").upload("../My paper (final).pdf", MINIMAL_PDF, "application/pdf")
+    at.run()
+    at.button(key=f"attach-pdf-{first}").click().run()
+    assert not at.exception, at.exception
+    engine = open_store(app_project.database_url)
+    with engine.connect() as conn:
+        ft = rules.fulltext_of(conn, first)
+    assert ft.kind == "pdf"
+    stored = (app_project.root / ft.location).resolve()
+    assert stored.is_file() and stored.read_bytes() == MINIMAL_PDF
+    assert (app_project.root / "data").resolve() in stored.parents
+    assert ".." not in ft.location and " " not in stored.name
+
+    second = sorted(ids)[1]
+    at.selectbox(key="fulltext-record").select(second).run()
+    at.text_input(key=f"nr-reason-{second}").input("Not held by the library")
+    at.button(key=f"mark-nr-{second}").click().run()
+    with engine.connect() as conn:
+        assert rules.not_retrieved(conn) == {second: "Not held by the library"}
+        assert second not in rules.stage_record_ids(conn, "full_text")
+    engine.dispose()
+
+    # full-text vote: exclusion without a reason is refused, with a reason stored
+    at = sign_in(app_project.tokens["alice"])
+    at.segmented_control(key="screen-stage").set_value("full_text").run()
+    rid = shown_record(at)
+    at.button(key=f"exclude-full_text-{rid}").click().run()
+    assert at.error, "an exclusion without a reason must be refused"
+    assert rid not in store_votes(app_project, "alice", "full_text")
+    assert shown_record(at) == rid
+    vote(at, "exclude", "full_text", reason="Programme shorter than 3 months")
+    v = store_votes(app_project, "alice", "full_text")[rid]
+    assert (v.decision, v.reason) == ("exclude", "Programme shorter than 3 months")

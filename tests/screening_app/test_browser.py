@@ -1,0 +1,206 @@
+"""One real-browser run: ``review screen`` on a free port, Debian's Chromium through Playwright.
+
+Two reviewers in two browser contexts (separate cookies, separate sessions) screen every
+record of a small project, disagree, and the lead resolves a conflict. Screenshots for the
+docs are written to docs/screenshots/.
+
+Chromium comes from Debian (``apt-get install -y chromium chromium-driver``, done here when
+/usr/bin/chromium is missing and this user may install packages); Playwright drives it with
+``executable_path`` (never ``playwright install``). Where neither can be had the test is
+skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from app_helpers import seed_project
+from serve import review_screen
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+RECORD_ID = re.compile(r"record #(\d+)")
+TIMEOUT_MS = 30_000
+
+
+def ensure_chromium() -> Path:
+    """Debian's Chromium, installed with apt-get when missing; skip where it cannot be."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.skip("Chromium is not installed and there is no apt-get to install it (Debian's chromium package is needed)")
+    if os.geteuid() != 0:
+        pytest.skip("Chromium is not installed and installing it needs root: apt-get install -y chromium chromium-driver")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium", "chromium-driver"]):
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0 and cmd[1] == "install":
+                pytest.skip(f"apt-get could not install chromium: {done.stderr.strip()[-300:]}")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"apt-get could not install chromium: {exc}")
+    if not CHROMIUM.exists():
+        pytest.skip("apt-get ran but /usr/bin/chromium is still missing")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = ensure_chromium()
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'"
+    )
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def record_id(page) -> int | None:
+    """The record on the card, or None once the queue is empty."""
+    page.wait_for_function(
+        """() => document.body.innerText.match(/record #\\d+/) ||
+                 document.body.innerText.includes('queue for this stage is empty')""",
+        timeout=TIMEOUT_MS,
+    )
+    m = RECORD_ID.search(page.inner_text("body"))
+    return int(m.group(1)) if m else None
+
+
+def wait_for_change(page, before: int) -> int | None:
+    page.wait_for_function(
+        """(before) => { const m = document.body.innerText.match(/record #(\\d+)/);
+                         return m ? Number(m[1]) !== before :
+                                document.body.innerText.includes('queue for this stage is empty'); }""",
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
+    return record_id(page)
+
+
+def sign_in_by_link(context, url: str, token: str):
+    page = context.new_page()
+    page.goto(f"{url}?token={token}")
+    page.get_by_text("Signed in as").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("() => !location.search.includes('token=')", timeout=TIMEOUT_MS)
+    assert "token" not in page.url
+    return page
+
+
+def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, project, tmp_path):
+    import review.screening as rules
+    from review.store import open_store
+
+    tokens = seed_project(project)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    with review_screen(project.root, tmp_path / "screen.log") as (url, _proc):
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
+        try:
+            for ctx in contexts:
+                ctx.on("page", lambda pg: pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+
+            # nothing but the sign-in form before sign-in; a bad token is refused
+            anon = contexts[0].new_page()
+            anon.goto(url)
+            anon.get_by_text("Screening — sign in").wait_for(timeout=TIMEOUT_MS)
+            anon.get_by_label("Token").fill("not-a-token")
+            anon.get_by_role("button", name="Sign in").click()
+            anon.get_by_text("Unknown or revoked token").wait_for(timeout=TIMEOUT_MS)
+            assert "record #" not in anon.inner_text("body")
+            anon.screenshot(path=str(SHOTS / "sign-in.png"))
+            anon.close()
+
+            alice = sign_in_by_link(contexts[0], url, tokens["alice"])
+            bob = sign_in_by_link(contexts[1], url, tokens["bob"])
+
+            # alice includes everything with the keyboard (I), bob excludes with the button
+            seen_alice: list[int] = []
+            saw_hostile = False
+            current = record_id(alice)
+            while current is not None:
+                seen_alice.append(current)
+                if not saw_hostile and '<script>alert("pwned")</script>' in alice.inner_text("body"):
+                    saw_hostile = True  # shown as text
+                    alice.screenshot(path=str(SHOTS / "hostile-record.png"))
+                if len(seen_alice) == 1:
+                    alice.screenshot(path=str(SHOTS / "screen.png"), full_page=True)
+                alice.locator("body").press("i")
+                current = wait_for_change(alice, current)
+                assert len(seen_alice) <= 20
+            seen_bob: list[int] = []
+            current = record_id(bob)
+            while current is not None:
+                seen_bob.append(current)
+                bob.get_by_role("button", name=re.compile("^Exclude")).click()
+                current = wait_for_change(bob, current)
+                assert len(seen_bob) <= 20
+            assert sorted(seen_alice) == sorted(seen_bob) and len(seen_alice) == 8
+            # the hostile record's markup was shown as text and never ran
+            assert saw_hostile and dialogs == []
+
+            # undo brings bob's last record back; voting again restores the conflict
+            bob.get_by_role("button", name=re.compile("Undo last vote")).click()
+            bob.wait_for_function("() => /record #\\d+/.test(document.body.innerText)", timeout=TIMEOUT_MS)
+            assert record_id(bob) == seen_bob[-1]
+            bob.get_by_role("button", name=re.compile("^Exclude")).click()
+            assert wait_for_change(bob, seen_bob[-1]) is None
+
+            engine = open_store(project.database_url)
+            with engine.connect() as conn:
+                assert len(rules.conflicts(conn, "title_abstract")) == 8
+
+            # the lead sees both votes side by side and records a final decision
+            carol = sign_in_by_link(contexts[2], url, tokens["carol"])
+            carol.get_by_role("link", name="Conflicts").click()
+            carol.get_by_text("8 open conflict(s)").wait_for(timeout=TIMEOUT_MS)
+            carol.get_by_text("alice: Include").first.wait_for(timeout=TIMEOUT_MS)
+            carol.get_by_text("bob: Exclude").first.wait_for(timeout=TIMEOUT_MS)
+            form = carol.locator("[data-testid='stForm']").first
+            form.get_by_text("Include", exact=True).wait_for(timeout=TIMEOUT_MS)
+            carol.screenshot(path=str(SHOTS / "conflicts.png"))
+            form.get_by_text("Include", exact=True).click()
+            form.get_by_label("Note").fill("Group mentoring for medical students")
+            form.get_by_role("button", name="Record final decision").click()
+            carol.get_by_text("7 open conflict(s)").wait_for(timeout=TIMEOUT_MS)
+            with engine.connect() as conn:
+                finals = rules.final_decisions(conn, "title_abstract")
+                assert [(d.decision, d.how) for d in finals.values()] == [("include", "resolution")]
+
+            carol.get_by_role("link", name="Agreement").click()
+            carol.get_by_text("Cohen's κ").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+            carol.wait_for_timeout(1000)  # the grid draws on a canvas
+            carol.screenshot(path=str(SHOTS / "agreement.png"))
+
+            # a fresh load of a page's URL shows only the sign-in form; a reviewer in lead
+            # mode has no conflicts page, not even by its URL
+            alice.goto(url + "conflicts")
+            alice.get_by_text("Screening — sign in").wait_for(timeout=TIMEOUT_MS)
+            assert "record #" not in alice.inner_text("body")
+            alice.goto(f"{url}conflicts?token={tokens['alice']}")
+            alice.get_by_text("Criteria version").first.wait_for(timeout=TIMEOUT_MS)
+            assert "open conflict(s)" not in alice.inner_text("body")
+            assert "bob: Exclude" not in alice.inner_text("body")
+            engine.dispose()
+        finally:
+            for ctx in contexts:
+                ctx.close()
+    assert dialogs == []

@@ -1,0 +1,80 @@
+"""Escaping and highlighting of record text (no Streamlit)."""
+
+from __future__ import annotations
+
+import re
+
+from review.records import Record
+from screening_app.render import Highlighter, criteria_html, esc, record_card_html, term_regex
+
+
+def marks(html_text: str, kind: str) -> list[str]:
+    return re.findall(rf'<mark class="hl-{kind}"[^>]*>(.*?)</mark>', html_text)
+
+
+def test_prefix_term_matches_word_starts_only():
+    hl = Highlighter.of(["mentor*"], [])
+    out = hl("Mentors, mentoring and mentorship; a tormentor is not one.")
+    assert marks(out, "inc") == ["Mentors", "mentoring", "mentorship"]
+
+
+def test_exact_term_needs_whole_word_and_phrase_spans_space_or_hyphen():
+    hl = Highlighter.of(["medical student*", "balint"], [])
+    out = hl("Medical-students met in Balint groups; Balintian is not a match. medical  student")
+    assert marks(out, "inc") == ["Medical-students", "Balint", "medical  student"]
+
+
+def test_include_and_exclude_terms_get_their_own_colours():
+    hl = Highlighter.of(["mentor*"], ["residen*", "high school"])
+    out = hl("Mentoring residents and high school pupils")
+    assert marks(out, "inc") == ["Mentoring"]
+    assert marks(out, "exc") == ["residents", "high school"]
+    assert 'class="hl-inc" style="background:#fde68a' in out
+    assert 'class="hl-exc" style="background:#fecaca' in out
+
+
+def test_hostile_text_is_escaped_around_and_inside_marks():
+    hl = Highlighter.of(["script"], [])
+    out = hl('<script>alert("x")</script> & <b>bold</b>')
+    assert "<script" not in out and "<b>" not in out
+    assert "&lt;" in out and "&amp;" in out and "&quot;x&quot;" in out
+    assert marks(out, "inc") == ["script", "script"]
+
+
+def test_regex_metacharacters_in_terms_are_literal():
+    assert term_regex(["a+b (c)"]) is not None
+    hl = Highlighter.of(["c++ code", "x.y"], [])
+    assert marks(hl("write c++ code, not xzy but x.y"), "inc") == ["c++ code", "x.y"]
+
+
+def test_empty_and_too_short_terms_are_ignored():
+    assert term_regex(["", "*", " a "]) is None
+    assert Highlighter.of([], [])("<i>x</i>") == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_record_card_escapes_every_field():
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    rec = Record(
+        title=hostile,
+        abstract=hostile,
+        authors=[hostile],
+        journal=hostile,
+        keywords=[hostile],
+        subject_headings=[hostile],
+        publication_types=[hostile],
+        source_database=hostile,
+        doi=hostile,
+        pmid=hostile,
+        year=2015,
+    )
+    out = record_card_html(rec, Highlighter.of(["alert"], ["img"]), record_id=7)
+    assert "<script" not in out and "<img" not in out and "onerror=\"" not in out
+    assert out.count("&lt;script&gt;") >= 9
+    assert "record #7" in out
+
+
+def test_criteria_panel_escapes_config_text():
+    out = criteria_html(["<b>students</b>"], ["x < 3 months"], ["Other"], 2)
+    assert "&lt;b&gt;students&lt;/b&gt;" in out and "x &lt; 3 months" in out
+    assert "Criteria version 2" in out
+    assert esc(None) == ""

@@ -1,0 +1,88 @@
+"""`review query render` and `review query translate`: stdout, stderr, exit status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from review.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = str(ROOT / "queries" / "mentoring-medical-students.yaml")
+
+
+def test_render_ovid_medline(capsys):
+    assert main(["query", "render", EXAMPLE, "--to", "ovid-medline"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "1 exp Mentors/"
+    assert out.splitlines()[-1] == '18 limit 17 to (english language and humans and yr="2008 -Current")'
+    assert err == ""
+
+
+def test_render_pubmed_warnings_on_stderr_exit_zero(capsys):
+    assert main(["query", "render", EXAMPLE, "--to", "pubmed"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1 and out.startswith("((") and "english[la]" in out
+    warnings = err.splitlines()
+    assert len(warnings) == 6
+    assert all(w.startswith("warning: ") and "mentoring-medical-students.yaml:" in w and ": broader: " in w for w in warnings)
+
+
+def test_render_pubmed_lines_and_json(capsys):
+    assert main(["query", "render", EXAMPLE, "--to", "pubmed", "--lines"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split(" ", 1)[0] for ln in lines] == ["1", "2", "3", "4", "5"]
+    assert main(["query", "render", EXAMPLE, "--to", "ovid-embase", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lines"][2] == {"number": 3, "query": "exp balint group/", "label": "Mentoring"}
+
+
+def test_render_summary(capsys):
+    assert main(["query", "render", EXAMPLE, "--to", "summary"]) == 0
+    assert "Combined: Mentoring AND Medical schools AND Medical students" in capsys.readouterr().out
+
+
+def test_render_bad_yaml_exit_two(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nblocks:\n  - name: a\n    terms: []\n", encoding="utf-8")
+    assert main(["query", "render", str(bad), "--to", "pubmed"]) == 2
+    assert "bad.yaml, line 4: block 'a' is empty" in capsys.readouterr().err
+
+
+def test_translate_file_to_pubmed_and_embase(tmp_path, capsys):
+    src = tmp_path / "medline.txt"
+    src.write_text("1 exp Mentors/ (9411)\n2 (physician adj3 apprenticeship).ti,ab.\n3 1 or 2\n", encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "ovid-medline", "--to", "pubmed"]) == 0
+    out, err = capsys.readouterr()
+    assert out == '"Mentors"[mh] OR "physician apprenticeship"[tiab:~2]\n' and err == ""
+    assert main(["query", "translate", str(src), "--from", "ovid-medline", "--to", "ovid-embase", "--no-numbers"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["exp mentor/", "(physician adj3 apprenticeship).ti,ab.", "1 or 2"]
+
+
+def test_translate_stdin(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("mentor$.tw.\nmentee$1.tw.\n1 or 2\n"))
+    assert main(["query", "translate", "-", "--from", "ovid-medline", "--to", "pubmed"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "mentor*[tiab] OR mentee*[tiab]\n"
+    assert err.startswith("warning: line 2 «mentee$1.tw.»: broader: ")
+
+
+def test_translate_syntax_error_exit_two_with_line_column_and_text(tmp_path, capsys):
+    src = tmp_path / "broken.txt"
+    src.write_text("1 exp Mentors/\n2 ((mentor* adj3 program*).ti,ab.\n", encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "ovid-medline", "--to", "pubmed"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "line 2, column 3: a bracket is opened here and never closed" in err
+    assert "2 ((mentor* adj3 program*).ti,ab." in err
+
+
+def test_translate_unknown_database_is_usage_error(capsys):
+    try:
+        main(["query", "translate", "x", "--from", "pubmed", "--to", "ovid-medline"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("argparse should refuse --from pubmed")

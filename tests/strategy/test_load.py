@@ -1,0 +1,101 @@
+"""YAML strategy files: what they may say, and errors that name the file and line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from review.strategy import StrategyError, load_strategy, render, strategy_from_yaml
+from review.strategy.model import Bool, Fielded, Heading, Near, Term
+
+BASE = """\
+title: Test
+blocks:
+  - name: a
+    fields: [ti, ab]
+    terms:
+      - {text: mentor*}
+  - name: b
+    terms:
+      - {mesh: Students, explode: true}
+"""
+
+
+def load(text: str):
+    return strategy_from_yaml(textwrap.dedent(text), "s.yaml")
+
+
+def error(text: str) -> str:
+    with pytest.raises(StrategyError) as exc:
+        load(text)
+    return str(exc.value)
+
+
+def test_defaults_and_combination():
+    s = load(BASE)
+    assert [b.name for b in s.blocks] == ["a", "b"]
+    assert s.combine == Bool("and", (s.combine.operands[0], s.combine.operands[1]))
+    assert s.blocks[0].entries[0].expr == Fielded(Term("mentor*"), ("ti", "ab"))
+    assert s.blocks[1].entries[0].databases == frozenset({"pubmed", "ovid-medline"})
+    assert render(s, "pubmed").text == 'mentor*[tiab] AND "Students"[mh]\n'
+
+
+def test_term_forms():
+    s = load(BASE + """\
+  - name: c
+    fields: [ti, ab]
+    terms:
+      - {near: [[heart, cardiac], failure], adj: 3}
+      - {near: [oral, mucosa]}
+      - {text: tumo$r, fields: ti}
+      - {mesh: Dementia, major: true, subheadings: [di, px]}
+      - {ovid-medline: "(reflect* adj3 practice).ti,ab."}
+      - {ovid-embase: "exp balint group/"}
+      - any:
+          - {text: a}
+          - {text: b}
+        not: {text: c}
+combine: (a OR c) AND b
+""")
+    entries = s.block("c").entries
+    assert entries[0].expr == Fielded(Near((Bool("or", (Term("heart"), Term("cardiac"))), Term("failure")), 3), ("ti", "ab"))
+    assert entries[1].expr == Fielded(Near((Term("oral"), Term("mucosa")), None, ordered=True), ("ti", "ab"))
+    assert entries[2].expr == Fielded(Term("tumo*r"), ("ti",))
+    assert entries[3].expr == Heading("Dementia", major=True, subheadings=("di", "px"))
+    assert entries[4].databases == frozenset({"pubmed", "ovid-medline", "ovid-embase"})
+    assert entries[5].databases == frozenset({"ovid-embase"})
+    assert entries[6].expr.op == "not"
+    assert render(s, "ovid-medline").lines[-1].query.startswith("(")  # (a or c) and b, bracketed
+
+
+def test_block_for_one_database_only():
+    s = load(BASE.replace("{text: mentor*}", "{text: mentor*, databases: [ovid-embase]}"))
+    with pytest.raises(StrategyError, match="block 'a' has no terms for PubMed"):
+        render(s, "pubmed")
+
+
+@pytest.mark.parametrize("text, line, words", [
+    (BASE + "extra: 1\n", 10, "unknown strategy key 'extra'"),
+    (BASE.replace("    terms:\n      - {text: mentor*}\n", "    terms: []\n"), 5, "block 'a' is empty"),
+    (BASE.replace("    fields: [ti, ab]\n", ""), 5, "free text needs fields"),
+    (BASE.replace("[ti, ab]", "[ti, xx]"), 4, "unknown field code 'xx'"),
+    (BASE + "combine: a AND c\n", 10, "no block named 'c'"),
+    (BASE + "combine: (a AND b\n", 10, "bracket is not closed"),
+    (BASE.replace("{text: mentor*}", "{text: mentor*, mesh: X}"), 6, "exactly one of"),
+    (BASE.replace("{text: mentor*}", "mentor*"), 6, "a term is a mapping"),
+    (BASE.replace("{text: mentor*}", '{ovid-medline: "(mentor* adj3 program*.ti,ab."}'), 6, "never closed"),
+    (BASE + "limits: {years: 2008}\n", 10, "years: takes START-END"),
+    (BASE + "searched: yesterday\n", 10, "'searched' takes YYYY-MM-DD"),
+    (BASE.replace("  - name: b\n", "  - name: a\n"), 7, "two blocks are named 'a'"),
+    ("title: x\nblocks:\n  - name: a\n    terms: [\n", 5, "not valid YAML"),
+])
+def test_errors_name_the_line(text, line, words):
+    message = error(text)
+    assert message.startswith(f"s.yaml, line {line}: "), message
+    assert words in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(StrategyError, match="cannot read"):
+        load_strategy(tmp_path / "nope.yaml")

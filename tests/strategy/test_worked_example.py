@@ -1,0 +1,157 @@
+"""The worked example renders to the review's own Ovid lines and to the expected PubMed query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.strategy import highlight_terms, load_strategy, parse_ovid, render, search_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "queries" / "mentoring-medical-students.yaml"
+
+# shared/worked-example.md, "Medline (Ovid) strategy": ten mentoring lines, the setting
+# heading, three population lines, combined with AND, limited to 2008-current, English, humans.
+MEDLINE = """\
+1 exp Mentors/
+2 exp Mentoring/
+3 (mentor* adj3 program*).ti,ab.
+4 (mentor* adj3 group*).ti,ab.
+5 mentorship.ti,ab,kw.
+6 (physician adj3 apprenticeship).ti,ab.
+7 (reflect* adj3 practice).ti,ab.
+8 (reflect* adj3 group).ti,ab.
+9 (balint adj3 group*).ti,ab.
+10 (learning adj3 communit*).ti,ab.
+11 or/1-10
+12 exp Schools, Medical/
+13 Education, Medical, Undergraduate/
+14 medical student*.ti,ab,kw.
+15 (medical adj3 undergraduate).ti,ab.
+16 or/13-15
+17 11 and 12 and 16
+18 limit 17 to (english language and humans and yr="2008 -Current")
+"""
+
+# "Embase (Ovid) strategy": the same free-text lines; Emtree exp mentor/, exp mentoring/,
+# exp balint group/ (Emtree only); setting medical education/ or medical school/ (not
+# exploded); population the two free-text lines; Embase's humans limit is "human".
+EMBASE = """\
+1 exp mentor/
+2 exp mentoring/
+3 exp balint group/
+4 (mentor* adj3 program*).ti,ab.
+5 (mentor* adj3 group*).ti,ab.
+6 mentorship.ti,ab,kw.
+7 (physician adj3 apprenticeship).ti,ab.
+8 (reflect* adj3 practice).ti,ab.
+9 (reflect* adj3 group).ti,ab.
+10 (balint adj3 group*).ti,ab.
+11 (learning adj3 communit*).ti,ab.
+12 or/1-11
+13 medical education/
+14 medical school/
+15 13 or 14
+16 medical student*.ti,ab,kw.
+17 (medical adj3 undergraduate).ti,ab.
+18 16 or 17
+19 12 and 15 and 18
+20 limit 19 to (english language and human and yr="2008 -Current")
+"""
+
+MENTORING = (
+    '"Mentors"[mh] OR "Mentoring"[mh] OR (mentor*[tiab] AND program*[tiab]) OR '
+    "(mentor*[tiab] AND group*[tiab]) OR (mentorship[tiab] OR mentorship[ot]) OR "
+    '"physician apprenticeship"[tiab:~2] OR (reflect*[tiab] AND practice[tiab]) OR '
+    "(reflect*[tiab] AND group[tiab]) OR (balint[tiab] AND group*[tiab]) OR "
+    "(learning[tiab] AND communit*[tiab])"
+)
+SETTING = '"Schools, Medical"[mh]'
+POPULATION = (
+    '"Education, Medical, Undergraduate"[mh:noexp] OR ("medical student*"[tiab] OR '
+    '"medical student*"[ot]) OR "medical undergraduate"[tiab:~2]'
+)
+COMBINED = f"({MENTORING}) AND {SETTING} AND ({POPULATION})"
+FINAL = f'({COMBINED}) AND english[la] AND humans[mh] AND ("2008/01/01"[dp] : "2018/01/31"[dp])'
+
+
+@pytest.fixture(scope="module")
+def strategy():
+    return load_strategy(EXAMPLE)
+
+
+def test_medline_lines_reproduce_the_review(strategy):
+    assert render(strategy, "ovid-medline").text == MEDLINE
+
+
+def test_embase_lines_reproduce_the_review(strategy):
+    assert render(strategy, "ovid-embase").text == EMBASE
+
+
+def test_ovid_renderings_have_no_warnings(strategy):
+    assert render(strategy, "ovid-medline").warnings == []
+    assert render(strategy, "ovid-embase").warnings == []
+
+
+def test_pubmed_lines_blocks_then_combination_then_limits(strategy):
+    rendered = render(strategy, "pubmed")
+    queries = [ln.query for ln in rendered.lines]
+    assert queries == [MENTORING, SETTING, POPULATION, COMBINED, FINAL]
+    assert [ln.number for ln in rendered.lines] == [1, 2, 3, 4, 5]
+    assert rendered.lines[0].label == "Mentoring"
+    assert rendered.text == FINAL + "\n"
+    assert search_lines(strategy, "pubmed") == rendered.lines
+    assert search_lines(strategy) == rendered.lines
+
+
+def test_pubmed_warns_for_each_truncated_proximity_line_naming_the_yaml_line(strategy):
+    warnings = render(strategy, "pubmed").warnings
+    assert len(warnings) == 6
+    text = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    for w in warnings:
+        where, match, _ = w.split(": ", 2)
+        assert match == "broader"
+        line = int(where.rsplit(":", 1)[1])
+        assert "near:" in text[line - 1] and "*" in text[line - 1]
+
+
+def test_embase_only_heading_never_reaches_pubmed_or_medline(strategy):
+    assert "balint group" not in render(strategy, "pubmed").text
+    assert "balint group/" not in render(strategy, "ovid-medline").text
+
+
+def test_rendered_ovid_lines_parse_back_to_the_same_lines(strategy):
+    for db in ("ovid-medline", "ovid-embase"):
+        text = render(strategy, db).text
+        again = render(parse_ovid(text, db), db).text
+        assert again == text
+
+
+def test_translating_the_rendered_medline_lines_gives_the_same_final_pubmed_query(strategy):
+    parsed = parse_ovid(MEDLINE, "ovid-medline")
+    parsed.searched = "2018-01-31"
+    final = search_lines(parsed, "pubmed")[-1].query
+    # the same clauses, grouped by line rather than by block
+    for clause in ('"Mentors"[mh]', '"physician apprenticeship"[tiab:~2]', '"Schools, Medical"[mh]',
+                   'english[la]', 'humans[mh]', '"2008/01/01"[dp] : "2018/01/31"[dp]'):
+        assert clause in final
+
+
+def test_summary_names_blocks_limits_and_databases(strategy):
+    text = render(strategy, "summary").text
+    assert "1. Mentoring: any of" in text
+    assert '"balint group" (Emtree, with narrower headings) [Ovid Embase only]' in text
+    assert "with at most 2 words between them (in any order) in title or abstract" in text
+    assert "Combined: Mentoring AND Medical schools AND Medical students" in text
+    assert "published 2008 to the search date (2018-01-31)" in text
+
+
+def test_highlight_terms(strategy):
+    terms = highlight_terms(strategy)
+    for expected in ("mentor*", "program*", "medical student*", "balint group", "communit*", "apprenticeship"):
+        assert expected in terms
+    assert "mentorship" not in terms  # covered by mentor*
+    assert "mentors" not in terms and "mentoring" not in terms
+    assert all(t == t.lower() for t in terms)
+    assert len(terms) == len(set(terms))
