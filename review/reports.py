@@ -619,11 +619,29 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     )
 
 
+LIMIT_WORDS = {
+    "languages": "language: {}",
+    "language": "language: {}",
+    "humans": "humans only",
+    "years": "publication years {}",
+    "publication_types": "publication types: {}",
+}
+
+
 def _limits_text(limits: Any) -> list[str]:
+    """Limits as short phrases ("language: English", "humans only", "publication years 2008-current")."""
     if not limits:
         return []
     if isinstance(limits, Mapping):
-        return [f"{k}: {v}" if not isinstance(v, bool) else str(k) for k, v in limits.items()]
+        out = []
+        for key, value in limits.items():
+            if value is False or value in (None, "", []):
+                continue
+            if isinstance(value, (list, tuple)):
+                value = ", ".join(str(v).capitalize() if key.startswith("language") else str(v) for v in value)
+            template = LIMIT_WORDS.get(str(key), f"{key}: {{}}")
+            out.append(template.format(value) if value is not True else template.split(":")[0].format(""))
+        return [o.strip() for o in out]
     if isinstance(limits, (list, tuple)):
         return [str(x) for x in limits]
     return [str(limits)]

@@ -221,6 +221,7 @@ def test_cli_methods_draft(built_project, capsys):
     text = capsys.readouterr().out
     for needle in (
         "We searched MEDLINE (PubMed) on 2018-01-31 (6 records) and Embase (Ovid) on 2018-01-31 (6 records).",
+        "Limits applied: humans only, language: English and publication years 2008-current.",
         "citation searching (3 records)",
         "identified 12 records; 2 duplicates were removed (2 by identical PubMed ID), leaving 10 records to screen",
         "Two reviewers screened independently and blind",
