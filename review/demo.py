@@ -73,3 +73,84 @@ def import_sample(
         dbs = ", ".join(f"{db} {n}" for db, n in sorted(summary.per_database.items()))
         say(f"  {item.file}: {summary.records_stored} records ({summary.report.format}; {dbs})")
     return added
+
+
+# --------------------------------------------------------------------------------------
+# Demo reviewers: the config's `reviewers:` list, each with a sign-in token kept in
+# data/demo-tokens.json (run-time data, git-ignored) so a second `review demo` prints the
+# same working links. Tokens are stored hashed in the store like any other reviewer's.
+DEMO_TOKENS = "demo-tokens.json"
+
+
+@dataclass(frozen=True)
+class DemoReviewer:
+    name: str
+    role: str
+    token: str
+
+
+def demo_reviewers(engine: sa.Engine, project: Project) -> list[DemoReviewer]:
+    """Make sure every reviewer in the config is active with a token we know; return them.
+
+    A reviewer whose token is known (and still signs in) keeps it; any other is issued a new
+    token (revoking the old one first), so the links printed always work.
+    """
+    import json
+
+    from review.screening import add_reviewer, authenticate, get_reviewer, revoke_reviewer
+
+    path = project.data_dir / DEMO_TOKENS
+    known: dict[str, str] = {}
+    if path.is_file():
+        try:
+            known = {str(k): str(v) for k, v in json.loads(path.read_text("utf-8")).items()}
+        except (ValueError, AttributeError):
+            known = {}
+    out: list[DemoReviewer] = []
+    for n, item in enumerate(project.section("reviewers") or [], 1):
+        if not isinstance(item, dict) or "name" not in item:
+            raise ProjectError(f"{project.root / 'review.yaml'}: reviewers entry {n} needs 'name'")
+        name, role = str(item["name"]), str(item.get("role", "reviewer"))
+        token = known.get(name, "")
+        with engine.connect() as conn:
+            signed_in = authenticate(conn, token) if token else None
+            existing = get_reviewer(conn, name)
+        if signed_in is None or signed_in.name != name or signed_in.role != role:
+            if existing is not None and existing.active:
+                revoke_reviewer(engine, name)
+            token = add_reviewer(engine, name, role)
+        known[name] = token
+        out.append(DemoReviewer(name, role, token))
+    project.data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(known, indent=2), encoding="utf-8")
+    try:
+        path.chmod(0o600)
+    except OSError:
+        pass
+    return out
+
+
+def prisma_lines(engine: sa.Engine) -> list[str]:
+    """The PRISMA 2020 boxes so far, one line each (nothing drawn; no arithmetic refusal)."""
+    from review.prisma import prisma_counts
+
+    with engine.connect() as conn:
+        c = prisma_counts(conn)
+    lines = ["Records identified from databases:"]
+    for db, n in sorted(c.database_specific_results.items()):
+        lines.append(f"  {db:<32} {n:>6}")
+    for src, n in sorted(c.other_specific_results.items()):
+        lines.append(f"  other methods: {src:<17} {n:>6}")
+    lines += [
+        f"Duplicate records removed            {c.duplicates:>6}",
+        f"Records screened (title/abstract)    {c.records_screened:>6}",
+        f"  excluded                           {c.records_excluded:>6}",
+        f"  awaiting a final decision          {c.records_pending:>6}",
+        f"Reports sought for retrieval         {c.dbr_sought_reports:>6}",
+        f"  not retrieved                      {c.dbr_notretrieved_reports:>6}",
+        f"Reports assessed for eligibility     {c.dbr_assessed:>6}",
+    ]
+    for reason, n in sorted(c.dbr_excluded.items()):
+        lines.append(f"  excluded: {reason:<25} {n:>6}")
+    lines.append(f"Studies included                     {c.dbr_included:>6}")
+    return lines

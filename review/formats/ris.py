@@ -135,7 +135,10 @@ _OVID_CODE = re.compile(r"ovid[^\s]*?[?&]D=([A-Za-z0-9]+)", re.I)
 _OVID_SID = re.compile(r"sid/Ovid:([A-Za-z0-9]+)", re.I)
 _OVID_AN = re.compile(r"ovid[^\s]*?[?&]AN=([^&\s]+)", re.I)
 _SCOPUS_EID = re.compile(r"[?&]eid=(2-s2\.0-\d+)")
-_OPENURL_PMID = re.compile(r"rft_id=info:pmid/(\d+)")
+# digits only, up to the next parameter: Ovid CENTRAL links put a DOI in the pmid slot
+# ("info:pmid/10.1177%2F0269881116675512"), which is a DOI, never PubMed id "10"
+_OPENURL_PMID = re.compile(r"rft_id=info:pmid/(\d+)(?=&|\s|$)")
+_OPENURL_PMID_DOI = re.compile(r"rft_id=info:pmid/(10\.\d{4,9}(?:/|%2F)[^&\s]+)", re.I)
 _OPENURL_DOI = re.compile(r"rft_id=info:doi/([^&\s]+)")
 _NLM_PROVIDERS = {"nlm", "pubmed", "medline", "national library of medicine"}
 _BOOK_TYPES = {"BOOK", "EBOOK", "EDBOOK", "CHAP", "ECHAP"}
@@ -550,7 +553,7 @@ def _from_openurl(record: Record, trailer: list[str]) -> None:
         pmid = _OPENURL_PMID.search(line)
         if pmid and not record.pmid:
             record.pmid = pmid.group(1)
-        doi = _OPENURL_DOI.search(line)
+        doi = _OPENURL_DOI.search(line) or _OPENURL_PMID_DOI.search(line)
         if doi and not record.doi:
             record.doi = normalise_doi(unquote(doi.group(1)))
 

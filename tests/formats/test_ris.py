@@ -213,6 +213,10 @@ def test_ovid_multidatabase_sample_counts_per_database():
     assert petri.authors[:2] == ["Petri G", "Expert P"]  # one A1 line, split
     assert petri.pmid == "25401177"  # from the OpenURL in Ovid's link text
     assert "Psilocybin/ad [administration & dosage]" in petri.subject_headings
+    # Ovid CENTRAL links can carry a DOI in the OpenURL's pmid slot: it is a DOI, not PMID "10"
+    ross = next(r for r in central if r.source_id == "CN-01302630")
+    assert ross.pmid == "" and ross.doi == "10.1177/0269881116675512"
+    assert all(r.pmid == "" or len(r.pmid) >= 5 for r in result.records)
 
 
 @pytest.mark.parametrize(
