@@ -319,10 +319,12 @@ def gather_record_decisions(conn: sa.Connection, stage: str | None = None) -> li
     if stage is not None and stage not in screening.STAGES:
         raise ExportError(f"--stage must be one of {', '.join(screening.STAGES)}, not {stage!r}")
     stages = [stage] if stage else list(screening.STAGES)
-    ids = screening.stage_record_ids(conn, stage or "title_abstract")
-    members = {s: set(screening.stage_record_ids(conn, s)) for s in stages}
-    finals = {s: screening.final_decisions(conn, s) for s in stages}
+    finals = {s: screening.final_decisions(conn, s) for s in screening.STAGES}
     missing = screening.not_retrieved(conn)
+    # full text: every report sought (title/abstract includes), the not retrieved ones too
+    sought = sorted(r for r, f in finals["title_abstract"].items() if f.decision == "include")
+    ids = sought if stage == "full_text" else screening.stage_record_ids(conn, "title_abstract")
+    members = {"title_abstract": set(ids) if stage != "full_text" else set(), "full_text": set(screening.stage_record_ids(conn, "full_text"))}
     items = []
     for rid in ids:
         decisions = {}
@@ -375,7 +377,8 @@ class MethodsFacts:
     conflict_resolution: str = "lead"
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
-    assessed: int = 0
+    assessed: int = 0  # databases and registers
+    other_assessed: int = 0
     included: int = 0
     extraction_mode: str = "single"
     extraction_fields: int = 0
@@ -403,6 +406,17 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_word(n: int, word: str, plural: str | None = None, *, capital: bool = False) -> str:
+    """"Two reviewers", "one record", "12 records" (words up to ten, as journals prefer)."""
+    number = NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+    if capital:
+        number = number[:1].upper() + number[1:]
+    return f"{number} {word if n == 1 else (plural or word + 's')}"
+
+
 def methods_text(f: MethodsFacts) -> str:
     """A draft methods section (Markdown) from the facts; every number comes from the store."""
     paras: list[str] = ["## Methods (draft generated from the review store)"]
@@ -411,9 +425,9 @@ def methods_text(f: MethodsFacts) -> str:
         parts = []
         for s in f.searches:
             where = f"{s.database} ({s.interface})" if s.interface and s.interface != s.database else s.database
-            when = f", searched {_join(s.dates)}" if s.dates else ", search date not recorded"
-            parts.append(f"{where}{when}: {_plural(s.records, 'record')}")
-        text = "**Information sources and search.** We searched " + "; ".join(parts) + "."
+            when = f" on {_join(s.dates)}" if s.dates else " (search date not recorded)"
+            parts.append(f"{where}{when} ({_plural(s.records, 'record')})")
+        text = "**Information sources and search.** We searched " + _join(parts) + "."
         limits = sorted({lim for s in f.searches for lim in s.limits} | set(f.strategy_limits))
         if limits:
             text += f" Limits applied: {_join(limits)}."
@@ -426,29 +440,26 @@ def methods_text(f: MethodsFacts) -> str:
         paras.append("**Information sources and search.** No searches are recorded in the store yet.")
     # Dedup
     text = (
-        f"**Deduplication.** The searches identified {_plural(f.identified, 'record')}; "
+        f"**Deduplication.** The database searches identified {_plural(f.identified, 'record')}; "
         f"{_plural(f.duplicates, 'duplicate')} {'was' if f.duplicates == 1 else 'were'} removed"
     )
     if f.dedup_methods:
         how = [f"{n:,} by {DEDUP_METHOD_WORDS.get(m, m)}" for m, n in f.dedup_methods.items()]
         text += f" ({_join(how)})"
-    text += (
-        ", using automatic matching on DOI, PubMed ID and normalised bibliographic fields, with every "
-        f"merge logged and reversible, leaving {_plural(f.screened, 'record')} to screen."
-    )
+    text += f", leaving {_plural(f.screened, 'record')} to screen. Every merge is logged and can be undone."
     paras.append(text)
     # Screening
     n_rev = len(f.reviewers)
     text = "**Selection of sources of evidence.** "
     if n_rev >= 2:
         text += (
-            f"{_plural(n_rev, 'reviewer')} screened independently and blind to each other's decisions, "
-            "first on title and abstract, then in full text, with a reason recorded for every full-text "
-            "exclusion"
+            f"{_count_word(n_rev, 'reviewer', capital=True)} screened independently and blind to each "
+            "other's decisions, first on title and abstract, then in full text, with a reason recorded "
+            "for every full-text exclusion"
         )
         if f.exclusion_reasons:
-            text += f" (from a fixed list of {_plural(len(f.exclusion_reasons), 'reason')})"
-        text += ". Each record was decided by two reviewers."
+            text += f" (from a fixed list of {_count_word(len(f.exclusion_reasons), 'reason')})"
+        text += ". Each record needed the decisions of two reviewers."
     elif n_rev == 1:
         text += "One reviewer screened titles and abstracts and then full texts."
     else:
@@ -460,37 +471,46 @@ def methods_text(f: MethodsFacts) -> str:
     )
     resolved = sum(f.conflicts_resolved.values())
     text += f" Disagreements were resolved {resolver}"
-    text += f" ({_plural(resolved, 'conflict')} in total)." if resolved else "."
+    text += f"; {_count_word(resolved, 'conflict')} needed resolution." if resolved else "."
     for stage in ("title_abstract", "full_text"):
         for a, b, n, pct, kappa, ci in f.kappa.get(stage, []):
             k = "not defined" if kappa is None else f"{kappa:.2f}"
             ci_text = f" (95% CI {ci[0]:.2f} to {ci[1]:.2f})" if ci else ""
+            label = "title/abstract" if stage == "title_abstract" else "full-text"
             text += (
-                f" Agreement at the {STAGE_LABELS[stage]} stage ({a} and {b}, {_plural(n, 'record')}): "
+                f" Agreement at the {label} stage ({a} and {b}, {_plural(n, 'record')}): "
                 f"{pct:.1f}%, Cohen's kappa {k}{ci_text}."
             )
     paras.append(text)
-    paras.append(
+    text = (
         f"Of {_plural(f.screened, 'record')} screened, {_plural(f.assessed, 'report')} "
-        f"{'was' if f.assessed == 1 else 'were'} assessed in full text and "
-        f"{_plural(f.included, 'source')} {'was' if f.included == 1 else 'were'} included "
+        f"{'was' if f.assessed == 1 else 'were'} assessed in full text"
+    )
+    if f.other_assessed:
+        text += f" (and {_plural(f.other_assessed, 'report')} found by other methods)"
+    text += (
+        f"; {_plural(f.included, 'source')} {'was' if f.included == 1 else 'were'} included "
         "(see the PRISMA 2020 flow diagram)."
     )
+    paras.append(text)
     # Charting
     if f.extraction_mode == "dual":
         how = (
-            "Two reviewers charted the data of each included source independently with a piloted form; "
-            "every field on which they differed was settled by consensus"
+            "Two reviewers charted the data of each included source independently on a form defined "
+            "in advance; every field on which they differed was settled by consensus"
         )
     else:
-        how = "One reviewer charted the data of each included source with a piloted form"
+        how = "One reviewer charted the data of each included source on a form defined in advance"
     text = (
         f"**Data charting.** {how}. The form had {_plural(f.extraction_fields, 'field')}"
-        + (f" in {len(f.extraction_sections)} sections ({_join(f.extraction_sections)})" if f.extraction_sections else "")
+        + (f" in {_count_word(len(f.extraction_sections), 'section')} ({_join(f.extraction_sections)})" if f.extraction_sections else "")
         + "."
     )
     if f.charted:
-        text += f" {_plural(f.charted, 'source')} {'was' if f.charted == 1 else 'were'} charted by {_plural(f.extractors, 'reviewer')}."
+        text += (
+            f" {_plural(f.charted, 'source')} {'was' if f.charted == 1 else 'were'} charted by "
+            f"{_count_word(f.extractors, 'reviewer')}."
+        )
     paras.append(text)
     return "\n\n".join(paras) + "\n"
 
@@ -508,6 +528,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     from review.prisma import OTHER_METHOD_SOURCES, prisma_counts
     from review.store import list_imports
     from review.store.schema import dedup_membership, records
+    from review.store.schema import imports as imports_t
 
     imports = list_imports(conn)
     rows = conn.execute(
@@ -535,10 +556,17 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
             for lim in _limits_text(imp.get("limits")):
                 if lim not in fact.limits:
                     fact.limits.append(lim)
+    # how the left column's duplicates were found (other-method records are reported apart)
     dedup_methods = Counter(
         m or "automatic"
         for m in conn.execute(
-            sa.select(dedup_membership.c.method).where(dedup_membership.c.kept_id != dedup_membership.c.record_id)
+            sa.select(dedup_membership.c.method)
+            .join(records, records.c.id == dedup_membership.c.record_id)
+            .join(imports_t, imports_t.c.id == records.c.import_id)
+            .where(
+                dedup_membership.c.kept_id != dedup_membership.c.record_id,
+                sa.or_(imports_t.c.other_source.is_(None), imports_t.c.other_source.not_in(OTHER_METHOD_SOURCES)),
+            )
         ).scalars()
     )
     counts = prisma_counts(conn)
@@ -580,7 +608,8 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         conflict_resolution=str((config.get("screening") or {}).get("conflict_resolution", "lead")),
         conflicts_resolved=dict(resolved),
         exclusion_reasons=list(criteria.exclusion_reasons),
-        assessed=counts.dbr_assessed + counts.other_assessed,
+        assessed=counts.dbr_assessed,
+        other_assessed=counts.other_assessed,
         included=counts.new_studies,
         extraction_mode=form.mode,
         extraction_fields=len(form.fields),
@@ -590,11 +619,29 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     )
 
 
+LIMIT_WORDS = {
+    "languages": "language: {}",
+    "language": "language: {}",
+    "humans": "humans only",
+    "years": "publication years {}",
+    "publication_types": "publication types: {}",
+}
+
+
 def _limits_text(limits: Any) -> list[str]:
+    """Limits as short phrases ("language: English", "humans only", "publication years 2008-current")."""
     if not limits:
         return []
     if isinstance(limits, Mapping):
-        return [f"{k}: {v}" if not isinstance(v, bool) else str(k) for k, v in limits.items()]
+        out = []
+        for key, value in limits.items():
+            if value is False or value in (None, "", []):
+                continue
+            if isinstance(value, (list, tuple)):
+                value = ", ".join(str(v).capitalize() if key.startswith("language") else str(v) for v in value)
+            template = LIMIT_WORDS.get(str(key), f"{key}: {{}}")
+            out.append(template.format(value) if value is not True else template.split(":")[0].format(""))
+        return [o.strip() for o in out]
     if isinstance(limits, (list, tuple)):
         return [str(x) for x in limits]
     return [str(limits)]

@@ -167,18 +167,17 @@ def test_methods_text_from_facts():
     )
     text = reports.methods_text(facts)
     for needle in (
-        "MEDLINE (Ovid), searched 2018-01-31: 83 records",
-        "Embase (Ovid), searched 2018-01-31: 411 records",
+        "We searched MEDLINE (Ovid) on 2018-01-31 (83 records) and Embase (Ovid) on 2018-01-31 (411 records).",
         "Limits applied: English and humans.",
         "citation searching (4 records)",
         "identified 494 records; 47 duplicates were removed (40 by identical DOI and 7 by similar title",
         "leaving 447 records to screen",
-        "2 reviewers screened independently and blind to each other's decisions",
-        "by a third reviewer (the review lead) (12 conflicts in total)",
+        "Two reviewers screened independently and blind to each other's decisions",
+        "by a third reviewer (the review lead); 12 conflicts needed resolution.",
         "title/abstract stage (alice and bob, 447 records): 95.1%, Cohen's kappa 0.81 (95% CI 0.74 to 0.88)",
-        "81 reports were assessed in full text and 20 sources were included",
+        "Of 447 records screened, 81 reports were assessed in full text; 20 sources were included",
         "Two reviewers charted the data",
-        "25 fields in 2 sections (Source and Programme)",
-        "20 sources were charted by 2 reviewers",
+        "25 fields in two sections (Source and Programme)",
+        "20 sources were charted by two reviewers",
     ):
         assert needle in text, needle

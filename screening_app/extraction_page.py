@@ -1,0 +1,241 @@
+"""The extraction (data charting) page: the included sources, one form each, autosave, progress.
+
+``render(project, engine, reviewer)`` draws the page; the app's ``views/extraction.py`` imports
+this module lazily. It holds no rules: values are checked and stored by ``review.extraction``
+(every change is saved as soon as a field is left), and what counts as a disagreement or a
+final value is decided there too.
+
+Dual mode: each reviewer fills their own form. Once a second reviewer has charted a source, the
+fields on which the reviewers differ are listed side by side, and a consensus value can be
+recorded for each. Before that, a reviewer sees only their own values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+import streamlit as st
+
+from review import extraction as ex
+
+ERRORS_KEY = "extract-errors"
+RECORD_KEY = "extract-record"
+EMPTY_CHOICE = "—"
+
+
+def _widget_key(record_id: int, field_id: str) -> str:
+    return f"ex-{record_id}-{field_id}"
+
+
+def _consensus_key(record_id: int, field_id: str) -> str:
+    return f"exc-{record_id}-{field_id}"
+
+
+def _countries() -> list[str]:
+    import pycountry
+
+    return sorted({c.name for c in pycountry.countries} | set(ex.COUNTRY_ALIASES.values()))
+
+
+def _widget_value(f: ex.Field, key: str) -> Any:
+    """The value a widget holds, in the form ``review.extraction.normalise_value`` takes."""
+    value = st.session_state.get(key)
+    if value == EMPTY_CHOICE:
+        return None
+    return value
+
+
+def _save(engine: sa.Engine, form: ex.Form, record_id: int, field_id: str, reviewer: str) -> None:
+    """Autosave one field (the widget's on_change)."""
+    f = form.field(field_id)
+    errors = st.session_state.setdefault(ERRORS_KEY, {})
+    try:
+        ex.set_value(engine, form, record_id, field_id, _widget_value(f, _widget_key(record_id, field_id)), reviewer)
+    except ex.ExtractionError as exc:
+        errors[(record_id, field_id)] = str(exc)
+    else:
+        errors.pop((record_id, field_id), None)
+
+
+def _save_consensus(engine: sa.Engine, form: ex.Form, record_id: int, field_id: str, by: str) -> None:
+    f = form.field(field_id)
+    errors = st.session_state.setdefault(ERRORS_KEY, {})
+    try:
+        ex.set_consensus(engine, form, record_id, field_id, _widget_value(f, _consensus_key(record_id, field_id)), by)
+    except ex.ExtractionError as exc:
+        errors[("consensus", record_id, field_id)] = str(exc)
+    else:
+        errors.pop(("consensus", record_id, field_id), None)
+
+
+def _input(f: ex.Field, key: str, current: Any, *, label: str | None = None, on_change=None, args=()) -> None:
+    """One widget for field ``f`` prefilled with ``current``."""
+    label = label or (f.label + (" *" if f.required else ""))
+    common = dict(key=key, help=f.help or None, on_change=on_change, args=args)
+    if f.type == "long_text":
+        st.text_area(label, value=ex.display(current), height=90, **common)
+    elif f.type in ("short_text", "number", "year"):
+        st.text_input(label, value=ex.display(current), **common)
+    elif f.type in ("single_choice", "checklist"):
+        options = [EMPTY_CHOICE, *f.options]
+        index = options.index(current) if current in options else 0
+        if f.type == "checklist":
+            st.radio(label, options, index=index, horizontal=True, **common)
+        else:
+            st.selectbox(label, options, index=index, **common)
+    elif f.type == "multiple_choice":
+        chosen = [c for c in (current or []) if c in f.options]
+        st.multiselect(label, list(f.options), default=chosen, **common)
+    elif f.type == "country":
+        options = [EMPTY_CHOICE, *_countries()]
+        index = options.index(current) if current in options else 0
+        st.selectbox(label, options, index=index, **common)
+
+
+def _record_card(conn: sa.Connection, record_id: int) -> None:
+    from review.dedup.state import merged_record
+
+    rec = merged_record(conn, record_id)
+    st.markdown(f"**{_md(rec.title) or '(no title)'}**")
+    bits = [", ".join(rec.authors[:6]) + (" et al." if len(rec.authors) > 6 else ""),
+            " ".join(str(b) for b in (rec.journal, rec.year or "") if b)]
+    st.caption(_md(" · ".join(b for b in bits if b) + f" · record #{record_id}"))
+    links = []
+    if rec.doi:
+        links.append(f"[doi:{_md(rec.doi)}](https://doi.org/{rec.doi})")
+    if rec.pmid:
+        links.append(f"[PMID {rec.pmid}](https://pubmed.ncbi.nlm.nih.gov/{rec.pmid}/)")
+    if links:
+        st.markdown(" · ".join(links))
+
+
+def _md(text: str) -> str:
+    """Text shown as Markdown with its markup characters escaped."""
+    out = str(text)
+    for ch in "\\`*_{}[]()<>#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _progress(conn: sa.Connection, form: ex.Form, reviewer: str, ids: list[int]) -> None:
+    p = ex.progress(conn, form, reviewer, ids)
+    st.progress(p.mine_complete / p.total if p.total else 0.0)
+    text = f"You have charted {p.mine_complete} of {p.total} included sources · {p.finished} final"
+    if form.mode == "dual":
+        text += f" · {p.open_disagreements} open disagreement(s)"
+    st.caption(text)
+
+
+def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
+    """Draw the extraction page for the signed-in ``reviewer`` (``.name``, ``.role``)."""
+    st.title("Extraction")
+    try:
+        form = ex.form_from_config(project.config)
+    except ex.ExtractionError as exc:
+        st.error(f"The extraction form in review.yaml cannot be used: {exc}")
+        return
+    name = reviewer.name
+    with engine.connect() as conn:
+        ids = ex.included_record_ids(conn)
+        if not ids:
+            st.info("No sources are included at full text yet: charting starts once full-text screening includes one.")
+            return
+        st.caption(
+            "Dual extraction: two reviewers chart each source independently; differences are settled by consensus."
+            if form.mode == "dual"
+            else "Single extraction: one reviewer charts each source."
+        )
+        _progress(conn, form, name, ids)
+        mine_missing = {
+            rid: ex.missing_required(form, ex.values_of(conn, rid, name)) for rid in ids
+        }
+        labels = {}
+        from review.dedup.state import merged_record
+
+        for rid in ids:
+            done = "✓ " if not mine_missing[rid] else ""
+            labels[rid] = f"{done}#{rid} {merged_record(conn, rid).label()}"
+    if st.session_state.get(RECORD_KEY) not in ids:
+        todo = [rid for rid in ids if mine_missing[rid]]
+        st.session_state[RECORD_KEY] = todo[0] if todo else ids[0]
+    record_id = st.selectbox("Source", ids, format_func=lambda r: labels[r], key=RECORD_KEY)
+
+    with engine.connect() as conn:
+        _record_card(conn, record_id)
+        mine = ex.values_of(conn, record_id, name)
+        state = ex.states_of(conn, form, [record_id])[record_id]
+    errors = st.session_state.setdefault(ERRORS_KEY, {})
+
+    tabs = ["My form"] + (["Disagreements and consensus"] if form.mode == "dual" else ["Final values"])
+    form_tab, other_tab = st.tabs(tabs)
+    with form_tab:
+        st.caption("Every field is saved as soon as you leave it. Fields marked * are required.")
+        for section in form.sections:
+            st.subheader(section.name)
+            for f in section.fields:
+                _input(f, _widget_key(record_id, f.id), mine.get(f.id),
+                       on_change=_save, args=(engine, form, record_id, f.id, name))
+                if (record_id, f.id) in errors:
+                    st.error(errors[(record_id, f.id)])
+        missing = ex.missing_required(form, mine)
+        if missing:
+            st.warning("Still required: " + ", ".join(f.label for f in missing))
+        else:
+            st.success("Your form for this source is complete.")
+    with other_tab:
+        if form.mode == "dual":
+            may_see = bool(mine) or getattr(reviewer, "role", "") == "lead"
+            _consensus_panel(engine, form, record_id, state, name, may_see=may_see)
+        else:
+            _final_values(form, state)
+
+
+def _final_values(form: ex.Form, state: dict[str, ex.FieldState]) -> None:
+    rows = [{"Field": f.label, "Value": ex.display(state[f.id].final)} for f in form.fields]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def _consensus_panel(engine: sa.Engine, form: ex.Form, record_id: int, state: dict[str, ex.FieldState],
+                     name: str, *, may_see: bool) -> None:
+    reviewers = []
+    for s in state.values():
+        for r, v in s.by_reviewer.items():
+            if v is not None and r not in reviewers:
+                reviewers.append(r)
+    if len(reviewers) < 2:
+        st.info("Disagreements are shown once two reviewers have charted this source.")
+        return
+    if not may_see:
+        # blind until you have charted it yourself (a lead who did not chart may look)
+        st.info("Chart this source yourself first; then the other reviewer's values are shown.")
+        return
+    open_fields = [f for f in form.fields if state[f.id].status == "disagreement"]
+    settled = [f for f in form.fields if state[f.id].status == "consensus"]
+    st.caption(f"{len(open_fields)} field(s) differ · {len(settled)} settled by consensus")
+    errors = st.session_state.setdefault(ERRORS_KEY, {})
+    for f in open_fields:
+        s = state[f.id]
+        st.markdown(f"**{_md(f.label)}**")
+        cols = st.columns(len(s.by_reviewer) + 1)
+        for col, (r, v) in zip(cols, s.by_reviewer.items()):
+            col.markdown(f"*{_md(r)}*")
+            col.write(ex.display(v) or "(empty)")
+        with cols[-1]:
+            suggestion = next((v for v in s.by_reviewer.values() if v is not None), None)
+            _input(f, _consensus_key(record_id, f.id), suggestion, label="Consensus value")
+            if st.button("Record consensus", key=f"excb-{record_id}-{f.id}"):
+                _save_consensus(engine, form, record_id, f.id, name)
+                if ("consensus", record_id, f.id) not in errors:
+                    st.rerun()
+            if ("consensus", record_id, f.id) in errors:
+                st.error(errors[("consensus", record_id, f.id)])
+    if not open_fields:
+        st.success("No open disagreements on this source.")
+    if settled:
+        with st.expander("Fields settled by consensus"):
+            st.dataframe(
+                [{"Field": f.label, **{r: ex.display(v) for r, v in state[f.id].by_reviewer.items()},
+                  "Consensus": ex.display(state[f.id].consensus)} for f in settled],
+                hide_index=True, use_container_width=True,
+            )

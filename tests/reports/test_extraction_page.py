@@ -1,0 +1,118 @@
+"""The extraction page through streamlit.testing: form, autosave, validation, dual consensus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from review import extraction as ex
+from review.store import open_store
+
+from test_project_end_to_end import build
+
+SCRIPT = """
+import os
+from review.project import load_project
+from review.screening import Reviewer
+from review.store import open_store
+from screening_app.extraction_page import render
+
+project = load_project(os.environ["REVIEW_PROJECT"])
+render(project, open_store(project.database_url), Reviewer(os.environ["EX_REVIEWER"], os.environ.get("EX_ROLE", "reviewer"), True))
+"""
+
+
+@pytest.fixture
+def screened(project, tmp_path, monkeypatch):
+    engine = open_store(project.database_url)
+    build(engine, project.config, tmp_path)
+    monkeypatch.setenv("REVIEW_PROJECT", str(project.root))
+    yield project, engine
+    engine.dispose()
+
+
+def page(monkeypatch, reviewer: str, role: str = "reviewer") -> AppTest:
+    monkeypatch.setenv("EX_REVIEWER", reviewer)
+    monkeypatch.setenv("EX_ROLE", role)
+    return AppTest.from_string(SCRIPT, default_timeout=60).run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_lists_included_sources_with_progress(screened, monkeypatch):
+    at = page(monkeypatch, "alice")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Extraction"
+    assert at.selectbox(key="extract-record").options  # the included sources
+    assert len(at.selectbox(key="extract-record").options) == 3
+    assert "You have charted 0 of 3 included sources" in texts(at)
+    assert at.text_input(key="ex-1-author") is not None
+    assert "Still required" in texts(at)
+
+
+def test_autosave_validation_and_completion(screened, monkeypatch):
+    project, engine = screened
+    at = page(monkeypatch, "alice")
+    at.text_input(key="ex-1-author").input("Andre").run()
+    at.text_input(key="ex-1-year_published").input("20x8").run()
+    assert "field 'year_published' (Year published): '20x8' is not a year" in texts(at)
+    at.text_input(key="ex-1-year_published").input("2017").run()
+    assert "is not a year" not in texts(at)
+    at.selectbox(key="ex-1-country").select("Norway").run()
+    at.selectbox(key="ex-1-source_type").select("Programme description").run()
+    at.selectbox(key="ex-1-model").select("Both").run()
+    at.text_area(key="ex-1-aim").input("Professional development").run()
+    at.radio(key="ex-1-clear_question").set_value("yes").run()
+    assert not at.exception, at.exception
+    with engine.connect() as conn:
+        mine = ex.values_of(conn, 1, "alice")
+    assert mine == {"author": "Andre", "year_published": 2017, "country": "Norway",
+                    "source_type": "Programme description", "model": "Both",
+                    "aim": "Professional development", "clear_question": "yes"}
+    assert "Your form for this source is complete." in texts(at)
+    assert "You have charted 1 of 3" in texts(at)
+    # a fresh page shows the saved values
+    again = page(monkeypatch, "alice")
+    again.selectbox(key="extract-record").select(1).run()
+    assert again.text_input(key="ex-1-author").value == "Andre"
+    assert again.selectbox(key="ex-1-country").value == "Norway"
+
+
+def test_dual_disagreement_side_by_side_and_consensus(screened, monkeypatch):
+    project, engine = screened
+    form = ex.form_from_config(project.config)
+    ex.set_values(engine, form, 1, {"author": "Andre", "country": "Norway"}, "alice")
+    # bob has not charted yet: alice sees no partner values
+    at = page(monkeypatch, "alice")
+    at.selectbox(key="extract-record").select(1).run()
+    assert "Disagreements are shown once two reviewers have charted this source." in texts(at)
+    ex.set_values(engine, form, 1, {"author": "Andre", "country": "Sweden"}, "bob")
+    # carol (lead) has not charted but may look; a reviewer who has not charted may not
+    dave = page(monkeypatch, "dave")
+    dave.selectbox(key="extract-record").select(1).run()
+    assert "Chart this source yourself first" in texts(dave)
+    at = page(monkeypatch, "carol", "lead")
+    at.selectbox(key="extract-record").select(1).run()
+    text = texts(at)
+    assert "1 field(s) differ" in text
+    assert "Norway" in text and "Sweden" in text
+    at.selectbox(key="exc-1-country").select("Sweden").run()
+    at.button(key="excb-1-country").click().run()
+    assert not at.exception, at.exception
+    with engine.connect() as conn:
+        row = ex.final_table(conn, form, [1])[0]
+    assert row.values["country"] == "Sweden"
+    assert "No open disagreements on this source." in texts(at)
+
+
+def test_no_included_sources_yet(project, monkeypatch):
+    monkeypatch.setenv("REVIEW_PROJECT", str(project.root))
+    at = page(monkeypatch, "alice")
+    assert not at.exception
+    assert "No sources are included at full text yet" in texts(at)
