@@ -2,7 +2,7 @@
 
 Two reviewers in two browser contexts (separate cookies, separate sessions) screen every
 record of a small project, disagree, and the lead resolves a conflict. Screenshots for the
-docs are written to docs/screenshots/.
+docs are written to docs/screenshots/ with REVIEW_SCREENSHOTS=1 (else to a temporary folder).
 
 Chromium comes from Debian (``apt-get install -y chromium chromium-driver``, done here when
 /usr/bin/chromium is missing and this user may install packages); Playwright drives it with
@@ -13,6 +13,7 @@ skipped with the reason.
 from __future__ import annotations
 
 import os
+import tempfile
 import re
 import shutil
 import subprocess
@@ -34,7 +35,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots: written to docs/screenshots/ when REVIEW_SCREENSHOTS=1 (to refresh
+# them), else to a temporary folder so a test run leaves the checkout clean.
+DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = DOC_SHOTS if os.environ.get("REVIEW_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "review-screenshots"
 RECORD_ID = re.compile(r"record #(\d+)")
 TIMEOUT_MS = 30_000
 
