@@ -96,13 +96,8 @@ def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]
     path = Path(path_text) if args.strategy else project.path(path_text)
     if not path.is_file():
         raise CommandError(f"{path}: no such strategy file", 2)
-    try:
-        from review.strategy import load_strategy, search_lines
-    except ImportError as exc:
-        raise CommandError(
-            f"cannot render {path} for PubMed: the strategy module is not available ({exc}); "
-            'run a PubMed query directly with --query "..."'
-        ) from exc
+    from review.strategy import load_strategy, search_lines
+
     strategy = load_strategy(path)
     lines = [(int(x.number), str(x.query), str(getattr(x, "label", "") or "")) for x in search_lines(strategy, "pubmed")]
     if not lines:
