@@ -100,7 +100,7 @@ def markdown(found: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out")
+    parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args()
     text = markdown(rows())
     if args.out:
