@@ -287,6 +287,8 @@ def normalise_journal(name: str) -> str:
 def journal_variants(*names: str) -> tuple[str, ...]:
     """Normalised forms of a journal field: whole, and each part of a bilingual or dotted name.
 
+    >>> journal_variants("Journal of clinical virology : the official publication of the Pan American Society")
+    ('journal clinical virology pan american society', 'journal clinical virology')
     >>> journal_variants("Revista Panamericana de Salud Publica/Pan American Journal of Public Health")
     ('revista panamericana salud publica pan american journal public health', 'revista panamericana salud publica', 'pan american journal public health')
     """
@@ -294,7 +296,11 @@ def journal_variants(*names: str) -> tuple[str, ...]:
     for name in names:
         if not name:
             continue
-        for part in (name, *re.split(r"\s*[/=]\s*|\.\s*(?=[A-Z])", clean_text(name))):
+        text = clean_text(name)
+        # NLM titles carry a subtitle after " : " ("Journal of clinical virology : the
+        # official publication of ..."); the part before it is the journal's name.
+        parts = re.split(r"\s*[/=]\s*|\.\s*(?=[A-Z])", text) + text.split(" : ")[:1]
+        for part in (name, *parts):
             norm = normalise_journal(part)
             if norm and norm not in out:
                 out.append(norm)

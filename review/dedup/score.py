@@ -192,6 +192,20 @@ def _multi_page(rec: NormRecord) -> bool:
     return span is not None and span[1] - span[0] >= 2
 
 
+def fields_shifted(a: NormRecord, b: NormRecord) -> bool:
+    """``a`` has no volume, and its issue and single page are ``b``'s volume and issue.
+
+    Some exports move the volume into the issue slot and the issue into the pages slot
+    (Embase conference abstracts: number "26", pages "9" for volume 26, issue 9); two
+    numbers coinciding that way is a field shift, not two different addresses.
+    """
+    return bool(
+        not a.volume and a.issue and b.volume and b.issue
+        and a.issue == b.volume and a.page == b.issue
+        and (not a.page_end or a.page_end == a.page)
+    )
+
+
 def compare(a: NormRecord, b: NormRecord) -> Comparison:
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     abstract = (
@@ -203,6 +217,7 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         short, long_ = sorted((a.title, b.title), key=len)
         if len(short) >= 30:
             contained = max(title, fuzz.partial_ratio(short, long_))
+    shifted = fields_shifted(a, b) or fields_shifted(b, a)
     return Comparison(
         title=title,
         title_contained=contained,
@@ -211,9 +226,9 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         pmid=_same(a.pmid, b.pmid),
         year_gap=year_gap,
         journal=journal_agreement(a, b),
-        volume=_same(a.volume, b.volume),
-        issue=_same(a.issue, b.issue),
-        pages=pages_agreement(a, b),
+        volume=True if shifted else _same(a.volume, b.volume),
+        issue=True if shifted else _same(a.issue, b.issue),
+        pages=None if shifted else pages_agreement(a, b),
         same_first_page=bool(
             (a.page and a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS))
             or (a.article_number and a.article_number == b.article_number)
@@ -328,9 +343,11 @@ def decide(c: Comparison) -> Decision:
             return Decision(MAYBE, conf, f"{detail}; authors differ")
         return Decision(DISTINCT, conf, f"authors differ ({authors:.0f})")
     if conflicts:
-        # A single typo in year, volume or pages when everything else agrees; a different
-        # first page needs the same issue too (an erratum or reply sits in a later issue),
-        # and two full page ranges that do not overlap are two articles.
+        # A single typo in year, volume or pages when everything else agrees. A different
+        # single first page needs the same issue too (an erratum or reply sits in a later
+        # issue, on one page); two full page ranges in the same year, journal and volume
+        # with the same title and authors are one article with a page typo unless the
+        # issues are known to differ (a series split over issues).
         one_off = (
             len(conflicts) == 1
             and title >= TITLE_EXACT
@@ -338,7 +355,7 @@ def decide(c: Comparison) -> Decision:
             and authors >= AUTHOR_STRONG
             and c.journal is True
             and (
-                c.issue is True and not c.multi_page
+                (c.issue is True or c.multi_page or c.both_abstracts) and c.issue is not False
                 if conflicts[0] == "pages" else c.issue is not False
             )
             and not cautious

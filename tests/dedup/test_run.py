@@ -30,7 +30,8 @@ def _library():
         article(title="Peer mentoring in anatomy: a randomised trial", authors=["Olsen A"], doi="", pmid="",
                 volume="12", start_page="10", end_page="20", source_database="Embase"),  # 5 -> dup of 2 (fuzzy)
         article(title="Group mentoring of first year students", authors=["Berg T"], doi="", pmid="",
-                volume="5", start_page="30", end_page="39", year=2010, source_database="Embase"),  # 6 -> maybe vs 3
+                volume="5", issue="7", start_page="30", end_page="39", year=2010,
+                source_database="Embase"),  # 6 -> maybe vs 3 (other pages and issue)
     ]
     return medline, embase
 
