@@ -55,6 +55,8 @@ def main() -> None:
     ]
     if state.sees_conflicts(reviewer):
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
+    if reviewer.role == "lead":
+        pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
     pages += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),
