@@ -97,6 +97,17 @@ def sees_conflicts(reviewer: Any) -> bool:
     return reviewer.role == "lead" or conflict_mode() == "pair"
 
 
+def progress(conn: sa.Connection, reviewer: str, stage: str) -> Any:
+    """``review.screening.progress``, reused in this browser session until the store changes
+    (``screening_app.progress_cache``)."""
+    from screening_app.progress_cache import ProgressCache
+
+    cache = st.session_state.get("_progress_cache")
+    if not isinstance(cache, ProgressCache):
+        cache = st.session_state["_progress_cache"] = ProgressCache()
+    return cache.get(conn, reviewer, stage)
+
+
 # --- sign-in -------------------------------------------------------------------------------
 
 
