@@ -236,6 +236,40 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
             carol.wait_for_timeout(1000)  # the grid draws on a canvas
             carol.screenshot(path=str(SHOTS / "agreement.png"))
 
+            # the lead decides an uncertain duplicate pair side by side
+            from review.dedup import queue as dedup_queue
+
+            with engine.begin() as conn:
+                dedup_queue.refresh_pending(conn, [(1, 2, 0.55, "similar titles; no shared identifier")])
+            carol.get_by_role("link", name="Duplicates").click()
+            carol.get_by_text("1 pair(s) wait for a decision").wait_for(timeout=TIMEOUT_MS)
+            assert "record #1" in carol.inner_text("body") and "record #2" in carol.inner_text("body")
+            carol.screenshot(path=str(SHOTS / "duplicates.png"))
+            carol.get_by_role("button", name="Different papers").click()
+            carol.get_by_text("No uncertain pairs wait for a person").wait_for(timeout=TIMEOUT_MS)
+            with engine.connect() as conn:
+                assert dedup_queue.get_pair(conn, 1, 2).status == "rejected"
+
+            # the full-text page lists the title/abstract includes; both reviewers include two
+            # of them at full text, and the extraction page offers them for charting
+            with engine.connect() as conn:
+                included = sorted(r for r, d in rules.final_decisions(conn, "title_abstract").items()
+                                  if d.decision == "include")
+            assert included
+            carol.get_by_role("link", name="Full text").click()
+            carol.get_by_text(f"#{included[0]}").first.wait_for(timeout=TIMEOUT_MS)
+            carol.wait_for_timeout(500)
+            carol.screenshot(path=str(SHOTS / "fulltext.png"))
+            crit = rules.criteria_for_project(project)
+            for rid in included[:2]:
+                for name in ("alice", "bob"):
+                    rules.cast_vote(engine, name, rid, "full_text", "include", criteria=crit)
+            carol.get_by_role("link", name="Extraction").click()
+            carol.get_by_text("extraction", exact=False).first.wait_for(timeout=TIMEOUT_MS)
+            carol.wait_for_timeout(1500)
+            assert "No sources are included" not in carol.inner_text("body")
+            carol.screenshot(path=str(SHOTS / "extraction.png"))
+
             # a reviewer in lead mode has no conflicts page, not even by its URL (her session
             # cookie signs her in); after "Sign out" a fresh load shows only the sign-in form
             alice.goto(url + "conflicts")
