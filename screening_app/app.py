@@ -1,7 +1,8 @@
 """The screening app: ``review screen`` runs ``streamlit run screening_app/app.py``.
 
 Before sign-in the only page is the sign-in page; after it, the pages the reviewer may use.
-A ``?token=`` sign-in link signs in and the token is removed from the URL at once.
+A ``?token=`` sign-in link signs in and the token is removed from the URL at once. A sign-in
+lasts (a refresh keeps it) until "Sign out", ``screening.session_hours``, or a revoked token.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def main() -> None:
     if reviewer is None:
         if link is False:
             st.error("That sign-in link is not valid (unknown or revoked token).")
+        state.sync_cookie()
         nav = st.navigation([page("signin", "Sign in", ":material/login:", default=True)], position="hidden")
         nav.run()
         return
@@ -53,6 +55,8 @@ def main() -> None:
     ]
     if state.sees_conflicts(reviewer):
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
+    if reviewer.role == "lead":
+        pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
     pages += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),
@@ -63,6 +67,7 @@ def main() -> None:
         if st.button("Sign out", key="sign-out", icon=":material/logout:"):
             state.sign_out()
             st.rerun()
+        state.sync_cookie()
     st.navigation(pages).run()
 
 

@@ -5,12 +5,16 @@ its store from ``review.store.open_store``; both are cached per process with
 ``st.cache_resource``, keyed by where they come from.
 
 Sign-in: a reviewer proves who they are with their personal token (``review reviewers add``);
-the session keeps only the reviewer's name, and every run checks that name is still an active
-reviewer (a revoked token signs the session out). No name is ever read from the URL.
+that starts a server-side session (``review.screening.sessions``) whose random id the browser
+keeps in a cookie (set by a small script, never in the URL), so a refresh or a new tab of the
+same browser stays signed in. Every run looks the session up again: an ended (signed out),
+expired (``screening.session_hours``) or revoked reviewer's session signs the page out at
+once. The token itself is never kept. No name is ever read from the URL.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,9 @@ from review.project import CONFIG_NAME, ENV_PROJECT, Project, find_project_root,
 from review.store import open_store
 
 SESSION_KEY = "reviewer"
+SESSION_ID_KEY = "session_id"
+CLEAR_COOKIE_KEY = "clear_session_cookie"
+COOKIE = "review_session"
 STAGE_LABELS = {"title_abstract": "Title / abstract", "full_text": "Full text"}
 
 
@@ -90,25 +97,58 @@ def sees_conflicts(reviewer: Any) -> bool:
     return reviewer.role == "lead" or conflict_mode() == "pair"
 
 
+def progress(conn: sa.Connection, reviewer: str, stage: str) -> Any:
+    """``review.screening.progress``, reused in this browser session until the store changes
+    (``screening_app.progress_cache``)."""
+    from screening_app.progress_cache import ProgressCache
+
+    cache = st.session_state.get("_progress_cache")
+    if not isinstance(cache, ProgressCache):
+        cache = st.session_state["_progress_cache"] = ProgressCache()
+    return cache.get(conn, reviewer, stage)
+
+
 # --- sign-in -------------------------------------------------------------------------------
 
 
+def sessions():
+    """The sign-in session functions (``review.screening.sessions``)."""
+    import review.screening.sessions as screening_sessions
+
+    return screening_sessions
+
+
+def request_session_id() -> str | None:
+    """The session id the browser sent with this page load (its cookie), if any."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no browser (bare script run): no cookie
+        return None
+    return value or None
+
+
 def current_reviewer() -> Any | None:
-    """The signed-in, still active reviewer, or None (a stale session is signed out)."""
-    name = st.session_state.get(SESSION_KEY)
-    if not name:
+    """The signed-in reviewer of a live session, or None (a dead session is signed out).
+
+    The session id is this browser session's, else the one its cookie brought (a refresh).
+    """
+    sid = st.session_state.get(SESSION_ID_KEY) or request_session_id()
+    if not sid:
         return None
     with engine().connect() as conn:
-        found = next(
-            (r for r in screening().list_reviewers(conn) if r.name == name and r.active), None
-        )
+        found = sessions().reviewer_for_session(conn, sid)
     if found is None:
-        sign_out()
+        if st.session_state.get(SESSION_ID_KEY) or st.session_state.get(SESSION_KEY):
+            sign_out(end=False)
+        return None
+    st.session_state[SESSION_ID_KEY] = sid
+    st.session_state[SESSION_KEY] = found.name
     return found
 
 
 def sign_in(token: str) -> Any | None:
-    """Check ``token``; on success remember only the reviewer's name in the session."""
+    """Check ``token``; on success start a session and remember its id (and the reviewer's
+    name) in this browser session. The token is not kept."""
     token = (token or "").strip()
     if not token:
         return None
@@ -116,14 +156,53 @@ def sign_in(token: str) -> Any | None:
         reviewer = screening().authenticate(conn, token)
     if reviewer is None or not reviewer.active:
         return None
+    try:
+        sid = sessions().start_session(engine(), reviewer, settings().session_hours)
+    except screening().NotAllowedError:  # revoked between the two steps
+        return None
+    st.session_state[SESSION_ID_KEY] = sid
     st.session_state[SESSION_KEY] = reviewer.name
+    st.session_state.pop(CLEAR_COOKIE_KEY, None)
     return reviewer
 
 
-def sign_out() -> None:
-    """Forget the reviewer and every per-session widget value."""
+def sign_out(*, end: bool = True) -> None:
+    """End the session (when ``end``), forget every per-session value, and have the browser
+    drop its session cookie on the next run."""
+    sid = st.session_state.get(SESSION_ID_KEY) or request_session_id()
+    if end and sid:
+        sessions().end_session(engine(), sid)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[CLEAR_COOKIE_KEY] = True
+
+
+def cookie_script() -> str | None:
+    """The script that keeps the browser's session cookie in step with this session: set it
+    after a sign-in, delete it after a sign-out or a dead session; None when in step."""
+    sid = st.session_state.get(SESSION_ID_KEY)
+    sent = request_session_id()
+    if sid:
+        if sid == sent:
+            return None
+        max_age = int(float(settings().session_hours) * 3600)
+        value = f"{COOKIE}={sid}; Max-Age={max_age}"
+    elif sent or st.session_state.get(CLEAR_COOKIE_KEY):
+        value = f"{COOKIE}=; Max-Age=0"
+    else:
+        return None
+    cookie = json.dumps(value + "; Path=/; SameSite=Strict")
+    return (
+        "<script>document.cookie = " + cookie
+        + " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+
+
+def sync_cookie() -> None:
+    """Draw the cookie script when the cookie is out of step (runs in the page, no iframe)."""
+    script = cookie_script()
+    if script:
+        st.html(script, unsafe_allow_javascript=True, width="content")
 
 
 def take_token_from_url() -> bool | None:
@@ -135,7 +214,7 @@ def take_token_from_url() -> bool | None:
         return None
     token = st.query_params.get("token", "")
     del st.query_params["token"]
-    if st.session_state.get(SESSION_KEY):
+    if st.session_state.get(SESSION_KEY) or request_session_id():
         sign_out()
     return sign_in(token) is not None
 

@@ -11,6 +11,7 @@ from review.screening.model import RESOLUTION_MODES, ScreeningError
 class ScreeningSettings:
     seed: int = 0
     conflict_resolution: str = "lead"  # lead | pair
+    session_hours: float = 12.0  # how long an app sign-in lasts
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -26,4 +27,14 @@ def screening_settings(config: dict) -> ScreeningSettings:
         raise ScreeningError(
             f"review.yaml: screening.conflict_resolution must be one of {', '.join(RESOLUTION_MODES)}, not {mode!r}"
         )
-    return ScreeningSettings(seed=seed, conflict_resolution=mode)
+    hours = section.get("session_hours", 12)
+    try:
+        hours = float(hours)
+    except (TypeError, ValueError):
+        hours = -1.0
+    if isinstance(section.get("session_hours"), bool) or not 0 < hours <= 24 * 366:
+        raise ScreeningError(
+            f"review.yaml: screening.session_hours must be a number of hours above 0 (at most a year), "
+            f"not {section.get('session_hours')!r}"
+        )
+    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours)

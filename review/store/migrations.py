@@ -48,6 +48,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         ),
     ),
     ("0005_extraction", _create(schema.extraction_values, schema.extraction_consensus)),
+    ("0006_sessions", _create(schema.screening_sessions)),
 ]
 
 

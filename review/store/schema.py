@@ -261,3 +261,21 @@ extraction_consensus = sa.Table(
     sa.Column("at", sa.String(40), nullable=False),
 )
 sa.Index("ix_extraction_consensus_record", extraction_consensus.c.record_id, extraction_consensus.c.field)
+
+
+# ---------------------------------------------------------------------------------------
+# Screening app sign-in sessions: one row per sign-in, so a browser refresh keeps the
+# reviewer signed in. ``id`` is the sha256 of the random session id the browser holds (a
+# copy of the store cannot be used to sign in); ``token_hash`` is the reviewer's token hash
+# at sign-in, so revoking (or re-issuing) the token ends every session at once.
+screening_sessions = sa.Table(
+    "screening_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index("ix_screening_sessions_reviewer", screening_sessions.c.reviewer)

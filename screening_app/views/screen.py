@@ -23,7 +23,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     engine = state.engine()
     criteria = state.criteria()
     with engine.connect() as conn:
-        progress = rules.progress(conn, reviewer_name, stage)
+        progress = state.progress(conn, reviewer_name, stage)
         record_id = rules.next_record_id(conn, reviewer_name, stage, seed=state.seed())
         record = ui.load_record(conn, record_id) if record_id is not None else None
         fulltext = (

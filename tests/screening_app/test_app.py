@@ -164,7 +164,12 @@ def test_hostile_record_renders_as_text(app_project):
     at = sign_in(app_project.tokens["alice"])
     seen_hostile = False
     for _ in range(8):
-        bodies = [h.proto.body for h in at.get("html")]
+        html = list(at.get("html"))
+        # the one element allowed to run script is the app's own cookie line
+        for h in html:
+            if h.proto.unsafe_allow_javascript:
+                assert re.fullmatch(r'<script>document\.cookie = "review_session=[\w-]+; [^"<]*" \+ [^<]*</script>', h.proto.body)
+        bodies = [h.proto.body for h in html if not h.proto.unsafe_allow_javascript]
         for body in bodies:
             assert "<script" not in body.lower() and "<img" not in body and "<svg" not in body
             assert "<b>medical" not in body and "<i>Mallory" not in body

@@ -168,6 +168,16 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
                 alice_votes[current] = {"i": "include", "e": "exclude", "m": "maybe"}[key]
                 alice.locator("body").press(key)
                 current = wait_for_change(alice, current)
+                if len(alice_votes) == 3 and current is not None:
+                    # a browser refresh keeps her signed in, on the same record of her queue;
+                    # the session id is in a cookie, never in the URL
+                    alice.reload()
+                    alice.get_by_text("Signed in as").wait_for(timeout=TIMEOUT_MS)
+                    assert record_id(alice) == current
+                    assert urlparse(alice.url).query == ""
+                    jar = {c["name"]: c for c in contexts[0].cookies()}
+                    assert set(jar) >= {"review_session"} and tokens["alice"] not in str(jar)
+                    assert jar["review_session"]["sameSite"] == "Strict"
                 assert len(alice_votes) <= 20
             # bob clicks the buttons: includes the first five, excludes the rest and the hostile one
             bob_votes: dict[int, str] = {}
@@ -226,11 +236,56 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
             carol.wait_for_timeout(1000)  # the grid draws on a canvas
             carol.screenshot(path=str(SHOTS / "agreement.png"))
 
-            # a fresh load of a page's URL shows only the sign-in form; a reviewer in lead
-            # mode has no conflicts page, not even by its URL
+            # the lead decides an uncertain duplicate pair side by side
+            from review.dedup import queue as dedup_queue
+
+            with engine.begin() as conn:
+                dedup_queue.refresh_pending(conn, [(1, 2, 0.55, "similar titles; no shared identifier")])
+            carol.get_by_role("link", name="Duplicates").click()
+            carol.get_by_text("1 pair(s) wait for a decision").wait_for(timeout=TIMEOUT_MS)
+            assert "record #1" in carol.inner_text("body") and "record #2" in carol.inner_text("body")
+            carol.screenshot(path=str(SHOTS / "duplicates.png"))
+            carol.get_by_role("button", name="Different papers").click()
+            carol.get_by_text("No uncertain pairs wait for a person").wait_for(timeout=TIMEOUT_MS)
+            with engine.connect() as conn:
+                assert dedup_queue.get_pair(conn, 1, 2).status == "rejected"
+
+            # the full-text page lists the title/abstract includes; both reviewers include two
+            # of them at full text, and the extraction page offers them for charting
+            with engine.connect() as conn:
+                included = sorted(r for r, d in rules.final_decisions(conn, "title_abstract").items()
+                                  if d.decision == "include")
+            assert included
+            carol.get_by_role("link", name="Full text").click()
+            carol.get_by_text(f"#{included[0]}").first.wait_for(timeout=TIMEOUT_MS)
+            carol.wait_for_timeout(500)
+            carol.screenshot(path=str(SHOTS / "fulltext.png"))
+            crit = rules.criteria_for_project(project)
+            for rid in included[:2]:
+                for name in ("alice", "bob"):
+                    rules.cast_vote(engine, name, rid, "full_text", "include", criteria=crit)
+            carol.get_by_role("link", name="Extraction").click()
+            carol.get_by_text("extraction", exact=False).first.wait_for(timeout=TIMEOUT_MS)
+            carol.wait_for_timeout(1500)
+            assert "No sources are included" not in carol.inner_text("body")
+            carol.screenshot(path=str(SHOTS / "extraction.png"))
+
+            # a reviewer in lead mode has no conflicts page, not even by its URL (her session
+            # cookie signs her in); after "Sign out" a fresh load shows only the sign-in form
+            alice.goto(url + "conflicts")
+            alice.get_by_text("queue for this stage is empty").wait_for(timeout=TIMEOUT_MS)
+            assert "open conflict(s)" not in alice.inner_text("body")
+            alice.goto(url)  # (Streamlit's "page not found" notice covers the page)
+            alice.get_by_role("button", name="Sign out").click()
+            alice.get_by_text("Screening — sign in").wait_for(timeout=TIMEOUT_MS)
+            alice.wait_for_function("() => !document.cookie.includes('review_session=')", timeout=TIMEOUT_MS)
             alice.goto(url + "conflicts")
             alice.get_by_text("Screening — sign in").wait_for(timeout=TIMEOUT_MS)
             assert "record #" not in alice.inner_text("body")
+            # bob's session ends at once when his token is revoked: his next click signs him out
+            rules.revoke_reviewer(engine, "bob")
+            bob.reload()
+            bob.get_by_text("Screening — sign in").wait_for(timeout=TIMEOUT_MS)
             alice.goto(f"{url}conflicts?token={tokens['alice']}")
             alice.get_by_text("queue for this stage is empty").wait_for(timeout=TIMEOUT_MS)
             assert urlparse(alice.url).path == "/" and "token" not in alice.url

@@ -1,0 +1,67 @@
+"""Duplicates page (the lead): the uncertain pairs deduplication left for a person.
+
+Each pending pair is shown side by side (``screening_app.pairs``); "Same paper" merges the
+two records (``review.dedup.run.confirm``), "Different papers" keeps them apart from now on
+(``reject``), exactly as ``review dedup --confirm/--reject PAIR`` do, with the lead's name
+and note logged. The buttons carry the pair id in their key, so a click decides only the pair
+it was drawn with.
+"""
+
+import streamlit as st
+
+from review.dedup import queue, run
+from review.store.api import get_record
+from screening_app import state
+from screening_app.pairs import pair_html
+
+MAX_SHOWN = 20
+
+reviewer = state.require_reviewer()
+if reviewer.role != "lead":
+    st.error("Only the review lead decides on possible duplicates.")
+    st.stop()
+
+st.title("Possible duplicates")
+engine = state.engine()
+
+
+def decide(pair_id: str, same: bool, note: str) -> None:
+    action = run.confirm if same else run.reject
+    try:
+        action(engine, pair_id, by=reviewer.name, note=note or "")
+    except (run.DedupError, queue.PairError) as exc:
+        st.error(str(exc))
+        return
+    st.session_state["dup-last"] = (
+        f"Pair {pair_id}: " + ("same paper, merged." if same else "different papers, kept apart.")
+    )
+    st.rerun()
+
+
+with engine.connect() as conn:
+    pending = queue.pending_pairs(conn)
+    shown = [(p, get_record(conn, p.record_a), get_record(conn, p.record_b)) for p in pending[:MAX_SHOWN]]
+
+if "dup-last" in st.session_state:
+    st.success(st.session_state.pop("dup-last"))  # built from record ids only
+if not pending:
+    st.info("No uncertain pairs wait for a person. Run `review dedup` after an import.")
+    st.stop()
+st.caption(
+    f"{len(pending)} pair(s) wait for a decision, most likely duplicates first"
+    + (f"; the first {MAX_SHOWN} are shown" if len(pending) > MAX_SHOWN else "")
+    + ". Same paper merges the two records; different papers keeps them apart in every later run."
+)
+
+for pair, rec_a, rec_b in shown:
+    with st.container(border=True):
+        st.html(pair_html(pair.id, (pair.record_a, rec_a), (pair.record_b, rec_b), pair.confidence, pair.reason))
+        cols = st.columns([1, 1, 2])
+        note = cols[2].text_input("Note (optional)", key=f"dup-note-{pair.id}", label_visibility="collapsed",
+                                  placeholder="Note (optional)")
+        if cols[0].button("Same paper", key=f"dup-same-{pair.id}", type="primary", icon=":material/join:",
+                          width="stretch"):
+            decide(pair.id, True, note)
+        if cols[1].button("Different papers", key=f"dup-diff-{pair.id}", icon=":material/call_split:",
+                          width="stretch"):
+            decide(pair.id, False, note)
