@@ -243,6 +243,9 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
                 dedup_queue.refresh_pending(conn, [(1, 2, 0.55, "similar titles; no shared identifier")])
             carol.get_by_role("link", name="Duplicates").click()
             carol.get_by_text("1 pair(s) wait for a decision").wait_for(timeout=TIMEOUT_MS)
+            # the page streams in: wait for both records' columns, not only the heading
+            carol.get_by_text("record #1", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+            carol.get_by_text("record #2", exact=True).first.wait_for(timeout=TIMEOUT_MS)
             assert "record #1" in carol.inner_text("body") and "record #2" in carol.inner_text("body")
             carol.screenshot(path=str(SHOTS / "duplicates.png"))
             carol.get_by_role("button", name="Different papers").click()
