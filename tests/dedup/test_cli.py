@@ -50,7 +50,6 @@ def test_standalone_ris_and_nbib(tmp_path, capsys):
 
 
 def test_standalone_csv_with_ids_matches_the_labels(tmp_path):
-    pytest.importorskip("review.formats.tabular")
     out = tmp_path / "clusters.csv"
     pairs = tmp_path / "pairs.csv"
     source = DATA / "special_cases_records.csv"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import types
 from collections import namedtuple
 from datetime import date
 
@@ -44,21 +43,16 @@ def eutils_env(monkeypatch, server, fast_rate):
 
 @pytest.fixture
 def fake_strategy_module(monkeypatch):
-    """review.strategy as its interface is agreed - load_strategy(path), search_lines(s, "pubmed") -
-    answering with STRATEGY_LINES (the real module's functions are patched when it is there)."""
+    """review.strategy's load_strategy(path) and search_lines(s, "pubmed") patched to answer with
+    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched)."""
+    import review.strategy as module
 
     class Strategy:
         limits = {"years": "2008-2018", "language": "English", "humans": True}
 
-    try:
-        import review.strategy as module
-    except ImportError:
-        module = types.ModuleType("review.strategy")
-        monkeypatch.setitem(sys.modules, "review.strategy", module)
-    monkeypatch.setattr(module, "load_strategy", lambda path: Strategy(), raising=False)
+    monkeypatch.setattr(module, "load_strategy", lambda path: Strategy())
     monkeypatch.setattr(module, "search_lines",
-                        lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else [],
-                        raising=False)
+                        lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else [])
     return module
 
 
@@ -310,7 +304,6 @@ def test_log_pipes_and_fences_are_escaped(store_engine):
 
 
 def test_import_strategy_text_reaches_the_log(project, tmp_path, capsys):
-    pytest.importorskip("review.formats.detect", reason="the format detector lands with the importers")
     from pathlib import Path
 
     xml = Path(__file__).resolve().parent.parent / "data" / "pubmed" / "pubmed1.xml"
