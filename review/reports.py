@@ -639,11 +639,20 @@ def _limits_text(limits: Any) -> list[str]:
                 continue
             if isinstance(value, (list, tuple)):
                 value = ", ".join(str(v).capitalize() if key.startswith("language") else str(v) for v in value)
+            elif isinstance(value, str) and str(key).startswith("language"):
+                value = value.capitalize()
             template = LIMIT_WORDS.get(str(key), f"{key}: {{}}")
             out.append(template.format(value) if value is not True else template.split(":")[0].format(""))
         return [o.strip() for o in out]
     if isinstance(limits, (list, tuple)):
-        return [str(x) for x in limits]
+        out = []
+        for item in limits:
+            if isinstance(item, Mapping) and set(item) == {"kind", "value"}:
+                # a strategy limit as stored by `review search`: {"kind": "years", "value": "2008-current"}
+                out += _limits_text({str(item["kind"]): item["value"] if item["value"] not in (None, "") else True})
+            else:
+                out.append(str(item))
+        return out
     return [str(limits)]
 
 

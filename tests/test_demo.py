@@ -97,8 +97,12 @@ def test_demo_searches_pubmed_when_it_is_reachable(tmp_path):
         server.stop()
     assert done.returncode == 0, done.stderr
     assert "offline" not in done.stdout
-    assert re.search(r"\d+ of \d+ records stored as import #1", done.stdout)
-    assert re.search(r"^\s+PubMed\s+\d+$", done.stdout, re.M)
+    # the bundled strategy finds 10 of the local server's records, stored as import #1; PRISMA's
+    # PubMed line adds them to the 80 of the sample's PubMed export
+    assert "10 of 10 records stored as import #1" in done.stdout
+    assert re.search(r"^\s+#1\s+PubMed\s+10\s+search$", done.stdout, re.M)
+    prisma = done.stdout.split("== 6.")[1]
+    assert re.search(r"^\s+PubMed\s+90$", prisma, re.M)
 
 
 def _free_port() -> int:

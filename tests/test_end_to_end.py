@@ -165,8 +165,20 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     review("resolve", str(in_out), "--stage", ft, "--decision", "include", "--as", "carol")
     included = list(agree_in) + [in_out]
 
-    agreement = json.loads(review("agreement", "--json"))
-    assert agreement, "agreement is reported once both reviewers have voted"
+    agreement = {a["stage"]: a for a in json.loads(review("agreement", "--json"))}
+    # Cohen's kappa worked by hand from the votes above: p_o observed, p_e by chance
+    def kappa(n, agreed, marginals):
+        p_o, p_e = agreed / n, sum(a * b for a, b in marginals) / n ** 2
+        return (p_o - p_e) / (1 - p_e)
+    n_ta = len(unique)  # alice: 14 include, rest exclude; bob: 10 include, 2 maybe, rest exclude
+    ta_kappa = kappa(n_ta, n_ta - 4, [(14, 10), (0, 2), (n_ta - 14, n_ta - 12)])
+    assert (agreement[ta]["pair"], agreement[ta]["n"]) == (["alice", "bob"], n_ta)
+    assert agreement[ta]["percent"] == pytest.approx(100 * (n_ta - 4) / n_ta)
+    assert agreement[ta]["kappa"] == pytest.approx(ta_kappa, abs=1e-9)
+    # full text: 11 pairs, one include/exclude split (a split reason is still agreement on exclude)
+    assert agreement[ft]["n"] == len(assessed) == 11
+    assert agreement[ft]["percent"] == pytest.approx(100 * 10 / 11)
+    assert agreement[ft]["kappa"] == pytest.approx(kappa(11, 10, [(7, 6), (4, 5)]), abs=1e-9)
 
     # 7. Dual extraction: alice and bob chart every included source; consensus where they differ.
     for rid in included:
@@ -182,7 +194,10 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     assert {row["Country"] for row in table} == {"Norway"}
     assert {row["Author"] for row in table} == {f"Author{rid}" for rid in included}
     md = review("export", "extraction", "--format", "md")
-    assert md.count("\n|") >= len(included) + 1
+    md_rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert len(md_rows) == len(included) + 2  # header, rule, one row per included source
+    assert sorted(md_rows[2:]) == sorted(
+        f"| Author{rid} | 2015 |  | Norway |  |  |  | Group |  |  |  |  |  |  |" for rid in included)
 
     # 8. PRISMA: every box is what this script put in.
     p = json.loads(review("prisma", "--json"))
@@ -212,7 +227,11 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
                         "Single specialty or interest": 1}
     assert box("dbr_included") + box("other_included") == len(included)
     assert box("duplicates") + box("other_removed") == identified - len(unique)
-    assert str(len(included)) in flat and other_ids
+    assert box("new_studies") == box("total_studies") == len(included)
+    # the citation-searching file: each record removed as a duplicate or screened in the right column
+    assert len(other_ids) == citation
+    assert box("other_removed") + box("other_screened_excluded") + box("other_sought_reports") == citation
+    assert box("other_screened_excluded") + box("other_sought_reports") == len(other_ids & set(unique))
 
     # The diagram and the R/Shiny CSV carry the same numbers.
     svg = root / "prisma.svg"
@@ -223,10 +242,24 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
         assert f"n = {n}" in text.replace("\u2009", " ") or f"(n = {n})" in text or f"n={n}" in text
     rows = list(csv.DictReader(shiny.open(encoding="utf-8")))
     assert rows[0].keys() >= {"data", "node", "box", "description", "boxtext", "tooltips", "url", "n"}
+    shiny_n = {row["data"]: row["n"] for row in rows if row["data"] != "NA"}
+    assert shiny_n["database_results"] == str(identified - citation)
+    assert shiny_n["citations_results"] == str(citation)
+    assert shiny_n["records_screened"] == str(box("records_screened"))
+    assert shiny_n["dbr_notretrieved_reports"] == "1"
+    assert shiny_n["new_studies"] == str(len(included))
+    assert shiny_n["database_specific_results"] == f"PubMed, {n_pubmed}; MEDLINE, 200; CENTRAL, 100; Embase, 80"
 
     # 9. The records with their decisions survive a trip to EndNote/Zotero; the methods draft.
     ris = review("export", "records", "--stage", "full_text", "--format", "ris")
-    assert ris.count("ER  -") >= len(included)
+    ris_ids = [line.split("-", 1)[1].strip() for line in ris.splitlines() if line.startswith("ID  - ")]
+    assert ris.count("ER  -") == len(ris_ids) == len(ta_included)  # every record sent to full text
+    assert sorted(map(int, ris_ids)) == sorted(ta_included)
+    assert "Single specialty or interest" in ris and "Full text not retrievable" in ris
     methods = review("report", "methods")
-    assert "PubMed" in methods and "kappa" in methods.lower()
+    assert f"We searched PubMed (PubMed (E-utilities)) on " in methods and f"({n_pubmed} records)" in methods
+    assert "Limits applied: humans only, language: English and publication years 2008-current." in methods
+    assert f"Cohen's kappa {ta_kappa:.2f}" in methods
+    assert "Records were also identified through citation searching (102 records)." in methods
+    assert f"{len(included)} sources were included" in methods
     shutil.rmtree(root / "data" / "cache", ignore_errors=True)

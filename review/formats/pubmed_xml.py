@@ -127,8 +127,9 @@ def entrez_read(data: bytes) -> Any:
     """``Bio.Entrez.read`` over bytes (DOCTYPE fixed up), errors as ``PubmedXMLError`` with a line."""
     from Bio import Entrez
 
+    prepared = prepare_for_biopython(data)
     try:
-        return Entrez.read(io.BytesIO(prepare_for_biopython(data)), validate=False)
+        return Entrez.read(io.BytesIO(prepared), validate=False)
     except RuntimeError as exc:  # an <ERROR> element in an E-utilities answer
         raise PubmedXMLError(f"NCBI returned an error: {exc}") from exc
     except Exception as exc:  # CorruptedXMLError, NotXMLError, ValueError, ExpatError
@@ -139,7 +140,9 @@ def entrez_read(data: bytes) -> Any:
         lowered = data[:512].lstrip().lower()
         if lowered.startswith((b"<html", b"<!doctype html")):
             reason = "an HTML page, not XML"
-        elif "no element found" in message:
+        elif "no element found" in message or (
+            "unclosed token" in message and line == prepared.rstrip(b"\r\n").count(b"\n") + 1
+        ):  # the data stop mid-document, or mid-tag on their last line
             reason = f"truncated XML (the data end{where})"
         else:
             reason = f"not well-formed XML{where}: {message.split('(')[-1].split(')')[0]}"

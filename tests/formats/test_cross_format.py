@@ -8,7 +8,7 @@ import json
 import pytest
 
 from review.formats import read_file
-from review.records import clean_text, normalise_doi
+from review.records import clean_text
 
 from .conftest import DATA, SAMPLE
 
@@ -21,7 +21,9 @@ def title_key(title: str) -> str:
 
 
 def expected(item: dict) -> tuple[str, str, int]:
-    return title_key(item["title"]), normalise_doi(item.get("doi")), int(item["year"])
+    # Reflib's DOIs are already bare and lower-case: compared as they are, not through the reader's
+    # own normalise_doi (a fault there would otherwise change both sides alike)
+    return title_key(item["title"]), (item.get("doi") or "").strip().lower(), int(item["year"])
 
 
 def got(record) -> tuple[str, str, int]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
-import types
 from collections import namedtuple
 from datetime import date
 
@@ -45,21 +43,16 @@ def eutils_env(monkeypatch, server, fast_rate):
 
 @pytest.fixture
 def fake_strategy_module(monkeypatch):
-    """review.strategy as its interface is agreed - load_strategy(path), search_lines(s, "pubmed") -
-    answering with STRATEGY_LINES (the real module's functions are patched when it is there)."""
+    """review.strategy's load_strategy(path) and search_lines(s, "pubmed") patched to answer with
+    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched)."""
+    import review.strategy as module
 
     class Strategy:
         limits = {"years": "2008-2018", "language": "English", "humans": True}
 
-    try:
-        import review.strategy as module
-    except ImportError:
-        module = types.ModuleType("review.strategy")
-        monkeypatch.setitem(sys.modules, "review.strategy", module)
-    monkeypatch.setattr(module, "load_strategy", lambda path: Strategy(), raising=False)
+    monkeypatch.setattr(module, "load_strategy", lambda path: Strategy())
     monkeypatch.setattr(module, "search_lines",
-                        lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else [],
-                        raising=False)
+                        lambda strategy, target: list(STRATEGY_LINES) if target == "pubmed" else [])
     return module
 
 
@@ -184,7 +177,9 @@ def test_worked_example_strategy_end_to_end(project, eutils_env, capsys):
     assert [c["line"] for c in row["line_counts"]] == [line.number for line in lines]
     assert row["query"] == lines[-1].query
     assert row["total"] == len(records) == len({r.pmid for r in records})
-    assert row["limits"]  # the strategy's limits, as data
+    # the strategy's limits (queries/mentoring-medical-students.yaml), as data
+    assert row["limits"] == [{"kind": "language", "value": "english"}, {"kind": "humans", "value": ""},
+                             {"kind": "years", "value": "2008-current"}]
     assert main(["--project", str(project.root), "search", "--log"]) == 0
     md = capsys.readouterr().out
     assert all(f"| {line.number} | " in md for line in lines)
@@ -301,13 +296,14 @@ def test_ovid_lines_only_when_every_line_fits():
 def test_log_pipes_and_fences_are_escaped(store_engine):
     _file_import(store_engine, "a | b\n```\nodd\n")
     md = render_markdown(search_log(store_engine))
-    assert "````" in md  # a longer fence around text holding ```
-    out = render_csv(search_log(store_engine))
-    assert json.dumps(out)  # plain text
+    # the strategy verbatim (pipe included) inside a fence longer than the ``` it holds
+    assert "\n````\na | b\n```\nodd\n````\n" in md
+    # the CSV cell round-trips the text exactly, pipe, newlines and backticks included
+    (row,) = csv.DictReader(io.StringIO(render_csv(search_log(store_engine))))
+    assert row["query"] == "a | b\n```\nodd\n" and row["records_found"] == "83"
 
 
 def test_import_strategy_text_reaches_the_log(project, tmp_path, capsys):
-    pytest.importorskip("review.formats.detect", reason="the format detector lands with the importers")
     from pathlib import Path
 
     xml = Path(__file__).resolve().parent.parent / "data" / "pubmed" / "pubmed1.xml"

@@ -102,12 +102,19 @@ def test_articles_and_books_keep_document_order():
 
 def test_truncated_file_names_file_and_line(tmp_path):
     data = (DATA / "pubmed4.xml").read_bytes()
-    path = tmp_path / "cut.xml"
-    path.write_bytes(data[: len(data) // 2])
+    cut = data[: len(data) // 2]  # ends inside a tag: "...<Country>United States</Coun"
+    path = tmp_path / "cut.xml"  # (tmp_path holds the test's name, so "truncated" is checked after the path)
+    path.write_bytes(cut)
     with pytest.raises(UnreadableFileError) as info:
         read(path)
-    assert str(path) in str(info.value) and "truncated" in str(info.value)
-    assert info.value.line is not None
+    last_line = cut.count(b"\n") + 1
+    assert info.value.line == last_line == 377
+    assert str(info.value).startswith(f"{path}, line {last_line}: truncated XML (the data end at line {last_line}")
+    # cut between two tags instead: the same diagnosis
+    path.write_bytes(data[: data.index(b"</Article>")])
+    with pytest.raises(UnreadableFileError) as info:
+        read(path)
+    assert str(info.value).split(": ", 1)[1].startswith("truncated XML")
 
 
 @pytest.mark.parametrize(

@@ -49,10 +49,12 @@ def test_lists_included_sources_with_progress(screened, monkeypatch):
     at = page(monkeypatch, "alice")
     assert not at.exception, at.exception
     assert at.title[0].value == "Extraction"
-    assert at.selectbox(key="extract-record").options  # the included sources
-    assert len(at.selectbox(key="extract-record").options) == 3
+    # the three sources included at full text, by record id, first author, year and journal
+    assert at.selectbox(key="extract-record").options == [
+        "#1 Shahtalebi 2018, Adv Biomed Res", "#2 Nikolis 2018, Int J Dermatol", "#13 Scott 2019, Ann Fam Med"]
     assert "You have charted 0 of 3 included sources" in texts(at)
-    assert at.text_input(key="ex-1-author") is not None
+    author = at.text_input(key="ex-1-author")  # the form of the first source, empty, required
+    assert (author.label, author.value) == ("Author *", "")
     assert "Still required" in texts(at)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import socket
 import sys
+import urllib.request
 
-from serve import free_port, review_screen
+from serve import review_screen
 
 from review.cli import main
 from review.commands.app import app_script, app_url, streamlit_command
@@ -42,8 +43,15 @@ def test_bad_port_is_a_usage_error(project, capsys):
 
 def test_review_screen_serves_the_app_and_prints_its_url(project, tmp_path):
     log = tmp_path / "screen.log"
-    with review_screen(project.root, log) as (url, _proc):
-        pass
+    with review_screen(project.root, log) as (url, proc):
+        with urllib.request.urlopen(url, timeout=10) as page:  # the app's page, not just the health check
+            assert page.status == 200 and b"<title>Streamlit</title>" in page.read()
     printed = log.read_text()
     assert f"Screening app for 'proj': {url}" in printed
-    assert free_port() > 0
+    # stopped with its process group: nothing listens on the port any more
+    assert proc.poll() is not None
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+        again.listen()
