@@ -378,6 +378,7 @@ class MethodsFacts:
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
     assessed: int = 0  # databases and registers
+    other_screened: int = 0  # other-method records not already found by the databases
     other_assessed: int = 0
     included: int = 0
     extraction_mode: str = "single"
@@ -483,7 +484,10 @@ def methods_text(f: MethodsFacts) -> str:
             )
     paras.append(text)
     text = (
-        f"Of {_plural(f.screened, 'record')} screened, {_plural(f.assessed, 'report')} "
+        f"Of {_plural(f.screened, 'record')} screened"
+        + (f" from the databases and {_plural(f.other_screened, 'record')} found by other methods"
+           if f.other_screened else "")
+        + f", {_plural(f.assessed, 'report')} "
         f"{'was' if f.assessed == 1 else 'were'} assessed in full text"
     )
     if f.other_assessed:
@@ -602,6 +606,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         duplicates=counts.duplicates,
         dedup_methods=dict(dedup_methods),
         screened=counts.records_screened,
+        other_screened=sum(counts.other_specific_results.values()) - counts.other_removed,
         reviewers=all_voters,
         voters_per_stage={s: len(v) for s, v in voters.items()},
         kappa=kappa,

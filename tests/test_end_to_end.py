@@ -262,4 +262,6 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     assert f"Cohen's kappa {ta_kappa:.2f}" in methods
     assert "Records were also identified through citation searching (102 records)." in methods
     assert f"{len(included)} sources were included" in methods
+    other_screened = citation - box("other_removed")
+    assert f"screened from the databases and {other_screened} records found by other methods" in methods
     shutil.rmtree(root / "data" / "cache", ignore_errors=True)

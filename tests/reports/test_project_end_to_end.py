@@ -228,7 +228,7 @@ def test_cli_methods_draft(built_project, capsys):
         "resolved by a third reviewer (the review lead); three conflicts needed resolution.",
         "Agreement at the title/abstract stage (alice and bob, 12 records): 83.3%, Cohen's kappa 0.64",
         "Agreement at the full-text stage (alice and bob, 7 records)",
-        "Of 10 records screened, 6 reports were assessed in full text (and 1 report found by other methods); 3 sources were included",
+        "Of 10 records screened from the databases and 2 records found by other methods, 6 reports were assessed in full text (and 1 report found by other methods); 3 sources were included",
         "Two reviewers charted the data",
     ):
         assert needle in text, (needle, text)
