@@ -60,31 +60,35 @@ def criteria_from_config(config: dict) -> Criteria:
 
 
 def criteria_for_project(project: Any) -> Criteria:
-    """Criteria of a ``review.project.Project``; include terms come from the search strategy
-    when the strategy module can give them, else from ``screening.include_terms``."""
+    """Criteria of a ``review.project.Project``. Include terms: the search strategy's own
+    (``review.strategy.highlight_terms``: words, phrases, truncation as prefixes) followed by
+    any extra ``screening.include_terms`` from the config."""
     base = criteria_from_config(project.config)
     terms = _strategy_terms(project)
-    if terms:
-        return Criteria(
-            version=base.version,
-            include=base.include,
-            exclude=base.exclude,
-            exclusion_reasons=base.exclusion_reasons,
-            include_terms=terms,
-            exclude_terms=base.exclude_terms,
-        )
-    return base
+    if not terms:
+        return base
+    extra = [t for t in base.include_terms if t.lower() not in {x.lower() for x in terms}]
+    return Criteria(
+        version=base.version,
+        include=base.include,
+        exclude=base.exclude,
+        exclusion_reasons=base.exclusion_reasons,
+        include_terms=terms + extra,
+        exclude_terms=base.exclude_terms,
+    )
 
 
 def _strategy_terms(project: Any) -> list[str]:
+    """The strategy's include terms; [] without a strategy. A broken strategy file is not the
+    screener's problem: the config's terms are used (``review query render`` shows the error)."""
+    from review.strategy import StrategyError, highlight_terms, load_strategy
+
     strategy = project.config.get("strategy")
     if not strategy:
         return []
-    try:  # the strategy package is optional here; highlighting falls back to the config
-        from review.strategy import highlight  # type: ignore[attr-defined]
-
-        terms = highlight.terms_from_file(project.path(strategy))  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - any failure means: no strategy terms
+    try:
+        terms = highlight_terms(load_strategy(project.path(strategy)))
+    except (StrategyError, OSError):
         return []
     return [str(t) for t in terms if str(t).strip()]
 
