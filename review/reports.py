@@ -588,10 +588,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         (e.get("payload") or {}).get("stage", "") for e in list_events(conn, "conflict.resolve")
     )
     form = form_from_config(config)
-    try:
-        included = included_record_ids(conn)
-    except Exception:  # noqa: BLE001 - no screening yet
-        included = []
+    included = included_record_ids(conn)
     from review.extraction import final_table
 
     table = final_table(conn, form, included) if included else []
