@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "review.commands.dedup",
     "review.commands.screening",
     "review.commands.reports",
+    "review.commands.studies",
 ]
 
 

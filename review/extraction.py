@@ -514,16 +514,20 @@ class ChartRow:
     values: dict[str, Any]
     open_fields: list[str] = field(default_factory=list)  # disagreement or pending
     missing_required: list[str] = field(default_factory=list)
+    study: str = ""  # "12: Andre 2012, BMC Res Notes" when this report is linked to a study
 
 
 def final_table(conn: sa.Connection, form: Form, record_ids: Sequence[int] | None = None) -> list[ChartRow]:
     """One row per included source (or ``record_ids``) with the final (consensus) values."""
     from review.dedup.state import merged_record
+    from review.studies import study_of
 
     ids = list(record_ids) if record_ids is not None else included_record_ids(conn)
     states = states_of(conn, form, ids)
+    linked = study_of(conn)
     rows = []
     for rid in ids:
+        study = linked.get(rid)
         finals = {fid: s.final for fid, s in states[rid].items()}
         open_ = [fid for fid, s in states[rid].items() if s.status in ("disagreement", "pending")]
         rows.append(
@@ -533,6 +537,7 @@ def final_table(conn: sa.Connection, form: Form, record_ids: Sequence[int] | Non
                 values=finals,
                 open_fields=open_,
                 missing_required=[f.id for f in missing_required(form, finals) if f.id not in open_],
+                study=f"{study}: {merged_record(conn, study).label()}" if study is not None else "",
             )
         )
     return rows

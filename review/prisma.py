@@ -84,6 +84,7 @@ class FlowInputs:
     ft_finals: Mapping[int, tuple[str, str]] = field(default_factory=dict)
     excluded_automatic: int = 0
     excluded_other: int = 0
+    study_of: Mapping[int, int] = field(default_factory=dict)  # report id -> study id (linked reports)
 
 
 @dataclass
@@ -116,6 +117,9 @@ class PrismaCounts:
     other_included: int = 0
     previous_studies: int = 0
     previous_reports: int = 0
+    # distinct studies among the included reports of both columns (reports of one study are
+    # linked in ``study_links``); None: one study per report
+    included_studies: int | None = None
 
     # --- derived boxes ---
     @property
@@ -148,8 +152,9 @@ class PrismaCounts:
 
     @property
     def new_studies(self) -> int:
-        # One report per study: the store has no link between reports of the same study.
-        return self.dbr_included + self.other_included
+        if self.included_studies is None:
+            return self.dbr_included + self.other_included
+        return self.included_studies
 
     @property
     def new_reports(self) -> int:
@@ -249,6 +254,7 @@ def count_flow(inputs: FlowInputs) -> PrismaCounts:
         other_excluded=other["excluded"],
         other_pending=other["ft_pending"],
         other_included=other["included"],
+        included_studies=len({inputs.study_of.get(r, r) for r in left["included_ids"] + other["included_ids"]}),
     )
 
 
@@ -271,6 +277,7 @@ def _column(ids: Sequence[int], inputs: FlowInputs) -> dict[str, Any]:
         "excluded": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "ft_pending": sum(1 for f in ft if not f or f[0] not in ("include", "exclude")),
         "included": sum(1 for f in ft if f and f[0] == "include"),
+        "included_ids": [i for i, f in zip(assessed, ft) if f and f[0] == "include"],
     }
 
 
@@ -375,10 +382,12 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
         )
     need(
         "Studies included in review",
-        c.new_reports == c.dbr_included + c.other_included and c.new_studies <= c.new_reports,
+        c.new_reports == c.dbr_included + c.other_included
+        and c.new_studies <= c.new_reports
+        and (c.new_studies > 0) == (c.new_reports > 0),
         f"'Studies included in review' ({c.new_studies} studies, {c.new_reports} reports) should "
-        f"be the reports included from databases ({c.dbr_included}) and other methods "
-        f"({c.other_included})",
+        f"be at most the reports included from databases ({c.dbr_included}) and other methods "
+        f"({c.other_included}), and at least one study when a report is included",
     )
     for name, value in c.to_dict().items():
         if isinstance(value, int) and value < 0:
@@ -479,6 +488,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     """The flow's plain inputs from the store: imports, dedup clusters and screening."""
     from review import screening
     from review.store.schema import dedup_membership, imports, records
+    from review.studies import study_of
 
     rows = conn.execute(
         sa.select(records.c.id, records.c.source_database, imports.c.database, imports.c.other_source)
@@ -531,6 +541,8 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         ta_finals=ta,
         not_retrieved=dict(screening.not_retrieved(conn)),
         ft_finals=ft,
+        # a study record later merged into another cluster counts as that cluster's record
+        study_of={r: int(kept_of.get(s, s)) for r, s in study_of(conn).items()},
     )
 
 

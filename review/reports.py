@@ -44,12 +44,12 @@ def chart_table(form: Form, rows: Sequence[ChartRow], *, paper: bool = False) ->
     columns = chart_columns(form, paper=paper)
     headers = [label for _, label in columns]
     if not paper:
-        headers = ["Record", "Source", *headers, "Open fields"]
+        headers = ["Record", "Source", "Study", *headers, "Open fields"]
     out = []
     for row in rows:
         cells = [display(row.values.get(fid)) for fid, _ in columns]
         if not paper:
-            cells = [str(row.record_id), row.label, *cells, ", ".join(row.open_fields)]
+            cells = [str(row.record_id), row.label, row.study, *cells, ", ".join(row.open_fields)]
         out.append(cells)
     return headers, out
 
@@ -380,7 +380,8 @@ class MethodsFacts:
     assessed: int = 0  # databases and registers
     other_screened: int = 0  # other-method records not already found by the databases
     other_assessed: int = 0
-    included: int = 0
+    included: int = 0  # studies
+    included_reports: int | None = None  # reports of the included studies (None: one per study)
     extraction_mode: str = "single"
     extraction_fields: int = 0
     extraction_sections: list[str] = field(default_factory=list)
@@ -492,10 +493,16 @@ def methods_text(f: MethodsFacts) -> str:
     )
     if f.other_assessed:
         text += f" (and {_plural(f.other_assessed, 'report')} found by other methods)"
-    text += (
-        f"; {_plural(f.included, 'source')} {'was' if f.included == 1 else 'were'} included "
-        "(see the PRISMA 2020 flow diagram)."
-    )
+    if f.included_reports is not None and f.included_reports != f.included:
+        text += (
+            f"; {_plural(f.included_reports, 'report')} of {_plural(f.included, 'study', 'studies')} "
+            f"{'was' if f.included_reports == 1 else 'were'} included (see the PRISMA 2020 flow diagram)."
+        )
+    else:
+        text += (
+            f"; {_plural(f.included, 'source')} {'was' if f.included == 1 else 'were'} included "
+            "(see the PRISMA 2020 flow diagram)."
+        )
     paras.append(text)
     # Charting
     if f.extraction_mode == "dual":
@@ -613,6 +620,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         assessed=counts.dbr_assessed,
         other_assessed=counts.other_assessed,
         included=counts.new_studies,
+        included_reports=counts.new_reports,
         extraction_mode=form.mode,
         extraction_fields=len(form.fields),
         extraction_sections=[s.name for s in form.sections],

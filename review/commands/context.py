@@ -42,6 +42,7 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.prisma", "PrismaArithmeticError"),
     ("review.extraction", "ExtractionError"),
     ("review.reports", "ExportError"),
+    ("review.studies", "StudiesError"),
 ]
 
 

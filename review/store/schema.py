@@ -279,3 +279,30 @@ screening_sessions = sa.Table(
     sa.Column("ended_at", sa.String(40), nullable=True),
 )
 sa.Index("ix_screening_sessions_reviewer", screening_sessions.c.reviewer)
+
+
+# ---------------------------------------------------------------------------------------
+# Studies and their reports (migration 0007_study_links). One row per link "this included
+# report describes that included study"; a record with no current row is its own study.
+# Append-only: unlinking or re-linking ends the row (``current`` false, ``ended_at``/
+# ``ended_by`` set) and the history is also in ``events`` (study.link / study.unlink).
+study_links = sa.Table(
+    "study_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("study_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+    sa.Column("ended_by", sa.String(200), nullable=True),
+)
+sa.Index(
+    "uq_study_links_current",
+    study_links.c.report_id,
+    unique=True,
+    sqlite_where=study_links.c.current == sa.true(),
+    postgresql_where=study_links.c.current == sa.true(),
+)
+sa.Index("ix_study_links_study", study_links.c.study_id)

@@ -66,7 +66,7 @@ def test_xlsx_opens_and_holds_rows_and_disagreements(charted, tmp_path):
     assert wb.sheetnames == ["Charting", "Disagreements", "By reviewer"]
     ws = wb["Charting"]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["Record", "Source", "Author", "Year published"]
+    assert header[:5] == ["Record", "Source", "Study", "Author", "Year published"]
     data = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(data) == 2
     assert data[0][header.index("Country")] == "Norway"

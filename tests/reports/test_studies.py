@@ -1,0 +1,203 @@
+"""Several included reports of one study: links, their rules, and PRISMA's studies vs reports.
+
+The project is test_project_end_to_end's hand-computed one: included at full text are
+records 1 and 2 (MEDLINE, left column) and 13 (citation searching, right column); record 7
+(Embase) is a duplicate of 1; record 5 is excluded on title/abstract.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from review import studies
+from review.diagram import render_svg
+from review.prisma import PrismaArithmeticError, PrismaCounts, check_arithmetic, count_flow, csv_values, prisma_counts, to_r_csv
+from review.store import list_events, open_store
+from review.store.schema import study_links
+from review.studies import StudiesError, link_report, study_of, unlink_report
+
+from test_diagram import box_texts
+from test_prisma_counts import hand_inputs
+from test_project_end_to_end import build, run
+
+
+@pytest.fixture
+def included(store_engine, project, tmp_path):
+    build(store_engine, project.config, tmp_path)
+    return store_engine
+
+
+def counts(engine):
+    with engine.connect() as conn:
+        return check_arithmetic(prisma_counts(conn))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_two_reports_of_one_study_counted_once(included):
+    result = link_report(included, 2, 1, "carol")
+    assert result == {"report": 2, "study": 1, "previous": None, "moved": [], "changed": True}
+    with included.connect() as conn:
+        assert study_of(conn) == {2: 1}
+    c = counts(included)
+    assert (c.new_studies, c.new_reports, c.total_studies, c.total_reports) == (2, 3, 2, 3)
+    assert (c.dbr_included, c.other_included) == (2, 1)  # the columns still count reports
+    values = csv_values(c)
+    assert (values["new_studies"], values["new_reports"]) == ("2", "3")
+    assert (values["total_studies"], values["total_reports"]) == ("2", "3")
+    rows = {r["data"]: r for r in csv.DictReader(io.StringIO(to_r_csv(c)))}
+    assert rows["new_studies"]["n"] == "2" and rows["new_reports"]["n"] == "3"
+    assert rows["new_reports"]["boxtext"] == "Reports of new included studies"
+    box = flat(box_texts(render_svg(c))["new_studies"])
+    assert "Studies included in review (n = 2)" in box
+    assert "Reports of included studies (n = 3)" in box
+
+
+def test_link_across_columns_and_unlink(included):
+    link_report(included, 13, 1, "carol")
+    assert (counts(included).new_studies, counts(included).new_reports) == (2, 3)
+    assert unlink_report(included, 13, "carol") == 1
+    c = counts(included)
+    assert (c.new_studies, c.new_reports) == (3, 3)
+    with included.connect() as conn:
+        assert study_of(conn) == {}
+        history = conn.execute(sa.select(study_links).order_by(study_links.c.id)).mappings().all()
+        events = [(e["kind"], e["payload"]["report"], e["payload"]["study"])
+                  for e in list_events(conn) if e["kind"].startswith("study.")]
+    assert len(history) == 1  # the unlink ended the row; nothing deleted
+    assert (history[0]["current"], history[0]["ended_by"]) == (False, "carol")
+    assert history[0]["ended_at"]
+    assert events == [("study.link", 13, 1), ("study.unlink", 13, 1)]
+
+
+def test_no_chains(included):
+    link_report(included, 2, 1, "carol")
+    # 1 becomes a report of 13: its report 2 moves along, no chain 2 -> 1 -> 13
+    result = link_report(included, 1, 13, "carol")
+    assert (result["study"], result["moved"]) == (13, [2])
+    with included.connect() as conn:
+        assert study_of(conn) == {1: 13, 2: 13}
+    assert (counts(included).new_studies, counts(included).new_reports) == (1, 3)
+    unlink_report(included, 1, "carol")
+    # 1 -> 2, but 2 is a report of 13: 1 becomes a report of 13
+    assert link_report(included, 1, 2, "carol")["study"] == 13
+    with included.connect() as conn:
+        assert study_of(conn) == {1: 13, 2: 13}
+        moved = [e["payload"]["moved"] for e in list_events(conn, "study.link")]
+    assert moved == [[], [2], []]
+
+
+def test_relink_ends_the_old_link_and_repeat_is_a_no_op(included):
+    link_report(included, 2, 1, "carol")
+    assert link_report(included, 2, 1, "carol")["changed"] is False
+    result = link_report(included, 2, 13, "dave")
+    assert (result["previous"], result["study"]) == (1, 13)
+    with included.connect() as conn:
+        rows = conn.execute(sa.select(study_links.c.study_id, study_links.c.current, study_links.c.ended_by)
+                            .order_by(study_links.c.id)).all()
+    assert [tuple(r) for r in rows] == [(1, False, "dave"), (13, True, None)]
+
+
+@pytest.mark.parametrize(
+    ("report", "study", "message"),
+    [
+        (1, 1, "record 1 cannot be a report of itself"),
+        (5, 1, "record 5 (the report) is not included at full text"),
+        (2, 3, "record 3 (the study) is not included at full text"),
+        (7, 2, "record 7 (the report) is a duplicate of record 1; link record 1 instead"),
+        (2, 999, "no record with id 999 (the study)"),
+    ],
+)
+def test_rules_refused_with_a_clear_message(included, report, study, message):
+    with pytest.raises(StudiesError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        link_report(included, report, study, "carol")
+    with included.connect() as conn:
+        assert study_of(conn) == {}
+
+
+def test_reverse_link_and_unlink_errors(included):
+    link_report(included, 2, 1, "carol")
+    with pytest.raises(StudiesError, match="record 2 is already a report of the study record 1"):
+        link_report(included, 1, 2, "carol")
+    with pytest.raises(StudiesError, match="record 1 is not linked to a study"):
+        unlink_report(included, 1, "carol")
+    with pytest.raises(StudiesError, match="--as NAME"):
+        link_report(included, 13, 1, " ")
+    with included.connect() as conn:
+        assert study_of(conn) == {2: 1}
+
+
+def test_count_flow_groups_reports_by_study():
+    # hand inputs: 1, 2 included (databases), 20 included (citation searching)
+    c = check_arithmetic(count_flow(hand_inputs(study_of={2: 1, 20: 1})))
+    assert (c.new_studies, c.new_reports) == (1, 3)
+    # a link of a report that is not included changes nothing
+    c = check_arithmetic(count_flow(hand_inputs(study_of={5: 1})))
+    assert (c.new_studies, c.new_reports) == (3, 3)
+
+
+def test_more_studies_than_reports_is_refused():
+    c = check_arithmetic(count_flow(hand_inputs()))
+    c.included_studies = 4
+    with pytest.raises(PrismaArithmeticError) as err:
+        check_arithmetic(c)
+    assert err.value.box == "Studies included in review"
+    assert PrismaCounts().new_studies == 0  # no links, no reports
+
+
+@pytest.fixture
+def built_project(project, tmp_path):
+    engine = open_store(project.database_url)
+    build(engine, project.config, tmp_path)
+    engine.dispose()
+    return project
+
+
+def test_cli_link_list_unlink(built_project, capsys, tmp_path):
+    p = built_project
+    assert run(p, "studies", "list") == 0
+    assert "every included record is its own study" in capsys.readouterr().out
+    assert run(p, "studies", "link", "2", "--to", "pmid:29657938", "--as", "carol") == 0
+    assert "record 2 is now a report of study 1" in capsys.readouterr().out
+    assert run(p, "studies", "list", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(s["study"], [r["record"] for r in s["reports"]], s["reports"][0]["by"]) for s in data] == [(1, [2], "carol")]
+    # the Embase duplicate of record 1 names record 1
+    assert run(p, "studies", "link", "13", "--to", "7", "--as", "carol") == 0
+    assert "record 13 is now a report of study 1" in capsys.readouterr().out
+    assert run(p, "studies", "list") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("study 1: ") and "  report 2: " in out and "  report 13: " in out
+    assert run(p, "prisma", "--json") == 0
+    c = json.loads(capsys.readouterr().out)
+    assert (c["new_studies"], c["new_reports"], c["total_studies"], c["total_reports"]) == (1, 3, 1, 3)
+    assert run(p, "studies", "unlink", "13", "--as", "carol") == 0
+    assert "record 13 is no longer a report of study 1" in capsys.readouterr().out
+    assert run(p, "studies", "link", "5", "--to", "1", "--as", "carol") == 1
+    assert "review: record 5 (the report) is not included at full text" in capsys.readouterr().err
+    assert run(p, "studies", "unlink", "13", "--as", "carol") == 1
+    assert "record 13 is not linked to a study" in capsys.readouterr().err
+    assert run(p, "studies", "link", "pmid:1", "--to", "1", "--as", "carol") == 1
+    assert "review: no record with pmid 1" in capsys.readouterr().err
+
+
+def test_cli_methods_and_charting_table_name_the_study(built_project, capsys):
+    p = built_project
+    assert run(p, "studies", "link", "2", "--to", "1", "--as", "carol") == 0
+    capsys.readouterr()
+    assert run(p, "report", "methods") == 0
+    text = capsys.readouterr().out
+    assert "3 reports of 2 studies were included" in text, text
+    assert run(p, "export", "extraction", "--format", "csv") == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["Record"] for r in table] == ["1", "2", "13"]  # one row per report
+    study = {r["Record"]: r["Study"] for r in table}
+    assert study["1"] == "" and study["13"] == ""
+    assert study["2"].startswith("1: ") and study["2"] == f"1: {table[0]['Source']}"
