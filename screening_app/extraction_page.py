@@ -5,6 +5,11 @@ this module lazily. It holds no rules: values are checked and stored by ``review
 (every change is saved as soon as a field is left), and what counts as a disagreement or a
 final value is decided there too.
 
+Several reports of one study: the lead links an included source to the study another included
+source stands for with the "Report of study" select beside the source; the rules (and the
+refusals, shown as errors) are ``review.studies``'. Everyone sees "report of study #N" on a
+linked source.
+
 Dual mode: each reviewer fills their own form. Once a second reviewer has charted a source, the
 fields on which the reviewers differ are listed side by side, and a consensus value can be
 recorded for each. Before that, a reviewer sees only their own values.
@@ -18,10 +23,13 @@ import sqlalchemy as sa
 import streamlit as st
 
 from review import extraction as ex
+from review import studies
 
 ERRORS_KEY = "extract-errors"
 RECORD_KEY = "extract-record"
 EMPTY_CHOICE = "—"
+OWN_STUDY = 0  # the "Report of study" choice meaning no link (record ids start at 1)
+OWN_STUDY_LABEL = "— its own study —"
 
 
 def _widget_key(record_id: int, field_id: str) -> str:
@@ -30,6 +38,49 @@ def _widget_key(record_id: int, field_id: str) -> str:
 
 def _consensus_key(record_id: int, field_id: str) -> str:
     return f"exc-{record_id}-{field_id}"
+
+
+def _study_key(record_id: int) -> str:
+    return f"study-{record_id}"
+
+
+def _save_study(engine: sa.Engine, record_id: int, by: str) -> None:
+    """Link or unlink ``record_id`` as chosen in its "Report of study" select (its on_change)."""
+    choice = st.session_state.get(_study_key(record_id), OWN_STUDY)
+    errors = st.session_state.setdefault(ERRORS_KEY, {})
+    try:
+        if choice == OWN_STUDY:
+            studies.unlink_report(engine, record_id, by)
+        else:
+            studies.link_report(engine, record_id, int(choice), by)
+    except studies.StudiesError as exc:
+        errors[("study", record_id)] = str(exc)
+    else:
+        errors.pop(("study", record_id), None)
+
+
+def _study_note(record_id: int, study_of: dict[int, int]) -> str:
+    """" · report of study #N" for a linked source, else ""."""
+    study = study_of.get(record_id)
+    return f" · report of study #{study}" if study is not None else ""
+
+
+def _study_select(engine: sa.Engine, record_id: int, ids: list[int], labels: dict[int, str],
+                  study_of: dict[int, int], by: str) -> None:
+    """The lead's "Report of study" select for ``record_id``; it always shows the stored link."""
+    key = _study_key(record_id)
+    st.session_state[key] = study_of.get(record_id, OWN_STUDY)  # the store, not a refused choice
+    options = [OWN_STUDY, *(rid for rid in ids if rid != record_id)]
+    st.selectbox(
+        "Report of study", options, key=key,
+        format_func=lambda r: OWN_STUDY_LABEL if r == OWN_STUDY else labels[r],
+        help="Link this source as a further report of the study another included source stands for "
+             "(PRISMA counts studies and reports apart).",
+        on_change=_save_study, args=(engine, record_id, by),
+    )
+    error = st.session_state.get(ERRORS_KEY, {}).get(("study", record_id))
+    if error:
+        st.error(error)
 
 
 def _countries() -> list[str]:
@@ -93,14 +144,15 @@ def _input(f: ex.Field, key: str, current: Any, *, label: str | None = None, on_
         st.selectbox(label, options, index=index, **common)
 
 
-def _record_card(conn: sa.Connection, record_id: int) -> None:
+def _record_card(conn: sa.Connection, record_id: int, study_of: dict[int, int] | None = None) -> None:
     from review.dedup.state import merged_record
 
     rec = merged_record(conn, record_id)
     st.markdown(f"**{_md(rec.title) or '(no title)'}**")
     bits = [", ".join(rec.authors[:6]) + (" et al." if len(rec.authors) > 6 else ""),
             " ".join(str(b) for b in (rec.journal, rec.year or "") if b)]
-    st.caption(_md(" · ".join(b for b in bits if b) + f" · record #{record_id}"))
+    st.caption(_md(" · ".join(b for b in bits if b) + f" · record #{record_id}"
+                   + _study_note(record_id, study_of or {})))
     links = []
     if rec.doi:
         links.append(f"[doi:{_md(rec.doi)}](https://doi.org/{rec.doi})")
@@ -150,19 +202,27 @@ def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
         mine_missing = {
             rid: ex.missing_required(form, ex.values_of(conn, rid, name)) for rid in ids
         }
-        labels = {}
         from review.dedup.state import merged_record
 
+        plain = {rid: f"#{rid} {merged_record(conn, rid).label()}" for rid in ids}
+        study_of = studies.study_of(conn)
+        labels = {}
         for rid in ids:
             done = "✓ " if not mine_missing[rid] else ""
-            labels[rid] = f"{done}#{rid} {merged_record(conn, rid).label()}"
+            labels[rid] = f"{done}{plain[rid]}{_study_note(rid, study_of)}"
     if st.session_state.get(RECORD_KEY) not in ids:
         todo = [rid for rid in ids if mine_missing[rid]]
         st.session_state[RECORD_KEY] = todo[0] if todo else ids[0]
     record_id = st.selectbox("Source", ids, format_func=lambda r: labels[r], key=RECORD_KEY)
 
+    is_lead = getattr(reviewer, "role", "") == "lead"
+    card, link_col = st.columns([3, 1]) if is_lead else (st.container(), None)
+    with card, engine.connect() as conn:
+        _record_card(conn, record_id, study_of)
+    if link_col is not None:
+        with link_col:
+            _study_select(engine, record_id, ids, plain, study_of, name)
     with engine.connect() as conn:
-        _record_card(conn, record_id)
         mine = ex.values_of(conn, record_id, name)
         state = ex.states_of(conn, form, [record_id])[record_id]
     errors = st.session_state.setdefault(ERRORS_KEY, {})

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from review import extraction as ex
+from review.prisma import check_arithmetic, prisma_counts
 from review.store import open_store
+from review.store.schema import records
+from review.studies import link_report, study_of
 
 from test_project_end_to_end import build
 
@@ -118,3 +122,86 @@ def test_no_included_sources_yet(project, monkeypatch):
     at = page(monkeypatch, "alice")
     assert not at.exception
     assert "No sources are included at full text yet" in texts(at)
+
+
+# ---- several reports of one study: the lead's "Report of study" select ----
+
+def studies_now(engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return study_of(conn)
+
+
+def test_lead_links_a_report_to_a_study(screened, monkeypatch):
+    project, engine = screened
+    at = page(monkeypatch, "carol", "lead")
+    at.selectbox(key="extract-record").select(2).run()
+    select = at.selectbox(key="study-2")
+    assert select.label == "Report of study"
+    # the other included sources, plus "its own study" (the current state)
+    assert select.options == ["— its own study —", "#1 Shahtalebi 2018, Adv Biomed Res",
+                              "#13 Scott 2019, Ann Fam Med"]
+    assert select.value == 0
+    select.select(1).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert studies_now(engine) == {2: 1}
+    assert at.selectbox(key="study-2").value == 1
+    assert "#2 Nikolis 2018, Int J Dermatol · report of study #1" in at.selectbox(key="extract-record").options
+    with engine.connect() as conn:
+        c = check_arithmetic(prisma_counts(conn))
+    assert (c.new_studies, c.new_reports) == (c.new_reports - 1, 3)
+    # back to its own study
+    at.selectbox(key="study-2").select(0).run()
+    assert not at.exception and not at.error
+    assert studies_now(engine) == {}
+    with engine.connect() as conn:
+        c = check_arithmetic(prisma_counts(conn))
+    assert c.new_studies == c.new_reports == 3
+
+
+def test_everyone_sees_the_link_but_only_the_lead_the_select(screened, monkeypatch):
+    project, engine = screened
+    link_report(engine, 2, 1, "carol")
+    at = page(monkeypatch, "alice")
+    at.selectbox(key="extract-record").select(2).run()
+    assert not at.exception, at.exception
+    assert [s for s in at.selectbox if s.key == "study-2"] == []
+    assert "Report of study" not in [s.label for s in at.selectbox]
+    assert "#2 Nikolis 2018, Int J Dermatol · report of study #1" in at.selectbox(key="extract-record").options
+    assert "record \\#2 · report of study \\#1" in texts(at)  # the card's caption (Markdown-escaped)
+    at.selectbox(key="extract-record").select(1).run()
+    assert "report of study" not in texts(at)  # the study itself is not a report
+
+
+def test_refused_link_shows_the_error_and_keeps_the_store(screened, monkeypatch):
+    project, engine = screened
+    link_report(engine, 1, 2, "carol")  # 1 is a report of the study 2
+    at = page(monkeypatch, "carol", "lead")
+    at.selectbox(key="extract-record").select(2).run()
+    at.selectbox(key="study-2").select(1).run()  # 2 as a report of 1: refused by review.studies
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "record 1 is already a report of the study record 2: record 2 cannot also be a report of it "
+        "(unlink 1 first to make it the study)"]
+    assert studies_now(engine) == {1: 2}
+    assert at.selectbox(key="study-2").value == 0  # the select shows the store, not the refused choice
+
+
+def test_record_text_beside_the_study_select_is_not_markup(screened, monkeypatch):
+    project, engine = screened
+    hostile = "<b>Evil</b>*x*, A"
+    with engine.begin() as conn:
+        data = dict(conn.execute(sa.select(records.c.data).where(records.c.id == 2)).scalar())
+        data["authors"] = [hostile]
+        conn.execute(sa.update(records).where(records.c.id == 2).values(data=data))
+    link_report(engine, 2, 1, "carol")
+    at = page(monkeypatch, "carol", "lead")
+    at.selectbox(key="extract-record").select(1).run()
+    assert not at.exception, at.exception
+    # select options are plain text: shown as stored, never rendered
+    assert "#2 <b>Evil</b>*x* 2018, Int J Dermatol" in at.selectbox(key="study-1").options
+    at.selectbox(key="extract-record").select(2).run()
+    caption = next(c.value for c in at.caption if "record \\#2" in c.value)
+    assert caption.startswith("\\<b\\>Evil\\</b\\>\\*x\\*, A")
+    assert caption.endswith("record \\#2 · report of study \\#1")
+    assert "<b>" not in "".join(str(m.value) for m in at.markdown)
