@@ -157,7 +157,9 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
         _line("Authors", esc(authors_text(record.authors))),
         _line("Year", esc(record.year or "")),
         _line("Journal", " · ".join(cite_bits)),
-        _line("Keywords", "; ".join(highlight(k) for k in record.keywords if k)),
+        # Ovid exports carry the subject headings in their keyword tags: show each term once
+        _line("Keywords", "; ".join(highlight(k) for k in record.keywords
+                                    if k and k not in set(record.subject_headings))),
         _line("MeSH / subject headings", "; ".join(highlight(h) for h in record.subject_headings if h)),
         _line("Publication type", esc("; ".join(record.publication_types))),
         _line("Source databases", esc(record.source_database)),

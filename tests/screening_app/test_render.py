@@ -60,7 +60,7 @@ def test_record_card_escapes_every_field():
         abstract=hostile,
         authors=[hostile],
         journal=hostile,
-        keywords=[hostile],
+        keywords=[hostile + " keyword"],
         subject_headings=[hostile],
         publication_types=[hostile],
         source_database=hostile,
@@ -72,6 +72,15 @@ def test_record_card_escapes_every_field():
     assert "<script" not in out and "<img" not in out and "onerror=\"" not in out
     assert out.count("&lt;script&gt;") >= 9
     assert "record #7" in out
+
+
+def test_headings_repeated_as_keywords_are_shown_once():
+    """Ovid RIS puts MeSH/Emtree headings in KW: the card lists a term under headings only."""
+    rec = Record(title="t", keywords=["Mentors/*psychology", "peer mentoring"],
+                 subject_headings=["Mentors/*psychology"])
+    out = record_card_html(rec, Highlighter.of([], []), record_id=1)
+    assert out.count("Mentors/*psychology") == 1
+    assert "Keywords" in out and "peer mentoring" in out
 
 
 def test_criteria_panel_escapes_config_text():
