@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from review.commands.context import engine_of, project_of
+from review.screening import resolve_record
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -192,34 +191,6 @@ def cmd_report_methods(args: argparse.Namespace) -> int:
         facts = gather_methods_facts(conn, project.config, project.root)
     _write_or_print(methods_text(facts), args.out, "the methods draft")
     return 0
-
-
-def resolve_record(conn: sa.Connection, text: str) -> int:
-    """A record id from "123", "pmid:N" or "doi:X" (the kept record of its dedup cluster)."""
-    from review.dedup.state import cluster_of
-    from review.extraction import ExtractionError
-    from review.records import normalise_doi, normalise_pmid
-    from review.store.schema import records
-
-    text = text.strip()
-    if text.isdigit():
-        rid = int(text)
-    else:
-        kind, _, value = text.partition(":")
-        column, key = {
-            "pmid": (records.c.pmid, normalise_pmid(value)),
-            "doi": (records.c.doi, normalise_doi(value)),
-        }.get(kind.lower(), (None, ""))
-        if column is None or not key:
-            raise ExtractionError(f"RECORD must be a record id, pmid:N or doi:X, not {text!r}")
-        found = conn.execute(sa.select(records.c.id).where(column == key).order_by(records.c.id)).scalar()
-        if found is None:
-            raise ExtractionError(f"no record with {kind.lower()} {key}")
-        rid = int(found)
-    exists = conn.execute(sa.select(records.c.id).where(records.c.id == rid)).scalar()
-    if exists is None:
-        raise ExtractionError(f"no record with id {rid}")
-    return cluster_of(conn, rid)[0]
 
 
 def cmd_extract_set(args: argparse.Namespace) -> int:
