@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -51,3 +53,12 @@ def known_errors() -> tuple[type[BaseException], ...]:
     import importlib
 
     return tuple(getattr(importlib.import_module(mod), name) for mod, name in KNOWN_ERRORS)
+
+
+def write_or_print(text: str, out: str | None, what: str) -> None:
+    """Write ``text`` to the file ``out`` (saying so on stderr), or to stdout without one."""
+    if out:
+        Path(out).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {what} to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from review.commands.context import engine_of, project_of
+from review.commands.context import engine_of, project_of, write_or_print
 from review.screening import resolve_record
 
 
@@ -84,14 +84,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.set_defaults(func=cmd_extract_disagreements)
     x = xsub.add_parser("form", help="print the extraction form")
     x.set_defaults(func=cmd_extract_form)
-
-
-def _write_or_print(text: str, out: str | None, what: str) -> None:
-    if out:
-        Path(out).write_text(text, encoding="utf-8", newline="")
-        print(f"wrote {what} to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
 
 
 def cmd_prisma(args: argparse.Namespace) -> int:
@@ -179,7 +171,7 @@ def cmd_export_records(args: argparse.Namespace) -> int:
 
     with engine_of(args).connect() as conn:
         text, n = export_records(conn, args.format, args.stage)
-    _write_or_print(text, args.out, f"{n} records")
+    write_or_print(text, args.out, f"{n} records")
     return 0
 
 
@@ -189,7 +181,7 @@ def cmd_report_methods(args: argparse.Namespace) -> int:
     project = project_of(args)
     with engine_of(args).connect() as conn:
         facts = gather_methods_facts(conn, project.config, project.root)
-    _write_or_print(methods_text(facts), args.out, "the methods draft")
+    write_or_print(methods_text(facts), args.out, "the methods draft")
     return 0
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from review.cli import CommandError
-from review.commands.context import engine_of, project_of
+from review.commands.context import engine_of, project_of, write_or_print
 from review.screening import (
     STAGES,
     add_reviewer,
@@ -180,11 +179,7 @@ def cmd_decisions_export(args: argparse.Namespace) -> int:
     with engine_of(args).connect() as conn:
         rows = export_decisions(conn)
     text = decisions_csv(rows, extra=args.all_columns)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {len(rows)} votes to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_or_print(text, args.out, f"{len(rows)} votes")
     return 0
 
 

@@ -434,7 +434,7 @@ def _parse_line(text: str, database: str, *, max_ref: int | None, line: int, sou
 
 
 def _check_brackets(text: str, err, offset: int) -> None:
-    depth, opened, quote = 0, [], False
+    opened, quote = [], False
     for i, c in enumerate(text):
         if c == '"':
             quote = not quote
