@@ -85,15 +85,13 @@ def search_step(args: argparse.Namespace, project) -> None:
     if not ok:
         print(f"  offline: {why}.\n  Using the bundled exports in data/sample/ instead.")
         return
-    from review.cli import CommandError
-    from review.commands.search import cmd_search
+    from review.cli import CommandError, build_parser
 
-    search_args = argparse.Namespace(**vars(args))
-    for key, value in dict(strategy=None, query=None, refresh=False, log=False, batch_size=500,
-                           allow_missing=False, format="md").items():
-        setattr(search_args, key, value)
+    # `review search` exactly as a user would type it, on this project and store
+    search_args = build_parser().parse_args(["--project", str(project.root), "search"])
+    search_args._project, search_args._engine = args._project, args._engine
     try:
-        cmd_search(search_args)
+        search_args.func(search_args)
     except CommandError as exc:  # e.g. already run and stored: the stored run is used
         print(f"  {exc}")
 
@@ -140,7 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     _heading("7. Screening")
     reviewers = demo_reviewers(engine, project)
-    from review.commands.app import app_url, cmd_screen, port_in_use
+    from review.commands.app import app_url, port_in_use, run_app
 
     port = args.port
     while not args.no_serve and port_in_use(args.host, port) and port < args.port + 50:
@@ -155,6 +153,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("  --no-serve: the app is not started; `review screen` starts it.")
         return 0
     sys.stdout.flush()
-    screen_args = argparse.Namespace(**vars(args))
-    screen_args.port = port
-    return cmd_screen(screen_args)
+    return run_app(project, host=args.host, port=port)
