@@ -132,25 +132,8 @@ def demo_reviewers(engine: sa.Engine, project: Project) -> list[DemoReviewer]:
 
 def prisma_lines(engine: sa.Engine) -> list[str]:
     """The PRISMA 2020 boxes so far, one line each (nothing drawn; no arithmetic refusal)."""
-    from review.prisma import prisma_counts
+    from review.prisma import prisma_counts, prisma_text
 
     with engine.connect() as conn:
-        c = prisma_counts(conn)
-    lines = ["Records identified from databases:"]
-    for db, n in sorted(c.database_specific_results.items()):
-        lines.append(f"  {db:<32} {n:>6}")
-    for src, n in sorted(c.other_specific_results.items()):
-        lines.append(f"  other methods: {src:<17} {n:>6}")
-    lines += [
-        f"Duplicate records removed            {c.duplicates:>6}",
-        f"Records screened (title/abstract)    {c.records_screened:>6}",
-        f"  excluded                           {c.records_excluded:>6}",
-        f"  awaiting a final decision          {c.records_pending:>6}",
-        f"Reports sought for retrieval         {c.dbr_sought_reports:>6}",
-        f"  not retrieved                      {c.dbr_notretrieved_reports:>6}",
-        f"Reports assessed for eligibility     {c.dbr_assessed:>6}",
-    ]
-    for reason, n in sorted(c.dbr_excluded.items()):
-        lines.append(f"  excluded: {reason:<25} {n:>6}")
-    lines.append(f"Studies included                     {c.dbr_included:>6}")
-    return lines
+        counts = prisma_counts(conn)
+    return prisma_text(counts).splitlines()

@@ -480,6 +480,48 @@ def to_r_csv(counts: PrismaCounts, template: list[dict[str, str]] | None = None)
     return out.getvalue()
 
 
+def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
+    """The boxes as an indented text outline (``review prisma``; ``review demo`` on a review
+    still being screened, where the boxes awaiting a decision are shown too)."""
+    lines = [heading, ""] if heading else []
+    lines.append("Identification")
+    lines.append(f"  Records identified from databases: {c.database_results:,}")
+    for name, n in c.database_specific_results.items():
+        lines.append(f"    {name}: {n:,}")
+    if c.register_specific_results:
+        lines.append(f"  Records identified from registers: {c.register_results:,}")
+    lines.append(f"  Duplicate records removed: {c.duplicates:,}")
+    lines += ["", "Screening",
+              f"  Records screened: {c.records_screened:,}",
+              f"  Records excluded: {c.records_excluded:,}",
+              *([f"  Records awaiting a final decision: {c.records_pending:,}"] if c.records_pending else []),
+              f"  Reports sought for retrieval: {c.dbr_sought_reports:,}",
+              f"  Reports not retrieved: {c.dbr_notretrieved_reports:,}",
+              f"  Reports assessed for eligibility: {c.dbr_assessed:,}",
+              f"  Reports excluded: {sum(c.dbr_excluded.values()):,}"]
+    for reason, n in c.dbr_excluded.items():
+        lines.append(f"    {reason}: {n:,}")
+    if c.dbr_pending:
+        lines.append(f"  Reports awaiting a final decision: {c.dbr_pending:,}")
+    if c.has_other_column:
+        lines += ["", "Other methods"]
+        for source, n in c.other_specific_results.items():
+            lines.append(f"  Records identified from {source}: {n:,}")
+        lines += [f"  Already identified (duplicates): {c.other_removed:,}",
+                  f"  Excluded on title and abstract: {c.other_screened_excluded:,}",
+                  f"  Reports sought for retrieval: {c.other_sought_reports:,}",
+                  f"  Reports not retrieved: {c.other_notretrieved_reports:,}",
+                  f"  Reports assessed for eligibility: {c.other_assessed:,}",
+                  f"  Reports excluded: {sum(c.other_excluded.values()):,}"]
+        for reason, n in c.other_excluded.items():
+            lines.append(f"    {reason}: {n:,}")
+    lines += ["", "Included", f"  Studies included in review: {c.new_studies:,}",
+              f"  Reports of included studies: {c.new_reports:,}"]
+    return "\n".join(lines)
+
+
+
+
 # ---------------------------------------------------------------------------------------
 # Reading the store (I/O edge)
 

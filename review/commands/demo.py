@@ -134,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     _heading("6. PRISMA 2020 counts so far (`review prisma --out prisma.svg` draws the diagram)")
     for line in prisma_lines(engine):
-        print(f"  {line}")
+        print(f"  {line}" if line else "")
 
     _heading("7. Screening")
     reviewers = demo_reviewers(engine, project)

@@ -88,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_prisma(args: argparse.Namespace) -> int:
     from review.diagram import render_svg, write_diagram
-    from review.prisma import check_arithmetic, prisma_counts, to_r_csv
+    from review.prisma import check_arithmetic, prisma_counts, prisma_text, to_r_csv
 
     with engine_of(args).connect() as conn:
         counts = check_arithmetic(prisma_counts(conn))
@@ -106,43 +106,8 @@ def cmd_prisma(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(counts.to_dict(), indent=2, ensure_ascii=False))
     elif not (args.out or args.csv):
-        print(prisma_text(counts))
+        print(prisma_text(counts, heading="PRISMA 2020 flow (all boxes add up)"))
     return 0
-
-
-def prisma_text(c) -> str:
-    """The boxes as an indented text outline (the plain ``review prisma`` output)."""
-    lines = ["PRISMA 2020 flow (all boxes add up)", "", "Identification"]
-    lines.append(f"  Records identified from databases: {c.database_results:,}")
-    for name, n in c.database_specific_results.items():
-        lines.append(f"    {name}: {n:,}")
-    if c.register_specific_results:
-        lines.append(f"  Records identified from registers: {c.register_results:,}")
-    lines.append(f"  Duplicate records removed: {c.duplicates:,}")
-    lines += ["", "Screening",
-              f"  Records screened: {c.records_screened:,}",
-              f"  Records excluded: {c.records_excluded:,}",
-              f"  Reports sought for retrieval: {c.dbr_sought_reports:,}",
-              f"  Reports not retrieved: {c.dbr_notretrieved_reports:,}",
-              f"  Reports assessed for eligibility: {c.dbr_assessed:,}",
-              f"  Reports excluded: {sum(c.dbr_excluded.values()):,}"]
-    for reason, n in c.dbr_excluded.items():
-        lines.append(f"    {reason}: {n:,}")
-    if c.has_other_column:
-        lines += ["", "Other methods"]
-        for source, n in c.other_specific_results.items():
-            lines.append(f"  Records identified from {source}: {n:,}")
-        lines += [f"  Already identified (duplicates): {c.other_removed:,}",
-                  f"  Excluded on title and abstract: {c.other_screened_excluded:,}",
-                  f"  Reports sought for retrieval: {c.other_sought_reports:,}",
-                  f"  Reports not retrieved: {c.other_notretrieved_reports:,}",
-                  f"  Reports assessed for eligibility: {c.other_assessed:,}",
-                  f"  Reports excluded: {sum(c.other_excluded.values()):,}"]
-        for reason, n in c.other_excluded.items():
-            lines.append(f"    {reason}: {n:,}")
-    lines += ["", "Included", f"  Studies included in review: {c.new_studies:,}",
-              f"  Reports of included studies: {c.new_reports:,}"]
-    return "\n".join(lines)
 
 
 def cmd_export_extraction(args: argparse.Namespace) -> int:
