@@ -98,6 +98,15 @@ TITLE_KIND_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 _TITLE_KIND_RE = [(re.compile(p), kind) for p, kind in TITLE_KIND_PATTERNS]
 
+# Title endings that mark a notice (Web of Science and Embase write a reply under the
+# letter's title: "<title> - Reply", "<title> - Reply to Buddles et al", "<title>: authors' reply").
+TITLE_KIND_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (r"\s[-\u2013\u2014]\s*(?:the\s+)?(?:authors?\s*(?:reply|response)|reply)\b(?:\s+to\b.*)?$", "reply"),
+    (r"[:.]\s*(?:the\s+)?(?:authors?\s*)?reply$", "reply"),
+    (r"\((?:authors?\s*)?reply\)$", "reply"),
+)
+_TITLE_KIND_SUFFIX_RE = [(re.compile(p), kind) for p, kind in TITLE_KIND_SUFFIXES]
+
 # Publication types (MEDLINE/Embase/RIS) that mark a notice or a conference abstract.
 PUBTYPE_KINDS = {
     "published erratum": "erratum",
@@ -406,6 +415,10 @@ def title_kind(title: str) -> str:
     light = light.lstrip("[( ").strip()
     for pattern, kind in _TITLE_KIND_RE:
         if pattern.search(light):
+            return kind
+    tail = light.rstrip(" .")
+    for pattern, kind in _TITLE_KIND_SUFFIX_RE:
+        if pattern.search(tail):
             return kind
     if title and title.rstrip(" .").endswith(")") and _WOS_CORRECTION.search(title):
         return "erratum"

@@ -74,6 +74,7 @@ class Comparison:
     supplement: bool  # either record looks like a meeting abstract in a supplement
     both_abstracts: bool  # both look like meeting abstracts (by kind or by supplement)
     multi_page: bool  # both give a range of three pages or more
+    notice_shape: bool = False  # one page in a known other issue than the other's page range
 
 
 @dataclass(slots=True)
@@ -192,6 +193,22 @@ def _multi_page(rec: NormRecord) -> bool:
     return span is not None and span[1] - span[0] >= 2
 
 
+def _single_page(rec: NormRecord) -> bool:
+    return bool(rec.page) and (not rec.page_end or rec.page_end == rec.page)
+
+
+def notice_shape(a: NormRecord, b: NormRecord) -> bool:
+    """One record is a single page in a known other issue than the other's page range.
+
+    That is where an erratum, a reply or a meeting abstract sits, and databases often index
+    it under the article's own title (even with the article's first page): such a pair is
+    never merged without a person looking at it.
+    """
+    if not (a.issue and b.issue and a.issue != b.issue):
+        return False
+    return (_single_page(a) and _multi_page(b)) or (_single_page(b) and _multi_page(a))
+
+
 def fields_shifted(a: NormRecord, b: NormRecord) -> bool:
     """``a`` has no volume, and its issue and single page are ``b``'s volume and issue.
 
@@ -240,6 +257,7 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         supplement=a.supplement or b.supplement,
         both_abstracts=_abstract_like(a) and _abstract_like(b),
         multi_page=_multi_page(a) and _multi_page(b),
+        notice_shape=not shifted and notice_shape(a, b),
     )
 
 
@@ -366,6 +384,8 @@ def decide(c: Comparison) -> Decision:
         if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and len(conflicts) == 1:
             return Decision(MAYBE, conf, detail)
         return Decision(DISTINCT, conf, detail)
+    if c.notice_shape:
+        return Decision(MAYBE, conf, detail + "; one page in another issue than the article's pages (a notice under its title?)")
     if c.numbers_differ:
         return Decision(MAYBE, conf, detail + "; numbers in the titles differ")
     if cautious:

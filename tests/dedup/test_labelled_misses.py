@@ -7,6 +7,7 @@ must still keep apart.
 from __future__ import annotations
 
 from review.dedup.normalise import normalise
+from review.dedup.pipeline import find_duplicates
 from review.dedup.score import DUPLICATE, MAYBE, fields_shifted, score_pair
 from review.records import Record
 
@@ -151,3 +152,44 @@ def test_nlm_journal_subtitle_matches_the_short_name():
             "American Society for Clinical Virology", "51", "250-254")
     assert decide(c, d).outcome == DUPLICATE
     assert "journal" in decide(c, d).reason
+
+
+# Merges the safety rules forbid, found by checking every merged labelled pair for a notice
+# (sra_haematology, labelled as one group with the article they answer or correct).
+
+GAS_TITLE = "Atypical hemolytic uremic syndrome associated with group A beta hemolytic streptococcus"
+
+
+def test_a_reply_titled_with_a_dash_suffix_is_not_merged_into_the_letter():
+    # id_0000008 (a record of the letters and the reply together), id_0000009 (the letter),
+    # id_0000039 / id_0000040 (the reply, twice).
+    both = rec(GAS_TITLE + " (multiple letters) [1]", "Yildiz, B. and Kural, N. and Yarar, C. and Shepherd, A. B. "
+               "and Palmer, A. L. and Baliga, R.", 2004, "Pediatric Nephrology.", "19", "943-945", issue="8")
+    letter = rec(GAS_TITLE, "Yildiz, B. and Kural, N. and Yarar, C.", 2004, "Pediatric Nephrology", "19", "943-944", issue="8")
+    reply = rec(GAS_TITLE + " - Reply", "Shepherd, Amy B. and Palmer, April L. and Baliga, Radhakrishna",
+                2004, "Pediatric Nephrology", "19", "945", issue="8")
+    reply_again = rec(GAS_TITLE + " - Reply", "Shepherd, A. B. and Palmer, A. L. and Baliga, R.",
+                      2004, "Pediatric Nephrology", "19", "945-945", issue="8")
+    assert decide(both, letter).outcome == DUPLICATE
+    assert decide(both, reply).outcome != DUPLICATE
+    assert decide(letter, reply).outcome != DUPLICATE
+    assert decide(reply, reply_again).outcome == DUPLICATE
+    result = find_duplicates([both, letter, reply, reply_again])
+    assert result.labels[0] == result.labels[1]
+    assert result.labels[2] == result.labels[3]
+    assert result.labels[0] != result.labels[2]
+
+
+def test_one_page_under_the_articles_title_in_a_later_issue_waits_for_a_person():
+    # id_0000190 (PNAS 2007;104(1):240-245) and id_0000191: the same title and authors, one
+    # page, in issue 25 - the issue of the article's correction (104(25):10749).
+    authors = ("de Jorge, E. G. and Harris, C. L. and Esparza-Gordillo, J. and Carreras, L. and Arranz, E. A. "
+               "and Garrido, C. A. and Lopez-Trascasa, M. and Sanchez-Corral, P. and Morgan, B. P. and de Cordoba, S. R.")
+    title = "Gain-of-function mutations in complement factor B are associated with atypical hemolytic uremic syndrome"
+    journal = "Proceedings of the National Academy of Sciences of the United States of America"
+    article = rec(title, authors, 2007, journal, "104", "240-245", issue="1")
+    one_page = rec(title + ".", authors, 2007, journal, "104", "240-240", issue="25")
+    assert decide(article, one_page).outcome == MAYBE
+    # the same page in the same issue, or with an issue unknown, is still one article
+    assert decide(article, rec(title, authors, 2007, journal, "104", "240", issue="1")).outcome == DUPLICATE
+    assert decide(article, rec(title, authors, 2007, journal, "104", "240-5")).outcome == DUPLICATE

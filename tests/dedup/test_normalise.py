@@ -171,3 +171,19 @@ def test_normalise_record():
 def test_url_encoded_doi_is_decoded():
     norm = normalise(Record(title="x", doi="10.1016/s0025-7753%2817%2930624-3"))
     assert norm.doi == "10.1016/s0025-7753(17)30624-3"
+
+
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("Atypical hemolytic uremic syndrome associated with group A streptococcus - Reply", "reply"),
+        ("Complement factor H gene mutation in aHUS - Reply to Buddles et al", "reply"),
+        ("Metformin in mice: authors' reply", "reply"),
+        ("Metformin in mice (Reply)", "reply"),
+        ("Metformin in mice \u2013 Authors\u2019 response", "reply"),
+        ("Tumour regression - response to therapy in children", ""),  # an article
+        ("Hypoglycaemia alerts - reply-based messaging", ""),  # an article
+    ],
+)
+def test_notice_kinds_from_title_endings(title, kind):
+    assert title_kind(title) == kind
