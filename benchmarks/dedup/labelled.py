@@ -112,3 +112,49 @@ def load(name: str) -> LabelledSet:
 
 def load_all() -> list[LabelledSet]:
     return [load(name) for name in SETS]
+
+
+# Labels reconciled with the project's definition of a duplicate (see adjudications.csv and
+# misses.md): each row moves one record out of its published group into ``new_group``
+# (records of a set sharing ``new_group`` form one group).
+ADJUDICATIONS = Path(__file__).resolve().parent / "adjudications.csv"
+
+
+def read_adjudications(path: Path = ADJUDICATIONS) -> dict[str, list[dict]]:
+    """Rows of the adjudication file per set name."""
+    out: dict[str, list[dict]] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            missing = [k for k in ("set", "record_id", "new_group", "kind", "evidence") if not (row.get(k) or "").strip()]
+            if missing:
+                raise ValueError(f"{path}, line {line}: empty {', '.join(missing)}")
+            out.setdefault(row["set"], []).append(row)
+    return out
+
+
+def adjudicate(ids: list[str], gold: list[str], rows: list[dict]) -> list[str]:
+    """The gold groups with each adjudicated record moved to its ``new_group``.
+
+    A row must name a record of the set that the published labels put in a group of two or
+    more (an adjudication only ever takes a record out of a labelled duplicate group).
+    """
+    position = {record_id: i for i, record_id in enumerate(ids)}
+    sizes: dict[str, int] = {}
+    for g in gold:
+        sizes[g] = sizes.get(g, 0) + 1
+    out = list(gold)
+    for row in rows:
+        i = position.get(row["record_id"])
+        if i is None:
+            raise ValueError(f"adjudication names {row['record_id']!r}, which is not a record of the set")
+        if sizes[gold[i]] < 2:
+            raise ValueError(f"adjudication names {row['record_id']!r}, which the labels do not put in a duplicate group")
+        out[i] = f"adjudicated:{row['new_group']}"
+    return out
+
+
+def adjudicated_gold(s: LabelledSet) -> list[str] | None:
+    """``s.gold`` reconciled with adjudications.csv (None for a set labelled only per record)."""
+    if s.gold is None:
+        return None
+    return adjudicate(s.ids, s.gold, read_adjudications().get(s.name, []))

@@ -44,7 +44,8 @@ _GREEK_RE = re.compile("|".join(GREEK))
 # Trailing tags databases add to titles (Ovid: language, "[Review]", refs count; Web of
 # Science: "(vol 360, pg 542, 2009)" on corrections), removed one after another.
 TRAILING_TAGS = (
-    r"\[(?:erratum|comment|retraction|retracted|corrected|update|see|republished|expression)[^\]]*\]?",
+    # "[Erratum appears in ... Note: Philipp, Thomas [added]]": one nested pair allowed
+    r"\[(?:erratum|comment|retraction|retracted|corrected|update|see|republished|expression)(?:[^\[\]]|\[[^\[\]]*\])*\]?",
     r"[\[(]\s*[A-Za-z]+(?:,\s*[A-Za-z]+)*\s*[\])]",  # [German], [Review], (AHUS)
     r"\[\d+\s*refs?\]",  # [33 refs]
     r"\[\d+\]",  # [1]

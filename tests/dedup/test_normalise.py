@@ -16,6 +16,7 @@ from review.dedup.normalise import (
     normalise_title,
     record_kind,
     split_authors,
+    strip_title_tags,
     title_kind,
     title_numbers,
 )
@@ -187,3 +188,10 @@ def test_url_encoded_doi_is_decoded():
 )
 def test_notice_kinds_from_title_endings(title, kind):
     assert title_kind(title) == kind
+
+
+def test_an_erratum_note_with_a_nested_bracket_is_removed_from_the_title():
+    # sra_haematology id_0000064: the MEDLINE title of NEJM 2009;360:542-544
+    title = ("Eculizumab for atypical hemolytic-uremic syndrome.[Erratum appears in N Engl J Med. "
+             "2009 Jun 4;360(23):2487 Note: Philipp, Thomas [added]]")
+    assert strip_title_tags(title)[0] == "Eculizumab for atypical hemolytic-uremic syndrome"
