@@ -1,7 +1,7 @@
 """Inter-rater agreement: Cohen's kappa with a 95% CI, percent agreement and PABAK.
 
 Pure functions over (decision of A, decision of B) pairs, plus ``agreement(conn, stage)``
-reading every reviewer pair's current votes on shared records.
+reading every reviewer pair's agreement table, counted in SQL (``pair_counts``).
 
 - Kappa (Cohen 1960) over the categories used (include/exclude/maybe);
   its standard error is the large-sample one of Fleiss, Cohen & Everitt (1969), the
@@ -15,7 +15,6 @@ reading every reviewer pair's current votes on shared records.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,9 +22,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from review.screening._rows import current_votes
 from review.screening.model import check_stage
-from review.screening.stageset import stage_record_ids
+from review.screening.stageset import in_stage_clause
+from review.store.schema import screening_votes as votes_t
 
 Z95 = 1.959963984540054
 
@@ -98,19 +97,31 @@ def agreement_of(stage: str, pair: tuple[str, str], pairs: list[tuple[str, str]]
     )
 
 
-def decision_pairs(votes_by_record: dict[int, list]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(reviewer A, reviewer B) sorted by name -> [(A's decision, B's decision)] over shared records."""
-    out: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for rid in sorted(votes_by_record):
-        by_reviewer = {v.reviewer: v.decision for v in votes_by_record[rid]}
-        for a, b in itertools.combinations(sorted(by_reviewer), 2):
-            out[(a, b)].append((by_reviewer[a], by_reviewer[b]))
+def pair_counts(conn: sa.Connection, stage: str) -> dict[tuple[str, str], dict[tuple[str, str], int]]:
+    """(reviewer A, reviewer B) sorted by name -> {(A's decision, B's decision): records},
+    over the records in ``stage`` both voted on: the agreement tables, counted in SQL."""
+    check_stage(stage)
+    a, b = votes_t.alias("a"), votes_t.alias("b")
+    query = (
+        sa.select(a.c.reviewer, b.c.reviewer, a.c.decision, b.c.decision, sa.func.count())
+        .select_from(a.join(b, sa.and_(a.c.record_id == b.c.record_id, a.c.reviewer < b.c.reviewer)))
+        .where(
+            a.c.stage == stage, a.c.current == sa.true(),
+            b.c.stage == stage, b.c.current == sa.true(),
+            in_stage_clause(stage, a.c.record_id),
+        )
+        .group_by(a.c.reviewer, b.c.reviewer, a.c.decision, b.c.decision)
+    )
+    out: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
+    for ra, rb, da, db, n in conn.execute(query):
+        out[(str(ra), str(rb))][(str(da), str(db))] = int(n)
     return dict(out)
 
 
 def agreement(conn: sa.Connection, stage: str) -> list[Agreement]:
     """One ``Agreement`` per reviewer pair with at least one shared record at ``stage``."""
-    check_stage(stage)
-    members = set(stage_record_ids(conn, stage))
-    votes = {rid: vs for rid, vs in current_votes(conn, stage).items() if rid in members}
-    return [agreement_of(stage, pair, pairs) for pair, pairs in sorted(decision_pairs(votes).items())]
+    out = []
+    for pair, table in sorted(pair_counts(conn, stage).items()):
+        pairs = [cell for cell, n in sorted(table.items()) for _ in range(n)]
+        out.append(agreement_of(stage, pair, pairs))
+    return out

@@ -22,6 +22,7 @@ from review.screening.model import (
     check_decision,
     check_stage,
 )
+from review.screening.queue import open_conflict_ids
 from review.screening.reviewers import require_active
 from review.screening.rules import CONFLICT, FINAL, outcome
 from review.screening.stageset import check_in_stage, stage_record_ids
@@ -50,8 +51,26 @@ def stage_outcomes(
 
 
 def conflicts(conn: sa.Connection, stage: str) -> list[Conflict]:
-    """Open conflicts at ``stage`` (with the votes: for the conflicts page only)."""
-    return stage_outcomes(conn, stage)[1]
+    """Open conflicts at ``stage`` (with the votes: for the conflicts page only).
+
+    The records are found in SQL (``open_conflict_ids``) and only their votes are read, so
+    the page does not load every vote of a large review; each is checked with
+    ``rules.outcome``, the one definition of a conflict.
+    """
+    found: list[Conflict] = []
+    ids = open_conflict_ids(conn, stage)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        votes = current_votes(conn, stage, chunk)
+        resolutions = current_resolutions(conn, stage, chunk)
+        for rid in chunk:
+            state, _final = outcome(stage, rid, votes.get(rid, []), resolutions.get(rid))
+            if state == CONFLICT:
+                found.append(Conflict(rid, stage, list(votes.get(rid, []))))
+    return found
+
+
+_CHUNK = 500  # record ids per IN (...) list
 
 
 def final_decisions(conn: sa.Connection, stage: str) -> dict[int, FinalDecision]:

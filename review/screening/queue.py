@@ -221,12 +221,10 @@ def next_record_id(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0
     return int(rid) if rid is not None else None
 
 
-def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
-    """(records with a final decision, open conflicts) at ``stage``, counted in SQL.
-
-    The SQL twin of ``rules.outcome`` (tests check both agree), so progress stays fast
-    with tens of thousands of votes.
-    """
+def _outcome_sql(stage: str):
+    """(per-record vote aggregate, "resolved", "agreed", "open conflict") for ``stage``: the
+    SQL twin of ``rules.outcome`` (tests check both agree), so progress and the conflicts
+    page stay fast with tens of thousands of votes."""
     v = votes_t
     agg = (
         sa.select(
@@ -250,6 +248,12 @@ def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
         all_exclude = sa.and_(all_exclude, agg.c.reasons == 1)
     agreed = sa.and_(agg.c.n >= VOTES_NEEDED, sa.or_(agg.c.inc == agg.c.n, all_exclude))
     open_conflict = sa.and_(agg.c.n >= VOTES_NEEDED, ~agreed)
+    return agg, resolved, agreed, open_conflict
+
+
+def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
+    """(records with a final decision, open conflicts) at ``stage``, counted in SQL."""
+    agg, resolved, agreed, open_conflict = _outcome_sql(stage)
     row = conn.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(sa.case((sa.and_(~resolved, agreed), 1), else_=0)), 0),
@@ -262,6 +266,14 @@ def outcome_counts(conn: sa.Connection, stage: str) -> tuple[int, int]:
         .where(res_t.c.stage == stage, res_t.c.current == sa.true(), in_stage_clause(stage, res_t.c.record_id))
     ).scalar_one()
     return int(row[0]) + int(resolutions), int(row[1])
+
+
+def open_conflict_ids(conn: sa.Connection, stage: str) -> list[int]:
+    """Ids of the records in ``stage`` with an open conflict, found in SQL, ascending."""
+    check_stage(stage)
+    agg, resolved, _agreed, open_conflict = _outcome_sql(stage)
+    query = sa.select(agg.c.rid).where(open_conflict, ~resolved).order_by(agg.c.rid)
+    return [int(i) for i in conn.execute(query).scalars()]
 
 
 def progress(conn: sa.Connection, reviewer: str, stage: str) -> Progress:

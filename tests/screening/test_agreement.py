@@ -80,3 +80,24 @@ def test_agreement_per_pair_from_store(screening_store):
     assert ab.kappa == pytest.approx(0.5)
     assert rows[("alice", "carol")].n == 1 and rows[("alice", "carol")].kappa is None
     assert all(math.isfinite(a.pabak) for a in rows.values())
+
+
+def test_votes_on_a_record_later_found_to_be_a_duplicate_do_not_count(screening_store):
+    import sqlalchemy as sa
+
+    from review.store.schema import dedup_membership
+
+    engine, ids, _ = screening_store
+    for i, (a, b) in enumerate([("include", "include"), ("exclude", "exclude"), ("include", "exclude")]):
+        cast_vote(engine, "alice", ids[i], "title_abstract", a, criteria=CRITERIA)
+        cast_vote(engine, "bob", ids[i], "title_abstract", b, criteria=CRITERIA)
+    with engine.connect() as conn:
+        assert agreement(conn, "title_abstract")[0].n == 3
+    with engine.begin() as conn:  # a later dedup run folds record 2 into record 0
+        conn.execute(sa.insert(dedup_membership), [
+            {"record_id": ids[0], "kept_id": ids[0], "updated_at": "x"},
+            {"record_id": ids[2], "kept_id": ids[0], "updated_at": "x"},
+        ])
+    with engine.connect() as conn:
+        (ab,) = agreement(conn, "title_abstract")
+    assert ab.pair == ("alice", "bob") and ab.n == 2 and ab.percent == pytest.approx(100.0)

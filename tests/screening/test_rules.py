@@ -388,4 +388,8 @@ def test_sql_counts_and_stage_set_match_the_python_rules(screening_store):
         with engine.connect() as conn:
             finals, open_ = stage_outcomes(conn, stage)
             p = progress(conn, "alice", stage)
+            listed = conflicts(conn, stage)
         assert (p.decided, p.open_conflicts) == (len(finals), len(open_)), stage
+        # the conflicts page (found in SQL) lists exactly the records the rules call conflicts
+        assert [(c.record_id, c.votes) for c in listed] == [(c.record_id, c.votes) for c in open_], stage
+        assert open_, stage  # the random votes above do make conflicts at both stages
