@@ -72,8 +72,9 @@ def progress_bar(progress: Any) -> None:
         st.caption(f"Partners (vote counts only): {partners}")
 
 
-def fulltext_summary(fulltext: Any, project_root) -> None:
-    """What is known about a record's full text (a link, a stored PDF, or not retrieved)."""
+def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> None:
+    """What is known about a record's full text (a link, a stored PDF, or not retrieved);
+    a stored PDF is shown in the page (``show_pdf``) so it can be read beside the vote."""
     if fulltext is None:
         st.info("No full text attached yet (see the Full text page).")
         return
@@ -83,18 +84,32 @@ def fulltext_summary(fulltext: Any, project_root) -> None:
     elif fulltext.kind == "pdf":
         path = project_root / fulltext.location
         if path.is_file():
+            data = path.read_bytes()
             st.download_button(
                 "Download PDF",
-                data=path.read_bytes(),
+                data=data,
                 file_name=path.name,
                 mime="application/pdf",
                 key=f"pdf-{fulltext.record_id}",
             )
+            st.caption(f"PDF attached by {fulltext.by}")
+            if show_pdf:
+                pdf_viewer(data, fulltext.record_id)
         else:
             st.warning(f"The stored PDF is missing: {fulltext.location}")
-        st.caption(f"PDF attached by {fulltext.by}")
+            st.caption(f"PDF attached by {fulltext.by}")
     else:
         st.warning(f"Full text not retrieved: {fulltext.reason}")
+
+
+def pdf_viewer(data: bytes, record_id: int, height: int = 900) -> None:
+    """The PDF in the page (Streamlit's PDF viewer, pdf.js bundled: works offline)."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.pdf(data, height=height, key=f"pdf-view-{record_id}")
+    except StreamlitAPIException as exc:  # streamlit-pdf missing from this environment
+        st.caption(f"The PDF cannot be shown here ({exc}); use Download PDF.")
 
 
 def rerun_fragment() -> None:

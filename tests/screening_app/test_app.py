@@ -268,6 +268,9 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
     assert stored.is_file() and stored.read_bytes() == MINIMAL_PDF
     assert (app_project.root / "data").resolve() in stored.parents
     assert ".." not in ft.location and " " not in stored.name
+    # the stored PDF is shown in the page (Streamlit's PDF viewer), beside Download PDF
+    viewers = [el for el in at.main if "streamlit-pdf" in str(getattr(el, "proto", ""))[:400]]
+    assert len(viewers) == 1 and f"pdf-view-{first}" in str(viewers[0].proto.id)
 
     second = sorted(ids)[1]
     at.selectbox(key="fulltext-record").select(second).run()
