@@ -59,7 +59,7 @@ with left:
     ui.record_card(records[selected], criteria, selected)
 with right:
     st.markdown("**Current full text**")
-    ui.fulltext_summary(texts.get(selected), project.root)
+    ui.fulltext_summary(texts.get(selected), project.root, show_pdf=False)
     pdf_tab, link_tab, missing_tab = st.tabs(["Upload PDF", "Link", "Not retrieved"])
     with pdf_tab:
         upload = st.file_uploader("PDF file", type=["pdf"], key=f"pdf-upload-{selected}")
@@ -96,3 +96,9 @@ with right:
             else:
                 st.toast("Marked as not retrieved.")
                 st.rerun()
+
+# the stored PDF, full width under the record and the forms
+current = texts.get(selected)
+if current is not None and current.kind == "pdf" and (project.root / current.location).is_file():
+    st.markdown("**The PDF**")
+    ui.pdf_viewer((project.root / current.location).read_bytes(), selected)

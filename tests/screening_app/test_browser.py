@@ -259,8 +259,29 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
                 included = sorted(r for r, d in rules.final_decisions(conn, "title_abstract").items()
                                   if d.decision == "include")
             assert included
+            # a PDF attached to the first one is shown in the page (pdf.js, offline)
+            import cairosvg
+
+            pdf = cairosvg.svg2pdf(bytestring=(
+                b'<svg xmlns="http://www.w3.org/2000/svg" width="595" height="842">'
+                b'<rect width="595" height="842" fill="white"/>'
+                b'<text x="60" y="100" font-size="22" font-family="sans-serif">Mentoring outcomes: full text</text>'
+                b"</svg>"))
+            rules.attach_pdf(engine, project.data_dir, included[0], "Mentoring outcomes.pdf", pdf, by="carol")
             carol.get_by_role("link", name="Full text").click()
             carol.get_by_text(f"#{included[0]}").first.wait_for(timeout=TIMEOUT_MS)
+            viewer = carol.locator("canvas").first
+            viewer.wait_for(timeout=TIMEOUT_MS)
+            dark_pixels = (
+                "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                " let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] < 100 && d[i + 3] > 0) n++; }"
+                " return n; }"
+            )
+            for _ in range(50):  # pdf.js draws the page's text onto the canvas
+                if viewer.evaluate(dark_pixels) > 0:
+                    break
+                carol.wait_for_timeout(200)
+            assert viewer.evaluate(dark_pixels) > 0, "the attached PDF was not drawn in the page"
             carol.wait_for_timeout(500)
             carol.screenshot(path=str(SHOTS / "fulltext.png"))
             crit = rules.criteria_for_project(project)
