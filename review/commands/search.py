@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from review.cli import CommandError
 from review.commands.context import engine_of, project_of
+
+if TYPE_CHECKING:
+    from review.strategy import SearchLine
 
 PHASES = {"lines": ("lines counted", " line"), "slices": ("PMIDs collected", " id"), "records": ("records fetched", " rec")}
 
@@ -82,12 +85,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]], Any, str]:
+def _strategy_lines(args: argparse.Namespace) -> tuple[list[SearchLine], Any, str]:
     """(lines, limits, source) from --query or the strategy file."""
+    from review.strategy import SearchLine, load_strategy, search_lines
+
     if args.query is not None:
         if not args.query.strip():
             raise CommandError("--query needs a PubMed query", 2)
-        return [(1, args.query.strip(), "query")], None, "--query"
+        return [SearchLine(1, args.query.strip(), "query")], None, "--query"
     project = project_of(args)
     path_text = args.strategy or project.config.get("strategy")
     if not path_text:
@@ -95,10 +100,8 @@ def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]
     path = Path(path_text) if args.strategy else project.path(path_text)
     if not path.is_file():
         raise CommandError(f"{path}: no such strategy file", 2)
-    from review.strategy import load_strategy, search_lines
-
     strategy = load_strategy(path)
-    lines = [(int(x.number), str(x.query), str(getattr(x, "label", "") or "")) for x in search_lines(strategy, "pubmed")]
+    lines = list(search_lines(strategy, "pubmed"))
     if not lines:
         raise CommandError(f"{path}: the strategy has no PubMed lines")
     return lines, _jsonable(getattr(strategy, "limits", None)), str(path)

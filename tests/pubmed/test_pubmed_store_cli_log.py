@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections import namedtuple
 from datetime import date
 
 import pytest
@@ -17,13 +16,12 @@ from review.pubmed.eutils import RateLimiter
 from review.pubmed.log import ovid_lines, render_csv, render_markdown, search_log
 from review.pubmed.search import IncompleteSearchError, run_search
 from review.pubmed.storing import store_search
-
-Line = namedtuple("Line", "number query label")
+from review.strategy import SearchLine
 
 STRATEGY_LINES = [
-    Line(1, '"Mentors"[mh] OR "Mentoring"[mh]', "mentoring"),
-    Line(2, '"Schools, Medical"[mh]', "setting"),
-    Line(3, "real", "final"),
+    SearchLine(1, '"Mentors"[mh] OR "Mentoring"[mh]', "mentoring"),
+    SearchLine(2, '"Schools, Medical"[mh]', "setting"),
+    SearchLine(3, "real", "final"),
 ]
 
 
@@ -91,7 +89,7 @@ def test_store_search_keeps_everything_prisma_s_needs(store_engine, server, make
 
 
 def test_store_search_is_one_transaction(store_engine, server, make_client, monkeypatch):
-    run = run_search(make_client(server, rate=1000), [(1, "real", "")])
+    run = run_search(make_client(server, rate=1000), [SearchLine(1, "real")])
     real_add = store.add_records
 
     def add_half_then_fail(conn, import_id, items, **kw):
@@ -108,7 +106,7 @@ def test_store_search_is_one_transaction(store_engine, server, make_client, monk
 
 def test_incomplete_run_is_refused_unless_allowed(store_engine, server, make_client, small_corpus):
     server.withheld.add(small_corpus.real[0])
-    run = run_search(make_client(server, rate=1000), [(1, "real", "")])
+    run = run_search(make_client(server, rate=1000), [SearchLine(1, "real")])
     assert run.missing == [str(small_corpus.real[0])] and not run.complete
     with pytest.raises(IncompleteSearchError) as info:
         store_search(store_engine, run)
