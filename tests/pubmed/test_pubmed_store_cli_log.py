@@ -42,8 +42,14 @@ def eutils_env(monkeypatch, server, fast_rate):
 @pytest.fixture
 def fake_strategy_module(monkeypatch):
     """review.strategy's load_strategy(path) and search_lines(s, "pubmed") patched to answer with
-    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched)."""
+    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched).
+
+    The CLI's command modules are imported first: one imported while the patch is active
+    (review.commands.query binds load_strategy at import) would keep the fake for later tests."""
     import review.strategy as module
+    from review.cli import build_parser
+
+    build_parser()
 
     class Strategy:
         limits = {"years": "2008-2018", "language": "English", "humans": True}
