@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from review.cli import CommandError
-from review.commands.context import engine_of, project_of
+from review.commands.context import engine_of, project_of, write_or_print
 
 if TYPE_CHECKING:
     from review.strategy import SearchLine
@@ -58,11 +58,7 @@ def _print_log(args: argparse.Namespace) -> int:
     else:
         project = project_of(args)
         text = render_markdown(entries, title=str(project.config.get("title") or project.name))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"search log written to {args.output} ({len(entries)} searches and imports)")
-    else:
-        sys.stdout.write(text)
+    write_or_print(text, args.output, f"the search log ({len(entries)} searches and imports)")
     return 0
 
 

@@ -289,6 +289,22 @@ def test_log_written_to_a_file(project, capsys):
     target = project.root / "search-log.md"
     assert main(["--project", str(project.root), "search", "--log", "--output", str(target)]) == 0
     assert "No searches or imports yet" in target.read_text(encoding="utf-8")
+    out, err = capsys.readouterr()
+    assert out == ""  # stdout stays free for the log itself, as with the other exports
+    assert f"wrote the search log (0 searches and imports) to {target}" in err
+
+
+def test_log_file_holds_what_the_screen_shows(project, capsys):
+    engine = store.open_store(project.database_url)
+    _file_import(engine, OVID_HISTORY)
+    engine.dispose()
+    assert main(["--project", str(project.root), "search", "--log", "--format", "csv"]) == 0
+    shown = capsys.readouterr().out
+    target = project.root / "search-log.csv"
+    assert main(["--project", str(project.root), "search", "--log", "--format", "csv",
+                 "--output", str(target)]) == 0
+    assert target.read_bytes().decode("utf-8") == shown and "12840" in shown
+    assert "(1 searches and imports)" in capsys.readouterr().err
 
 
 def test_ovid_lines_only_when_every_line_fits():
