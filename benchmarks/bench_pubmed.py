@@ -29,6 +29,7 @@ import review.formats.pubmed_xml as pubmed_xml  # noqa: E402
 from review.pubmed.cache import ResponseCache  # noqa: E402
 from review.pubmed.eutils import EutilsClient, EutilsSettings, RateLimiter  # noqa: E402
 from review.pubmed.search import run_search  # noqa: E402
+from review.strategy import SearchLine  # noqa: E402
 
 
 def timed_parser():
@@ -61,7 +62,7 @@ def one_run(url: str, *, api_key: str = "", cache=None, label: str, store_dir: P
     pubmed_xml.records_from_xml = parse
     start = time.perf_counter()
     try:
-        run = run_search(client, [(1, "real", "control line"), (2, "synthetic", "final")])
+        run = run_search(client, [SearchLine(1, "real", "control line"), SearchLine(2, "synthetic", "final")])
     finally:
         pubmed_xml.records_from_xml = original
     wall = time.perf_counter() - start

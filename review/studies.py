@@ -112,7 +112,7 @@ def link_report(engine: sa.Engine, report_id: int, study_id: int, by: str) -> di
     Returns ``{"report": r, "study": s, "previous": old study or None, "moved": [reports
     moved along], "changed": bool}`` where ``study`` is after resolving a chain.
     """
-    from review.screening._tx import write
+    from review.store import write_retrying as write
 
     by = (by or "").strip()
     if not by:
@@ -158,7 +158,7 @@ def link_report(engine: sa.Engine, report_id: int, study_id: int, by: str) -> di
 
 def unlink_report(engine: sa.Engine, report_id: int, by: str) -> int:
     """End the link of ``report_id`` (it becomes its own study again); return the old study."""
-    from review.screening._tx import write
+    from review.store import write_retrying as write
 
     by = (by or "").strip()
     if not by:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from review.cli import CommandError
-from review.commands.context import engine_of, project_of
+from review.commands.context import engine_of, project_of, write_or_print
+
+if TYPE_CHECKING:
+    from review.strategy import SearchLine
 
 PHASES = {"lines": ("lines counted", " line"), "slices": ("PMIDs collected", " id"), "records": ("records fetched", " rec")}
 
@@ -55,11 +58,7 @@ def _print_log(args: argparse.Namespace) -> int:
     else:
         project = project_of(args)
         text = render_markdown(entries, title=str(project.config.get("title") or project.name))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"search log written to {args.output} ({len(entries)} searches and imports)")
-    else:
-        sys.stdout.write(text)
+    write_or_print(text, args.output, f"the search log ({len(entries)} searches and imports)")
     return 0
 
 
@@ -82,12 +81,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]], Any, str]:
+def _strategy_lines(args: argparse.Namespace) -> tuple[list[SearchLine], Any, str]:
     """(lines, limits, source) from --query or the strategy file."""
+    from review.strategy import SearchLine, load_strategy, search_lines
+
     if args.query is not None:
         if not args.query.strip():
             raise CommandError("--query needs a PubMed query", 2)
-        return [(1, args.query.strip(), "query")], None, "--query"
+        return [SearchLine(1, args.query.strip(), "query")], None, "--query"
     project = project_of(args)
     path_text = args.strategy or project.config.get("strategy")
     if not path_text:
@@ -95,10 +96,8 @@ def _strategy_lines(args: argparse.Namespace) -> tuple[list[tuple[int, str, str]
     path = Path(path_text) if args.strategy else project.path(path_text)
     if not path.is_file():
         raise CommandError(f"{path}: no such strategy file", 2)
-    from review.strategy import load_strategy, search_lines
-
     strategy = load_strategy(path)
-    lines = [(int(x.number), str(x.query), str(getattr(x, "label", "") or "")) for x in search_lines(strategy, "pubmed")]
+    lines = list(search_lines(strategy, "pubmed"))
     if not lines:
         raise CommandError(f"{path}: the strategy has no PubMed lines")
     return lines, _jsonable(getattr(strategy, "limits", None)), str(path)

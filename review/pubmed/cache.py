@@ -20,11 +20,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from review.strategy import SearchLine
 
 __all__ = ["ResponseCache", "RunState", "open_run", "finish_run", "cache_root", "fingerprint"]
 
@@ -121,10 +123,15 @@ class RunState:
         return json.dumps(data, indent=2).encode("utf-8")
 
 
-def fingerprint(base_url: str, lines: list[tuple[int, str, str]], extra: Mapping[str, Any] | None = None) -> str:
-    """What makes two runs "the same search": the server and every line's query."""
+def fingerprint(base_url: str, lines: Sequence[SearchLine], extra: Mapping[str, Any] | None = None) -> str:
+    """What makes two runs "the same search": the server and every line's number and query
+    (labels do not count)."""
     text = json.dumps(
-        {"base_url": base_url.rstrip("/"), "lines": [[n, q] for n, q, _ in lines], "extra": dict(extra or {})},
+        {
+            "base_url": base_url.rstrip("/"),
+            "lines": [[line.number, line.query] for line in lines],
+            "extra": dict(extra or {}),
+        },
         sort_keys=True,
         ensure_ascii=False,
     )

@@ -1,8 +1,8 @@
 """Run a numbered PubMed strategy through E-utilities: per-line counts, every record, proof.
 
-``run_search(client, lines)`` takes the strategy as ``(number, query, label)`` lines (the
-shape ``review.strategy.search_lines(strategy, "pubmed")`` returns; the LAST line is the
-final query) and returns a ``SearchRun``:
+``run_search(client, lines)`` takes the strategy as ``SearchLine(number, query, label)``
+lines, what ``review.strategy.search_lines(strategy, "pubmed")`` returns (the LAST line is the
+final query), and returns a ``SearchRun``:
 
 1. an Ovid-style search history: each line counted with ``rettype=count``; the final line is
    run with the history server (``usehistory=y``) and gives NCBI's QueryTranslation;
@@ -37,6 +37,7 @@ from review.pubmed.eutils import (
     EutilsError,
 )
 from review.records import Record
+from review.strategy import SearchLine
 
 __all__ = [
     "SearchLine",
@@ -77,13 +78,6 @@ class IncompleteSearchError(EutilsError):
             "cached, so running the same command again asks only for the missing ones "
             "(or use --allow-missing to store the run with these PMIDs listed as missing)"
         )
-
-
-@dataclass(frozen=True)
-class SearchLine:
-    number: int
-    query: str
-    label: str = ""
 
 
 @dataclass
@@ -153,16 +147,15 @@ class SearchRun:
 # Steps
 
 
-def _lines(lines: Iterable[Any]) -> list[SearchLine]:
-    out = []
-    for item in lines:
-        if isinstance(item, SearchLine):
-            out.append(item)
-        elif hasattr(item, "number") and hasattr(item, "query"):
-            out.append(SearchLine(int(item.number), str(item.query), str(getattr(item, "label", "") or "")))
-        else:
-            number, query, *rest = item
-            out.append(SearchLine(int(number), str(query), str(rest[0]) if rest else ""))
+def _checked(lines: Iterable[SearchLine]) -> list[SearchLine]:
+    """The lines as a list, refused when there are none or one has an empty query."""
+    out = list(lines)
+    for line in out:
+        if not isinstance(line, SearchLine):
+            raise TypeError(
+                f"a search line must be a SearchLine(number, query, label), not {line!r}: "
+                'use review.strategy.search_lines(strategy, "pubmed") or build SearchLine objects'
+            )
     if not out:
         raise ValueError("a search needs at least one line")
     for line in out:
@@ -351,7 +344,7 @@ def _fetch_rounds(
 
 def run_search(
     client: EutilsClient,
-    lines: Iterable[Any],
+    lines: Iterable[SearchLine],
     *,
     datetype: str = "edat",
     batch_size: int = 500,
@@ -363,7 +356,7 @@ def run_search(
 ) -> SearchRun:
     """Count every line, collect the final query's PMIDs (sliced and proved), fetch them."""
     started = datetime.now(timezone.utc)
-    steps = _lines(lines)
+    steps = _checked(lines)
     final = steps[-1]
     warnings: list[str] = []
     db_info: dict[str, str] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.screening._rows import current_resolutions, current_votes, resolution_from_row
-from review.screening._tx import Retry, write
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import (
     FINAL_DECISIONS,
@@ -29,6 +28,7 @@ from review.screening.stageset import check_in_stage, stage_record_ids
 from review.screening.votes import check_reason
 from review.store.api import log_event, now_iso
 from review.store.schema import screening_resolutions as res_t
+from review.store.transaction import Retry, write_retrying
 
 
 def stage_outcomes(
@@ -197,7 +197,7 @@ def resolve_conflict(
     resolve) or "pair" (a reviewer who voted on the record may too). Resolving a resolved
     record again with a different decision supersedes the earlier resolution.
     """
-    return write(
+    return write_retrying(
         engine,
         lambda conn: resolve_in(
             conn, resolver, record_id, stage, decision, reason, note, mode=mode, criteria=criteria

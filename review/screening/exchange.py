@@ -15,7 +15,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from review.records import normalise_doi
-from review.screening._tx import write
 from review.screening.criteria import Criteria
 from review.screening.model import ScreeningError
 from review.screening.votes import cast_vote_in
@@ -23,6 +22,7 @@ from review.store.api import log_event
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_votes as votes_t
+from review.store.transaction import write_retrying
 
 COLUMNS = ("reviewer", "record", "stage", "decision", "reason", "note")
 EXTRA_COLUMNS = ("record_id", "pmid", "doi", "title", "at")
@@ -236,4 +236,4 @@ def import_decisions(engine: sa.Engine, path: Path, criteria: Criteria) -> int:
         )
         return applied
 
-    return write(engine, work)
+    return write_retrying(engine, work)

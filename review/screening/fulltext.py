@@ -11,12 +11,12 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 
-from review.screening._tx import Retry, write
 from review.screening.model import FullText, ScreeningError
 from review.screening.reviewers import require_active
 from review.screening.stageset import is_duplicate, title_abstract_includes
 from review.store.api import log_event, now_iso
 from review.store.schema import screening_fulltexts as ft_t
+from review.store.transaction import Retry, write_retrying
 
 FULLTEXT_DIR = "fulltext"
 MAX_PDF_BYTES = 200 * 1024 * 1024
@@ -110,7 +110,7 @@ def attach_pdf(engine: sa.Engine, data_dir: Path, record_id: int, filename: str,
             tmp.replace(target)
         return result
 
-    return write(engine, work)
+    return write_retrying(engine, work)
 
 
 def attach_link(engine: sa.Engine, record_id: int, url: str, by: str) -> FullText:
@@ -118,7 +118,7 @@ def attach_link(engine: sa.Engine, record_id: int, url: str, by: str) -> FullTex
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ScreeningError(f"{url!r} is not a web link (http:// or https://)")
-    return write(engine, lambda conn: _store(conn, int(record_id), "link", url, "", by, "fulltext.attach"))
+    return write_retrying(engine, lambda conn: _store(conn, int(record_id), "link", url, "", by, "fulltext.attach"))
 
 
 def mark_not_retrieved(engine: sa.Engine, record_id: int, reason: str, by: str) -> FullText:
@@ -126,7 +126,7 @@ def mark_not_retrieved(engine: sa.Engine, record_id: int, reason: str, by: str) 
     reason = " ".join((reason or "").split())
     if not reason:
         raise ScreeningError("say why the full text was not retrieved")
-    return write(
+    return write_retrying(
         engine, lambda conn: _store(conn, int(record_id), "not_retrieved", "", reason, by, "fulltext.not_retrieved")
     )
 

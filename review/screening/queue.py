@@ -13,7 +13,6 @@ import hashlib
 
 import sqlalchemy as sa
 
-from review.screening._tx import insert_ignore, write
 from review.screening.model import Progress, check_stage
 from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, stage_set
@@ -22,6 +21,7 @@ from review.store.schema import records
 from review.store.schema import screening_order as order_t
 from review.store.schema import screening_resolutions as res_t
 from review.store.schema import screening_votes as votes_t
+from review.store.transaction import insert_ignore, write_retrying
 
 KEY_BATCH = 5000
 ANALYZE_AFTER = 1000
@@ -80,7 +80,7 @@ def ensure_order(conn: sa.Connection, seed: int) -> int:
 
 def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
     """Compute the queue order for new records (optional; the queue does it on first use)."""
-    return write(engine, lambda conn: _fill_order(conn, int(seed)))
+    return write_retrying(engine, lambda conn: _fill_order(conn, int(seed)))
 
 
 def _eligible(reviewer: str, stage: str):

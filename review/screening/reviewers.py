@@ -9,10 +9,10 @@ import secrets
 
 import sqlalchemy as sa
 
-from review.screening._tx import write
 from review.screening.model import ROLES, NotAllowedError, Reviewer, ScreeningError
 from review.store.api import log_event, now_iso
 from review.store.schema import screening_reviewers as t
+from review.store.transaction import write_retrying
 
 NAME_RE = re.compile(r"^[\w][\w .'@-]{0,99}$")
 
@@ -68,7 +68,7 @@ def add_reviewer(engine: sa.Engine, name: str, role: str = "reviewer") -> str:
             )
         return token
 
-    return write(engine, work)
+    return write_retrying(engine, work)
 
 
 def list_reviewers(conn: sa.Connection) -> list[Reviewer]:
@@ -93,7 +93,7 @@ def revoke_reviewer(engine: sa.Engine, name: str) -> None:
         conn.execute(sa.update(t).where(t.c.id == row.id).values(revoked_at=now_iso()))
         log_event(conn, "reviewer.revoke", name, {"role": row.role}, actor=name)
 
-    write(engine, work)
+    write_retrying(engine, work)
 
 
 def authenticate(conn: sa.Connection, token: str) -> Reviewer | None:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from review.screening._tx import write
 from review.screening.model import NotAllowedError, Reviewer, ScreeningError
 from review.store.api import log_event
 from review.store.schema import screening_reviewers as reviewers_t
 from review.store.schema import screening_sessions as t
+from review.store.transaction import write_retrying
 
 DEFAULT_HOURS = 12.0
 SESSION_ID_BYTES = 32
@@ -63,7 +63,7 @@ def start_session(
         log_event(conn, "session.start", name, {"hours": hours}, actor=name)
         return session_id
 
-    return write(engine, work)
+    return write_retrying(engine, work)
 
 
 def reviewer_for_session(conn: sa.Connection, session_id: str | None, *, now: datetime | None = None) -> Reviewer | None:
@@ -97,4 +97,4 @@ def end_session(engine: sa.Engine, session_id: str | None) -> bool:
         log_event(conn, "session.end", row.reviewer, {}, actor=row.reviewer)
         return True
 
-    return write(engine, work)
+    return write_retrying(engine, work)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.screening._rows import vote_from_row
-from review.screening._tx import Retry, write
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import ScreeningError, Vote, check_decision, check_stage
 from review.screening.reviewers import require_active
 from review.screening.stageset import check_in_stage, stage_record_ids
 from review.store.api import log_event, now_iso
 from review.store.schema import screening_votes as votes_t
+from review.store.transaction import Retry, write_retrying
 
 __all__ = ["cast_vote", "undo_last_vote", "my_votes", "stage_record_ids", "check_reason"]
 
@@ -131,7 +131,7 @@ def cast_vote(
     A full-text "exclude" needs a reason from ``criteria.exclusion_reasons``; a record not in
     the stage's set, an unknown or revoked reviewer raise ``ScreeningError``.
     """
-    return write(
+    return write_retrying(
         engine,
         lambda conn: cast_vote_in(conn, reviewer, record_id, stage, decision, reason, note, criteria),
     )
@@ -171,7 +171,7 @@ def undo_last_vote(engine: sa.Engine, reviewer: str, stage: str) -> Vote | None:
         )
         return vote
 
-    return write(engine, work)
+    return write_retrying(engine, work)
 
 
 def my_votes(conn: sa.Connection, reviewer: str, stage: str) -> list[Vote]:

@@ -17,8 +17,10 @@ from review.store.api import (
 )
 from review.store.engine import open_store, sqlite_url
 from review.store.migrations import SchemaTooNewError, migrate
+from review.store.transaction import Retry, insert_ignore, write_retrying
 
 __all__ = [
+    "Retry",
     "SchemaTooNewError",
     "add_import",
     "add_records",
@@ -27,6 +29,7 @@ __all__ = [
     "find_import_by_hash",
     "get_import",
     "get_record",
+    "insert_ignore",
     "iter_records",
     "list_events",
     "list_imports",
@@ -36,4 +39,5 @@ __all__ = [
     "open_store",
     "sqlite_url",
     "update_import_counts",
+    "write_retrying",
 ]

@@ -26,11 +26,13 @@ from review.strategy.ovid import OvidRenderer
 from review.strategy.pubmed import PubMedRenderer, join, wrap
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchLine:
+    """One numbered line of a rendered strategy; for "pubmed", what ``run_search`` runs."""
+
     number: int
     query: str
-    label: str
+    label: str = ""
 
 
 @dataclass

@@ -17,6 +17,9 @@ from review.pubmed.search import (
     fetch_records,
     run_search,
 )
+from review.strategy import SearchLine
+
+REAL = [SearchLine(1, "real")]
 
 
 # -- completeness -----------------------------------------------------------------------------
@@ -70,7 +73,8 @@ def test_a_result_that_changes_during_slicing_is_refused(make_server, make_clien
 # -- the whole run ------------------------------------------------------------------------------
 
 
-LINES = [(1, "real", "all real records"), (2, "mentor*[tiab]", "mentoring"), (3, "real AND x", "final")]
+LINES = [SearchLine(1, "real", "all real records"), SearchLine(2, "mentor*[tiab]", "mentoring"),
+         SearchLine(3, "real AND x", "final")]
 
 
 def test_run_counts_every_line_and_fetches_every_record_once(server, make_client, small_corpus):
@@ -116,7 +120,7 @@ def test_efetch_faults_midway_do_not_lose_records(server, make_client):
     server.add_fault("truncated", "efetch", after=1)
     server.add_fault("html", "efetch", after=2)
     client = make_client(server, rate=1000)
-    run = run_search(client, [(1, "real", "")], batch_size=10)
+    run = run_search(client, REAL, batch_size=10)
     assert run.complete and len(run.records) == 49
     assert client.stats.retries == 2
 
@@ -130,7 +134,7 @@ class Crash(Exception):
 
 def test_rerun_after_a_crash_refetches_nothing(server, make_client, tmp_path):
     root = tmp_path / "cache"
-    key = fingerprint(server.url, [(1, "real", "")])
+    key = fingerprint(server.url, REAL)
     state = open_run(root, key)
     fetched = [0]
 
@@ -142,7 +146,7 @@ def test_rerun_after_a_crash_refetches_nothing(server, make_client, tmp_path):
 
     client = make_client(server, rate=1000, cache=generation_cache(root, state))
     with pytest.raises(Crash):
-        run_search(client, [(1, "real", "")], batch_size=10, progress=crash_after_two_batches)
+        run_search(client, REAL, batch_size=10, progress=crash_after_two_batches)
     first_run = [dict(e) for e in server.log]
     first_efetch = {e["params"]["id"] for e in first_run if e["endpoint"] == "efetch"}
     assert len(first_efetch) == 2
@@ -151,7 +155,7 @@ def test_rerun_after_a_crash_refetches_nothing(server, make_client, tmp_path):
     assert resumed.resumed and resumed.generation == state.generation
     assert resumed.searched_on == state.searched_on
     client = make_client(server, rate=1000, cache=generation_cache(root, resumed))
-    run = run_search(client, [(1, "real", "")], batch_size=10)
+    run = run_search(client, REAL, batch_size=10)
     second_run = server.log[len(first_run):]
     assert run.complete and len(run.records) == 49
     assert [e["endpoint"] for e in second_run] == ["efetch"] * 3  # esearch/einfo all cached
@@ -161,9 +165,9 @@ def test_rerun_after_a_crash_refetches_nothing(server, make_client, tmp_path):
 
 def test_refresh_starts_a_new_generation_and_refetches(server, make_client, tmp_path):
     root = tmp_path / "cache"
-    key = fingerprint(server.url, [(1, "real", "")])
+    key = fingerprint(server.url, REAL)
     state = open_run(root, key)
-    run_search(make_client(server, rate=1000, cache=generation_cache(root, state)), [(1, "real", "")])
+    run_search(make_client(server, rate=1000, cache=generation_cache(root, state)), REAL)
     finish_run(root, state, import_id=1)
     cached = len(generation_cache(root, state))
     assert cached >= 3
@@ -171,14 +175,14 @@ def test_refresh_starts_a_new_generation_and_refetches(server, make_client, tmp_
     again = open_run(root, key)
     assert not again.resumed and again.generation == state.generation  # finished, same cache
     before = len(server.log)
-    run_search(make_client(server, rate=1000, cache=generation_cache(root, again)), [(1, "real", "")])
+    run_search(make_client(server, rate=1000, cache=generation_cache(root, again)), REAL)
     assert len(server.log) == before  # everything from the cache
 
     later = datetime.now(timezone.utc) + timedelta(days=2)
     fresh = open_run(root, key, refresh=True, now=later)
     assert fresh.generation != state.generation and fresh.searched_on != state.searched_on
     assert not (root / state.generation).exists()  # the old responses are gone
-    run_search(make_client(server, rate=1000, cache=generation_cache(root, fresh)), [(1, "real", "")])
+    run_search(make_client(server, rate=1000, cache=generation_cache(root, fresh)), REAL)
     assert len(server.log) > before
 
 
@@ -201,20 +205,34 @@ def test_cache_keys_ignore_identity(tmp_path):
 
 
 def test_a_query_that_finds_nothing_is_a_complete_empty_run(server, make_client):
-    run = run_search(make_client(server, rate=1000), [(1, "real", ""), (2, "nothing[tiab]", "")])
+    run = run_search(make_client(server, rate=1000), [SearchLine(1, "real"), SearchLine(2, "nothing[tiab]")])
     assert run.total == 0 and run.records == [] and run.complete
     assert [c.count for c in run.lines] == [49, 0]
     assert any("PhraseNotFound" in w for w in run.warnings)
     assert server.requests_to("efetch") == []
 
 
-def test_lines_may_be_objects_or_tuples_and_must_not_be_empty(server, make_client):
-    from review.pubmed.search import SearchLine
-
+def test_lines_are_search_lines_and_must_not_be_empty(server, make_client):
     client = make_client(server, rate=1000)
     run = run_search(client, [SearchLine(7, "real", "only")], fetch=False)
-    assert run.lines[0].number == 7 and run.total == 49 and run.records == []
-    with pytest.raises(ValueError):
+    assert run.lines[0].number == 7 and run.lines[0].label == "only"
+    assert run.total == 49 and run.records == []
+    sent = len(server.log)
+    with pytest.raises(ValueError, match="at least one line"):
         run_search(client, [])
-    with pytest.raises(ValueError, match="line 2"):
-        run_search(client, [(1, "real", ""), (2, "  ", "")])
+    with pytest.raises(ValueError, match="line 2 of the strategy has an empty query"):
+        run_search(client, [SearchLine(1, "real"), SearchLine(2, "  ")])
+    with pytest.raises(TypeError, match="SearchLine"):
+        run_search(client, [(1, "real", "")])
+    assert len(server.log) == sent  # refused before anything was sent
+
+
+def test_the_fingerprint_of_a_search_is_its_server_and_queries():
+    """Stored searches and cached runs are found by this key: it must not change between versions."""
+    lines = [SearchLine(1, "real"), SearchLine(2, "mentor*[tiab] AND real", "final")]
+    key = fingerprint("http://127.0.0.1:9/eutils/", lines)
+    assert key == "7716e762045e738a5719d8ec"
+    relabelled = [SearchLine(1, "real", "x"), SearchLine(2, "mentor*[tiab] AND real", "y")]
+    assert fingerprint("http://127.0.0.1:9/eutils", relabelled) == key
+    assert fingerprint("http://127.0.0.1:9/eutils", [SearchLine(1, "real")]) != key
+    assert fingerprint("http://127.0.0.1:8/eutils", lines) != key

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections import namedtuple
 from datetime import date
 
 import pytest
@@ -17,13 +16,12 @@ from review.pubmed.eutils import RateLimiter
 from review.pubmed.log import ovid_lines, render_csv, render_markdown, search_log
 from review.pubmed.search import IncompleteSearchError, run_search
 from review.pubmed.storing import store_search
-
-Line = namedtuple("Line", "number query label")
+from review.strategy import SearchLine
 
 STRATEGY_LINES = [
-    Line(1, '"Mentors"[mh] OR "Mentoring"[mh]', "mentoring"),
-    Line(2, '"Schools, Medical"[mh]', "setting"),
-    Line(3, "real", "final"),
+    SearchLine(1, '"Mentors"[mh] OR "Mentoring"[mh]', "mentoring"),
+    SearchLine(2, '"Schools, Medical"[mh]', "setting"),
+    SearchLine(3, "real", "final"),
 ]
 
 
@@ -44,8 +42,14 @@ def eutils_env(monkeypatch, server, fast_rate):
 @pytest.fixture
 def fake_strategy_module(monkeypatch):
     """review.strategy's load_strategy(path) and search_lines(s, "pubmed") patched to answer with
-    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched)."""
+    STRATEGY_LINES (raising=True: a renamed function fails here instead of going unpatched).
+
+    The CLI's command modules are imported first: one imported while the patch is active
+    (review.commands.query binds load_strategy at import) would keep the fake for later tests."""
     import review.strategy as module
+    from review.cli import build_parser
+
+    build_parser()
 
     class Strategy:
         limits = {"years": "2008-2018", "language": "English", "humans": True}
@@ -91,7 +95,7 @@ def test_store_search_keeps_everything_prisma_s_needs(store_engine, server, make
 
 
 def test_store_search_is_one_transaction(store_engine, server, make_client, monkeypatch):
-    run = run_search(make_client(server, rate=1000), [(1, "real", "")])
+    run = run_search(make_client(server, rate=1000), [SearchLine(1, "real")])
     real_add = store.add_records
 
     def add_half_then_fail(conn, import_id, items, **kw):
@@ -108,7 +112,7 @@ def test_store_search_is_one_transaction(store_engine, server, make_client, monk
 
 def test_incomplete_run_is_refused_unless_allowed(store_engine, server, make_client, small_corpus):
     server.withheld.add(small_corpus.real[0])
-    run = run_search(make_client(server, rate=1000), [(1, "real", "")])
+    run = run_search(make_client(server, rate=1000), [SearchLine(1, "real")])
     assert run.missing == [str(small_corpus.real[0])] and not run.complete
     with pytest.raises(IncompleteSearchError) as info:
         store_search(store_engine, run)
@@ -285,6 +289,22 @@ def test_log_written_to_a_file(project, capsys):
     target = project.root / "search-log.md"
     assert main(["--project", str(project.root), "search", "--log", "--output", str(target)]) == 0
     assert "No searches or imports yet" in target.read_text(encoding="utf-8")
+    out, err = capsys.readouterr()
+    assert out == ""  # stdout stays free for the log itself, as with the other exports
+    assert f"wrote the search log (0 searches and imports) to {target}" in err
+
+
+def test_log_file_holds_what_the_screen_shows(project, capsys):
+    engine = store.open_store(project.database_url)
+    _file_import(engine, OVID_HISTORY)
+    engine.dispose()
+    assert main(["--project", str(project.root), "search", "--log", "--format", "csv"]) == 0
+    shown = capsys.readouterr().out
+    target = project.root / "search-log.csv"
+    assert main(["--project", str(project.root), "search", "--log", "--format", "csv",
+                 "--output", str(target)]) == 0
+    assert target.read_bytes().decode("utf-8") == shown and "12840" in shown
+    assert "(1 searches and imports)" in capsys.readouterr().err
 
 
 def test_ovid_lines_only_when_every_line_fits():

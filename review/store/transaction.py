@@ -1,15 +1,23 @@
-"""Write transactions that survive concurrent writers: retried on unique-index races,
-serialization failures, deadlocks and SQLite lock timeouts. Rules raise ScreeningError,
-which is never retried."""
+"""Write transactions that survive concurrent writers (``write_retrying``), and INSERT that
+skips existing keys (``insert_ignore``).
+
+A write lost a race when another writer committed first: a unique-index violation, a
+serialization failure, a deadlock or lock timeout on PostgreSQL, "database is locked" on
+SQLite, or ``Retry`` raised by the work itself after seeing a concurrent change. The whole
+transaction is then run again from the start, after a short random back-off. Any other
+exception (a rule refusing the write, such as ``ScreeningError``) is raised at once.
+"""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+
+__all__ = ["ATTEMPTS", "Retry", "insert_ignore", "write_retrying"]
 
 T = TypeVar("T")
 
@@ -34,8 +42,12 @@ def _retryable(exc: BaseException) -> bool:
     return "unique constraint failed" in text or "database is locked" in text or "busy" in text
 
 
-def write(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
-    """Run ``work(conn)`` in one transaction; retry from the start when it lost a race."""
+def write_retrying(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
+    """Run ``work(conn)`` in one transaction; run it again from the start when it lost a race.
+
+    ``work`` may run several times, so it must only write through ``conn``. After ``ATTEMPTS``
+    lost races the last error is raised.
+    """
     for attempt in range(ATTEMPTS):
         try:
             with engine.begin() as conn:
@@ -47,7 +59,7 @@ def write(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+def insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """INSERT rows, skipping those whose key exists (ON CONFLICT DO NOTHING)."""
     if not rows:
         return
