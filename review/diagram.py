@@ -10,6 +10,12 @@ The drawing is pure: ``render_svg(PrismaCounts) -> str``. Every numbered box is 
 with ``id="box-<name>"`` (names as ``PrismaCounts.box_numbers``) so tests and readers can
 find a box's number. The SVG's physical width fits A4 portrait (190 mm printable) with body
 text of at least 8 pt.
+
+A draft (counts with records still awaiting a decision, ``PrismaCounts.is_draft``) is drawn
+with the boxes awaiting a decision (dashed, under the exclusion box of their step), a red
+DRAFT banner above the headers saying what awaits a decision (``id="draft-banner"``) and a
+faint DRAFT watermark across the figure (``id="draft-watermark"``), so that no copy of it,
+SVG, PNG or PDF, can pass for the final figure.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from review.prisma import OTHER_SOURCE_LABELS, PrismaCounts
+from review.prisma import OTHER_SOURCE_LABELS, PrismaCounts, awaiting_text
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 FONT_SIZE = 16.0  # user units; at A4 width this prints at about 8 pt (see smallest_font_pt)
@@ -33,6 +39,7 @@ COLOURS = {
     "other": "#d9d9d9",  # grey header: other methods
     "box": "#ffffff",
     "stroke": "#000000",
+    "draft": "#c00000",  # the DRAFT banner and watermark
 }
 
 # Column x positions and widths (user units).
@@ -45,6 +52,15 @@ EXCL_W = 230.0
 COLUMN_GAP = 30.0
 OTHER_MAIN_W = 210.0
 OTHER_EXCL_W = 200.0
+STACK_GAP = 14.0  # between an exclusion box and the awaiting box under it
+
+# exclusion box -> the box awaiting a decision drawn under it, and the main box it hangs from
+AWAITING_BOXES = {
+    "records_excluded": ("records_pending", "records_screened"),
+    "dbr_excluded": ("dbr_pending", "dbr_assessed"),
+    "other_removed": ("other_screening_pending", "other_results"),
+    "other_excluded": ("other_pending", "other_assessed"),
+}
 
 
 def fmt(n: int) -> str:
@@ -88,6 +104,7 @@ class Box:
     lines: list[tuple[str, bool]]  # (text, indented)
     fill: str = COLOURS["box"]
     bold_first: bool = False
+    dashed: bool = False  # a box awaiting a decision (drafts only)
     h: float = 0.0
 
     def measure(self) -> float:
@@ -112,7 +129,9 @@ def _box_svg(box: Box) -> str:
     parts = [f'<g id="box-{escape(box.name)}">' if box.name else "<g>"]
     parts.append(
         f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" '
-        f'fill="{box.fill}" stroke="{COLOURS["stroke"]}" stroke-width="1.2"/>'
+        f'fill="{box.fill}" stroke="{COLOURS["stroke"]}" stroke-width="1.2"'
+        + (' stroke-dasharray="6 4"' if box.dashed else "")
+        + "/>"
     )
     y = box.y + PAD + FONT_SIZE
     for i, (line, indent) in enumerate(box.lines):
@@ -189,6 +208,13 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
         MAIN_W,
         [_count_line("Studies included in review", c.new_studies), _count_line("Reports of included studies", c.new_reports)],
     )
+    waiting = c.awaiting()
+    awaiting_labels = {
+        "records_pending": "Records awaiting a title/abstract decision",
+        "dbr_pending": "Reports awaiting a full-text decision",
+        "other_screening_pending": "Records awaiting a title/abstract decision",
+        "other_pending": "Reports awaiting a full-text decision",
+    }
     if other:
         other_items: list[str | tuple[str, bool]] = ["Records identified from:"]
         for source, n in c.other_specific_results.items():
@@ -215,7 +241,13 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
             [_count_line("Reports excluded", sum(c.other_excluded.values())) + (":" if other_reasons else ""), *other_reasons],
         )
 
+    for excl, (name, _main) in AWAITING_BOXES.items():
+        if name in waiting and excl in boxes:
+            box = boxes[excl]
+            add(name, box.x, box.w, [_count_line(awaiting_labels[name], waiting[name])], dashed=True)
+
     # --- rows: each row's height is its tallest box; boxes in a row share the top edge ---
+    # (an awaiting box hangs under its exclusion box and counts towards the row's height)
     rows = [
         ["database_results", "duplicates", "other_results", "other_removed"],
         ["records_screened", "records_excluded"],
@@ -224,18 +256,36 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
         ["new_studies"],
     ]
     title_h = 34.0 if title else 0.0
-    header_y = MARGIN + title_h
+    banner_lines: list[str] = []
+    if waiting:
+        banner_lines = ["DRAFT: screening is not finished. Not the final figure."] + wrap(
+            f"So far: {awaiting_text(c)}.", width - 2 * MARGIN
+        )
+    banner_h = (2 * PAD + LINE * len(banner_lines) + 14.0) if banner_lines else 0.0
+    banner_y = MARGIN + title_h
+    header_y = MARGIN + title_h + banner_h
     header_lines = wrap("Identification of new studies via databases and registers", x_excl + EXCL_W - x_main, 15, 0.66)
     other_lines = wrap("Identification of new studies via other methods", x_other_excl + OTHER_EXCL_W - x_other, 15, 0.66)
     header_h = 16.0 + 18.0 * max(len(header_lines), len(other_lines) if other else 1)
     y = header_y + header_h + 24.0
     row_top: list[float] = []
     row_h: list[float] = []
+
+    def hanging(b: Box) -> Box | None:
+        return boxes.get(AWAITING_BOXES.get(b.name, ("", ""))[0])
+
+    def extent(b: Box) -> float:
+        below = hanging(b)
+        return b.h + (STACK_GAP + below.h if below else 0.0)
+
     for row in rows:
         present = [boxes[n] for n in row if n in boxes]
-        h = max(b.h for b in present)
+        h = max(extent(b) for b in present)
         for b in present:
             b.y = y
+            below = hanging(b)
+            if below:
+                below.y = y + b.h + STACK_GAP
             if b.name in ("records_screened", "dbr_sought_reports", "dbr_assessed", "new_studies", "database_results", "other_results", "other_sought_reports", "other_assessed"):
                 b.h = h  # main-column boxes fill the row so arrows line up
         row_top.append(y)
@@ -302,21 +352,58 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
             f'<polyline points="{cx:.1f},{oa.y + oa.h:.1f} {cx:.1f},{cy:.1f} {inc.x + inc.w + 2:.1f},{cy:.1f}" '
             'fill="none" stroke="#000" stroke-width="1.4" marker-end="url(#arrow)"/>'
         )
+    for name, main in AWAITING_BOXES.values():
+        if name in boxes:
+            bm, bw = boxes[main], boxes[name]
+            cy = bw.y + bw.h / 2
+            out.append(_arrow(bm.x + bm.w, cy, bw.x - 2, cy))
+    if banner_lines:
+        out.insert(0, _draft_banner(banner_lines, MARGIN, banner_y, width - 2 * MARGIN, banner_h - 14.0))
+        out.append(_draft_watermark(width, height, header_y))
     if title:
         out.insert(0, f'<text x="{width / 2:.1f}" y="{MARGIN + 20:.1f}" font-size="18" font-weight="bold" text-anchor="middle">{escape(title)}</text>')
 
     w_mm, h_mm = physical_size(width, height)
+    svg_title = "PRISMA 2020 flow diagram" + (" (DRAFT: screening not finished)" if waiting else "")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w_mm:.1f}mm" height="{h_mm:.1f}mm" '
         f'viewBox="0 0 {width:.1f} {height:.1f}" font-family="{FONT}" font-size="{FONT_SIZE}">\n'
-        "<title>PRISMA 2020 flow diagram</title>\n"
+        f"<title>{svg_title}</title>\n"
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#000"/>'
         "</marker></defs>\n"
         f'<rect width="{width:.1f}" height="{height:.1f}" fill="#ffffff"/>\n'
         + "\n".join(out)
         + "\n</svg>\n"
+    )
+
+
+def _draft_banner(lines: list[str], x: float, y: float, w: float, h: float) -> str:
+    """The red DRAFT box above the headers: what awaits a decision."""
+    parts = [
+        f'<g id="draft-banner"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
+        f'fill="#ffffff" stroke="{COLOURS["draft"]}" stroke-width="2.4"/>'
+    ]
+    ty = y + PAD + FONT_SIZE
+    for i, line in enumerate(lines):
+        weight = ' font-weight="bold"' if i == 0 else ""
+        parts.append(
+            f'<text x="{x + w / 2:.1f}" y="{ty:.1f}" text-anchor="middle" fill="{COLOURS["draft"]}"'
+            f"{weight}>{escape(line)}</text>"
+        )
+        ty += LINE
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _draft_watermark(width: float, height: float, top: float) -> str:
+    """A large, faint "DRAFT" across the boxes (drawn over them, faint enough to read through)."""
+    cx, cy = width / 2, top + (height - top) / 2
+    return (
+        f'<text id="draft-watermark" x="{cx:.1f}" y="{cy:.1f}" font-size="{width / 5:.0f}" '
+        f'font-weight="bold" text-anchor="middle" dominant-baseline="central" '
+        f'fill="{COLOURS["draft"]}" fill-opacity="0.14" transform="rotate(-30 {cx:.1f} {cy:.1f})">DRAFT</text>'
     )
 
 

@@ -5,7 +5,11 @@ Three layers, each usable alone:
 - ``count_flow(FlowInputs) -> PrismaCounts`` is a pure function over plain data (record ids
   and per-source counts); the hand-computed tests drive it directly.
 - ``check_arithmetic(PrismaCounts)`` raises ``PrismaArithmeticError`` naming the first box
-  whose number does not follow from the boxes above it (run before anything is drawn).
+  whose number does not follow from the boxes above it (run before anything is drawn), or
+  ``ScreeningUnfinishedError`` when the boxes only add up with the records still awaiting a
+  decision; ``check_arithmetic(counts, draft=True)`` accepts those: a draft's boxes add up
+  with its "awaiting a decision" boxes, and every output of a draft says DRAFT
+  (``awaiting``, ``draft_note``).
 - ``gather_inputs(conn)`` reads the store (imports, dedup clusters, the screening API) into
   ``FlowInputs``; ``prisma_counts(conn)`` is gather + count.
 
@@ -60,6 +64,11 @@ class PrismaArithmeticError(Exception):
     def __init__(self, box: str, message: str):
         super().__init__(message)
         self.box = box
+
+
+class ScreeningUnfinishedError(PrismaArithmeticError):
+    """The boxes add up only with the records still awaiting a decision (not a final figure);
+    the message names what is unfinished and how to draw a draft."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +223,24 @@ class PrismaCounts:
             )
             for reason, n in self.other_excluded.items():
                 out[f"other_excluded:{reason}"] = n
+        out.update(self.awaiting())
         return out
+
+    def awaiting(self) -> dict[str, int]:
+        """The boxes awaiting a decision that are not empty (name -> n); empty when screening
+        is finished and the counts are the final figure."""
+        boxes = {
+            "records_pending": self.records_pending,
+            "dbr_pending": self.dbr_pending,
+            "other_screening_pending": self.other_screening_pending,
+            "other_pending": self.other_pending,
+        }
+        return {name: n for name, n in boxes.items() if n}
+
+    @property
+    def is_draft(self) -> bool:
+        """True while any record or report awaits a final decision."""
+        return bool(self.awaiting())
 
     @property
     def has_other_column(self) -> bool:
@@ -285,8 +311,21 @@ def _column(ids: Sequence[int], inputs: FlowInputs) -> dict[str, Any]:
 # Arithmetic check (pure)
 
 
-def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
-    """Every box that does not add up, in reading order of the diagram (empty when fine)."""
+def _pending_clause(draft: bool, n: int, box: str, unfinished: str) -> str:
+    """The end of a message about a box with records awaiting a decision: on a draft, the
+    awaiting box is part of the sum; on a final figure, the records are what is unfinished."""
+    if not n:
+        return ""
+    return f" + {box} ({n})" if draft else f": {unfinished}"
+
+
+def arithmetic_problems(c: PrismaCounts, *, draft: bool = False) -> list[PrismaArithmeticError]:
+    """Every box that does not add up, in reading order of the diagram (empty when fine).
+
+    ``draft``: the boxes awaiting a decision are part of the sums (screened = excluded +
+    sought + awaiting; assessed = excluded + included + awaiting); otherwise any record
+    awaiting a decision is a problem of its box.
+    """
     problems: list[PrismaArithmeticError] = []
 
     def need(box: str, ok: bool, message: str) -> None:
@@ -313,14 +352,13 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
     need(
         "Records excluded",
         c.records_screened == c.records_excluded + c.dbr_sought_reports + c.records_pending
-        and c.records_pending == 0,
+        and (draft or c.records_pending == 0),
         f"'Records screened' ({c.records_screened}) should equal 'Records excluded' "
         f"({c.records_excluded}) + 'Reports sought for retrieval' ({c.dbr_sought_reports})"
-        + (
-            f": {c.records_pending} records have no final title/abstract decision yet "
-            "(not screened by two reviewers, or an open conflict); finish screening first"
-            if c.records_pending
-            else ""
+        + _pending_clause(
+            draft, c.records_pending, "records awaiting a title/abstract decision",
+            f"{c.records_pending} records have no final title/abstract decision yet "
+            "(not screened by two reviewers, or an open conflict)",
         ),
     )
     need(
@@ -333,14 +371,13 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
     excluded = sum(c.dbr_excluded.values())
     need(
         "Reports excluded",
-        c.dbr_assessed == excluded + c.dbr_included + c.dbr_pending and c.dbr_pending == 0,
+        c.dbr_assessed == excluded + c.dbr_included + c.dbr_pending and (draft or c.dbr_pending == 0),
         f"'Reports assessed for eligibility' ({c.dbr_assessed}) should equal 'Reports excluded' "
         f"({excluded}) + reports included ({c.dbr_included})"
-        + (
-            f": {c.dbr_pending} reports have no final full-text decision yet (not assessed "
-            "by two reviewers, an open conflict, or agreed exclusions with different reasons)"
-            if c.dbr_pending
-            else ""
+        + _pending_clause(
+            draft, c.dbr_pending, "reports awaiting a full-text decision",
+            f"{c.dbr_pending} reports have no final full-text decision yet (not assessed "
+            "by two reviewers, an open conflict, or agreed exclusions with different reasons)",
         ),
     )
     if c.has_other_column or c.other_sought_reports or c.other_assessed:
@@ -348,14 +385,18 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
         need(
             "Reports sought for retrieval (other methods)",
             c.other_results - removed_other == c.other_sought_reports
-            and c.other_screening_pending == 0,
+            and (draft or c.other_screening_pending == 0),
             f"'Reports sought for retrieval' of other methods ({c.other_sought_reports}) should be "
             f"records identified by other methods ({c.other_results}) minus those already found "
             f"({c.other_removed}) and those excluded on title/abstract "
             f"({c.other_screened_excluded})"
             + (
-                f": {c.other_screening_pending} records from other methods have no final "
-                "title/abstract decision yet"
+                _pending_clause(
+                    draft, c.other_screening_pending,
+                    "records awaiting a title/abstract decision",
+                    f"{c.other_screening_pending} records from other methods have no final "
+                    "title/abstract decision yet",
+                )
                 if c.other_screening_pending
                 else f" = {c.other_results - removed_other}"
             ),
@@ -371,13 +412,12 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
         need(
             "Reports excluded (other methods)",
             c.other_assessed == other_excl + c.other_included + c.other_pending
-            and c.other_pending == 0,
+            and (draft or c.other_pending == 0),
             f"'Reports assessed for eligibility' of other methods ({c.other_assessed}) should equal "
             f"'Reports excluded' ({other_excl}) + reports included ({c.other_included})"
-            + (
-                f": {c.other_pending} reports have no final full-text decision yet"
-                if c.other_pending
-                else ""
+            + _pending_clause(
+                draft, c.other_pending, "reports awaiting a full-text decision",
+                f"{c.other_pending} reports have no final full-text decision yet",
             ),
         )
     need(
@@ -395,16 +435,55 @@ def arithmetic_problems(c: PrismaCounts) -> list[PrismaArithmeticError]:
     return problems
 
 
-def check_arithmetic(counts: PrismaCounts) -> PrismaCounts:
-    """Return ``counts`` unchanged, or raise ``PrismaArithmeticError`` for the first bad box."""
-    problems = arithmetic_problems(counts)
-    if problems:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise PrismaArithmeticError(
-            first.box, f"PRISMA box {first.box!r} does not add up: {first}{more}"
+def check_arithmetic(counts: PrismaCounts, *, draft: bool = False) -> PrismaCounts:
+    """Return ``counts`` unchanged, or raise ``PrismaArithmeticError`` for the first bad box.
+
+    Without ``draft``, counts that add up only with the records still awaiting a decision
+    raise ``ScreeningUnfinishedError``, naming what is unfinished and how to draw a draft.
+    With ``draft``, they pass (the awaiting boxes are part of every sum); anything else that
+    does not add up is refused all the same.
+    """
+    problems = arithmetic_problems(counts, draft=draft)
+    if not problems:
+        return counts
+    first = problems[0]
+    if not draft and not arithmetic_problems(counts, draft=True):
+        raise ScreeningUnfinishedError(
+            first.box,
+            f"PRISMA box {first.box!r} does not add up: {first}. Screening is not finished "
+            f"({awaiting_text(counts)}): finish screening first, or draw a draft with the "
+            "counts so far: review prisma --draft",
         )
-    return counts
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    raise PrismaArithmeticError(first.box, f"PRISMA box {first.box!r} does not add up: {first}{more}")
+
+
+AWAITING_WORDS = {  # box -> (one, several, what it awaits)
+    "records_pending": ("record", "records", "awaiting a title/abstract decision"),
+    "dbr_pending": ("report", "reports", "awaiting a full-text decision"),
+    "other_screening_pending": ("record from other methods", "records from other methods",
+                                "awaiting a title/abstract decision"),
+    "other_pending": ("report from other methods", "reports from other methods",
+                      "awaiting a full-text decision"),
+}
+
+
+def _awaiting_phrase(name: str, n: int) -> str:
+    one, several, what = AWAITING_WORDS[name]
+    return f"{n:,} {one if n == 1 else several} {what}"
+
+
+def awaiting_text(c: PrismaCounts) -> str:
+    """"11 records awaiting a title/abstract decision, 3 reports awaiting a full-text
+    decision" ("" when nothing awaits a decision)."""
+    return ", ".join(_awaiting_phrase(name, n) for name, n in c.awaiting().items())
+
+
+def draft_note(c: PrismaCounts) -> str:
+    """The DRAFT line every output of unfinished counts carries ("" for a final figure)."""
+    if not c.is_draft:
+        return ""
+    return f"DRAFT, screening not finished: {awaiting_text(c)}. Not the final figure."
 
 
 # ---------------------------------------------------------------------------------------
@@ -463,10 +542,43 @@ def csv_values(c: PrismaCounts) -> dict[str, str]:
     }
 
 
+def csv_boxtexts(c: PrismaCounts) -> dict[str, str]:
+    """Box texts that differ from the template's, by ``data`` (or ``box`` for the title boxes).
+
+    On a draft the title box of each column starts with DRAFT, and the box above each group
+    of records awaiting a decision says how many await it. The R package and the Shiny app
+    draw ``boxtext`` as the box's label, so the figure they draw is marked too; the template
+    has no rows for the awaiting boxes, and its rows must stay as they are.
+    """
+    texts: dict[str, str] = {}
+    if c.other_method_results:
+        texts["organisation_results"] = "Organisations and other methods"
+    if not c.is_draft:
+        return texts
+    draft = "DRAFT, screening not finished: "
+    texts["newstud"] = draft + "Identification of new studies via databases and registers"
+    if c.has_other_column:
+        texts["othstud"] = draft + "Identification of new studies via other methods"
+    notes = (  # box -> its label, the awaiting box it speaks for, how
+        ("records_screened", "Records screened", "records_pending", "{n} of them awaiting title/abstract decision"),
+        ("dbr_assessed", "Reports assessed for eligibility", "dbr_pending", "{n} of them awaiting full-text decision"),
+        ("other_sought_reports", "Reports sought for retrieval", "other_screening_pending",
+         "{n} more awaiting title/abstract decision"),
+        ("other_assessed", "Reports assessed for eligibility", "other_pending", "{n} of them awaiting full-text decision"),
+    )
+    waiting = c.awaiting()
+    for box, label, name, how in notes:
+        if name in waiting:
+            texts[box] = f"{label} (DRAFT: {how.format(n=f'{waiting[name]:,}')})"
+    return texts
+
+
 def to_r_csv(counts: PrismaCounts, template: list[dict[str, str]] | None = None) -> str:
-    """The template with ``n`` filled in (rows, columns and order exactly as the template)."""
+    """The template with ``n`` filled in (rows, columns and order exactly as the template);
+    a draft's box texts say DRAFT and how many records await a decision (``csv_boxtexts``)."""
     rows = template if template is not None else read_template()
     values = csv_values(counts)
+    texts = csv_boxtexts(counts)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -474,16 +586,20 @@ def to_r_csv(counts: PrismaCounts, template: list[dict[str, str]] | None = None)
         row = dict(row)
         if row["data"] in values:
             row["n"] = values[row["data"]]
-        if row["data"] == "organisation_results" and counts.other_method_results:
-            row["boxtext"] = "Organisations and other methods"
+        key = row["data"] if row["data"] != "NA" else row["box"]
+        if key in texts:
+            row["boxtext"] = texts[key]
         writer.writerow(row)
     return out.getvalue()
 
 
 def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
     """The boxes as an indented text outline (``review prisma``; ``review demo`` on a review
-    still being screened, where the boxes awaiting a decision are shown too)."""
+    still being screened). While anything awaits a decision, the outline starts with the
+    DRAFT line and shows the boxes awaiting a decision."""
     lines = [heading, ""] if heading else []
+    if c.is_draft:
+        lines += [draft_note(c), ""]
     lines.append("Identification")
     lines.append(f"  Records identified from databases: {c.database_results:,}")
     for name, n in c.database_specific_results.items():
@@ -494,7 +610,7 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
     lines += ["", "Screening",
               f"  Records screened: {c.records_screened:,}",
               f"  Records excluded: {c.records_excluded:,}",
-              *([f"  Records awaiting a final decision: {c.records_pending:,}"] if c.records_pending else []),
+              *([f"  Records awaiting a title/abstract decision: {c.records_pending:,}"] if c.records_pending else []),
               f"  Reports sought for retrieval: {c.dbr_sought_reports:,}",
               f"  Reports not retrieved: {c.dbr_notretrieved_reports:,}",
               f"  Reports assessed for eligibility: {c.dbr_assessed:,}",
@@ -502,24 +618,26 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
     for reason, n in c.dbr_excluded.items():
         lines.append(f"    {reason}: {n:,}")
     if c.dbr_pending:
-        lines.append(f"  Reports awaiting a final decision: {c.dbr_pending:,}")
+        lines.append(f"  Reports awaiting a full-text decision: {c.dbr_pending:,}")
     if c.has_other_column:
         lines += ["", "Other methods"]
         for source, n in c.other_specific_results.items():
             lines.append(f"  Records identified from {source}: {n:,}")
         lines += [f"  Already identified (duplicates): {c.other_removed:,}",
-                  f"  Excluded on title and abstract: {c.other_screened_excluded:,}",
-                  f"  Reports sought for retrieval: {c.other_sought_reports:,}",
+                  f"  Excluded on title and abstract: {c.other_screened_excluded:,}"]
+        if c.other_screening_pending:
+            lines.append(f"  Records awaiting a title/abstract decision: {c.other_screening_pending:,}")
+        lines += [f"  Reports sought for retrieval: {c.other_sought_reports:,}",
                   f"  Reports not retrieved: {c.other_notretrieved_reports:,}",
                   f"  Reports assessed for eligibility: {c.other_assessed:,}",
                   f"  Reports excluded: {sum(c.other_excluded.values()):,}"]
         for reason, n in c.other_excluded.items():
             lines.append(f"    {reason}: {n:,}")
+        if c.other_pending:
+            lines.append(f"  Reports awaiting a full-text decision: {c.other_pending:,}")
     lines += ["", "Included", f"  Studies included in review: {c.new_studies:,}",
               f"  Reports of included studies: {c.new_reports:,}"]
     return "\n".join(lines)
-
-
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,10 +16,18 @@ Rules (``StudiesError`` otherwise):
 The table is append-only: unlinking or re-linking ends the current row, and every change is a
 ``study.link`` / ``study.unlink`` event. Writers take an engine (one retried transaction);
 readers take a connection.
+
+Decisions can change after a link is made (a vote changed, a conflict resolved again): a
+report can end up excluded at full text while its study is included, or the study's own
+record excluded while its reports are included. ``link_disagreements(conn)`` lists every
+study whose linked records are partly included and partly not (``disagreeing_studies`` is
+the pure rule), and ``disagreement_lines`` says so with each record's decision and the fix;
+``review studies check`` prints them, and the reports that count studies warn with them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,3 +183,144 @@ def unlink_report(engine: sa.Engine, report_id: int, by: str) -> int:
         return study
 
     return write(engine, work)
+
+
+# ---------------------------------------------------------------------------------------
+# Links whose records no longer agree
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    """One record of a linked study and where screening left it."""
+
+    record_id: int
+    role: str  # "study" (the record the study is linked to) | "report"
+    included: bool  # a final full-text include (of its kept record, if merged since)
+    decision: str  # "included at full text", "excluded at full text (Not medical students)", ...
+    pmid: str
+    title: str
+
+    def label(self) -> str:
+        """'record 2, PMID 29152718, "Title"' (the title cut to 70 characters)."""
+        title = self.title if len(self.title) <= 70 else self.title[:67].rstrip() + "..."
+        bits = [f"record {self.record_id}"]
+        if self.pmid:
+            bits.append(f"PMID {self.pmid}")
+        bits.append(f'"{title}"' if title else "(no title)")
+        return ", ".join(bits)
+
+
+@dataclass(frozen=True)
+class StudyDisagreement:
+    """A study whose linked records are partly included at full text and partly not."""
+
+    study_id: int
+    records: tuple[LinkedRecord, ...]  # the study record first, then its reports by id
+
+    @property
+    def study_record(self) -> LinkedRecord:
+        return self.records[0]
+
+    def fixes(self) -> list[str]:
+        """What to run (or change) to make the study's records agree, one step per line."""
+        out: list[str] = []
+        study, reports = self.records[0], self.records[1:]
+        included = [r for r in reports if r.included]
+        for r in reports:
+            if not r.included:
+                out.append(
+                    f"review studies unlink {r.record_id} --as NAME (record {r.record_id} is then "
+                    f"no longer a report of study {self.study_id}), or, if record {r.record_id} "
+                    "belongs in the review, change (or finish) its full-text decision"
+                )
+        if not study.included and included:
+            first, rest = included[0].record_id, [r.record_id for r in included[1:]]
+            step = f"make an included report the study: review studies unlink {first} --as NAME"
+            if rest:
+                step += "".join(f", then review studies link {r} --to {first} --as NAME" for r in rest)
+            out.append(
+                f"{step}; or, if record {study.record_id} belongs in the review, change (or "
+                "finish) its full-text decision"
+            )
+        return out
+
+
+def disagreeing_studies(mapping: Mapping[int, int], included: Collection[int]) -> dict[int, list[int]]:
+    """study id -> its records (the study record, then its reports by id) for every study
+    whose linked records are partly included at full text and partly not. ``mapping`` is
+    ``study_of``'s report -> study; ``included`` the records with a final full-text include."""
+    included = set(included)
+    groups: dict[int, list[int]] = {}
+    for report, study in sorted(mapping.items()):
+        groups.setdefault(study, [study]).append(report)
+    return {
+        study: ids
+        for study, ids in sorted(groups.items())
+        if any(i in included for i in ids) and not all(i in included for i in ids)
+    }
+
+
+def _decision(rid: int, ft: Mapping[int, Any], ta: Mapping[int, Any], not_retrieved: Mapping[int, str]) -> str:
+    final = ft.get(rid)
+    if final is not None and final.decision == "include":
+        return "included at full text"
+    if final is not None:
+        return f"excluded at full text ({final.reason})" if final.reason else "excluded at full text"
+    if rid in not_retrieved:
+        return f"full text not retrieved ({not_retrieved[rid]})" if not_retrieved[rid] else "full text not retrieved"
+    decided = ta.get(rid)
+    if decided is not None and decided.decision == "exclude":
+        return "excluded at title/abstract"
+    if decided is not None:
+        return "no final full-text decision yet"
+    return "no final title/abstract decision yet"
+
+
+def link_disagreements(conn: sa.Connection) -> list[StudyDisagreement]:
+    """Every linked study whose records are partly included at full text and partly not."""
+    from review import screening
+    from review.dedup.state import merged_record
+
+    mapping = study_of(conn)
+    if not mapping:
+        return []
+    kept_of = {
+        int(r): int(k)
+        for r, k in conn.execute(sa.select(dedup_membership.c.record_id, dedup_membership.c.kept_id)).all()
+    }
+    ft = screening.final_decisions(conn, "full_text")
+    ta = screening.final_decisions(conn, "title_abstract")
+    not_retrieved = screening.not_retrieved(conn)
+    linked = set(mapping) | set(mapping.values())
+    decision: dict[int, str] = {}
+    included: set[int] = set()
+    for rid in linked:
+        kept = kept_of.get(rid, rid)
+        final = ft.get(kept)
+        if final is not None and final.decision == "include":
+            included.add(rid)
+        decision[rid] = _decision(kept, ft, ta, not_retrieved)
+        if kept != rid:
+            decision[rid] += f" (as record {kept}, of which it is now a duplicate)"
+    out = []
+    for study, ids in disagreeing_studies(mapping, included).items():
+        items = []
+        for rid in ids:
+            rec = merged_record(conn, rid)
+            items.append(LinkedRecord(
+                record_id=rid, role="study" if rid == study else "report", included=rid in included,
+                decision=decision[rid], pmid=rec.pmid or "", title=rec.title or "",
+            ))
+        out.append(StudyDisagreement(study, tuple(items)))
+    return out
+
+
+def disagreement_lines(d: StudyDisagreement) -> list[str]:
+    """The study, each linked record with its decision, and how to fix it (one line each)."""
+    lines = [f"study {d.study_id}: its linked records have different full-text decisions"]
+    for r in d.records:
+        role = "study record" if r.role == "study" else "report"
+        lines.append(f"  {role} {r.label().removeprefix('record ')}: {r.decision}")
+    for fix in d.fixes():
+        lines.append(f"  fix: {fix}")
+    return lines

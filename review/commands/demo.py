@@ -132,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.json = False
     cmd_status(args)
 
-    _heading("6. PRISMA 2020 counts so far (`review prisma --out prisma.svg` draws the diagram)")
+    _heading("6. PRISMA 2020 counts so far (`review prisma --draft --out prisma.svg` draws them)")
     for line in prisma_lines(engine):
         print(f"  {line}" if line else "")
 

@@ -17,12 +17,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="PRISMA 2020 flow counts, the R/Shiny CSV and the flow diagram",
         description="Compute every PRISMA 2020 box from the store, check that the boxes add up, "
         "then print them and optionally write the PRISMA2020 R package / Shiny app CSV and the "
-        "flow diagram (SVG, PNG or PDF). Nothing is written when a box does not add up.",
+        "flow diagram (SVG, PNG or PDF). Nothing is written when a box does not add up. While "
+        "screening is unfinished, --draft gives the counts so far, with the boxes awaiting a "
+        "decision, every output marked DRAFT.",
     )
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.add_argument("--csv", metavar="FILE", help="write the PRISMA2020 R/Shiny template CSV")
     p.add_argument("--out", metavar="FILE", help="write the diagram: FILE.svg, FILE.png or FILE.pdf")
     p.add_argument("--title", default=None, help="a title above the diagram (default: none)")
+    p.add_argument("--draft", action="store_true",
+                   help="while screening is unfinished, print/draw the counts so far with the boxes "
+                   "awaiting a decision; every output is marked DRAFT (without --draft, unfinished "
+                   "screening is refused)")
     p.set_defaults(func=cmd_prisma)
 
     p = sub.add_parser("export", help="export the charting table or the records with decisions",
@@ -87,11 +93,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_prisma(args: argparse.Namespace) -> int:
+    from review.commands.studies import warn_link_disagreements
     from review.diagram import render_svg, write_diagram
-    from review.prisma import check_arithmetic, prisma_counts, prisma_text, to_r_csv
+    from review.prisma import check_arithmetic, draft_note, prisma_counts, prisma_text, to_r_csv
 
     with engine_of(args).connect() as conn:
-        counts = check_arithmetic(prisma_counts(conn))
+        counts = prisma_counts(conn)
+        warn_link_disagreements(conn)
+    counts = check_arithmetic(counts, draft=args.draft)
+    draft = " (DRAFT)" if counts.is_draft else ""
+    if args.draft and not counts.is_draft:
+        print("screening is finished: these are the final counts (nothing marked DRAFT)", file=sys.stderr)
+    if counts.is_draft and (args.out or args.csv or args.json):
+        print(f"warning: {draft_note(counts)}", file=sys.stderr)
     if args.out:
         suffix = Path(args.out).suffix.lower()
         if suffix not in (".svg", ".png", ".pdf"):
@@ -99,24 +113,28 @@ def cmd_prisma(args: argparse.Namespace) -> int:
 
             raise CommandError(f"--out {args.out}: the diagram can be written as .svg, .png or .pdf", 2)
         write_diagram(render_svg(counts, title=args.title or ""), args.out)
-        print(f"wrote the PRISMA 2020 flow diagram to {args.out}", file=sys.stderr)
+        print(f"wrote the PRISMA 2020 flow diagram{draft} to {args.out}", file=sys.stderr)
     if args.csv:
         Path(args.csv).write_text(to_r_csv(counts), encoding="utf-8")
-        print(f"wrote the PRISMA2020 R/Shiny CSV to {args.csv}", file=sys.stderr)
+        print(f"wrote the PRISMA2020 R/Shiny CSV{draft} to {args.csv}", file=sys.stderr)
     if args.json:
-        print(json.dumps(counts.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps({**counts.to_dict(), "draft": counts.is_draft}, indent=2, ensure_ascii=False))
     elif not (args.out or args.csv):
-        print(prisma_text(counts, heading="PRISMA 2020 flow (all boxes add up)"))
+        heading = ("PRISMA 2020 flow so far, DRAFT (the boxes add up with those awaiting a decision)"
+                   if counts.is_draft else "PRISMA 2020 flow (all boxes add up)")
+        print(prisma_text(counts, heading=heading))
     return 0
 
 
 def cmd_export_extraction(args: argparse.Namespace) -> int:
+    from review.commands.studies import warn_link_disagreements
     from review.extraction import form_from_config
     from review.reports import export_extraction
 
     project = project_of(args)
     form = form_from_config(project.config)
     with engine_of(args).connect() as conn:
+        warn_link_disagreements(conn)
         text, rows = export_extraction(conn, form, args.format, Path(args.out) if args.out else None,
                                        title=f"Data charting table: {project.config.get('title', project.name)}")
     if text is not None:
@@ -141,10 +159,12 @@ def cmd_export_records(args: argparse.Namespace) -> int:
 
 
 def cmd_report_methods(args: argparse.Namespace) -> int:
+    from review.commands.studies import warn_link_disagreements
     from review.reports import gather_methods_facts, methods_text
 
     project = project_of(args)
     with engine_of(args).connect() as conn:
+        warn_link_disagreements(conn)
         facts = gather_methods_facts(conn, project.config, project.root)
     write_or_print(methods_text(facts), args.out, "the methods draft")
     return 0

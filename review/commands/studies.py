@@ -1,9 +1,12 @@
-"""``review studies link|unlink|list``: several included reports of one study."""
+"""``review studies link|unlink|list|check``: several included reports of one study."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+
+import sqlalchemy as sa
 
 from review.commands.context import engine_of
 
@@ -32,6 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = ssub.add_parser("list", help="the studies with more than one included report")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_list)
+    s = ssub.add_parser(
+        "check",
+        help="list studies whose linked records are no longer all included (exit status 1 if any)",
+        description="A decision can change after records are linked: a report excluded at full "
+        "text while its study is included, or the study's own record excluded while its reports "
+        "are included. List each such study with its records, their decisions and the fix. "
+        "Exit status 1 when there is any, 0 when every study's records agree.",
+    )
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_check)
 
 
 def _resolve(args: argparse.Namespace, text: str) -> int:
@@ -69,6 +82,49 @@ def cmd_unlink(args: argparse.Namespace) -> int:
     return 0
 
 
+def warn_link_disagreements(conn: sa.Connection) -> int:
+    """Print ``review studies check``'s findings to stderr as warnings; return how many."""
+    from review.studies import disagreement_lines, link_disagreements
+
+    found = link_disagreements(conn)
+    for d in found:
+        lines = disagreement_lines(d)
+        print(f"warning: {lines[0]} (review studies check)", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+    return len(found)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from review.studies import disagreement_lines, link_disagreements, study_of
+
+    with engine_of(args).connect() as conn:
+        found = link_disagreements(conn)
+        n_links = len(study_of(conn))
+    if args.json:
+        data = [
+            {"study": d.study_id,
+             "records": [{"record": r.record_id, "role": r.role, "pmid": r.pmid, "title": r.title,
+                          "included": r.included, "decision": r.decision} for r in d.records],
+             "fixes": d.fixes()}
+            for d in found
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif not n_links:
+        print("no linked reports: every included record is its own study; nothing to check")
+    elif not found:
+        print(f"the linked records of every study agree: all included at full text, or none "
+              f"({n_links} {'link' if n_links == 1 else 'links'} checked)")
+    else:
+        for i, d in enumerate(found):
+            print(("\n" if i else "") + "\n".join(disagreement_lines(d)))
+    if found:
+        print(f"review: {len(found)} linked {'study has' if len(found) == 1 else 'studies have'} "
+              "records with different full-text decisions", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from review.dedup.state import merged_record
     from review.studies import links
@@ -76,6 +132,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with engine_of(args).connect() as conn:
         current = links(conn)
         labels = {i: merged_record(conn, i).label() for i in {x for l in current for x in (l.report_id, l.study_id)}}
+        warn_link_disagreements(conn)
     studies: dict[int, list] = {}
     for link in current:
         studies.setdefault(link.study_id, []).append(link)

@@ -10,9 +10,18 @@ import pytest
 from review.diagram import fmt, render_svg, smallest_font_pt, write_diagram
 from review.prisma import FlowInputs, check_arithmetic, count_flow
 
-from test_prisma_counts import hand_inputs
+from test_prisma_counts import draft_inputs, hand_inputs
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def element_text(svg: str, element_id: str) -> str:
+    """The text of the element with ``id`` (spaces collapsed); "" when there is none."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    for el in root.iter():
+        if el.get("id") == element_id:
+            return " ".join(" ".join(t.text or "" for t in el.iter(f"{SVG_NS}text")).split())
+    return ""
 
 
 def box_texts(svg: str) -> dict[str, str]:
@@ -92,3 +101,45 @@ def test_reason_text_is_escaped():
     svg = render_svg(count_flow(inputs))
     ET.fromstring(svg.encode("utf-8"))  # well-formed
     assert "Wrong &lt;design&gt; &amp;" in svg
+
+
+def test_draft_is_marked_and_draws_the_awaiting_boxes():
+    counts = check_arithmetic(count_flow(draft_inputs()), draft=True)
+    svg = render_svg(counts)
+    texts = {k: re.sub(r"\s+", " ", v) for k, v in box_texts(svg).items()}
+    assert "Records awaiting a title/abstract decision (n = 1)" in texts["records_pending"]
+    assert "Reports awaiting a full-text decision (n = 1)" in texts["dbr_pending"]
+    assert "Records awaiting a title/abstract decision (n = 1)" in texts["other_screening_pending"]
+    assert "Reports awaiting a full-text decision (n = 1)" in texts["other_pending"]
+    for name, n in counts.box_numbers().items():  # every number still in its box
+        box = name.split(":")[0]
+        box = {"new_reports": "new_studies", "database": "database_results", "other": "other_results"}.get(box, box)
+        assert f"(n = {fmt(n)})" in texts[box], name
+    banner = element_text(svg, "draft-banner")
+    assert banner.startswith("DRAFT: screening is not finished. Not the final figure.")
+    assert "1 record awaiting a title/abstract decision, 1 report awaiting a full-text decision" in banner
+    assert element_text(svg, "draft-watermark") == "DRAFT"
+    assert "<title>PRISMA 2020 flow diagram (DRAFT: screening not finished)</title>" in svg
+    # an awaiting box sits under its step's exclusion box, not over it
+    boxes = {g.get("id"): g.find(f"{SVG_NS}rect") for g in ET.fromstring(svg.encode()).iter(f"{SVG_NS}g")}
+    excluded, pending = boxes["box-records_excluded"], boxes["box-records_pending"]
+    assert float(pending.get("y")) >= float(excluded.get("y")) + float(excluded.get("height"))
+    assert pending.get("stroke-dasharray")
+    final = render_svg(check_arithmetic(count_flow(hand_inputs())))
+    assert "DRAFT" not in final and "awaiting" not in final
+
+
+def _red_pixels(png_path) -> int:
+    from PIL import Image
+
+    with Image.open(png_path) as image:
+        data = image.convert("RGB").tobytes()
+    return sum(1 for i in range(0, len(data), 3) if data[i] > 150 and data[i + 1] < 90 and data[i + 2] < 90)
+
+
+def test_draft_png_carries_the_red_draft_marks(tmp_path):
+    draft = write_diagram(render_svg(check_arithmetic(count_flow(draft_inputs()), draft=True)),
+                          tmp_path / "draft.png", dpi=60)
+    final = write_diagram(render_svg(check_arithmetic(count_flow(hand_inputs()))), tmp_path / "final.png", dpi=60)
+    assert _red_pixels(final) == 0
+    assert _red_pixels(draft) > 500

@@ -11,9 +11,11 @@ import pytest
 from review.prisma import (
     FlowInputs,
     PrismaArithmeticError,
-    PrismaCounts,
+    ScreeningUnfinishedError,
+    awaiting_text,
     check_arithmetic,
     count_flow,
+    prisma_text,
     to_r_csv,
 )
 
@@ -99,6 +101,79 @@ def test_pending_title_abstract_is_refused_naming_the_box():
     assert err.value.box == "Records excluded"
     assert "1 records have no final title/abstract decision" in str(err.value)
     assert "'Records screened' (9)" in str(err.value)
+    # the refusal names what is unfinished and how to draw a draft
+    assert isinstance(err.value, ScreeningUnfinishedError)
+    assert "Screening is not finished (1 record awaiting a title/abstract decision)" in str(err.value)
+    assert str(err.value).endswith("draw a draft with the counts so far: review prisma --draft")
+
+
+def draft_inputs() -> FlowInputs:
+    """hand_inputs with 9 (databases) and 22 (other methods) awaiting a title/abstract decision,
+    5 (databases) and 20 (other methods) awaiting a full-text decision."""
+    ta = {k: v for k, v in hand_inputs().ta_finals.items() if k not in (9, 22)}
+    ft = {k: v for k, v in hand_inputs().ft_finals.items() if k not in (5, 20)}
+    return hand_inputs(ta_finals=ta, ft_finals=ft)
+
+
+def test_unfinished_screening_refusal_names_every_stage_left():
+    with pytest.raises(ScreeningUnfinishedError) as err:
+        check_arithmetic(count_flow(draft_inputs()))
+    assert ("Screening is not finished (1 record awaiting a title/abstract decision, 1 report "
+            "awaiting a full-text decision, 1 record from other methods awaiting a title/abstract "
+            "decision, 1 report from other methods awaiting a full-text decision)") in str(err.value)
+    assert "(and" not in str(err.value)  # the list says it all
+
+
+def test_draft_adds_up_with_the_awaiting_boxes():
+    c = check_arithmetic(count_flow(draft_inputs()), draft=True)
+    assert c.is_draft
+    assert c.awaiting() == {"records_pending": 1, "dbr_pending": 1,
+                            "other_screening_pending": 1, "other_pending": 1}
+    # screened = excluded + sought + awaiting; assessed = excluded + included + awaiting
+    assert (c.records_screened, c.records_excluded, c.dbr_sought_reports, c.records_pending) == (9, 2, 6, 1)
+    assert (c.dbr_assessed, sum(c.dbr_excluded.values()), c.dbr_included, c.dbr_pending) == (5, 2, 2, 1)
+    assert (c.other_results, c.other_removed, c.other_screened_excluded, c.other_screening_pending,
+            c.other_sought_reports) == (4, 1, 0, 1, 2)
+    assert (c.other_assessed, c.other_included, c.other_pending) == (1, 0, 1)
+    assert c.box_numbers()["records_pending"] == 1 and c.box_numbers()["other_pending"] == 1
+    assert awaiting_text(c).startswith("1 record awaiting a title/abstract decision, 1 report awaiting")
+    # a finished review is no draft, and a draft of it is the final figure
+    final = check_arithmetic(count_flow(hand_inputs()), draft=True)
+    assert not final.is_draft and final.awaiting() == {} and awaiting_text(final) == ""
+
+
+def test_a_draft_must_still_add_up():
+    c = count_flow(draft_inputs())
+    c.records_excluded += 1  # one record counted twice
+    with pytest.raises(PrismaArithmeticError) as err:
+        check_arithmetic(c, draft=True)
+    assert err.value.box == "Records excluded"
+    assert ("'Records screened' (9) should equal 'Records excluded' (3) + 'Reports sought for "
+            "retrieval' (6) + records awaiting a title/abstract decision (1)") in str(err.value)
+    # without --draft it is not merely unfinished: no advice to draw a draft
+    with pytest.raises(PrismaArithmeticError) as err:
+        check_arithmetic(c)
+    assert not isinstance(err.value, ScreeningUnfinishedError)
+    assert "--draft" not in str(err.value)
+    c = count_flow(draft_inputs())
+    c.other_pending = 0
+    with pytest.raises(PrismaArithmeticError) as err:
+        check_arithmetic(c, draft=True)
+    assert err.value.box == "Reports excluded (other methods)"
+
+
+def test_draft_text_says_draft_and_lists_the_awaiting_boxes():
+    text = prisma_text(check_arithmetic(count_flow(draft_inputs()), draft=True))
+    lines = text.splitlines()
+    assert lines[0].startswith("DRAFT, screening not finished: 1 record awaiting a title/abstract decision")
+    assert lines[0].endswith("Not the final figure.")
+    screening, other = text.split("\nScreening\n")[1].split("\nOther methods\n")
+    assert "  Records awaiting a title/abstract decision: 1" in screening
+    assert "  Reports awaiting a full-text decision: 1" in screening
+    assert "  Records awaiting a title/abstract decision: 1" in other
+    assert "  Reports awaiting a full-text decision: 1" in other
+    final = prisma_text(check_arithmetic(count_flow(hand_inputs())))
+    assert "DRAFT" not in final and "awaiting" not in final
 
 
 def test_pending_full_text_is_refused():
@@ -184,3 +259,24 @@ def test_csv_reason_names_are_made_parseable():
     # the R package splits on ';' then takes the text before the first ',' as the reason
     parts = n["dbr_excluded"].split("; ")
     assert parts[1] == "Wrong design / e.g. editorial - letter, 1"
+
+
+def test_draft_csv_is_marked_in_the_box_texts_the_r_package_draws():
+    text = to_r_csv(check_arithmetic(count_flow(draft_inputs()), draft=True))
+    ours = _read(text)
+    with open(TEMPLATE, newline="", encoding="utf-8") as handle:
+        theirs = list(csv.DictReader(handle))
+    assert [r["data"] for r in ours] == [r["data"] for r in theirs]  # still the template, row for row
+    for mine, ref in zip(ours, theirs):
+        for col in ("data", "node", "box", "description", "tooltips", "url"):
+            assert mine[col] == ref[col], (ref["data"], col)
+    boxtext = {(r["data"] if r["data"] != "NA" else r["box"]): r["boxtext"] for r in ours}
+    assert boxtext["newstud"] == "DRAFT, screening not finished: Identification of new studies via databases and registers"
+    assert boxtext["othstud"] == "DRAFT, screening not finished: Identification of new studies via other methods"
+    assert boxtext["records_screened"] == "Records screened (DRAFT: 1 of them awaiting title/abstract decision)"
+    assert boxtext["dbr_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
+    assert boxtext["other_sought_reports"] == "Reports sought for retrieval (DRAFT: 1 more awaiting title/abstract decision)"
+    assert boxtext["other_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
+    n = {r["data"]: r["n"] for r in ours if r["data"] != "NA"}
+    assert (n["records_screened"], n["records_excluded"], n["dbr_sought_reports"]) == ("9", "2", "6")
+    assert "DRAFT" not in to_r_csv(check_arithmetic(count_flow(hand_inputs())))

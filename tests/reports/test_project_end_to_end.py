@@ -137,6 +137,7 @@ def test_cli_prisma_json_csv_and_diagrams(built_project, tmp_path, capsys):
     assert run(built_project, "prisma", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["records_screened"], data["dbr_assessed"], data["new_studies"]) == (10, 6, 3)
+    assert data["draft"] is False
     csv_path, svg, png, pdf = (tmp_path / n for n in ("prisma.csv", "flow.svg", "flow.png", "flow.pdf"))
     assert run(built_project, "prisma", "--csv", str(csv_path), "--out", str(svg)) == 0
     n = {r["data"]: r["n"] for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
@@ -162,11 +163,63 @@ def test_cli_prisma_refuses_incomplete_screening(project, tmp_path, capsys):
     engine = open_store(project.database_url)
     build(engine, project.config, tmp_path, resolve=False)
     engine.dispose()
-    out = tmp_path / "flow.svg"
-    assert run(project, "prisma", "--out", str(out)) == 1
+    out, shiny = tmp_path / "flow.svg", tmp_path / "prisma.csv"
+    assert run(project, "prisma", "--out", str(out), "--csv", str(shiny)) == 1
     err = capsys.readouterr().err
     assert "'Records excluded' does not add up" in err
-    assert not out.exists()
+    # what is unfinished, and how to draw a draft anyway
+    assert ("Screening is not finished (2 records awaiting a title/abstract decision, 6 reports "
+            "awaiting a full-text decision, 1 report from other methods awaiting a full-text decision)") in err
+    assert "draw a draft with the counts so far: review prisma --draft" in err
+    assert not out.exists() and not shiny.exists()
+
+
+def test_cli_prisma_draft_mid_review(project, tmp_path, capsys):
+    """Conflicts 6 and 11 open at title/abstract, no full-text decisions yet."""
+    engine = open_store(project.database_url)
+    build(engine, project.config, tmp_path, resolve=False)
+    engine.dispose()
+    assert run(project, "prisma", "--draft") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("PRISMA 2020 flow so far, DRAFT")
+    assert ("DRAFT, screening not finished: 2 records awaiting a title/abstract decision, 6 reports "
+            "awaiting a full-text decision, 1 report from other methods awaiting a full-text decision. "
+            "Not the final figure.") in out
+    for line in ("Records screened: 10", "Records excluded: 2", "Records awaiting a title/abstract decision: 2",
+                 "Reports sought for retrieval: 6", "Reports awaiting a full-text decision: 6",
+                 "Studies included in review: 0"):
+        assert f"  {line}\n" in out, line
+    assert run(project, "prisma", "--draft", "--json") == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["draft"] is True
+    assert data["records_screened"] == data["records_excluded"] + data["dbr_sought_reports"] + data["records_pending"]
+    assert (data["records_pending"], data["dbr_pending"], data["other_pending"]) == (2, 6, 1)
+    assert "warning: DRAFT, screening not finished" in captured.err
+    svg, shiny, png = tmp_path / "flow.svg", tmp_path / "prisma.csv", tmp_path / "flow.png"
+    assert run(project, "prisma", "--draft", "--out", str(svg), "--csv", str(shiny)) == 0
+    err = capsys.readouterr().err
+    assert f"wrote the PRISMA 2020 flow diagram (DRAFT) to {svg}" in err
+    assert f"wrote the PRISMA2020 R/Shiny CSV (DRAFT) to {shiny}" in err
+    from test_diagram import box_texts, element_text
+
+    text = svg.read_text(encoding="utf-8")
+    assert "2 records awaiting a title/abstract decision" in element_text(text, "draft-banner")
+    assert "Records awaiting a title/abstract decision (n = 2)" in " ".join(box_texts(text)["records_pending"].split())
+    rows = {(r["data"] if r["data"] != "NA" else r["box"]): r for r in csv.DictReader(shiny.open(encoding="utf-8"))}
+    assert rows["newstud"]["boxtext"].startswith("DRAFT")
+    assert rows["records_screened"]["boxtext"] == "Records screened (DRAFT: 2 of them awaiting title/abstract decision)"
+    assert run(project, "prisma", "--draft", "--out", str(png)) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_prisma_draft_of_a_finished_review_is_the_final_figure(built_project, tmp_path, capsys):
+    svg, shiny = tmp_path / "flow.svg", tmp_path / "prisma.csv"
+    assert run(built_project, "prisma", "--draft", "--out", str(svg), "--csv", str(shiny)) == 0
+    assert "screening is finished: these are the final counts (nothing marked DRAFT)" in capsys.readouterr().err
+    assert "DRAFT" not in svg.read_text(encoding="utf-8") and "DRAFT" not in shiny.read_text(encoding="utf-8")
+    assert run(built_project, "prisma", "--draft") == 0
+    assert capsys.readouterr().out.startswith("PRISMA 2020 flow (all boxes add up)")
 
 
 def test_cli_export_records_ris_and_csv(built_project, tmp_path, capsys):

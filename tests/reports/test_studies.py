@@ -14,12 +14,20 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from review import studies
+from review import screening
 from review.diagram import render_svg
 from review.prisma import PrismaArithmeticError, PrismaCounts, check_arithmetic, count_flow, csv_values, prisma_counts, to_r_csv
 from review.store import list_events, open_store
 from review.store.schema import study_links
-from review.studies import StudiesError, link_report, study_of, unlink_report
+from review.studies import (
+    StudiesError,
+    disagreeing_studies,
+    disagreement_lines,
+    link_disagreements,
+    link_report,
+    study_of,
+    unlink_report,
+)
 
 from test_diagram import box_texts
 from test_prisma_counts import hand_inputs
@@ -201,3 +209,106 @@ def test_cli_methods_and_charting_table_name_the_study(built_project, capsys):
     study = {r["Record"]: r["Study"] for r in table}
     assert study["1"] == "" and study["13"] == ""
     assert study["2"].startswith("1: ") and study["2"] == f"1: {table[0]['Source']}"
+
+
+# ---------------------------------------------------------------------------------------
+# A decision changed after linking: the check
+
+
+def exclude_at_full_text(engine, record_id: int, reason: str = "Not medical students") -> None:
+    """Both reviewers change their full-text vote on an included record to an exclusion."""
+    for reviewer in ("alice", "bob"):
+        screening.cast_vote(engine, reviewer, record_id, "full_text", "exclude", reason)
+
+
+def test_disagreeing_studies_rule():
+    mapping = {2: 1, 3: 1, 5: 4, 7: 6, 9: 8}
+    # study 1: all included; 4: its report out; 6: nothing included; 8: the study record out
+    assert disagreeing_studies(mapping, {1, 2, 3, 4, 9}) == {4: [4, 5], 8: [8, 9]}
+    assert disagreeing_studies({}, {1}) == {}
+
+
+def test_check_finds_a_report_excluded_after_linking(included):
+    link_report(included, 2, 1, "carol")
+    link_report(included, 13, 1, "carol")
+    with included.connect() as conn:
+        assert link_disagreements(conn) == []
+    exclude_at_full_text(included, 2)
+    with included.connect() as conn:
+        found = link_disagreements(conn)
+    assert [d.study_id for d in found] == [1]
+    records = [(r.record_id, r.role, r.included, r.decision) for r in found[0].records]
+    assert records == [(1, "study", True, "included at full text"),
+                       (2, "report", False, "excluded at full text (Not medical students)"),
+                       (13, "report", True, "included at full text")]
+    assert found[0].records[1].pmid == "29152718" and found[0].records[1].title
+    assert found[0].fixes() == [
+        "review studies unlink 2 --as NAME (record 2 is then no longer a report of study 1), or, "
+        "if record 2 belongs in the review, change (or finish) its full-text decision"]
+    # the counts are still right (the excluded report is not counted); the link is what is stale
+    assert (counts(included).new_studies, counts(included).new_reports) == (1, 2)
+    unlink_report(included, 2, "carol")  # the fix
+    with included.connect() as conn:
+        assert link_disagreements(conn) == []
+
+
+def test_check_finds_the_study_record_excluded_while_its_reports_are_included(included):
+    link_report(included, 2, 1, "carol")
+    link_report(included, 13, 1, "carol")
+    exclude_at_full_text(included, 1, "Conference abstract only")
+    with included.connect() as conn:
+        (found,) = link_disagreements(conn)
+    lines = disagreement_lines(found)
+    assert lines[0] == "study 1: its linked records have different full-text decisions"
+    assert lines[1].startswith("  study record 1, PMID 29657938, \"")
+    assert lines[1].endswith(": excluded at full text (Conference abstract only)")
+    assert lines[2].startswith("  report 2, PMID 29152718, ") and lines[2].endswith(": included at full text")
+    assert lines[-1] == (
+        "  fix: make an included report the study: review studies unlink 2 --as NAME, then review "
+        "studies link 13 --to 2 --as NAME; or, if record 1 belongs in the review, change (or finish) "
+        "its full-text decision")
+    # following the fix leaves one study of two reports, both included
+    unlink_report(included, 2, "carol")
+    link_report(included, 13, 2, "carol")
+    with included.connect() as conn:
+        assert link_disagreements(conn) == [] and study_of(conn) == {13: 2}
+    assert (counts(included).new_studies, counts(included).new_reports) == (1, 2)
+
+
+def test_cli_check_exit_status_and_warnings(built_project, capsys):
+    p = built_project
+    assert run(p, "studies", "check") == 0
+    assert "nothing to check" in capsys.readouterr().out
+    assert run(p, "studies", "link", "2", "--to", "1", "--as", "carol") == 0
+    capsys.readouterr()
+    assert run(p, "studies", "check") == 0
+    assert "the linked records of every study agree: all included at full text, or none (1 link checked)" in capsys.readouterr().out
+    engine = open_store(p.database_url)
+    exclude_at_full_text(engine, 2)
+    engine.dispose()
+    assert run(p, "studies", "check") == 1
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert out[0] == "study 1: its linked records have different full-text decisions"
+    assert out[1].startswith("  study record 1, PMID 29657938, ") and out[1].endswith(": included at full text")
+    assert out[2].startswith("  report 2, PMID 29152718, ")
+    assert out[2].endswith(": excluded at full text (Not medical students)")
+    assert out[3].startswith("  fix: review studies unlink 2 --as NAME")
+    assert "review: 1 linked study has records with different full-text decisions" in captured.err
+    assert run(p, "studies", "check", "--json") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["record"], r["role"], r["included"]) for r in data[0]["records"]] == [(1, "study", True), (2, "report", False)]
+    assert data[0]["records"][1]["pmid"] == "29152718" and data[0]["fixes"]
+    # the reports that count studies warn with the same lines on stderr (and still work)
+    warning = ["warning: study 1: its linked records have different full-text decisions (review studies check)", *out[1:]]
+    for command in (("prisma",), ("prisma", "--json"), ("report", "methods"),
+                    ("export", "extraction", "--format", "csv"), ("studies", "list")):
+        assert run(p, *command) == 0, command
+        err = capsys.readouterr().err.splitlines()
+        assert err[:len(warning)] == warning, command
+    # the fix clears it
+    assert run(p, "studies", "unlink", "2", "--as", "carol") == 0
+    capsys.readouterr()
+    assert run(p, "studies", "check") == 0
+    assert run(p, "prisma") == 0
+    assert "warning" not in capsys.readouterr().err
