@@ -91,7 +91,7 @@ def steps(engine: sa.Engine, reviewer: str, votes: int) -> list[float]:
 
 def measure(url: str, n: int, votes: int) -> dict[str, float]:
     engine = open_store(url)
-    ids = fill(engine, n)
+    fill(engine, n)
     analyze(engine)
     add_reviewer(engine, "alice")
     add_reviewer(engine, "bob")

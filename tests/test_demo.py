@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
 REPO = Path(__file__).resolve().parent.parent

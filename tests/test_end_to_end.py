@@ -201,7 +201,6 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
 
     # 8. PRISMA: every box is what this script put in.
     p = json.loads(review("prisma", "--json"))
-    flat = json.dumps(p)
     boxes = p.get("boxes", p)
     def box(name):
         assert name in boxes, f"{name} missing from review prisma --json: {sorted(boxes)}"
@@ -257,7 +256,7 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     assert sorted(map(int, ris_ids)) == sorted(ta_included)
     assert "Single specialty or interest" in ris and "Full text not retrievable" in ris
     methods = review("report", "methods")
-    assert f"We searched PubMed (PubMed (E-utilities)) on " in methods and f"({n_pubmed} records)" in methods
+    assert "We searched PubMed (PubMed (E-utilities)) on " in methods and f"({n_pubmed} records)" in methods
     assert "Limits applied: humans only, language: English and publication years 2008-current." in methods
     assert f"Cohen's kappa {ta_kappa:.2f}" in methods
     assert "Records were also identified through citation searching (102 records)." in methods

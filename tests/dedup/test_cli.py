@@ -6,7 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
 
 from review.cli import main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.records import Record
-from review.screening import Criteria, add_reviewer
+from review.screening import Criteria
 from review.store import add_import, add_records
 
 CRITERIA = Criteria(
