@@ -179,6 +179,20 @@ def _progress(conn: sa.Connection, form: ex.Form, reviewer: str, ids: list[int])
     st.caption(text)
 
 
+def _stale_links(conn) -> None:
+    """Studies whose linked records no longer agree at full text (``review studies check``)."""
+    problems = studies.link_disagreements(conn)
+    if not problems:
+        return
+    st.warning(
+        f"{len(problems)} linked stud{'y has' if len(problems) == 1 else 'ies have'} records with different "
+        "full-text decisions: the links no longer match the screening. The lead fixes them "
+        "below (Report of study) or with `review studies check`."
+    )
+    with st.expander("Which studies, and how to fix them"):
+        st.text("\n".join(line for d in problems for line in studies.disagreement_lines(d)))
+
+
 def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
     """Draw the extraction page for the signed-in ``reviewer`` (``.name``, ``.role``)."""
     st.title("Extraction")
@@ -199,6 +213,7 @@ def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
             else "Single extraction: one reviewer charts each source."
         )
         _progress(conn, form, name, ids)
+        _stale_links(conn)
         mine_missing = {
             rid: ex.missing_required(form, ex.values_of(conn, rid, name)) for rid in ids
         }

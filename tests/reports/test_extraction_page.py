@@ -204,3 +204,20 @@ def test_record_text_beside_the_study_select_is_not_markup(screened, monkeypatch
     assert caption.startswith("\\<b\\>Evil\\</b\\>\\*x\\*, A")
     assert caption.endswith("record \\#2 · report of study \\#1")
     assert "<b>" not in "".join(str(m.value) for m in at.markdown)
+
+
+def test_a_linked_report_excluded_later_is_flagged_on_the_page(screened, monkeypatch):
+    from test_studies import exclude_at_full_text
+
+    project, engine = screened
+    link_report(engine, 2, 1, "carol")
+    at = page(monkeypatch, "alice")
+    assert "linked stud" not in texts(at)
+    exclude_at_full_text(engine, 2)
+    at = page(monkeypatch, "carol", "lead")
+    assert not at.exception, at.exception
+    assert "1 linked study has records with different full-text decisions" in texts(at)
+    detail = "\n".join(t.value for t in at.text)
+    assert "study 1: its linked records have different full-text decisions" in detail
+    assert "excluded at full text (Not medical students)" in detail
+    assert "review studies unlink 2 --as NAME" in detail
