@@ -12,6 +12,8 @@ Each step = ``cast_vote`` + ``next_record_id`` on a fresh connection, as the app
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 import statistics
 import tempfile
 import time
@@ -116,6 +118,24 @@ def measure(url: str, n: int, votes: int) -> dict[str, float]:
             "late_med": ms(late), "late_p95": p95(late)}
 
 
+@contextmanager
+def fresh_store_url(backend: str) -> Iterator[str]:
+    """The URL of an empty store: a new SQLite file, or a new PostgreSQL schema (dropped after)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,20000,100000")
@@ -126,21 +146,8 @@ def main() -> None:
     print(f"{'store':<11} {'records':>8} {'order keys (s)':>15} {'start med/p95 (ms)':>20} {'90% done med/p95 (ms)':>23}")
     for backend in args.backends.split(","):
         for n in sizes:
-            if backend == "sqlite":
-                tmp = tempfile.mkdtemp()
-                url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+            with fresh_store_url(backend) as url:
                 r = measure(url, n, args.votes)
-            else:
-                schema = f"bench_{uuid.uuid4().hex[:8]}"
-                admin = sa.create_engine(PG_URL)
-                with admin.begin() as conn:
-                    conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-                try:
-                    r = measure(f"{PG_URL}?options=-csearch_path%3D{schema}", n, args.votes)
-                finally:
-                    with admin.begin() as conn:
-                        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-                    admin.dispose()
             print(
                 f"{backend:<11} {n:>8} {r['keys_s']:>15.2f} "
                 f"{r['start_med']:>10.1f} / {r['start_p95']:<8.1f} {r['late_med']:>11.1f} / {r['late_p95']:<8.1f}",

@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_screening import PG_URL, TA, analyze, fill  # noqa: E402
+from bench_screening import TA, analyze, fill, fresh_store_url  # noqa: E402
 
 from review.screening import add_reviewer, agreement, conflicts, progress, stage_outcomes  # noqa: E402
 from review.store import open_store  # noqa: E402
@@ -87,19 +85,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend in args.backends.split(","):
         for n in (int(s) for s in args.sizes.split(",")):
-            if backend == "sqlite":
-                r = measure(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}", n)
-            else:
-                schema = f"bench_{uuid.uuid4().hex[:8]}"
-                admin = sa.create_engine(PG_URL)
-                with admin.begin() as conn:
-                    conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-                try:
-                    r = measure(f"{PG_URL}?options=-csearch_path%3D{schema}", n)
-                finally:
-                    with admin.begin() as conn:
-                        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-                    admin.dispose()
+            with fresh_store_url(backend) as url:
+                r = measure(url, n)
             print(f"| {'SQLite' if backend == 'sqlite' else 'PostgreSQL'} | {n:,} | {2 * n:,} | {r['conflicts_made']:,} | "
                   f"{r['conflicts']:.0f} | {r['stage_outcomes']:.0f} | {r['agreement']:.0f} | {r['progress']:.0f} |", flush=True)
 
