@@ -97,17 +97,24 @@ def _groups_from_merged_ids(path: Path, ids: list[str]) -> list[str]:
 def load(name: str) -> LabelledSet:
     folder = DATA / name
     path = folder / FILES[name]
+    if name not in ("sweep_copper", "asysd_diabetes"):
+        return load_merged_format(name, path, folder / "merged_record_ids.csv")
     records, ids = _positions(path)
     if name == "sweep_copper":
         flags = [bool(r and any(v.lower() == "duplicate" for v in r.raw.get("caption", []))) for r in records]
         return LabelledSet(name, path, records, ids, flagged=flags)
-    if name == "asysd_diabetes":
-        ids = _raw_ids(path, "record_id")
-        with open(path, newline="", encoding="utf-8") as handle:
-            gold = [row["gold_group"] for row in csv.DictReader(handle)]
-        return LabelledSet(name, path, records, ids, gold=gold)
-    ids = _raw_ids(path, "ID")  # also the ids of skipped rows
-    return LabelledSet(name, path, records, ids, gold=_groups_from_merged_ids(folder / "merged_record_ids.csv", ids))
+    ids = _raw_ids(path, "record_id")  # asysd_diabetes
+    with open(path, newline="", encoding="utf-8") as handle:
+        gold = [row["gold_group"] for row in csv.DictReader(handle)]
+    return LabelledSet(name, path, records, ids, gold=gold)
+
+
+def load_merged_format(name: str, records_path: Path, merged_path: Path) -> LabelledSet:
+    """A set in bib-dedupe's format: records (CSV with an ``ID`` column) and the groups (one
+    row per group, ``merged_ids`` joined by ``;``)."""
+    records, _ = _positions(records_path)
+    ids = _raw_ids(records_path, "ID")  # also the ids of skipped rows
+    return LabelledSet(name, records_path, records, ids, gold=_groups_from_merged_ids(merged_path, ids))
 
 
 def load_all() -> list[LabelledSet]:

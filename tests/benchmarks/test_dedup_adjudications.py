@@ -76,11 +76,10 @@ def test_on_the_bundled_haematology_set_no_merge_crosses_an_adjudicated_group():
     from review.dedup.pipeline import find_duplicates
 
     data = Path(__file__).resolve().parents[1] / "data" / "dedup"
-    s = labelled.LabelledSet("sra_haematology", data / "haematology_records.csv", *labelled._positions(
-        data / "haematology_records.csv"))
-    ids = labelled._raw_ids(s.path, "ID")
-    gold = labelled._groups_from_merged_ids(data / "haematology_merged_ids.csv", ids)
-    adjusted = labelled.adjudicate(ids, gold, labelled.read_adjudications()["sra_haematology"])
+    s = labelled.load_merged_format(
+        "sra_haematology", data / "haematology_records.csv", data / "haematology_merged_ids.csv")
+    ids, gold = s.ids, s.gold
+    adjusted = labelled.adjudicated_gold(s)
     readable = s.readable
     result = find_duplicates([s.records[i] for i in readable])
     predicted = [f"alone{i}" for i in range(len(ids))]
