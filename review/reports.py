@@ -13,12 +13,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from review.extraction import ChartRow, Form, display, final_table, states_of
 from review.records import Record
+
+if TYPE_CHECKING:
+    from review.prisma import PrismaCounts
 
 EXTRACTION_FORMATS = ("csv", "xlsx", "docx", "md")
 RECORD_FORMATS = ("ris", "csv")
@@ -129,8 +132,11 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[S
     return path
 
 
-def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "") -> Path:
-    """A landscape A4 Word document holding the table, ready to paste into the paper."""
+def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "",
+               intro: str = "") -> Path:
+    """A landscape A4 Word document holding the table, ready to paste into the paper: the
+    title, ``intro`` (bold, above the table), the table, ``note`` (below it). A line break in
+    a cell stays a line break."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Pt
@@ -143,6 +149,8 @@ def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]]
         setattr(section, side, Mm(15))
     if title:
         doc.add_heading(title, level=1)
+    if intro:
+        doc.add_paragraph().add_run(intro).bold = True
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers):
@@ -360,6 +368,19 @@ class SearchFact:
 
 
 @dataclass
+class StrategyFact:
+    """A search strategy as run that the store holds: a PubMed run's final query (``kind``
+    "search") or the strategy text attached to an imported export (``kind`` "file")."""
+
+    database: str
+    interface: str
+    searched_on: str
+    kind: str
+    query: str
+    total: int | None = None  # records the database reported (a PubMed run)
+
+
+@dataclass
 class MethodsFacts:
     """Everything the methods paragraph says, as plain data."""
 
@@ -387,6 +408,13 @@ class MethodsFacts:
     extraction_sections: list[str] = field(default_factory=list)
     extractors: int = 0
     charted: int = 0
+    # what the reporting checklist adds to the methods draft's facts
+    question: str = ""
+    criteria_version: int = 1
+    criteria_include: list[str] = field(default_factory=list)
+    criteria_exclude: list[str] = field(default_factory=list)
+    strategy_file: str = ""  # review.yaml's strategy: (the strategy as YAML)
+    strategies: list[StrategyFact] = field(default_factory=list)
 
 
 DEDUP_METHOD_WORDS = {
@@ -419,42 +447,41 @@ def _count_word(n: int, word: str, plural: str | None = None, *, capital: bool =
     return f"{number} {word if n == 1 else (plural or word + 's')}"
 
 
-def methods_text(f: MethodsFacts) -> str:
-    """A draft methods section (Markdown) from the facts; every number comes from the store."""
-    paras: list[str] = ["## Methods (draft generated from the review store)"]
-    # Searches
-    if f.searches:
-        parts = []
-        for s in f.searches:
-            where = f"{s.database} ({s.interface})" if s.interface and s.interface != s.database else s.database
-            when = f" on {_join(s.dates)}" if s.dates else " (search date not recorded)"
-            parts.append(f"{where}{when} ({_plural(s.records, 'record')})")
-        text = "**Information sources and search.** We searched " + _join(parts) + "."
-        limits = sorted({lim for s in f.searches for lim in s.limits} | set(f.strategy_limits))
-        if limits:
-            text += f" Limits applied: {_join(limits)}."
-        if f.other_sources:
-            others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
-            text += " Records were also identified through " + _join(others) + "."
-        text += " The full search strategies are given in the supplementary search log (PRISMA-S)."
-        paras.append(text)
-    else:
-        paras.append("**Information sources and search.** No searches are recorded in the store yet.")
-    # Dedup
-    text = (
-        f"**Deduplication.** The database searches identified {_plural(f.identified, 'record')}; "
-        f"{_plural(f.duplicates, 'duplicate')} {'was' if f.duplicates == 1 else 'were'} removed"
-    )
-    if f.dedup_methods:
-        how = [f"{n:,} by {DEDUP_METHOD_WORDS.get(m, m)}" for m, n in f.dedup_methods.items()]
-        text += f" ({_join(how)})"
-    text += f", leaving {_plural(f.screened, 'record')} to screen. Every merge is logged and can be undone."
-    paras.append(text)
-    # Screening
+def search_text(f: MethodsFacts) -> str:
+    """The search sentences of the methods draft: databases, interfaces, dates, limits, other
+    sources ("" when no search is recorded)."""
+    if not f.searches:
+        return ""
+    parts = []
+    for s in f.searches:
+        when = f" on {_join(s.dates)}" if s.dates else " (search date not recorded)"
+        parts.append(f"{_where(s.database, s.interface)}{when} ({_plural(s.records, 'record')})")
+    text = "We searched " + _join(parts) + "."
+    limits = all_limits(f)
+    if limits:
+        text += f" Limits applied: {_join(limits)}."
+    if f.other_sources:
+        others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
+        text += " Records were also identified through " + _join(others) + "."
+    return text
+
+
+def _where(database: str, interface: str) -> str:
+    """"Embase (Ovid)"; the database alone when the interface is the database itself."""
+    return f"{database} ({interface})" if interface and interface != database else database
+
+
+def all_limits(f: MethodsFacts) -> list[str]:
+    """Every limit, from the searches as stored and the strategy file, sorted."""
+    return sorted({lim for s in f.searches for lim in s.limits} | set(f.strategy_limits))
+
+
+def selection_text(f: MethodsFacts) -> str:
+    """The selection sentences of the methods draft: reviewers, blind dual screening, reasons,
+    conflict resolution, agreement per stage and reviewer pair."""
     n_rev = len(f.reviewers)
-    text = "**Selection of sources of evidence.** "
     if n_rev >= 2:
-        text += (
+        text = (
             f"{_count_word(n_rev, 'reviewer', capital=True)} screened independently and blind to each "
             "other's decisions, first on title and abstract, then in full text, with a reason recorded "
             "for every full-text exclusion"
@@ -463,9 +490,9 @@ def methods_text(f: MethodsFacts) -> str:
             text += f" (from a fixed list of {_count_word(len(f.exclusion_reasons), 'reason')})"
         text += ". Each record needed the decisions of two reviewers."
     elif n_rev == 1:
-        text += "One reviewer screened titles and abstracts and then full texts."
+        text = "One reviewer screened titles and abstracts and then full texts."
     else:
-        text += "No screening decisions are recorded yet."
+        text = "No screening decisions are recorded yet."
     resolver = (
         "by discussion between the two reviewers"
         if f.conflict_resolution == "pair"
@@ -483,7 +510,55 @@ def methods_text(f: MethodsFacts) -> str:
                 f" Agreement at the {label} stage ({a} and {b}, {_plural(n, 'record')}): "
                 f"{pct:.1f}%, Cohen's kappa {k}{ci_text}."
             )
+    return text
+
+
+def charting_text(f: MethodsFacts) -> str:
+    """The charting sentences of the methods draft: single or dual charting, consensus, the
+    form's size and sections, sources charted and by how many reviewers."""
+    if f.extraction_mode == "dual":
+        how = (
+            "Two reviewers charted the data of each included source independently on a form defined "
+            "in advance; every field on which they differed was settled by consensus"
+        )
+    else:
+        how = "One reviewer charted the data of each included source on a form defined in advance"
+    text = (
+        f"{how}. The form had {_plural(f.extraction_fields, 'field')}"
+        + (f" in {_count_word(len(f.extraction_sections), 'section')} ({_join(f.extraction_sections)})" if f.extraction_sections else "")
+        + "."
+    )
+    if f.charted:
+        text += (
+            f" {_plural(f.charted, 'source')} {'was' if f.charted == 1 else 'were'} charted by "
+            f"{_count_word(f.extractors, 'reviewer')}."
+        )
+    return text
+
+
+def methods_text(f: MethodsFacts) -> str:
+    """A draft methods section (Markdown) from the facts; every number comes from the store."""
+    paras: list[str] = ["## Methods (draft generated from the review store)"]
+    # Searches
+    if f.searches:
+        paras.append(
+            "**Information sources and search.** " + search_text(f)
+            + " The full search strategies are given in the supplementary search log (PRISMA-S)."
+        )
+    else:
+        paras.append("**Information sources and search.** No searches are recorded in the store yet.")
+    # Dedup
+    text = (
+        f"**Deduplication.** The database searches identified {_plural(f.identified, 'record')}; "
+        f"{_plural(f.duplicates, 'duplicate')} {'was' if f.duplicates == 1 else 'were'} removed"
+    )
+    if f.dedup_methods:
+        how = [f"{n:,} by {DEDUP_METHOD_WORDS.get(m, m)}" for m, n in f.dedup_methods.items()]
+        text += f" ({_join(how)})"
+    text += f", leaving {_plural(f.screened, 'record')} to screen. Every merge is logged and can be undone."
     paras.append(text)
+    # Screening
+    paras.append("**Selection of sources of evidence.** " + selection_text(f))
     text = (
         f"Of {_plural(f.screened, 'record')} screened"
         + (f" from the databases and {_plural(f.other_screened, 'record')} found by other methods"
@@ -505,24 +580,7 @@ def methods_text(f: MethodsFacts) -> str:
         )
     paras.append(text)
     # Charting
-    if f.extraction_mode == "dual":
-        how = (
-            "Two reviewers charted the data of each included source independently on a form defined "
-            "in advance; every field on which they differed was settled by consensus"
-        )
-    else:
-        how = "One reviewer charted the data of each included source on a form defined in advance"
-    text = (
-        f"**Data charting.** {how}. The form had {_plural(f.extraction_fields, 'field')}"
-        + (f" in {_count_word(len(f.extraction_sections), 'section')} ({_join(f.extraction_sections)})" if f.extraction_sections else "")
-        + "."
-    )
-    if f.charted:
-        text += (
-            f" {_plural(f.charted, 'source')} {'was' if f.charted == 1 else 'were'} charted by "
-            f"{_count_word(f.extractors, 'reviewer')}."
-        )
-    paras.append(text)
+    paras.append("**Data charting.** " + charting_text(f))
     return "\n\n".join(paras) + "\n"
 
 
@@ -532,8 +590,10 @@ def _other_label(key: str) -> str:
     return {"registers": "trial registers"}.get(key, OTHER_SOURCE_LABELS.get(key, key).lower())
 
 
-def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None) -> MethodsFacts:
-    """The methods facts from the store and the project config."""
+def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None,
+                         *, counts: PrismaCounts | None = None) -> MethodsFacts:
+    """The methods facts from the store and the project config; ``counts``: the PRISMA counts
+    when the caller has them already (computed from the store otherwise)."""
     from review import screening
     from review.extraction import extractors, form_from_config, included_record_ids
     from review.prisma import OTHER_METHOD_SOURCES, prisma_counts
@@ -550,15 +610,21 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     for iid, db, n in rows:
         by_import.setdefault(int(iid), Counter())[db] += int(n)
     searches: dict[tuple[str, str], SearchFact] = {}
+    strategies: list[StrategyFact] = []
     others: Counter[str] = Counter()
     for imp in imports:
-        counts = by_import.get(int(imp["id"]), Counter())
+        per_db = by_import.get(int(imp["id"]), Counter())
         if imp["other_source"] in OTHER_METHOD_SOURCES:
-            others[imp["other_source"]] += sum(counts.values())
+            others[imp["other_source"]] += sum(per_db.values())
             continue
         if imp["other_source"] == "registers":
-            others["registers"] += sum(counts.values())
-        for db, n in (counts.items() or [(imp["database"], 0)]):
+            others["registers"] += sum(per_db.values())
+        if (imp.get("query") or "").strip():
+            strategies.append(StrategyFact(
+                database=imp["database"], interface=imp["interface"] or "", searched_on=imp["searched_on"] or "",
+                kind=imp["kind"], query=imp["query"].strip(), total=imp.get("total"),
+            ))
+        for db, n in (per_db.items() or [(imp["database"], 0)]):
             key = (db or imp["database"], imp["interface"] or "")
             fact = searches.setdefault(key, SearchFact(database=key[0], interface=key[1], dates=[], records=0))
             fact.records += n
@@ -580,7 +646,8 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
             )
         ).scalars()
     )
-    counts = prisma_counts(conn)
+    if counts is None:
+        counts = prisma_counts(conn)
     voters: dict[str, set[str]] = {}
     for row in screening.export_decisions(conn):
         voters.setdefault(row["stage"], set()).add(row["reviewer"])
@@ -626,6 +693,12 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         extraction_sections=[s.name for s in form.sections],
         extractors=len(extractors(conn)),
         charted=charted,
+        question=" ".join(str(config.get("question") or "").split()),
+        criteria_version=criteria.version,
+        criteria_include=list(criteria.include),
+        criteria_exclude=list(criteria.exclude),
+        strategy_file=str(config.get("strategy") or ""),
+        strategies=strategies,
     )
 
 

@@ -1,4 +1,5 @@
-"""``review prisma``, ``review export extraction|records``, ``review report methods``, ``review extract``."""
+"""``review prisma``, ``review export extraction|records``, ``review report methods|checklist``,
+``review extract``."""
 
 from __future__ import annotations
 
@@ -62,6 +63,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "resolution and the charting process, all from the store.")
     r.add_argument("--out", metavar="FILE", help="output file (default stdout)")
     r.set_defaults(func=cmd_report_methods)
+    r = rsub.add_parser("checklist", help="the PRISMA-ScR reporting checklist, pre-filled from the store",
+                        description="The PRISMA-ScR checklist (Tricco et al., Ann Intern Med "
+                        "2018;169:467-473; 22 items, 12 and 16 optional), each item with the draft "
+                        "text the store gives (criteria, sources and dates, the search, selection "
+                        "with kappa, charting, data items, the PRISMA counts) and its status: filled "
+                        "from the store, partly (what to add) or write in the manuscript. While "
+                        "screening is unfinished it is refused as review prisma is, unless --draft.")
+    r.add_argument("--format", choices=("md", "csv", "docx"), default="md",
+                   help="md: a Markdown table (default); csv: the same columns; docx: a Word table "
+                   "(needs --output)")
+    r.add_argument("--output", "--out", dest="out", metavar="FILE",
+                   help="output file (default stdout; required for docx)")
+    r.add_argument("--draft", action="store_true",
+                   help="while screening is unfinished, fill the checklist with the counts so far, "
+                   "marked DRAFT (without --draft, unfinished screening is refused)")
+    r.set_defaults(func=cmd_report_checklist)
 
     p = sub.add_parser("extract", help="record data-charting values from scripts",
                        description="Scripted data charting (the app's extraction page does the same). "
@@ -167,6 +184,49 @@ def cmd_report_methods(args: argparse.Namespace) -> int:
         warn_link_disagreements(conn)
         facts = gather_methods_facts(conn, project.config, project.root)
     write_or_print(methods_text(facts), args.out, "the methods draft")
+    return 0
+
+
+def cmd_report_checklist(args: argparse.Namespace) -> int:
+    from review.checklist import (
+        checklist_csv,
+        checklist_markdown,
+        checklist_rows,
+        checklist_title,
+        write_checklist_docx,
+    )
+    from review.commands.studies import warn_link_disagreements
+    from review.extraction import form_from_config
+    from review.prisma import ScreeningUnfinishedError, check_arithmetic, draft_note, prisma_counts
+    from review.reports import ExportError, gather_methods_facts
+
+    if args.format == "docx" and not args.out:
+        raise ExportError("a docx checklist needs --output FILE.docx")
+    project = project_of(args)
+    form = form_from_config(project.config)
+    with engine_of(args).connect() as conn:
+        warn_link_disagreements(conn)
+        counts = prisma_counts(conn)
+        try:
+            counts = check_arithmetic(counts, draft=args.draft)
+        except ScreeningUnfinishedError as exc:
+            raise ScreeningUnfinishedError(
+                exc.box, f"{exc}; a draft of this checklist: review report checklist --draft") from None
+        facts = gather_methods_facts(conn, project.config, project.root, counts=counts)
+    rows = checklist_rows(facts, counts, form)
+    draft = draft_note(counts)
+    if args.draft and not counts.is_draft:
+        print("screening is finished: these are the final counts (nothing marked DRAFT)", file=sys.stderr)
+    if draft:
+        print(f"warning: {draft}", file=sys.stderr)
+    what = "the PRISMA-ScR checklist" + (" (DRAFT)" if draft else "")
+    if args.format == "docx":
+        write_checklist_docx(Path(args.out), rows, title=checklist_title(facts), draft=draft)
+        print(f"wrote {what} to {args.out}", file=sys.stderr)
+    elif args.format == "csv":
+        write_or_print(checklist_csv(rows), args.out, what)
+    else:
+        write_or_print(checklist_markdown(rows, title=checklist_title(facts), draft=draft), args.out, what)
     return 0
 
 
