@@ -109,6 +109,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.set_defaults(func=cmd_extract_form)
 
 
+def _not_a_draft(counts) -> str:
+    """What --draft says when nothing awaits a decision."""
+    if not (counts.database_results or counts.register_results or counts.other_results):
+        return "nothing is imported yet: every box is 0 (import the search results with review import)"
+    return "screening is finished: these are the final counts (nothing marked DRAFT)"
+
+
 def cmd_prisma(args: argparse.Namespace) -> int:
     from review.commands.studies import warn_link_disagreements
     from review.diagram import render_svg, write_diagram
@@ -120,7 +127,7 @@ def cmd_prisma(args: argparse.Namespace) -> int:
     counts = check_arithmetic(counts, draft=args.draft)
     draft = " (DRAFT)" if counts.is_draft else ""
     if args.draft and not counts.is_draft:
-        print("screening is finished: these are the final counts (nothing marked DRAFT)", file=sys.stderr)
+        print(_not_a_draft(counts), file=sys.stderr)
     if counts.is_draft and (args.out or args.csv or args.json):
         print(f"warning: {draft_note(counts)}", file=sys.stderr)
     if args.out:
@@ -216,7 +223,7 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
     rows = checklist_rows(facts, counts, form)
     draft = draft_note(counts)
     if args.draft and not counts.is_draft:
-        print("screening is finished: these are the final counts (nothing marked DRAFT)", file=sys.stderr)
+        print(_not_a_draft(counts), file=sys.stderr)
     if draft:
         print(f"warning: {draft}", file=sys.stderr)
     what = "the PRISMA-ScR checklist" + (" (DRAFT)" if draft else "")

@@ -285,3 +285,9 @@ def test_cli_methods_draft(built_project, capsys):
         "Two reviewers charted the data",
     ):
         assert needle in text, (needle, text)
+
+
+def test_cli_prisma_draft_of_an_empty_project_says_nothing_is_imported(project, capsys):
+    assert run(project, "prisma", "--draft") == 0
+    err = capsys.readouterr().err
+    assert "nothing is imported yet" in err and "screening is finished" not in err
