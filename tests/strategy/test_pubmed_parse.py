@@ -9,10 +9,14 @@ Nov-Dec;(449):e4 (proximity "a b"[tiab:~N], N words between, any order).
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
+from pathlib import Path
 
 import pytest
 
 from review.strategy import OvidSyntaxError, StrategyError, parse_ovid, parse_pubmed, render
+from review.strategy import rules as R
 from review.strategy.model import Bool, Fielded, Heading, Limited, LimitItem, Near, Ref, Term
 
 
@@ -341,3 +345,92 @@ def test_syntax_errors(text, line, column, says):
 def test_an_empty_strategy_is_an_error():
     with pytest.raises(StrategyError, match="no search found"):
         parse_pubmed("\n  \n", source="empty.txt")
+
+
+# --- real strategies ---------------------------------------------------------------------------
+# tests/data/strategy/pubmed-native: the 40 PubMed queries of the seed-studies collection (SOURCE.txt)
+# tests/data/strategy/polyglot: Polyglot's own test pairs with Ovid MEDLINE as the target (SOURCE.txt)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "strategy"
+NATIVE = [json.loads(ln) for ln in (DATA / "pubmed-native" / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+WARNING = re.compile(r"line \d+ «.*»: (broader|narrower|different|check): ")
+
+
+def _unquoted(q: str) -> str:
+    return re.sub(r'"[^"]*"', '""', q)
+
+
+def _balanced(q: str) -> bool:
+    depth = 0
+    for c in _unquoted(q):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and q.count('"') % 2 == 0
+
+
+def test_there_are_forty_native_strategies():
+    assert len(NATIVE) == 40 and len({t["id"] for t in NATIVE}) == 40
+
+
+@pytest.mark.parametrize("topic", NATIVE, ids=lambda t: t["id"])
+def test_native_strategy_translates_to_ovid_and_round_trips(topic):
+    s = parse_pubmed(topic["query"], source=topic["id"])
+    medline = render(s, "ovid-medline")
+    for line in medline.lines:
+        assert _balanced(line.query), line.query
+        assert "[" not in _unquoted(line.query), line.query  # no PubMed tag left
+    # what we write is Ovid that reads back as the same search
+    assert [_norm(ln.expr) for ln in parse_ovid(medline.text).lines] == [_norm(ln.expr) for ln in s.lines]
+    assert all(_balanced(ln.query) for ln in render(s, "ovid-embase").lines)
+    for w in medline.warnings:
+        assert WARNING.match(w), w
+    round_trips(topic["query"])
+
+
+def test_how_many_native_strategies_translate_without_a_warning():
+    # 11 of the 40 warn: untagged terms (Automatic Term Mapping) in 8, OR mixed with AND without
+    # brackets in 2, a [Pharmacological Action] term, a missing operator, a stray '/' and a
+    # leading '*' on a MeSH term (one each; some topics have several)
+    warned = [t["id"] for t in NATIVE if render(parse_pubmed(t["query"]), "ovid-medline").warnings]
+    assert len(NATIVE) - len(warned) == 29
+
+
+POLYGLOT = [json.loads(ln) for ln in (DATA / "polyglot" / "ovid_medline_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+
+# Polyglot pairs written in PubMed syntax where our Ovid MEDLINE differs, deliberately.
+DIFFERS = {
+    "term[tiab]": ".ti,ab., not .tw.: the same fields in Ovid MEDLINE, and the same line stays right in Embase, "
+                  "where .tw. adds drug trade names",
+    "term[Title/Abstract]": "as term[tiab]",
+    "epidemiology[sh] or history[sh]": "(ep or hi).fs.: the qualifier's two-letter code, the .fs. form Ovid documents "
+                                       "(Polyglot writes the name)",
+    '"term1 term2"': '"term1 term2".af.: PubMed searches an untagged quoted phrase in All Fields; Polyglot leaves it '
+                     "untagged, which Ovid maps to subject headings (.mp.)",
+    "term*": "term*.af.: as the quoted phrase (a truncated term is not mapped by PubMed either)",
+}
+
+
+def _pubmed_syntax(text: str) -> bool:
+    """A PubMed field tag, or a bare phrase or truncated word (Polyglot's Ovid-only and template inputs are left out)."""
+    tags = [re.split(r":", t)[0] for t in re.findall(r"\[([^\]]+)\]", text)]
+    return (bool(tags) and all(R.pubmed_tag(t) for t in tags)) or bool(re.fullmatch(r'"[^"]+"|\w+\*', text))
+
+
+def test_polyglot_pairs_in_pubmed_syntax_give_the_same_ovid_medline_search():
+    pairs = [p for p in POLYGLOT if _pubmed_syntax(p["input"])]
+    assert len(POLYGLOT) == 51 and len(pairs) == 28
+    differ = set()
+    for p in pairs:
+        ours = [_norm(ln.expr) for ln in parse_pubmed(p["input"]).lines]
+        theirs = [_norm(ln.expr) for ln in parse_ovid(p["expected"]).lines]
+        if ours != theirs:
+            differ.add(p["input"])
+    assert differ == set(DIFFERS)
+
+
+def test_polyglot_pairs_where_we_differ_render_as_documented():
+    assert ovid("term[tiab]")[0] == "1 term.ti,ab."
+    assert ovid("epidemiology[sh] or history[sh]")[0] == "1 (ep or hi).fs."
+    assert ovid('"term1 term2"')[0] == '1 "term1 term2".af.'
+    assert ovid("term*")[0] == "1 term*.af."
