@@ -427,6 +427,7 @@ def test_polyglot_pairs_in_pubmed_syntax_give_the_same_ovid_medline_search():
         if ours != theirs:
             differ.add(p["input"])
     assert differ == set(DIFFERS)
+    assert sum(p["input"] in DIFFERS for p in pairs) == 6  # "term1 term2" is tested twice
 
 
 def test_polyglot_pairs_where_we_differ_render_as_documented():

@@ -291,3 +291,5 @@ def test_docs_document_every_field_code_and_source():
         assert f"`.{code}.`" in doc, code
     for key in table["sources"]:
         assert f"**{key}**" in doc, key
+    for tag in table["pubmed_tags"]:
+        assert f"| `[{tag}]` |" in doc, tag
