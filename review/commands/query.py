@@ -13,17 +13,17 @@ import re
 import sys
 from pathlib import Path
 
-from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, render
+from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
 
-SOURCES = ("ovid-medline", "ovid-embase")
+SOURCES = ("ovid-medline", "ovid-embase", "pubmed")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser(
         "query",
-        help="render a search strategy for PubMed / Ovid, or translate an Ovid strategy",
+        help="render a search strategy for PubMed / Ovid, or translate an Ovid or PubMed strategy",
         description="Search strategies: render a YAML strategy (queries/*.yaml) for a database, "
-        "or translate a pasted/exported Ovid strategy.",
+        "or translate a pasted/exported Ovid or PubMed strategy.",
     )
     qsub = q.add_subparsers(dest="query_command", metavar="ACTION")
     qsub.required = True
@@ -41,12 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = qsub.add_parser(
         "translate",
-        help="translate an Ovid MEDLINE/Embase strategy to another database",
-        description="Read an Ovid strategy as pasted or exported (numbered lines or not; '-' reads "
-        "stdin) and render it for another database, with a warning for every line that cannot "
-        "be said exactly.",
+        help="translate an Ovid MEDLINE/Embase or PubMed strategy to another database",
+        description="Read an Ovid strategy as pasted or exported (numbered lines or not), or a PubMed "
+        "query or search history ('-' reads stdin), and render it for another database, with a "
+        "warning for every line that cannot be said exactly.",
     )
-    p.add_argument("file", metavar="FILE", help="the Ovid strategy (text), or - for stdin")
+    p.add_argument("file", metavar="FILE", help="the Ovid or PubMed strategy (text), or - for stdin")
     p.add_argument("--from", dest="source", required=True, choices=SOURCES, help="the database the strategy was written for")
     p.add_argument("--searched", metavar="YYYY-MM-DD", default=None,
                    help='the date the search was run: PubMed\'s upper bound for yr="... -Current" (default: no upper bound)')
@@ -114,7 +114,10 @@ def cmd_translate(args: argparse.Namespace) -> int:
             except UnicodeDecodeError:
                 text = path.read_text(encoding="latin-1")
             source = str(path)
-        strategy = parse_ovid(text, args.source, source=source)
+        if args.source == "pubmed":
+            strategy = parse_pubmed(text, source=source)
+        else:
+            strategy = parse_ovid(text, args.source, source=source)
         if args.searched:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.searched):
                 print(f"review: --searched takes YYYY-MM-DD, not {args.searched!r}", file=sys.stderr)

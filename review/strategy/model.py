@@ -26,7 +26,7 @@ class StrategyError(Exception):
 
 
 class OvidSyntaxError(StrategyError):
-    """An Ovid strategy that does not parse: ``line`` and ``column`` are 1-based."""
+    """A strategy that does not parse (Ovid or PubMed syntax): ``line`` and ``column`` are 1-based."""
 
     def __init__(self, message: str, *, line: int, column: int, text: str, source: str = ""):
         self.line = line

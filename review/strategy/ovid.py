@@ -91,7 +91,8 @@ class _Lexer:
                     self.err("a square bracket is not closed", col)
                 inner = s[i + 1:end]
                 if _PUBMED_TAG.match(inner) or (i > 0 and not s[i - 1].isspace()):
-                    self.err(f"[{inner}] looks like a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.)", col)
+                    self.err(f"[{inner}] looks like a PubMed field tag, not Ovid syntax (Ovid writes fields as .ti,ab.; "
+                             "read PubMed with --from pubmed)", col)
                 i = end + 1  # a note Ovid adds to exported lines: skipped
             elif c == "]":
                 self.err("a closing square bracket has no opening one", col)

@@ -62,7 +62,8 @@ def join(op: str, parts: list[str]) -> str:
 
 class PubMedRenderer:
     """Renders expressions for PubMed; ``source_database`` is where the strategy was written
-    (it decides e.g. whether ``.tw.`` lost drug trade names)."""
+    (it decides e.g. whether ``.tw.`` lost drug trade names; for "pubmed", a field read from a
+    PubMed tag renders back as that tag without a warning)."""
 
     def __init__(self, warn: Warn, source_database: str | None = None, searched: str | None = None):
         self.warn = warn
@@ -87,7 +88,7 @@ class PubMedRenderer:
             if rule is None:
                 raise StrategyError(f"unknown field code .{code}.")
             match = R.match_of(rule, self.source)
-            if match != "exact":
+            if match != "exact" and not (self.source == "pubmed" and R.reads_back_as_itself(code)):
                 note = f" ({rule['note']})" if rule.get("note") else ""
                 self.warn(f".{code}. ({rule['name']}) searched as [{', '.join(rule['pubmed'])}]{note}", match)
             tags.extend(rule["pubmed"])
@@ -109,7 +110,13 @@ class PubMedRenderer:
         if isinstance(e, Near):
             return self.near(e, tags if tags is not None else self.tags_for(None))
         if isinstance(e, Bool):
-            parts = [self.expr(o, lines, blocks, tags) for o in e.operands]
+            parts = []
+            for o in e.operands:
+                if e.op != "not" and isinstance(o, Fielded) and isinstance(o.expr, Bool) and o.expr.op == e.op:
+                    inner = self.tags_for(o.fields)  # (a OR b)[tiab] inside an OR: no extra brackets
+                    parts.extend(self.expr(x, lines, blocks, inner) for x in o.expr.operands)
+                else:
+                    parts.append(self.expr(o, lines, blocks, tags))
             return join(e.op.upper(), parts)
         if isinstance(e, Ref):
             if e.number not in lines:
@@ -160,6 +167,8 @@ class PubMedRenderer:
 
     def fmt(self, text: str, tag: str) -> str:
         text = text.replace('"', "").strip()
+        if tag == "sh" and (name := R.subheading_name(text)):  # dt.fs. -> "drug therapy"[sh]
+            text = name
         if tag in ("edat", "dp") and (m := re.fullmatch(r"(\d{4})\*?", text)):
             return f"{m.group(1)}[{tag}]"
         if _PLAIN.match(text) and text.upper() not in ("AND", "OR", "NOT"):

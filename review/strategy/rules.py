@@ -49,3 +49,39 @@ def heading_pair(name: str, from_vocabulary: str) -> dict[str, Any] | None:
 def source_text(keys: list[str]) -> str:
     table = rules()["sources"]
     return "; ".join(table.get(k, k) for k in keys)
+
+
+def subheading_code(name: str) -> str | None:
+    """The two-letter code of a MeSH qualifier given by name (``and`` for ``&``) or by code."""
+    key = " ".join(name.lower().split())
+    table = rules()["subheadings"]
+    if key in table:
+        return key
+    key = key.replace(" and ", " & ")
+    for code, full in table.items():
+        if full == key:
+            return code
+    return None
+
+
+@lru_cache(maxsize=None)
+def pubmed_tag(name: str) -> tuple[str, dict[str, Any]] | None:
+    """A PubMed field tag (``tiab``, ``Title/Abstract``, ``MeSH Terms``) as (key, rule), any case."""
+    key = " ".join(name.lower().split())
+    table = rules()["pubmed_tags"]
+    if key in table:
+        return key, table[key]
+    for tag, rule in table.items():
+        if key in rule.get("names", ()):
+            return tag, rule
+    return None
+
+
+def reads_back_as_itself(code: str) -> bool:
+    """True if Ovid field ``code`` is what a PubMed tag reads as and that tag is what the code
+    renders as (``mp`` <-> ``[tw]``): rendering a parsed PubMed strategy back to PubMed gives the tag it was written with."""
+    rule = field_rule(code)
+    if rule is None:
+        return False
+    tags = rules()["pubmed_tags"]
+    return any(tags.get(t, {}).get("ovid") == [code] for t in rule["pubmed"])

@@ -84,9 +84,9 @@ def test_translate_syntax_error_exit_two_with_line_column_and_text(tmp_path, cap
 
 def test_translate_unknown_database_is_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["query", "translate", "x", "--from", "pubmed", "--to", "ovid-medline"])
+        main(["query", "translate", "x", "--from", "scopus", "--to", "ovid-medline"])
     assert exc.value.code == 2
-    assert "argument --from: invalid choice: 'pubmed'" in capsys.readouterr().err
+    assert "argument --from: invalid choice: 'scopus'" in capsys.readouterr().err
 
 
 def test_render_without_file_uses_the_project_strategy(capsys):
@@ -99,3 +99,75 @@ def test_translate_searched_date_bounds_current(tmp_path, capsys):
     src.write_text('a.ti.\nlimit 1 to yr="2008 -Current"\n', encoding="utf-8")
     assert main(["query", "translate", str(src), "--from", "ovid-medline", "--to", "pubmed", "--searched", "2018-01-31"]) == 0
     assert capsys.readouterr().out == 'a[ti] AND ("2008/01/01"[dp] : "2018/01/31"[dp])\n'
+
+
+# --- PubMed in -----------------------------------------------------------------------------
+
+PUBMED_HISTORY = """\
+#1 "Mentors"[mh] OR mentor*[tiab] OR mentorship[ot]
+#2 "Students, Medical"[mh] OR "medical student*"[tiab]
+#3 #1 AND #2 AND ("2008/01/01"[dp] : "3000"[dp])
+"""
+
+
+def test_translate_pubmed_history_to_ovid_medline(tmp_path, capsys):
+    src = tmp_path / "pubmed.txt"
+    src.write_text(PUBMED_HISTORY, encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "pubmed", "--to", "ovid-medline"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "1 exp Mentors/ or mentor*.ti,ab. or mentorship.kw.",
+        '2 exp Students, Medical/ or "medical student*".ti,ab.',
+        "3 1 and 2",
+        '4 limit 3 to yr="2008 -Current"',
+    ]
+    assert err.splitlines() == [
+        'warning: line 1 «"Mentors"[mh] OR mentor*[tiab] OR mentorship[ot]»: different: [ot] searched as .kw.: '
+        "PubMed [ot] (Other Term) holds author keywords; Ovid .kw. is the keyword heading (Ovid .ot. is the "
+        "original title, not keywords)"]
+
+
+def test_translate_pubmed_to_embase_no_numbers_json_and_back_to_pubmed(tmp_path, capsys):
+    src = tmp_path / "pubmed.txt"
+    src.write_text(PUBMED_HISTORY, encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "pubmed", "--to", "ovid-embase", "--no-numbers"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "exp mentor/ or mentor*.ti,ab. or mentorship.kw.",
+        'exp medical student/ or "medical student*".ti,ab.',
+        "1 and 2",
+        'limit 3 to yr="2008 -Current"',
+    ]
+    assert main(["query", "translate", str(src), "--from", "pubmed", "--to", "pubmed", "--searched", "2018-01-31"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ('(("Mentors"[mh] OR mentor*[tiab] OR mentorship[ot]) AND ("Students, Medical"[mh] OR '
+                   '"medical student*"[tiab])) AND ("2008/01/01"[dp] : "2018/01/31"[dp])\n')
+    assert "[ot] searched as .kw." in err
+    assert main(["query", "translate", str(src), "--from", "pubmed", "--to", "pubmed", "--lines", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [ln["number"] for ln in data["lines"]] == [1, 2, 3, 4]
+    assert data["lines"][2]["label"] == '#1 AND #2 AND ("2008/01/01"[dp] : "3000"[dp])'
+
+
+def test_translate_pubmed_stdin_and_summary(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO('"physician apprenticeship"[tiab:~2] AND english[la]\n'))
+    assert main(["query", "translate", "-", "--from", "pubmed", "--to", "ovid-medline"]) == 0
+    assert capsys.readouterr() == ("1 (physician adj3 apprenticeship).ti,ab. and english.lg.\n", "")
+    monkeypatch.setattr("sys.stdin", io.StringIO("mentor*[tiab]\n"))
+    assert main(["query", "translate", "-", "--from", "pubmed", "--to", "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Written for: PubMed." in out and '"mentor*" in title or abstract' in out
+
+
+def test_translate_pubmed_syntax_error_exit_two_with_line_column_and_caret(tmp_path, capsys):
+    src = tmp_path / "broken.txt"
+    src.write_text('#1 "Mentors"[mh]\n#2 #1 AND (mentor*[tiab] OR tutor*[tiab]\n', encoding="utf-8")
+    assert main(["query", "translate", str(src), "--from", "pubmed", "--to", "ovid-medline"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"review: syntax error: {src}: line 2, column 11: a bracket is opened here and never closed",
+        "    #2 #1 AND (mentor*[tiab] OR tutor*[tiab]",
+        "              ^",
+    ]

@@ -85,6 +85,15 @@ def test_untagged_text_is_text_word_with_a_warning():
     assert "untagged" in warnings[0] and only_match(warnings) == {"different"}
 
 
+def test_floating_subheading_code_is_searched_by_its_name():
+    assert pubmed("dt.fs.") == ('"drug therapy"[sh]', [])
+
+
+def test_terms_grouped_in_one_field_need_no_extra_brackets_inside_or():
+    assert pubmed("x.ti. or (a or b).ti,ab.")[0] == "x[ti] OR a[tiab] OR b[tiab]"
+    assert pubmed("x.ti. and (a or b).ti,ab.")[0] == "x[ti] AND (a[tiab] OR b[tiab])"
+
+
 # --- headings -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("ovid, expected", [
@@ -257,6 +266,20 @@ def test_every_rule_names_known_sources():
         assert set(pair["sources"]) <= sources
     for kind, rule in table["limits"].items():
         assert set(rule["sources"]) <= sources, kind
+    for tag, rule in table["pubmed_tags"].items():
+        assert rule["sources"] and set(rule["sources"]) <= sources, tag
+        assert rule["match"] in ("exact", "broader", "narrower", "different"), tag
+        assert all(R.field_rule(code) for code in rule.get("ovid", ())), tag
+        assert rule["kind"] != "date" or rule["limit"] in table["limits"], tag
+    assert set(table["pubmed_untagged"]["sources"]) <= sources
+
+
+def test_pubmed_tag_names_are_unique_and_found_in_any_case():
+    table = R.rules()["pubmed_tags"]
+    names = [n for tag, rule in table.items() for n in (tag, *rule.get("names", ()))]
+    assert len(names) == len(set(names))
+    assert R.pubmed_tag("Title/Abstract")[0] == "tiab" and R.pubmed_tag("MeSH  Terms")[0] == "mh"
+    assert R.pubmed_tag("kw") is None
 
 
 def test_docs_document_every_field_code_and_source():
@@ -268,3 +291,5 @@ def test_docs_document_every_field_code_and_source():
         assert f"`.{code}.`" in doc, code
     for key in table["sources"]:
         assert f"**{key}**" in doc, key
+    for tag in table["pubmed_tags"]:
+        assert f"| `[{tag}]` |" in doc, tag
