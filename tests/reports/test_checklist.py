@@ -25,14 +25,6 @@ from test_project_end_to_end import build, run
 
 
 @pytest.fixture
-def built_project(project, tmp_path):
-    engine = open_store(project.database_url)
-    build(engine, project.config, tmp_path)
-    engine.dispose()
-    return project
-
-
-@pytest.fixture
 def unfinished_project(project, tmp_path):
     """Conflicts 6 and 11 open at title/abstract, no full-text decisions yet."""
     engine = open_store(project.database_url)

@@ -121,14 +121,6 @@ def test_open_conflict_is_refused_naming_the_box(store_engine, project, tmp_path
     assert "2 records have no final title/abstract decision" in str(err.value)
 
 
-@pytest.fixture
-def built_project(project, tmp_path):
-    engine = open_store(project.database_url)
-    build(engine, project.config, tmp_path)
-    engine.dispose()
-    return project
-
-
 def run(project, *args) -> int:
     return main(["--project", str(project.root), *args])
 

@@ -160,14 +160,6 @@ def test_more_studies_than_reports_is_refused():
     assert PrismaCounts().new_studies == 0  # no links, no reports
 
 
-@pytest.fixture
-def built_project(project, tmp_path):
-    engine = open_store(project.database_url)
-    build(engine, project.config, tmp_path)
-    engine.dispose()
-    return project
-
-
 def test_cli_link_list_unlink(built_project, capsys, tmp_path):
     p = built_project
     assert run(p, "studies", "list") == 0

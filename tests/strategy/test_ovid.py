@@ -11,22 +11,11 @@ from review.strategy import OvidSyntaxError, parse_ovid, render
 from review.strategy.model import Bool, Fielded, Heading, Limited, LimitItem, Near, Ref, Term
 from review.strategy.ovid import parse_expression
 
+from .query_checks import balanced, unquoted
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "strategy"
 REAL = sorted(p for p in (DATA / "clef").glob("*.txt") if p.name != "SOURCE.txt") + sorted(p for p in (DATA / "ovid-small").iterdir() if p.name.isdigit())
 OVID_LEFTOVERS = re.compile(r"\badj\d*\b|\$|\.(?:ti|ab|tw|mp|sh|fs|kw|kf|pt|ot|au|ed|rn|nm)\b|\bexp\b|\w/(?:\s|$)|\bor/|\band/|\blimit\b", re.I)
-
-
-def _unquoted(q: str) -> str:
-    return re.sub(r'"[^"]*"', '""', q)
-
-
-def _balanced(q: str) -> bool:
-    depth = 0
-    for c in _unquoted(q):
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and q.count('"') % 2 == 0
 
 
 def test_there_are_real_strategies():
@@ -49,9 +38,9 @@ def test_real_strategy_parses_renders_and_round_trips(path):
     pubmed = render(strategy, "pubmed")
     assert len(pubmed.lines) == len(strategy.lines)
     for line in pubmed.lines:
-        assert _balanced(line.query), line.query
-        assert not OVID_LEFTOVERS.search(_unquoted(line.query)), line.query
-        assert " and " not in _unquoted(line.query) and " or " not in _unquoted(line.query)
+        assert balanced(line.query), line.query
+        assert not OVID_LEFTOVERS.search(unquoted(line.query)), line.query
+        assert " and " not in unquoted(line.query) and " or " not in unquoted(line.query)
     assert pubmed.text == pubmed.lines[-1].query + "\n"
     for w in pubmed.warnings:
         assert re.match(r"line \d+ «.*»: (broader|narrower|different): ", w), w

@@ -19,6 +19,8 @@ from review.strategy import OvidSyntaxError, StrategyError, parse_ovid, parse_pu
 from review.strategy import rules as R
 from review.strategy.model import Bool, Fielded, Heading, Limited, LimitItem, Near, Ref, Term
 
+from .query_checks import balanced, unquoted
+
 
 def ovid(query: str, database: str = "ovid-medline") -> tuple[str, set[str]]:
     """The Ovid lines (one per line, numbers kept) and the kinds of warning."""
@@ -356,19 +358,6 @@ NATIVE = [json.loads(ln) for ln in (DATA / "pubmed-native" / "queries.jsonl").re
 WARNING = re.compile(r"line \d+ «.*»: (broader|narrower|different|check): ")
 
 
-def _unquoted(q: str) -> str:
-    return re.sub(r'"[^"]*"', '""', q)
-
-
-def _balanced(q: str) -> bool:
-    depth = 0
-    for c in _unquoted(q):
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and q.count('"') % 2 == 0
-
-
 def test_there_are_forty_native_strategies():
     assert len(NATIVE) == 40 and len({t["id"] for t in NATIVE}) == 40
 
@@ -378,11 +367,11 @@ def test_native_strategy_translates_to_ovid_and_round_trips(topic):
     s = parse_pubmed(topic["query"], source=topic["id"])
     medline = render(s, "ovid-medline")
     for line in medline.lines:
-        assert _balanced(line.query), line.query
-        assert "[" not in _unquoted(line.query), line.query  # no PubMed tag left
+        assert balanced(line.query), line.query
+        assert "[" not in unquoted(line.query), line.query  # no PubMed tag left
     # what we write is Ovid that reads back as the same search
     assert [_norm(ln.expr) for ln in parse_ovid(medline.text).lines] == [_norm(ln.expr) for ln in s.lines]
-    assert all(_balanced(ln.query) for ln in render(s, "ovid-embase").lines)
+    assert all(balanced(ln.query) for ln in render(s, "ovid-embase").lines)
     for w in medline.warnings:
         assert WARNING.match(w), w
     round_trips(topic["query"])
