@@ -396,6 +396,7 @@ class MethodsFacts:
     voters_per_stage: dict[str, int] = field(default_factory=dict)
     kappa: dict[str, list[tuple[str, str, int, float, float | None, tuple[float, float] | None]]] = field(default_factory=dict)
     conflict_resolution: str = "lead"
+    prioritisation: str = ""  # the model that ordered title/abstract queues ("" = random order)
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
     assessed: int = 0  # databases and registers
@@ -493,6 +494,12 @@ def selection_text(f: MethodsFacts) -> str:
         text = "One reviewer screened titles and abstracts and then full texts."
     else:
         text = "No screening decisions are recorded yet."
+    if f.prioritisation:
+        text += (
+            f" Titles and abstracts were prioritised for screening by {f.prioritisation}, retrained as "
+            "screening went on; each reviewer's order was learnt from that reviewer's own decisions "
+            "only, so it revealed nothing of the other reviewer's, and every record was still screened."
+        )
     resolver = (
         "by discussion between the two reviewers"
         if f.conflict_resolution == "pair"
@@ -682,6 +689,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         voters_per_stage={s: len(v) for s, v in voters.items()},
         kappa=kappa,
         conflict_resolution=str((config.get("screening") or {}).get("conflict_resolution", "lead")),
+        prioritisation=screening.prioritisation_used(conn),
         conflicts_resolved=dict(resolved),
         exclusion_reasons=list(criteria.exclusion_reasons),
         assessed=counts.dbr_assessed,

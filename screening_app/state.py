@@ -84,6 +84,11 @@ def seed() -> int:
     return int(settings().seed)
 
 
+def queue_order() -> str:
+    """``random`` (default) or ``relevance`` (screening.order in review.yaml)."""
+    return str(settings().order)
+
+
 def conflict_mode() -> str:
     """``lead`` (the lead resolves conflicts) or ``pair`` (the reviewers who voted, too)."""
     return str(settings().conflict_resolution)

@@ -40,13 +40,14 @@ from review.screening.model import (
     ScreeningError,
     Vote,
 )
-from review.screening.queue import next_record_id, prepare_queue, progress, queue
+from review.screening.queue import ORDERS, next_record_id, prepare_queue, progress, queue
+from review.screening.ranking import prioritisation_used
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
 from review.screening.settings import ScreeningSettings, screening_settings
 from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
 
 __all__ = [
-    "COLUMNS", "DECISIONS", "STAGES",
+    "COLUMNS", "DECISIONS", "ORDERS", "STAGES",
     "Agreement", "Conflict", "Criteria", "FinalDecision", "FullText", "NotAllowedError",
     "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
     "add_reviewer", "agreement", "attach_link", "attach_pdf", "authenticate", "cast_vote",
@@ -54,7 +55,7 @@ __all__ = [
     "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
     "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
     "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",
-    "percent_agreement", "prepare_queue", "progress", "queue", "record_outcome",
+    "percent_agreement", "prepare_queue", "prioritisation_used", "progress", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
 ]

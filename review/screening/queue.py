@@ -10,10 +10,12 @@ has just undone comes first, so "undo" shows it again.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from review.screening.model import Progress, check_stage
+import review.screening.ranking as ranking
+from review.screening.model import Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, stage_set
 from review.store.schema import dedup_membership as dm
@@ -83,16 +85,20 @@ def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
     return write_retrying(engine, lambda conn: _fill_order(conn, int(seed)))
 
 
-def _eligible(reviewer: str, stage: str):
-    """WHERE clause on ``screening_order`` rows: in the stage, not voted on by ``reviewer``,
-    fewer than two votes. Written as correlated scalar probes (one index look-up each per
-    candidate) so no planner turns them into a join over every vote."""
+ORDERS = ("random", "relevance")
+
+
+def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.record_id):
+    """WHERE clause on rows whose record id is ``rid`` (``screening_order`` rows unless told):
+    in the stage, not voted on by ``reviewer``, fewer than two votes. Written as correlated
+    scalar probes (one index look-up each per candidate) so no planner turns them into a join
+    over every vote."""
     weight = sa.case((votes_t.c.reviewer == reviewer, VOTES_NEEDED), else_=1)
     load = (
         sa.select(sa.func.coalesce(sa.func.sum(weight), 0))
         .where(
             votes_t.c.stage == stage,
-            votes_t.c.record_id == order_t.c.record_id,
+            votes_t.c.record_id == rid,
             votes_t.c.current == sa.true(),
         )
         .scalar_subquery()
@@ -102,12 +108,12 @@ def _eligible(reviewer: str, stage: str):
         removed = (
             sa.select(sa.func.count())
             .select_from(dm)
-            .where(dm.c.record_id == order_t.c.record_id, dm.c.kept_id != dm.c.record_id)
+            .where(dm.c.record_id == rid, dm.c.kept_id != dm.c.record_id)
             .scalar_subquery()
         )
         clauses.append(removed == 0)
     else:
-        clauses.append(in_stage_clause(stage, order_t.c.record_id))
+        clauses.append(in_stage_clause(stage, rid))
     return sa.and_(*clauses)
 
 
@@ -179,18 +185,43 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
     return seen
 
 
-def queue(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> list[int]:
+def _check_order(order: str) -> str:
+    if order not in ORDERS:
+        raise ScreeningError(f"queue order must be one of {', '.join(ORDERS)}, not {order!r}")
+    return order
+
+
+def _ranked(stage: str, order: str) -> bool:
+    """Relevance order applies to title/abstract only; full text stays random."""
+    return _check_order(order) == "relevance" and stage == ranking.STAGE
+
+
+def queue(
+    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = ()
+) -> list[int]:
     """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
     undid first, then the seeded random order from after their latest vote, then any record
-    that (re)joined earlier in the order (new imports, a partner's undo)."""
+    that (re)joined earlier in the order (new imports, a partner's undo).
+
+    ``order="relevance"`` (title/abstract only): after the undone records, the reviewer's own
+    ranking best first (made or refreshed here when due, see ``review.screening.ranking``;
+    ``terms``: the include terms it starts from), then records not ranked yet in the random
+    order."""
     check_stage(stage)
     seed = int(seed)
+    commit = not conn.in_transaction()
     ensure_order(conn, seed)
+    if _ranked(stage, order):
+        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)
     mark = _watermark(conn, reviewer, stage, seed)
     rows = conn.execute(_queue_query(reviewer, stage, seed).add_columns(order_t.c.sort_key)).all()
     ordered = [(int(r[0]), int(r[1])) for r in rows]
-    if mark is not None:
+    if _ranked(stage, order):
+        best = ranking.ranked_ids(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id))
+        ranked_set = set(best)
+        ordered_ids = best + [rid for rid, _ in ordered if rid not in ranked_set]
+    elif mark is not None:
         after = [rid for rid, key in ordered if (key, rid) > mark]
         before = [rid for rid, key in ordered if (key, rid) <= mark]
         ordered_ids = after + before
@@ -200,18 +231,30 @@ def queue(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> list
     return first + [i for i in ordered_ids if i not in front]
 
 
-def next_record_id(conn: sa.Connection, reviewer: str, stage: str, seed: int = 0) -> int | None:
+def next_record_id(
+    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = ()
+) -> int | None:
     """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
 
     Usually one short indexed walk from the reviewer's watermark; the walk from the start
-    runs only when nothing is left after the watermark, so no record can be skipped.
+    runs only when nothing is left after the watermark, so no record can be skipped. In
+    relevance order the walk is over the reviewer's ranking first (refreshed here when due),
+    then over the random order for records not ranked yet.
     """
     check_stage(stage)
     seed = int(seed)
+    ranked = _ranked(stage, order)
+    commit = ranked and not conn.in_transaction()
     ensure_order(conn, seed)
+    if ranked:
+        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)
     if first:
         return first[0]
+    if ranked:
+        rid = ranking.next_ranked(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id))
+        if rid is not None:
+            return rid
     mark = _watermark(conn, reviewer, stage, seed)
     if mark is not None:
         rid = conn.execute(_queue_query(reviewer, stage, seed, after=mark).limit(1)).scalar()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from review.screening.model import RESOLUTION_MODES, ScreeningError
+from review.screening.queue import ORDERS
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,7 @@ class ScreeningSettings:
     seed: int = 0
     conflict_resolution: str = "lead"  # lead | pair
     session_hours: float = 12.0  # how long an app sign-in lasts
+    order: str = "random"  # random | relevance (title/abstract prioritised per reviewer)
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -37,4 +39,9 @@ def screening_settings(config: dict) -> ScreeningSettings:
             f"review.yaml: screening.session_hours must be a number of hours above 0 (at most a year), "
             f"not {section.get('session_hours')!r}"
         )
-    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours)
+    order = section.get("order", "random")
+    if order not in ORDERS:
+        raise ScreeningError(
+            f"review.yaml: screening.order must be one of {', '.join(ORDERS)}, not {order!r}"
+        )
+    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order))

@@ -50,6 +50,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0005_extraction", _create(schema.extraction_values, schema.extraction_consensus)),
     ("0006_sessions", _create(schema.screening_sessions)),
     ("0007_study_links", _create(schema.study_links)),
+    ("0008_screening_rank", _create(schema.screening_rank, schema.screening_rank_state)),
 ]
 
 

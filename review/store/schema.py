@@ -232,6 +232,34 @@ screening_order = sa.Table(
 )
 sa.Index("ix_screening_order_key", screening_order.c.seed, screening_order.c.sort_key, screening_order.c.record_id)
 
+# The prioritised queue (migration 0008_screening_rank; ``screening.order: relevance``): per
+# reviewer and stage, the records not yet voted on by that reviewer when they were last
+# ranked, best first (``position`` 0 = best: score descending, ties by the random sort key).
+# Scores come from that reviewer's own votes only. Rewritten whole at each ranking; it holds
+# no decision, so it is not append-only. ``screening_rank_state`` says when and how each
+# reviewer's ranking was made (their vote count then, the highest record id ranked, model).
+screening_rank = sa.Table(
+    "screening_rank",
+    metadata,
+    sa.Column("reviewer", sa.String(100), primary_key=True),
+    sa.Column("stage", sa.String(20), primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+)
+sa.Index("ix_screening_rank_position", screening_rank.c.reviewer, screening_rank.c.stage, screening_rank.c.position)
+
+screening_rank_state = sa.Table(
+    "screening_rank_state",
+    metadata,
+    sa.Column("reviewer", sa.String(100), primary_key=True),
+    sa.Column("stage", sa.String(20), primary_key=True),
+    sa.Column("votes", sa.Integer, nullable=False),  # the reviewer's current votes at ranking
+    sa.Column("highest_record_id", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(40), nullable=False),  # terms | tfidf-nb
+    sa.Column("ranked_at", sa.String(40), nullable=False),
+)
+
 
 # ---------------------------------------------------------------------------------------
 # Extraction (data charting): values per reviewer and consensus values, both append-only.

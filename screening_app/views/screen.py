@@ -16,6 +16,11 @@ rules = state.screening()
 
 st.title("Screen")
 stage = ui.stage_selector("screen-stage")
+st.caption(
+    "Order: prioritised by relevance, learnt from your own decisions only (screening.order: relevance)."
+    if state.queue_order() == "relevance" and stage == "title_abstract"
+    else "Order: reproducible random (screening.seed)."
+)
 
 
 @st.fragment
@@ -24,7 +29,10 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     criteria = state.criteria()
     with engine.connect() as conn:
         progress = state.progress(conn, reviewer_name, stage)
-        record_id = rules.next_record_id(conn, reviewer_name, stage, seed=state.seed())
+        record_id = rules.next_record_id(
+            conn, reviewer_name, stage, seed=state.seed(),
+            order=state.queue_order(), terms=list(criteria.include_terms),
+        )
         record = ui.load_record(conn, record_id) if record_id is not None else None
         fulltext = (
             rules.fulltext_of(conn, record_id)

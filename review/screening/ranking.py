@@ -1,0 +1,177 @@
+"""The prioritised title/abstract queue in the store (``screening.order: relevance``).
+
+Each reviewer has their own ranking in ``screening_rank``, made from THEIR current
+title/abstract votes only (``priority`` scores it), so the order tells them nothing about a
+partner's decisions. A ranking is (re)made inside ``next_record_id`` when the reviewer has
+none yet or their vote count has moved by max(5, 5%) since the last one; the TF-IDF matrix
+of the records is kept in memory between rankings (records are append-only, so the matrix
+changes only when records are added). Records imported after a ranking are not in it: they
+come after the ranked ones, in the random order, until the next ranking.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import review.screening.priority as priority
+from review.store.schema import dedup_membership as dm
+from review.store.schema import records
+from review.store.schema import screening_rank as rank_t
+from review.store.schema import screening_rank_state as state_t
+from review.store.schema import screening_votes as votes_t
+
+STAGE = "title_abstract"  # the only stage a ranking applies to; full text stays random
+INSERT_BATCH = 5000
+_CACHE: dict[tuple, tuple[priority.TextMatrix, list[str]]] = {}
+_CACHE_SIZE = 2
+
+
+def _texts(conn: sa.Connection) -> tuple[priority.TextMatrix, list[str]]:
+    """The TF-IDF matrix and texts of every record, cached per store and record set."""
+    count, highest = conn.execute(sa.select(sa.func.count(), sa.func.max(records.c.id))).one()
+    key = (conn.engine.url.render_as_string(hide_password=True), str(conn.engine.url.query), int(count), highest)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    ids: list[int] = []
+    texts: list[str] = []
+    for rid, title, data in conn.execute(sa.select(records.c.id, records.c.title, records.c.data).order_by(records.c.id)):
+        ids.append(int(rid))
+        texts.append(priority.record_text(title, data if isinstance(data, dict) else {}))
+    value = (priority.tfidf_matrix(ids, texts), texts)
+    while len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = value
+    return value
+
+
+def _my_votes(conn: sa.Connection, reviewer: str) -> dict[int, int]:
+    """record id -> 1 (include/maybe) or 0 (exclude): ``reviewer``'s own current votes."""
+    rows = conn.execute(
+        sa.select(votes_t.c.record_id, votes_t.c.decision).where(
+            votes_t.c.reviewer == reviewer, votes_t.c.stage == STAGE, votes_t.c.current == sa.true()
+        )
+    ).all()
+    return {int(rid): int(decision in priority.RELEVANT) for rid, decision in rows}
+
+
+def _vote_count(conn: sa.Connection, reviewer: str) -> int:
+    return int(conn.execute(
+        sa.select(sa.func.count()).select_from(votes_t).where(
+            votes_t.c.reviewer == reviewer, votes_t.c.stage == STAGE, votes_t.c.current == sa.true()
+        )
+    ).scalar_one())
+
+
+def _candidates(conn: sa.Connection, mine: dict[int, int]) -> list[int]:
+    """Title/abstract records (not removed duplicates) ``reviewer`` has not voted on."""
+    removed = sa.select(dm.c.record_id).where(dm.c.kept_id != dm.c.record_id)
+    ids = conn.execute(sa.select(records.c.id).where(records.c.id.not_in(removed)).order_by(records.c.id)).scalars()
+    return [int(i) for i in ids if int(i) not in mine]
+
+
+def compute_ranking(conn: sa.Connection, reviewer: str, seed: int, terms: list[str]) -> tuple[str, list[tuple[int, float]]]:
+    """(model, [(record id, score) best first]) for ``reviewer`` from their own votes. Reads only."""
+    from review.screening.queue import sort_key
+
+    mine = _my_votes(conn, reviewer)
+    tm, texts = _texts(conn)
+    candidates = [rid for rid in _candidates(conn, mine) if rid in tm.row]  # a record added meanwhile waits
+    if priority.can_train(mine.values()):
+        model = priority.MODEL
+        scores = priority.classifier_scores(tm, mine, candidates)
+    else:
+        model = priority.TERMS_MODEL
+        scores = priority.term_scores([texts[tm.row[rid]] for rid in candidates], terms)
+    keys = {rid: sort_key(seed, rid) for rid in candidates}
+    return model, priority.order_by_score(candidates, scores, keys)
+
+
+def _store(conn: sa.Connection, reviewer: str, model: str, ranked: list[tuple[int, float]], votes: int) -> None:
+    from review.store.api import now_iso
+
+    highest = conn.execute(sa.select(sa.func.max(records.c.id))).scalar() or 0
+    conn.execute(sa.delete(rank_t).where(rank_t.c.reviewer == reviewer, rank_t.c.stage == STAGE))
+    conn.execute(sa.delete(state_t).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE))
+    rows = [
+        {"reviewer": reviewer, "stage": STAGE, "record_id": rid, "position": n, "score": score}
+        for n, (rid, score) in enumerate(ranked)
+    ]
+    for start in range(0, len(rows), INSERT_BATCH):
+        conn.execute(sa.insert(rank_t), rows[start:start + INSERT_BATCH])
+    conn.execute(sa.insert(state_t).values(
+        reviewer=reviewer, stage=STAGE, votes=votes, highest_record_id=int(highest), model=model, ranked_at=now_iso()
+    ))
+
+
+def rank_if_due(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, commit: bool) -> bool:
+    """Rank ``reviewer``'s title/abstract queue when due (see the module); True when it did.
+
+    ``commit``: the caller's connection was outside a transaction, so the ranking is committed
+    at once (if the same reviewer's other window wrote one meanwhile, that one is kept);
+    otherwise it joins the caller's transaction."""
+    last = conn.execute(
+        sa.select(state_t.c.votes).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE)
+    ).scalar()
+    votes = _vote_count(conn, reviewer)
+    if not priority.needs_ranking(None if last is None else int(last), votes):
+        return False
+    model, ranked = compute_ranking(conn, reviewer, seed, terms)
+    if not commit:
+        _store(conn, reviewer, model, ranked, votes)
+        return True
+    try:
+        _store(conn, reviewer, model, ranked, votes)
+        conn.commit()
+    except sa.exc.IntegrityError:
+        conn.rollback()
+        return False
+    return True
+
+
+def _ranked_query(reviewer: str, eligible, after: int | None = None) -> sa.Select:
+    query = (
+        sa.select(rank_t.c.record_id)
+        .where(rank_t.c.reviewer == reviewer, rank_t.c.stage == STAGE, eligible)
+        .order_by(rank_t.c.position)
+    )
+    return query if after is None else query.where(rank_t.c.position > after)
+
+
+def _mark(conn: sa.Connection, reviewer: str) -> int | None:
+    """The rank position of ``reviewer``'s latest current vote (the walk starts after it)."""
+    return conn.execute(
+        sa.select(rank_t.c.position)
+        .select_from(votes_t.join(rank_t, sa.and_(
+            rank_t.c.record_id == votes_t.c.record_id, rank_t.c.reviewer == votes_t.c.reviewer,
+            rank_t.c.stage == votes_t.c.stage,
+        )))
+        .where(votes_t.c.reviewer == reviewer, votes_t.c.stage == STAGE, votes_t.c.current == sa.true())
+        .order_by(votes_t.c.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def next_ranked(conn: sa.Connection, reviewer: str, eligible) -> int | None:
+    """The best-ranked eligible record (``eligible``: a clause on ``screening_rank.record_id``)."""
+    mark = _mark(conn, reviewer)
+    if mark is not None:
+        rid = conn.execute(_ranked_query(reviewer, eligible, after=int(mark)).limit(1)).scalar()
+        if rid is not None:
+            return int(rid)
+    rid = conn.execute(_ranked_query(reviewer, eligible).limit(1)).scalar()
+    return int(rid) if rid is not None else None
+
+
+def ranked_ids(conn: sa.Connection, reviewer: str, eligible) -> list[int]:
+    """Every eligible ranked record, best first."""
+    return [int(i) for i in conn.execute(_ranked_query(reviewer, eligible)).scalars()]
+
+
+def prioritisation_used(conn: sa.Connection) -> str:
+    """The model description when any reviewer's title/abstract queue was ranked by the
+    classifier, else "" (the methods draft reports it)."""
+    used = conn.execute(
+        sa.select(sa.func.count()).select_from(state_t).where(state_t.c.stage == STAGE, state_t.c.model == priority.MODEL)
+    ).scalar_one()
+    return priority.MODEL_DESCRIPTION if used else ""
