@@ -277,7 +277,7 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
                 " let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] < 100 && d[i + 3] > 0) n++; }"
                 " return n; }"
             )
-            for _ in range(50):  # pdf.js draws the page's text onto the canvas
+            for _ in range(TIMEOUT_MS // 200):  # pdf.js draws the page's text onto the canvas
                 if viewer.evaluate(dark_pixels) > 0:
                     break
                 carol.wait_for_timeout(200)
