@@ -42,7 +42,7 @@ def sample_records() -> list[Record]:
     return out
 
 
-def seed_project(project: Project, *, pair: bool = False) -> dict[str, str]:
+def seed_project(project: Project, *, pair: bool = False, order: str = "random") -> dict[str, str]:
     """Store the sample records, set the screening config; return reviewer -> token."""
     config = dict(project.config)
     config["reviewers"] = [
@@ -55,6 +55,7 @@ def seed_project(project: Project, *, pair: bool = False) -> dict[str, str]:
         "conflict_resolution": "pair" if pair else "lead",
         "include_terms": ["mentor*", "medical student*"],
         "exclude_terms": ["residen*", "nurs*"],
+        "order": order,
     }
     (project.root / "review.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     project.config = config

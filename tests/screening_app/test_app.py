@@ -443,3 +443,29 @@ def test_a_broken_screening_config_is_a_clear_message(app_project):
     assert not at.exception
     assert any("conflict_resolution must be one of" in e.value for e in at.error)
     assert not at.text_input  # no sign-in form either
+
+
+def test_relevance_order_is_said_on_the_screen_page_and_starts_from_the_include_terms(project, monkeypatch):
+    from app_helpers import seed_project
+
+    import sqlalchemy as sa
+
+    from review.screening.priority import record_text, term_scores
+    from review.store.schema import records
+
+    tokens = seed_project(project, order="relevance")
+    monkeypatch.setenv("REVIEW_PROJECT", str(project.root))
+    at = sign_in(tokens["alice"])
+    assert not at.exception, at.exception
+    assert "Order: prioritised by relevance, learnt from your own decisions only" in page_text(at)
+    # before any vote, the first card is a record matching the most include terms
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(records.c.id, records.c.title, records.c.data)).all()
+    engine.dispose()
+    texts = {int(r.id): record_text(r.title, r.data or {}) for r in rows}
+    scores = dict(zip(texts, term_scores(list(texts.values()), ["mentor*", "medical student*"])))
+    assert scores[shown_record(at)] == max(scores.values()) > 0
+    # the title/abstract stage only: full text stays in the random order
+    at.segmented_control(key="screen-stage").set_value("full_text").run()
+    assert "Order: reproducible random" in page_text(at)
