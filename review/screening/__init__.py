@@ -41,7 +41,7 @@ from review.screening.model import (
     Vote,
 )
 from review.screening.queue import ORDERS, next_record_id, prepare_queue, progress, queue
-from review.screening.ranking import prioritisation_used
+from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
 from review.screening.settings import ScreeningSettings, screening_settings
 from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
@@ -55,7 +55,7 @@ __all__ = [
     "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
     "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
     "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",
-    "percent_agreement", "prepare_queue", "prioritisation_used", "progress", "queue", "record_outcome",
+    "percent_agreement", "prepare_queue", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
 ]

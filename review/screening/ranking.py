@@ -104,17 +104,29 @@ def _store(conn: sa.Connection, reviewer: str, model: str, ranked: list[tuple[in
     ))
 
 
+def _due(conn: sa.Connection, reviewer: str) -> tuple[bool, int]:
+    """(whether ``reviewer``'s ranking is due, their current vote count)."""
+    last = conn.execute(
+        sa.select(state_t.c.votes).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE)
+    ).scalar()
+    votes = _vote_count(conn, reviewer)
+    return priority.needs_ranking(None if last is None else int(last), votes), votes
+
+
+def ranking_due(conn: sa.Connection, reviewer: str) -> bool:
+    """Whether the next ``next_record_id`` in relevance order will (re)rank ``reviewer``'s queue
+    (the app says so while it runs: a first ranking of 20,000 records takes seconds)."""
+    return _due(conn, reviewer)[0]
+
+
 def rank_if_due(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, commit: bool) -> bool:
     """Rank ``reviewer``'s title/abstract queue when due (see the module); True when it did.
 
     ``commit``: the caller's connection was outside a transaction, so the ranking is committed
     at once (if the same reviewer's other window wrote one meanwhile, that one is kept);
     otherwise it joins the caller's transaction."""
-    last = conn.execute(
-        sa.select(state_t.c.votes).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE)
-    ).scalar()
-    votes = _vote_count(conn, reviewer)
-    if not priority.needs_ranking(None if last is None else int(last), votes):
+    due, votes = _due(conn, reviewer)
+    if not due:
         return False
     model, ranked = compute_ranking(conn, reviewer, seed, terms)
     if not commit:

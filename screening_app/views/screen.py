@@ -6,6 +6,8 @@ is drawn; the buttons carry the record id in their key, so a click can only ever
 record it was drawn with, and a rerun never casts a vote again.
 """
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from screening_app import state, ui
@@ -29,10 +31,15 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     criteria = state.criteria()
     with engine.connect() as conn:
         progress = state.progress(conn, reviewer_name, stage)
-        record_id = rules.next_record_id(
-            conn, reviewer_name, stage, seed=state.seed(),
-            order=state.queue_order(), terms=list(criteria.include_terms),
+        ranking = (
+            state.queue_order() == "relevance" and stage == "title_abstract"
+            and rules.ranking_due(conn, reviewer_name)
         )
+        with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
+            record_id = rules.next_record_id(
+                conn, reviewer_name, stage, seed=state.seed(),
+                order=state.queue_order(), terms=list(criteria.include_terms),
+            )
         record = ui.load_record(conn, record_id) if record_id is not None else None
         fulltext = (
             rules.fulltext_of(conn, record_id)

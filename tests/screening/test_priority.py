@@ -16,7 +16,7 @@ from review.store import add_import, add_records, open_store
 from review.store.migrations import MIGRATIONS
 from review.store.schema import dedup_membership, screening_rank, screening_rank_state
 
-from screening_helpers import CRITERIA
+from screening_helpers import CRITERIA, make_records
 
 TA, FT = "title_abstract", "full_text"
 REL = "relevance"
@@ -246,3 +246,18 @@ def test_methods_draft_reports_prioritisation_only_when_used(corpus):
     assert "prioritised for screening by a naive Bayes classifier" in text
     assert "own decisions only" in text
     assert "prioritised" not in selection_text(MethodsFacts(reviewers=["alice", "bob"]))
+
+
+def test_ranking_due_says_when_the_next_record_will_rank_the_queue(store_engine):
+    from review.screening import ranking_due
+
+    ids = make_records(store_engine, 12)
+    add_reviewer(store_engine, "alice")
+    with store_engine.connect() as conn:
+        assert ranking_due(conn, "alice")  # no ranking yet
+        next_record_id(conn, "alice", TA, order="relevance")
+        assert not ranking_due(conn, "alice")
+    for rid in ids[:5]:
+        cast_vote(store_engine, "alice", rid, TA, "exclude", criteria=CRITERIA)
+    with store_engine.connect() as conn:
+        assert ranking_due(conn, "alice")  # five votes since
