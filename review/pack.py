@@ -132,13 +132,15 @@ def _render_strategies(project: Project) -> tuple[list[RenderedStrategy], str]:
     configured = project.config.get("strategy")
     if not configured:
         return [], ""
+    path = project.path(str(configured))
     try:
-        strategy = load_strategy(project.path(str(configured)))
+        strategy = load_strategy(path)
         out = []
         for target, label in TARGETS:
             rendered = render(strategy, target)
-            out.append(RenderedStrategy(label, [(ln.number, ln.query) for ln in rendered.lines],
-                                        list(rendered.warnings)))
+            # warnings name the file as review.yaml does, not by this computer's full path
+            warnings = [w.replace(str(path), str(configured)) for w in rendered.warnings]
+            out.append(RenderedStrategy(label, [(ln.number, ln.query) for ln in rendered.lines], warnings))
         return out, ""
     except (StrategyError, OSError) as exc:
         return [], f"The strategy {configured} could not be rendered: {exc}"

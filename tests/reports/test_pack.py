@@ -22,7 +22,7 @@ from review.importing import import_file
 from review.pack import NO_CHARTING, NO_FIGURE, NO_SEARCH_LOG, NO_STRATEGY, Pack, write_pack
 from review.prisma import check_arithmetic, prisma_counts
 from review.reports import chart_columns
-from review.store import open_store
+from review.store import add_import, open_store
 from review.strategy import load_strategy, search_lines
 from test_project_end_to_end import DATA, build, run
 
@@ -66,6 +66,13 @@ def make_pack(project, tmp_path, capsys, *extra) -> tuple[object, str]:
 def test_the_pack_holds_every_part_in_order(built_project, tmp_path, capsys):
     for reviewer in ("alice", "bob"):
         assert run(built_project, "extract", "set", "2", "author", "Smithson", "--as", reviewer) == 0
+    engine = open_store(built_project.database_url)
+    with engine.begin() as conn:  # a PubMed run stored by review search (its records are not needed)
+        add_import(conn, kind="search", database="PubMed", interface="PubMed (E-utilities)",
+                   searched_on="2018-02-14", query='"Mentors"[mh] AND "Students, Medical"[mh]', total=146,
+                   line_counts=[{"line": 1, "query": '"Mentors"[mh]', "count": 9000, "label": "mentoring"},
+                                {"line": 2, "query": '"Mentors"[mh] AND "Students, Medical"[mh]', "count": 146}])
+    engine.dispose()
     assert run(built_project, "report", "methods") == 0
     methods = capsys.readouterr().out
     first_paragraph = methods.split("\n\n")[1].replace("**", "")
@@ -110,8 +117,15 @@ def test_the_pack_holds_every_part_in_order(built_project, tmp_path, capsys):
     texts = [i[1] for i in items[at_appendix:] if i[0] == "p"]
     for database in ("PubMed", "Ovid MEDLINE", "Ovid Embase"):
         assert database in texts
+    assert any(t.startswith("Note: queries/mentoring-medical-students.yaml:") for t in texts)  # not a full path
     assert "Search log (PRISMA-S)" in texts
     assert any(t.startswith("#2 Embase via Ovid, searched 2018-01-31") for t in texts)
+    at_run = index_of(items, lambda i: i == ("p", "#4 PubMed via PubMed (E-utilities), searched 2018-02-14"))
+    run_lines = next(i[1] for i in items[at_run:] if i[0] == "table")
+    assert [[c.text for c in r.cells] for r in run_lines.rows] == [
+        ["Line", "Search", "Results"], ["1", '"Mentors"[mh] (mentoring)', "9,000"],
+        ["2", '"Mentors"[mh] AND "Students, Medical"[mh]', "146"]]
+    assert ("p", "Final query as sent:") in items[at_run:]
 
     # portrait, landscape for the two wide tables, portrait again for the appendix
     assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
