@@ -426,7 +426,12 @@ def checklist_csv(rows: Sequence[ChecklistRow]) -> str:
     return to_csv(HEADERS, [r.cells() for r in rows])
 
 
+def checklist_note(rows: Sequence[ChecklistRow]) -> str:
+    """The line below the Word table: the status summary and the checklist's source."""
+    return status_summary(rows) + ". " + FOOTER
+
+
 def write_checklist_docx(path: Path, rows: Sequence[ChecklistRow], *, title: str, draft: str = "") -> Path:
     """The checklist as a Word table (landscape A4), the DRAFT line above it, the source below."""
     return write_docx(path, HEADERS, [r.cells() for r in rows], title=title, intro=draft,
-                      note=status_summary(rows) + ". " + FOOTER)
+                      note=checklist_note(rows))

@@ -428,11 +428,17 @@ def write_diagram(svg: str, path: str | Path, *, dpi: int = 300) -> Path:
         return path
     if suffix not in (".png", ".pdf"):
         raise ValueError(f"{path}: the diagram can be written as .svg, .png or .pdf, not {suffix or 'no suffix'!r}")
+    if suffix == ".png":
+        path.write_bytes(png_bytes(svg, dpi=dpi))
+        return path
     import cairosvg  # imported here: only PNG/PDF need the cairo library
 
-    data = svg.encode("utf-8")
-    if suffix == ".png":
-        cairosvg.svg2png(bytestring=data, write_to=str(path), dpi=dpi)
-    else:
-        cairosvg.svg2pdf(bytestring=data, write_to=str(path))
+    cairosvg.svg2pdf(bytestring=svg.encode("utf-8"), write_to=str(path))
     return path
+
+
+def png_bytes(svg: str, *, dpi: int = 300) -> bytes:
+    """``svg`` as a PNG image (``dpi`` at the SVG's physical size), e.g. to put in a document."""
+    import cairosvg  # imported here: only PNG/PDF need the cairo library
+
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), dpi=dpi)

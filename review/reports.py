@@ -132,23 +132,27 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[S
     return path
 
 
-def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "",
-               intro: str = "") -> Path:
-    """A landscape A4 Word document holding the table, ready to paste into the paper: the
-    title, ``intro`` (bold, above the table), the table, ``note`` (below it). A line break in
-    a cell stays a line break."""
-    from docx import Document
+def set_page(section: Any, *, landscape: bool) -> Any:
+    """Make a python-docx ``section`` an A4 page (landscape for wide tables), 15 mm margins."""
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(15))
+    return section
+
+
+def add_docx_table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",
+                   note: str = "", intro: str = "", heading_level: int = 1) -> Any:
+    """Add to the python-docx Document ``doc``: the title (a heading), ``intro`` (bold), the
+    table (bold header row, 8 pt, Table Grid) and ``note`` below it. A line break in a cell
+    stays a line break. Returns the table."""
+    from docx.shared import Pt
+
     if title:
-        doc.add_heading(title, level=1)
+        doc.add_heading(title, level=heading_level)
     if intro:
         doc.add_paragraph().add_run(intro).bold = True
     table = doc.add_table(rows=1, cols=len(headers))
@@ -166,8 +170,28 @@ def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]]
             run.font.size = Pt(8)
     if note:
         doc.add_paragraph(note)
+    return table
+
+
+def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "",
+               intro: str = "") -> Path:
+    """A landscape A4 Word document holding the table, ready to paste into the paper: the
+    title, ``intro`` (bold, above the table), the table, ``note`` (below it). A line break in
+    a cell stays a line break."""
+    from docx import Document
+
+    doc = Document()
+    set_page(doc.sections[0], landscape=True)
+    add_docx_table(doc, headers, rows, title=title, note=note, intro=intro)
     doc.save(path)
     return path
+
+
+def chart_docx_table(form: Form, rows: Sequence[ChartRow]) -> tuple[list[str], list[list[str]], str]:
+    """The charting table as the Word export has it: headers, rows (``export: true`` fields)
+    and the note below it."""
+    headers, body = chart_table(form, rows, paper=True)
+    return headers, body, f"{len(rows)} sources charted." if rows else "No sources charted yet."
 
 
 def export_extraction(conn: sa.Connection, form: Form, fmt: str, out: Path | None, *,
@@ -193,9 +217,8 @@ def export_extraction(conn: sa.Connection, form: Form, fmt: str, out: Path | Non
                          ("By reviewer", *reviewer_values_table(conn, form, ids))])
         return None, rows
     else:
-        headers, body = chart_table(form, rows, paper=True)
-        write_docx(out, headers, body, title=title,
-                   note=f"{len(rows)} sources charted." if rows else "No sources charted yet.")
+        headers, body, note = chart_docx_table(form, rows)
+        write_docx(out, headers, body, title=title, note=note)
         return None, rows
     if out is not None:
         out.write_text(text, encoding="utf-8")

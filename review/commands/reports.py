@@ -1,4 +1,4 @@
-"""``review prisma``, ``review export extraction|records``, ``review report methods|checklist``,
+"""``review prisma``, ``review export extraction|records``, ``review report methods|checklist|pack``,
 ``review extract``."""
 
 from __future__ import annotations
@@ -79,6 +79,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="while screening is unfinished, fill the checklist with the counts so far, "
                    "marked DRAFT (without --draft, unfinished screening is refused)")
     r.set_defaults(func=cmd_report_checklist)
+    r = rsub.add_parser("pack", help="one Word document: methods, flow diagram, charting table, checklist, search appendix",
+                        description="Everything a supervisor or a journal asks for, in one Word "
+                        "document computed from the store: a title line (title, date made), the "
+                        "methods draft, Figure 1 (the PRISMA 2020 flow diagram), the charting "
+                        "table, the PRISMA-ScR checklist and an appendix with the search strategy "
+                        "rendered for PubMed, Ovid MEDLINE and Ovid Embase and the PRISMA-S search "
+                        "log. A section with nothing in it yet says so. While screening is "
+                        "unfinished it is refused as review prisma is, unless --draft.")
+    r.add_argument("--out", "--output", dest="out", metavar="FILE.docx", required=True,
+                   help="the Word document to write")
+    r.add_argument("--draft", action="store_true",
+                   help="while screening is unfinished, use the counts so far; the title line, the "
+                   "figure and the checklist are marked DRAFT (without --draft, unfinished "
+                   "screening is refused)")
+    r.set_defaults(func=cmd_report_pack)
 
     p = sub.add_parser("extract", help="record data-charting values from scripts",
                        description="Scripted data charting (the app's extraction page does the same). "
@@ -111,7 +126,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _not_a_draft(counts) -> str:
     """What --draft says when nothing awaits a decision."""
-    if not (counts.database_results or counts.register_results or counts.other_results):
+    return _not_a_draft_for(bool(counts.database_results or counts.register_results or counts.other_results))
+
+
+def _not_a_draft_for(imported: bool) -> str:
+    if not imported:
         return "nothing is imported yet: every box is 0 (import the search results with review import)"
     return "screening is finished: these are the final counts (nothing marked DRAFT)"
 
@@ -234,6 +253,35 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
         write_or_print(checklist_csv(rows), args.out, what)
     else:
         write_or_print(checklist_markdown(rows, title=checklist_title(facts), draft=draft), args.out, what)
+    return 0
+
+
+def cmd_report_pack(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from review.commands.studies import warn_link_disagreements
+    from review.pack import gather_pack, write_pack
+    from review.prisma import ScreeningUnfinishedError
+    from review.reports import ExportError
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise ExportError(f"--out {args.out}: the report pack is a Word document, FILE.docx")
+    project = project_of(args)
+    engine = engine_of(args)
+    with engine.connect() as conn:
+        warn_link_disagreements(conn)
+    try:
+        pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=args.draft)
+    except ScreeningUnfinishedError as exc:
+        raise ScreeningUnfinishedError(
+            exc.box, f"{exc}; a draft of this pack: review report pack --draft --out {args.out}") from None
+    if args.draft and not pack.draft:
+        print(_not_a_draft_for(pack.figure_png is not None), file=sys.stderr)
+    if pack.draft:
+        print(f"warning: {pack.draft}", file=sys.stderr)
+    write_pack(out, pack)
+    print(f"wrote the report pack{' (DRAFT)' if pack.draft else ''} to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from review import store
 
-__all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS"]
+__all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS", "SUMMARY_HEADERS",
+           "summary_row", "entry_heading", "entry_facts", "line_rows"]
 
 CSV_COLUMNS = [
     "import_id",
@@ -156,6 +157,53 @@ def _fence(text: str) -> str:
     return f"{fence}\n{text.rstrip()}\n{fence}"
 
 
+SUMMARY_HEADERS = ["#", "Database", "Interface", "Date searched", "Records found", "Records stored", "Source"]
+
+
+def summary_row(e: LogEntry) -> list[str]:
+    """One import's row of the summary table (``SUMMARY_HEADERS``), as plain text."""
+    source = "search (E-utilities)" if e.kind == "search" else (e.file_name or "file")
+    if e.other_source:
+        source += f" [other methods: {e.other_source}]"
+    return [str(e.import_id), e.database, e.interface or "-", e.searched_on or "not given",
+            _n(e.records_found), _n(e.records_stored), source]
+
+
+def entry_heading(e: LogEntry) -> str:
+    """"#3 Embase via Ovid, searched 2018-01-31"."""
+    heading = f"#{e.import_id} {e.database}"
+    if e.interface:
+        heading += f" via {e.interface}"
+    return heading + f", searched {e.searched_on or '(date not given)'}"
+
+
+def entry_facts(e: LogEntry) -> list[str]:
+    """The facts listed under an import's heading (records, export file, build, limits)."""
+    facts = [f"Records found: {_n(e.records_found) or 'not known'}; stored: {_n(e.records_stored)}"]
+    if e.missing:
+        facts.append(f"PMIDs that could not be fetched: {e.missing}")
+    if e.file_name:
+        facts.append(f"Export file: {e.file_name}")
+    if e.other_source:
+        facts.append(f"Other method (PRISMA 2020): {e.other_source}")
+    if e.db_info.get("LastUpdate") or e.db_info.get("DbBuild"):
+        facts.append(
+            f"Database build: {e.db_info.get('DbBuild', '')}, last updated {e.db_info.get('LastUpdate', '')}".rstrip()
+        )
+    facts.append(f"Limits: {e.limits or 'none beyond those written in the strategy'}")
+    return facts
+
+
+def line_rows(e: LogEntry) -> list[list[str]]:
+    """The strategy's numbered lines as (line, search, results) text; a PubMed run's line
+    label follows its search in brackets."""
+    return [
+        ["" if line.number is None else str(line.number),
+         line.query + (f" ({line.label})" if line.label and e.kind == "search" else ""), _n(line.count)]
+        for line in e.lines
+    ]
+
+
 def render_markdown(entries: list[LogEntry], *, title: str = "") -> str:
     """The log as Markdown: a summary table, then each search with its lines and counts."""
     out = [f"# Search log (PRISMA-S){' - ' + title if title else ''}", ""]
@@ -167,32 +215,10 @@ def render_markdown(entries: list[LogEntry], *, title: str = "") -> str:
         "|---:|---|---|---|---:|---:|---|",
     ]
     for e in entries:
-        source = "search (E-utilities)" if e.kind == "search" else (e.file_name or "file")
-        if e.other_source:
-            source += f" [other methods: {e.other_source}]"
-        out.append(
-            f"| {e.import_id} | {_cell(e.database)} | {_cell(e.interface) or '-'} | "
-            f"{e.searched_on or 'not given'} | {_n(e.records_found)} | {_n(e.records_stored)} | {_cell(source)} |"
-        )
+        out.append("| " + " | ".join(_cell(c) if c else c for c in summary_row(e)) + " |")
     for e in entries:
-        heading = f"## #{e.import_id} {e.database}"
-        if e.interface:
-            heading += f" via {e.interface}"
-        heading += f", searched {e.searched_on or '(date not given)'}"
-        out += ["", heading, ""]
-        facts = [f"- Records found: {_n(e.records_found) or 'not known'}; stored: {_n(e.records_stored)}"]
-        if e.missing:
-            facts.append(f"- PMIDs that could not be fetched: {e.missing}")
-        if e.file_name:
-            facts.append(f"- Export file: {e.file_name}")
-        if e.other_source:
-            facts.append(f"- Other method (PRISMA 2020): {e.other_source}")
-        if e.db_info.get("LastUpdate") or e.db_info.get("DbBuild"):
-            facts.append(
-                f"- Database build: {e.db_info.get('DbBuild', '')}, last updated {e.db_info.get('LastUpdate', '')}".rstrip()
-            )
-        facts.append(f"- Limits: {e.limits or 'none beyond those written in the strategy'}")
-        out += facts
+        out += ["", f"## {entry_heading(e)}", ""]
+        out += [f"- {fact}" for fact in entry_facts(e)]
         if e.lines:
             out += ["", "| Line | Search | Results |", "|---:|---|---:|"]
             for line in e.lines:
