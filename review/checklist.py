@@ -406,7 +406,7 @@ def status_summary(rows: Sequence[ChecklistRow]) -> str:
     """"7 items filled from the store, 8 partly, 7 to write in the manuscript"."""
     filled = sum(1 for r in rows if r.status == FILLED)
     part = sum(1 for r in rows if "partly:" in r.status)
-    return (f"{filled} items filled from the store, {part} partly, "
+    return (f"{filled} item{'' if filled == 1 else 's'} filled from the store, {part} partly, "
             f"{len(rows) - filled - part} to write in the manuscript")
 
 

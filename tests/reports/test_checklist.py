@@ -245,3 +245,13 @@ def test_all_22_items_in_order_with_12_and_16_optional():
 def _out(project, capsys, *args) -> str:
     assert run(project, *args) == 0
     return capsys.readouterr().out
+
+
+def test_the_summary_line_counts_items_in_plain_english():
+    from review.checklist import FILLED, ITEMS, WRITE, ChecklistRow, status_summary
+
+    one = [ChecklistRow(ITEMS[0], "x", FILLED), ChecklistRow(ITEMS[1], "", WRITE),
+           ChecklistRow(ITEMS[2], "y", "partly: add the rationale")]
+    assert status_summary(one) == "1 item filled from the store, 1 partly, 1 to write in the manuscript"
+    two = one + [ChecklistRow(ITEMS[3], "z", FILLED)]
+    assert status_summary(two).startswith("2 items filled from the store")
