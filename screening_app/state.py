@@ -89,6 +89,11 @@ def queue_order() -> str:
     return str(settings().order)
 
 
+def pilot_size() -> int:
+    """The pilot round's size (screening.pilot in review.yaml; 0: no pilot round)."""
+    return int(settings().pilot)
+
+
 def conflict_mode() -> str:
     """``lead`` (the lead resolves conflicts) or ``pair`` (the reviewers who voted, too)."""
     return str(settings().conflict_resolution)

@@ -11,11 +11,13 @@ from pathlib import Path
 from review.cli import CommandError
 from review.commands.context import engine_of, project_of, write_or_print
 from review.screening import (
+    JBI_AGREEMENT,
     STAGES,
     add_reviewer,
     agreement,
     attach_link,
     attach_pdf,
+    completed_pairs,
     conflicts,
     criteria_for_project,
     decisions_csv,
@@ -23,6 +25,10 @@ from review.screening import (
     import_decisions,
     list_reviewers,
     mark_not_retrieved,
+    pilot_agreement,
+    pilot_ids,
+    pilot_status,
+    reaches_jbi,
     resolve_conflict,
     resolve_record,
     revoke_reviewer,
@@ -58,6 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Agreement per stage and per reviewer pair over the records both screened.",
     )
     p.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
+    p.add_argument(
+        "--pilot", action="store_true",
+        help="the pilot round (screening.pilot): each reviewer's progress and the agreement over the pilot records",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_agreement)
 
@@ -148,16 +158,82 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
+def _agreement_json(a) -> dict:
+    return {**asdict(a), "pair": list(a.pair), "kappa_ci": list(a.kappa_ci) if a.kappa_ci else None}
+
+
+def _agreement_lines(rows) -> list[str]:
+    lines = [f"  {'pair':<28} {'n':>6} {'agree%':>7} {'kappa':>6} {'95% CI':>15} {'PABAK':>6}"]
+    for a in rows:
+        ci = f"{_fmt(a.kappa_ci[0])} to {_fmt(a.kappa_ci[1])}" if a.kappa_ci else "n/a"
+        lines.append(
+            f"  {a.pair[0] + ' / ' + a.pair[1]:<28} {a.n:>6} {a.percent:>7.1f} "
+            f"{_fmt(a.kappa):>6} {ci:>15} {_fmt(a.pabak):>6}"
+        )
+    return lines
+
+
+def cmd_agreement_pilot(args: argparse.Namespace) -> int:
+    settings = screening_settings(project_of(args).config)
+    if settings.pilot <= 0:
+        if args.json:
+            print(json.dumps({"size": 0, "records": [], "reviewers": [], "agreement": []}, indent=2))
+        else:
+            print("no pilot round configured: set screening.pilot: N in review.yaml (e.g. 25)")
+        return 0
+    with engine_of(args).connect() as conn:
+        ids = pilot_ids(conn, settings.pilot, settings.seed)
+        status = pilot_status(conn, settings.pilot, settings.seed)
+        rows = pilot_agreement(conn, settings.pilot, settings.seed)
+    done = completed_pairs(status, rows)
+    if args.json:
+        out = {
+            "size": status.size,
+            "records": ids,
+            "reviewers": [
+                {"name": name, "voted": n, "complete": name in status.complete} for name, n in status.voted.items()
+            ],
+            "complete": status.agreement_ready,
+            "jbi_agreement": JBI_AGREEMENT,
+            "agreement": [
+                {**_agreement_json(a), "complete": a in done, "reaches_jbi": reaches_jbi(a)} for a in rows
+            ],
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    print(
+        f"Pilot round: {status.records} records (the first {status.size} title/abstract records "
+        f"of the random order, seed {settings.seed})"
+    )
+    for name, n in status.voted.items():
+        mark = "complete" if name in status.complete else f"{status.records - n} left"
+        print(f"  {name:<24} {n:>4} of {status.records}  {mark}")
+    if not rows:
+        print("No two reviewers have voted on the same pilot record yet.")
+        return 0
+    print("Agreement over the pilot records:")
+    for line in _agreement_lines(rows):
+        print(line)
+    for a in rows:
+        if a in done:
+            verdict = "reaches" if reaches_jbi(a) else "is below"
+            print(
+                f"  {a.pair[0]} / {a.pair[1]}: {a.percent:.1f}% agreement {verdict} the {JBI_AGREEMENT:.0f}% "
+                "the JBI Manual suggests before screening the rest (information, not a gate)"
+            )
+        else:
+            print(f"  {a.pair[0]} / {a.pair[1]}: not both complete yet (over {a.n} shared pilot records)")
+    return 0
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
+    if getattr(args, "pilot", False):
+        return cmd_agreement_pilot(args)
     stages = [args.stage] if args.stage else list(STAGES)
     with engine_of(args).connect() as conn:
         found = {stage: agreement(conn, stage) for stage in stages}
     if args.json:
-        out = [
-            {**asdict(a), "pair": list(a.pair), "kappa_ci": list(a.kappa_ci) if a.kappa_ci else None}
-            for rows in found.values()
-            for a in rows
-        ]
+        out = [_agreement_json(a) for rows in found.values() for a in rows]
         print(json.dumps(out, indent=2))
         return 0
     for stage, rows in found.items():
@@ -165,13 +241,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         if not rows:
             print("  no records screened by two reviewers yet")
             continue
-        print(f"  {'pair':<28} {'n':>6} {'agree%':>7} {'kappa':>6} {'95% CI':>15} {'PABAK':>6}")
-        for a in rows:
-            ci = f"{_fmt(a.kappa_ci[0])} to {_fmt(a.kappa_ci[1])}" if a.kappa_ci else "n/a"
-            print(
-                f"  {a.pair[0] + ' / ' + a.pair[1]:<28} {a.n:>6} {a.percent:>7.1f} "
-                f"{_fmt(a.kappa):>6} {ci:>15} {_fmt(a.pabak):>6}"
-            )
+        for line in _agreement_lines(rows):
+            print(line)
     return 0
 
 

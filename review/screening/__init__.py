@@ -40,22 +40,24 @@ from review.screening.model import (
     ScreeningError,
     Vote,
 )
-from review.screening.queue import ORDERS, next_record_id, prepare_queue, progress, queue
+from review.screening.pilot import JBI_AGREEMENT, PilotStatus, completed_pairs, pilot_agreement, pilot_status, reaches_jbi
+from review.screening.queue import ORDERS, next_record_id, pilot_ids, pilot_left, prepare_queue, progress, queue
 from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
 from review.screening.settings import ScreeningSettings, screening_settings
 from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
 
 __all__ = [
-    "COLUMNS", "DECISIONS", "ORDERS", "STAGES",
+    "COLUMNS", "DECISIONS", "JBI_AGREEMENT", "ORDERS", "STAGES",
     "Agreement", "Conflict", "Criteria", "FinalDecision", "FullText", "NotAllowedError",
-    "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
+    "PilotStatus", "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
     "add_reviewer", "agreement", "attach_link", "attach_pdf", "authenticate", "cast_vote",
     "cohen_kappa", "conflicts", "conflicts_for", "criteria_for_project", "criteria_from_config",
     "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
     "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
     "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",
-    "percent_agreement", "prepare_queue", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
+    "percent_agreement", "completed_pairs", "pilot_agreement", "pilot_ids", "pilot_left", "pilot_status",
+    "prepare_queue", "reaches_jbi", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
 ]

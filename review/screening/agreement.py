@@ -97,9 +97,12 @@ def agreement_of(stage: str, pair: tuple[str, str], pairs: list[tuple[str, str]]
     )
 
 
-def pair_counts(conn: sa.Connection, stage: str) -> dict[tuple[str, str], dict[tuple[str, str], int]]:
+def pair_counts(
+    conn: sa.Connection, stage: str, record_ids: Sequence[int] | None = None
+) -> dict[tuple[str, str], dict[tuple[str, str], int]]:
     """(reviewer A, reviewer B) sorted by name -> {(A's decision, B's decision): records},
-    over the records in ``stage`` both voted on: the agreement tables, counted in SQL."""
+    over the records in ``stage`` both voted on (only ``record_ids`` when given, e.g. a
+    pilot round's records): the agreement tables, counted in SQL."""
     check_stage(stage)
     a, b = votes_t.alias("a"), votes_t.alias("b")
     query = (
@@ -112,16 +115,19 @@ def pair_counts(conn: sa.Connection, stage: str) -> dict[tuple[str, str], dict[t
         )
         .group_by(a.c.reviewer, b.c.reviewer, a.c.decision, b.c.decision)
     )
+    if record_ids is not None:
+        query = query.where(a.c.record_id.in_([int(i) for i in record_ids]))
     out: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
     for ra, rb, da, db, n in conn.execute(query):
         out[(str(ra), str(rb))][(str(da), str(db))] = int(n)
     return dict(out)
 
 
-def agreement(conn: sa.Connection, stage: str) -> list[Agreement]:
-    """One ``Agreement`` per reviewer pair with at least one shared record at ``stage``."""
+def agreement(conn: sa.Connection, stage: str, record_ids: Sequence[int] | None = None) -> list[Agreement]:
+    """One ``Agreement`` per reviewer pair with at least one shared record at ``stage``
+    (among ``record_ids`` when given)."""
     out = []
-    for pair, table in sorted(pair_counts(conn, stage).items()):
+    for pair, table in sorted(pair_counts(conn, stage, record_ids).items()):
         pairs = [cell for cell, n in sorted(table.items()) for _ in range(n)]
         out.append(agreement_of(stage, pair, pairs))
     return out

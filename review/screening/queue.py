@@ -5,6 +5,10 @@ The order is ``sort_key = hash(seed, record_id)`` kept in ``screening_order`` (o
 record per seed, filled for new records on first use), so the next record is one indexed
 walk over (seed, sort_key) — never a shuffle of every id in Python. A record the reviewer
 has just undone comes first, so "undo" shows it again.
+
+A pilot round (``screening.pilot: N``): the first N title/abstract records of the seeded
+order (removed duplicates skipped) come first in every reviewer's title/abstract queue,
+whatever the order setting, until the reviewer has voted on all of them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sqlalchemy as sa
 import review.screening.ranking as ranking
 from review.screening.model import Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
-from review.screening.stageset import in_stage_clause, stage_set
+from review.screening.stageset import in_stage_clause, is_duplicate, stage_set
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
@@ -86,6 +90,7 @@ def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
 
 
 ORDERS = ("random", "relevance")
+PILOT_STAGE = "title_abstract"  # a pilot round screens titles and abstracts only
 
 
 def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.record_id):
@@ -185,6 +190,46 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
     return seen
 
 
+def pilot_ids(conn: sa.Connection, size: int, seed: int = 0) -> list[int]:
+    """The pilot set: the first ``size`` title/abstract records (removed duplicates skipped)
+    of the seeded random order, in that order; the same for every reviewer. One short
+    indexed walk over (seed, sort_key)."""
+    if int(size) <= 0:
+        return []
+    seed = int(seed)
+    ensure_order(conn, seed)
+    query = (
+        sa.select(order_t.c.record_id)
+        .where(order_t.c.seed == seed, ~is_duplicate(order_t.c.record_id))
+        .order_by(order_t.c.sort_key, order_t.c.record_id)
+        .limit(int(size))
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def voted_ids(conn: sa.Connection, reviewer: str, stage: str, record_ids: Sequence[int]) -> set[int]:
+    """Which of ``record_ids`` have ``reviewer``'s current vote at ``stage``."""
+    if not record_ids:
+        return set()
+    rows = conn.execute(
+        sa.select(votes_t.c.record_id).where(
+            votes_t.c.reviewer == reviewer,
+            votes_t.c.stage == stage,
+            votes_t.c.current == sa.true(),
+            votes_t.c.record_id.in_([int(i) for i in record_ids]),
+        )
+    ).scalars()
+    return {int(i) for i in rows}
+
+
+def pilot_left(conn: sa.Connection, reviewer: str, size: int, seed: int = 0) -> list[int]:
+    """The pilot records ``reviewer`` has not voted on yet, in the random order (every
+    reviewer screens every pilot record, however many votes it has)."""
+    ids = pilot_ids(conn, size, seed)
+    done = voted_ids(conn, reviewer, PILOT_STAGE, ids)
+    return [rid for rid in ids if rid not in done]
+
+
 def _check_order(order: str) -> str:
     if order not in ORDERS:
         raise ScreeningError(f"queue order must be one of {', '.join(ORDERS)}, not {order!r}")
@@ -197,7 +242,8 @@ def _ranked(stage: str, order: str) -> bool:
 
 
 def queue(
-    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = ()
+    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
+    pilot: int = 0,
 ) -> list[int]:
     """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
     undid first, then the seeded random order from after their latest vote, then any record
@@ -206,12 +252,17 @@ def queue(
     ``order="relevance"`` (title/abstract only): after the undone records, the reviewer's own
     ranking best first (made or refreshed here when due, see ``review.screening.ranking``;
     ``terms``: the include terms it starts from), then records not ranked yet in the random
-    order."""
+    order.
+
+    ``pilot`` (title/abstract only): the pilot set's size; the pilot records the reviewer has
+    not voted on come right after the undone records (see ``pilot_left``), and no ranking is
+    made until the reviewer has voted on all of them."""
     check_stage(stage)
     seed = int(seed)
     commit = not conn.in_transaction()
     ensure_order(conn, seed)
-    if _ranked(stage, order):
+    pilot_first = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
+    if _ranked(stage, order) and not pilot_first:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)
     mark = _watermark(conn, reviewer, stage, seed)
@@ -227,30 +278,37 @@ def queue(
         ordered_ids = after + before
     else:
         ordered_ids = [rid for rid, _ in ordered]
+    first = first + [i for i in pilot_first if i not in set(first)]
     front = set(first)
     return first + [i for i in ordered_ids if i not in front]
 
 
 def next_record_id(
-    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = ()
+    conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
+    pilot: int = 0,
 ) -> int | None:
     """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
 
     Usually one short indexed walk from the reviewer's watermark; the walk from the start
     runs only when nothing is left after the watermark, so no record can be skipped. In
     relevance order the walk is over the reviewer's ranking first (refreshed here when due),
-    then over the random order for records not ranked yet.
+    then over the random order for records not ranked yet. While a pilot round lasts for
+    the reviewer (``pilot``: its size), the next pilot record comes first (no ranking is
+    made until it is over).
     """
     check_stage(stage)
     seed = int(seed)
     ranked = _ranked(stage, order)
     commit = ranked and not conn.in_transaction()
     ensure_order(conn, seed)
-    if ranked:
+    left = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
+    if ranked and not left:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)
     if first:
         return first[0]
+    if left:
+        return left[0]
     if ranked:
         rid = ranking.next_ranked(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id))
         if rid is not None:

@@ -14,6 +14,7 @@ class ScreeningSettings:
     conflict_resolution: str = "lead"  # lead | pair
     session_hours: float = 12.0  # how long an app sign-in lasts
     order: str = "random"  # random | relevance (title/abstract prioritised per reviewer)
+    pilot: int = 0  # a pilot round: the first N title/abstract records of the random order, screened by all first
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -44,4 +45,12 @@ def screening_settings(config: dict) -> ScreeningSettings:
         raise ScreeningError(
             f"review.yaml: screening.order must be one of {', '.join(ORDERS)}, not {order!r}"
         )
-    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order))
+    pilot = section.get("pilot", 0)
+    if pilot is None:
+        pilot = 0
+    if isinstance(pilot, bool) or not isinstance(pilot, int) or pilot < 0:
+        raise ScreeningError(
+            f"review.yaml: screening.pilot must be a whole number of records, 0 or more "
+            f"(0: no pilot round), not {section.get('pilot')!r}"
+        )
+    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot)

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from screening_app import state
+from screening_app.render import md_escape
 
 reviewer = state.require_reviewer()
 rules = state.screening()
@@ -40,3 +41,56 @@ if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 else:
     st.info("No two reviewers have voted on the same record yet.")
+
+
+def pilot_section(size: int) -> None:
+    """The pilot round: its size, each reviewer's progress (counts only) and, once at least
+    two reviewers have screened every pilot record, the agreement between those who have."""
+    with state.engine().connect() as conn:
+        status = rules.pilot_status(conn, size, state.seed())
+        pairs = rules.pilot_agreement(conn, size, state.seed()) if status.agreement_ready else []
+    pairs = rules.completed_pairs(status, pairs)
+    st.subheader("Pilot round")
+    st.caption(
+        f"The first {status.records} title/abstract records of the random order (screening.pilot: {size}), "
+        "screened by every reviewer before the rest, as the JBI Manual for scoping reviews recommends: "
+        "compare agreement, then refine the criteria. Only counts and figures are shown, never anyone's votes."
+    )
+    st.dataframe(
+        pd.DataFrame([
+            {"Reviewer": name, "Pilot records screened": f"{n} of {status.records}",
+             "Complete": "yes" if name in status.complete else "no"}
+            for name, n in status.voted.items()
+        ]),
+        hide_index=True,
+        width="stretch",
+    )
+    if not status.agreement_ready:
+        st.info("The pilot's agreement is shown once at least two reviewers have screened every pilot record.")
+        return
+    st.dataframe(
+        pd.DataFrame([
+            {
+                "Reviewers": " & ".join(a.pair),
+                "Records": a.n,
+                "Agreement %": fmt(a.percent, 1),
+                "Cohen's κ": fmt(a.kappa),
+                "κ 95% CI": "—" if a.kappa_ci is None else f"{a.kappa_ci[0]:.2f} to {a.kappa_ci[1]:.2f}",
+                "PABAK": fmt(a.pabak),
+            }
+            for a in pairs
+        ]),
+        hide_index=True,
+        width="stretch",
+    )
+    for a in pairs:
+        verdict = "reaches" if rules.reaches_jbi(a) else "is below"
+        st.markdown(
+            f"{md_escape(a.pair[0])} and {md_escape(a.pair[1])}: {a.percent:.1f}% agreement {verdict} the "
+            f"{rules.JBI_AGREEMENT:.0f}% the JBI Manual suggests before screening the rest "
+            "(for information; screening is not held back)."
+        )
+
+
+if state.pilot_size():
+    pilot_section(state.pilot_size())

@@ -29,16 +29,19 @@ st.caption(
 def record_panel(stage: str, reviewer_name: str) -> None:
     engine = state.engine()
     criteria = state.criteria()
+    pilot = state.pilot_size() if stage == "title_abstract" else 0
     with engine.connect() as conn:
         progress = state.progress(conn, reviewer_name, stage)
+        pilot_total = len(rules.pilot_ids(conn, pilot, state.seed())) if pilot else 0
+        pilot_left = len(rules.pilot_left(conn, reviewer_name, pilot, state.seed())) if pilot else 0
         ranking = (
-            state.queue_order() == "relevance" and stage == "title_abstract"
+            state.queue_order() == "relevance" and stage == "title_abstract" and not pilot_left
             and rules.ranking_due(conn, reviewer_name)
         )
         with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
             record_id = rules.next_record_id(
                 conn, reviewer_name, stage, seed=state.seed(),
-                order=state.queue_order(), terms=list(criteria.include_terms),
+                order=state.queue_order(), terms=list(criteria.include_terms), pilot=pilot,
             )
         record = ui.load_record(conn, record_id) if record_id is not None else None
         fulltext = (
@@ -47,6 +50,12 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             else None
         )
     ui.progress_bar(progress)
+    if pilot_left:
+        st.caption(
+            f"Pilot round: {pilot_left} of {pilot_total} pilot records left for you. Every reviewer "
+            "screens these same records first; the team then compares agreement (Agreement page) "
+            "and refines the criteria before screening the rest."
+        )
 
     if record_id is None:
         if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):

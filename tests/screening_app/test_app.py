@@ -23,7 +23,7 @@ def new_app() -> AppTest:
 def page_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [h.proto.body for h in at.get("html")]
     parts += [e.value for e in at.error] + [e.value for e in at.info] + [e.value for e in at.success]
-    parts += [t.value for t in at.title] + [c.value for c in at.caption]
+    parts += [t.value for t in at.title] + [c.value for c in at.caption] + [s.value for s in at.subheader]
     return "\n".join(str(p) for p in parts)
 
 
@@ -469,3 +469,68 @@ def test_relevance_order_is_said_on_the_screen_page_and_starts_from_the_include_
     # the title/abstract stage only: full text stays in the random order
     at.segmented_control(key="screen-stage").set_value("full_text").run()
     assert "Order: reproducible random" in page_text(at)
+
+
+def set_pilot(project, size: int) -> None:
+    import yaml
+
+    config = yaml.safe_load((project.root / "review.yaml").read_text())
+    config["screening"]["pilot"] = size
+    (project.root / "review.yaml").write_text(yaml.safe_dump(config))
+
+
+def pilot_ids(project, size: int) -> list[int]:
+    engine = open_store(project.database_url)
+    try:
+        with engine.connect() as conn:
+            return rules.pilot_ids(conn, size, 0)
+    finally:
+        engine.dispose()
+
+
+def test_pilot_round_on_the_screen_and_agreement_pages(app_project):
+    set_pilot(app_project, 3)
+    pilot = pilot_ids(app_project, 3)
+    alice = sign_in(app_project.tokens["alice"])
+    assert "Pilot round: 3 of 3 pilot records left for you" in page_text(alice)
+    shown = []
+    for decision, left in (("include", 2), ("exclude", 1), ("exclude", 0)):
+        shown.append(vote(alice, decision))
+        text = page_text(alice)
+        assert (f"Pilot round: {left} of 3 pilot records left for you" in text) == (left > 0)
+    assert shown == pilot
+    assert "Pilot round:" not in page_text(alice) and shown_record(alice) not in pilot
+    # before bob completes it: progress as counts, no agreement yet
+    bob = sign_in(app_project.tokens["bob"])
+    vote(bob, "include")
+    alice.switch_page("views/agreement.py").run()
+    assert not alice.exception, alice.exception
+    text = page_text(alice)
+    assert "Pilot round" in text and "first 3 title/abstract records" in text
+    progress = alice.dataframe[-1].value
+    assert dict(zip(progress["Reviewer"], progress["Pilot records screened"])) == {
+        "alice": "3 of 3", "bob": "1 of 3", "carol": "0 of 3"}
+    assert "shown once at least two reviewers have screened every pilot record" in text
+    assert "Include" not in progress.to_string() and "include" not in progress.to_string()
+    # bob completes the pilot: II, EI, EE -> 66.7% agreement, below JBI's 75%
+    for decision in ("include", "exclude"):
+        vote(bob, decision)
+    alice.run()
+    assert not alice.exception, alice.exception
+    row = alice.dataframe[-1].value.iloc[0]
+    assert row["Reviewers"] == "alice & bob" and row["Records"] == 3 and row["Agreement %"] == "66.7"
+    assert "alice and bob: 66.7% agreement is below the 75% the JBI Manual suggests" in page_text(alice)
+
+
+def test_no_pilot_section_without_a_pilot(app_project):
+    at = sign_in(app_project.tokens["alice"])
+    assert "Pilot round" not in page_text(at)
+    at.switch_page("views/agreement.py").run()
+    assert not at.exception, at.exception
+    assert "Pilot round" not in page_text(at)
+
+
+def test_a_bad_pilot_setting_is_a_clear_message(app_project):
+    set_pilot(app_project, -3)
+    at = new_app().run()
+    assert any("screening.pilot must be a whole number" in e.value for e in at.error)
