@@ -420,6 +420,8 @@ class MethodsFacts:
     kappa: dict[str, list[tuple[str, str, int, float, float | None, tuple[float, float] | None]]] = field(default_factory=dict)
     conflict_resolution: str = "lead"
     prioritisation: str = ""  # the model that ordered title/abstract queues ("" = random order)
+    pilot_records: int = 0  # a pilot round completed by at least two reviewers (0: none)
+    pilot_agreement: list[tuple[str, str, float, float | None]] = field(default_factory=list)  # a, b, %, kappa
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
     assessed: int = 0  # databases and registers
@@ -500,6 +502,21 @@ def all_limits(f: MethodsFacts) -> list[str]:
     return sorted({lim for s in f.searches for lim in s.limits} | set(f.strategy_limits))
 
 
+def pilot_text(f: MethodsFacts) -> str:
+    """" A pilot round of N records was screened by all reviewers first (...)." or ""."""
+    if not f.pilot_records or not f.pilot_agreement:
+        return ""
+    parts = []
+    for a, b, pct, kappa in f.pilot_agreement:
+        k = "not defined" if kappa is None else f"{kappa:.2f}"
+        who = f"{a} and {b}: " if len(f.pilot_agreement) > 1 else ""
+        parts.append(f"{who}percent agreement {pct:.1f}%, Cohen's kappa {k}")
+    return (
+        f" A pilot round of {_plural(f.pilot_records, 'record')} was screened by all reviewers first "
+        f"({'; '.join(parts)})."
+    )
+
+
 def selection_text(f: MethodsFacts) -> str:
     """The selection sentences of the methods draft: reviewers, blind dual screening, reasons,
     conflict resolution, agreement per stage and reviewer pair."""
@@ -513,6 +530,7 @@ def selection_text(f: MethodsFacts) -> str:
         if f.exclusion_reasons:
             text += f" (from a fixed list of {_count_word(len(f.exclusion_reasons), 'reason')})"
         text += ". Each record needed the decisions of two reviewers."
+        text += pilot_text(f)
     elif n_rev == 1:
         text = "One reviewer screened titles and abstracts and then full texts."
     else:
@@ -620,6 +638,21 @@ def _other_label(key: str) -> str:
     return {"registers": "trial registers"}.get(key, OTHER_SOURCE_LABELS.get(key, key).lower())
 
 
+def _pilot_facts(conn: sa.Connection, config: Mapping[str, Any]) -> tuple[int, list[tuple[str, str, float, float | None]]]:
+    """(pilot records, [(a, b, percent, kappa)] per pair who both completed it) when a pilot
+    round was configured and completed by at least two reviewers, else (0, [])."""
+    from review import screening
+
+    if not (config.get("screening") or {}).get("pilot"):
+        return 0, []
+    settings = screening.screening_settings(dict(config))
+    status = screening.pilot_status(conn, settings.pilot, settings.seed)
+    if not status.agreement_ready:
+        return 0, []
+    pairs = screening.completed_pairs(status, screening.pilot_agreement(conn, settings.pilot, settings.seed))
+    return status.records, [(a.pair[0], a.pair[1], a.percent, a.kappa) for a in pairs]
+
+
 def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None,
                          *, counts: PrismaCounts | None = None) -> MethodsFacts:
     """The methods facts from the store and the project config; ``counts``: the PRISMA counts
@@ -686,6 +719,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         stage: [(a.pair[0], a.pair[1], a.n, a.percent, a.kappa, a.kappa_ci) for a in screening.agreement(conn, stage)]
         for stage in screening.STAGES
     }
+    pilot_records, pilot_agreement = _pilot_facts(conn, config)
     from review.store import list_events
 
     resolved = Counter(
@@ -713,6 +747,8 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         kappa=kappa,
         conflict_resolution=str((config.get("screening") or {}).get("conflict_resolution", "lead")),
         prioritisation=screening.prioritisation_used(conn),
+        pilot_records=pilot_records,
+        pilot_agreement=pilot_agreement,
         conflicts_resolved=dict(resolved),
         exclusion_reasons=list(criteria.exclusion_reasons),
         assessed=counts.dbr_assessed,

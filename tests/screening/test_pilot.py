@@ -264,3 +264,22 @@ def test_cli_names_a_bad_pilot_setting(project, capsys):
     (project.root / "review.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     assert run(project, "agreement", "--pilot") == 1
     assert "review.yaml: screening.pilot must be a whole number" in capsys.readouterr().err
+
+
+def test_methods_draft_reports_a_completed_pilot_round(screening_store):
+    from review.reports import gather_methods_facts, selection_text
+
+    engine, ids, _ = screening_store
+    config = {"screening": {"pilot": PILOT}}
+    pilot = _pilot(engine)
+    sentence = "A pilot round of 4 records was screened by all reviewers first"
+    for rid in pilot[:3]:  # bob has not finished the pilot yet: nothing to report
+        _vote(engine, "alice", rid, "include")
+        _vote(engine, "bob", rid, "include")
+    with engine.connect() as conn:
+        assert sentence not in selection_text(gather_methods_facts(conn, config))
+    _plan_votes(engine, pilot, next(r for r in ids if r not in pilot))
+    with engine.connect() as conn:
+        text = selection_text(gather_methods_facts(conn, config))
+        assert "pilot" not in selection_text(gather_methods_facts(conn, {}))
+    assert f"{sentence} (percent agreement 75.0%, Cohen's kappa 0.50)." in text
