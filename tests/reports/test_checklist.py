@@ -13,7 +13,6 @@ import io
 import json
 import re
 
-import pytest
 import yaml
 
 from review.checklist import FILLED, HEADERS, ITEMS, SECTIONS, WRITE, checklist_rows
@@ -21,16 +20,7 @@ from review.extraction import form_from_config
 from review.prisma import PrismaCounts
 from review.reports import MethodsFacts
 from review.store import add_import, list_imports, open_store
-from test_project_end_to_end import build, run
-
-
-@pytest.fixture
-def unfinished_project(project, tmp_path):
-    """Conflicts 6 and 11 open at title/abstract, no full-text decisions yet."""
-    engine = open_store(project.database_url)
-    build(engine, project.config, tmp_path, resolve=False)
-    engine.dispose()
-    return project
+from test_project_end_to_end import run
 
 
 def checklist_csv(project, capsys, *extra) -> dict[int, dict[str, str]]:

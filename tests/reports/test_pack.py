@@ -11,7 +11,6 @@ import json
 from datetime import date
 
 import docx
-import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
@@ -24,7 +23,7 @@ from review.prisma import check_arithmetic, prisma_counts
 from review.reports import chart_columns
 from review.store import add_import, open_store
 from review.strategy import load_strategy, search_lines
-from test_project_end_to_end import DATA, build, run
+from test_project_end_to_end import DATA, run
 
 
 def body_items(document) -> list[tuple[str, object]]:
@@ -131,15 +130,6 @@ def test_the_pack_holds_every_part_in_order(built_project, tmp_path, capsys):
     assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE,
                                                           WD_ORIENT.PORTRAIT]
     assert "DRAFT" not in "\n".join(p.text for p in document.paragraphs)
-
-
-@pytest.fixture
-def unfinished_project(project, tmp_path):
-    """Conflicts 6 and 11 open at title/abstract, no full-text decisions yet."""
-    engine = open_store(project.database_url)
-    build(engine, project.config, tmp_path, resolve=False)
-    engine.dispose()
-    return project
 
 
 def test_unfinished_screening_is_refused_like_review_prisma(unfinished_project, tmp_path, capsys):
