@@ -98,15 +98,31 @@ def miss_category(reason: str) -> str:
 
 def misses_by_reason(records, gold, labels) -> dict[str, int]:
     """Per category, the labelled links (removals) the clustering did not make."""
-    from collections import Counter, defaultdict
+    from collections import Counter
 
     from review.dedup.normalise import normalise
     from review.dedup.score import compare, decide
 
+    out: Counter = Counter()
+    for first, other in missed_links(gold, labels):
+        if records[first] is None or records[other] is None:
+            out["record unreadable (no title)"] += 1
+            continue
+        d = decide(compare(normalise(records[first]), normalise(records[other])))
+        out[miss_category(d.reason)] += 1
+    return dict(out)
+
+
+def missed_links(gold, labels) -> list[tuple[int, int]]:
+    """One (position, position) pair per labelled removal not made: for each gold group split
+    over several clusters, the first record of its largest part against the first record of
+    every other part."""
+    from collections import defaultdict
+
     groups = defaultdict(list)
     for i, g in enumerate(gold):
         groups[g].append(i)
-    out: Counter = Counter()
+    out = []
     for members in groups.values():
         parts = defaultdict(list)
         for i in members:
@@ -114,15 +130,8 @@ def misses_by_reason(records, gold, labels) -> dict[str, int]:
         if len(parts) < 2:
             continue
         heads = sorted(parts.values(), key=len, reverse=True)
-        first = heads[0][0]
-        for part in heads[1:]:
-            other = part[0]
-            if records[first] is None or records[other] is None:
-                out["record unreadable (no title)"] += 1
-                continue
-            d = decide(compare(normalise(records[first]), normalise(records[other])))
-            out[miss_category(d.reason)] += 1
-    return dict(out)
+        out.extend((heads[0][0], part[0]) for part in heads[1:])
+    return out
 
 
 def _ours_labels(records) -> tuple[list, dict]:

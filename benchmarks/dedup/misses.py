@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 
 import labelled  # noqa: E402
-from bench import _ours_labels, miss_category  # noqa: E402
+from bench import _ours_labels, miss_category, missed_links  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
 from review.dedup.normalise import normalise  # noqa: E402
@@ -42,19 +42,7 @@ def _pairs(s: labelled.LabelledSet, labels: list) -> list[tuple[int, int]]:
                        key=lambda j: fuzz.ratio(s.records[i].title.lower(), s.records[j].title.lower()))
             out.append((best, i))
         return out
-    groups = defaultdict(list)
-    for i, g in enumerate(s.gold):
-        groups[g].append(i)
-    out = []
-    for members in groups.values():
-        parts = defaultdict(list)
-        for i in members:
-            parts[labels[i]].append(i)
-        if len(parts) < 2:
-            continue
-        heads = sorted(parts.values(), key=len, reverse=True)
-        out.extend((heads[0][0], part[0]) for part in heads[1:])
-    return out
+    return missed_links(s.gold, labels)
 
 
 def _cell(text: str, limit: int = 110) -> str:
