@@ -105,14 +105,13 @@ def gather_pack(engine: sa.Engine, project: Project, *, made_on: str, draft: boo
         included = included_record_ids(conn)
         chart = final_table(conn, form, included) if included else []
     headers, rows, _ = chart_docx_table(form, chart)
-    identified = counts.database_results + counts.register_results + counts.other_results
     strategies, problem = _render_strategies(project)
     return Pack(
         title=facts.title or project.name,
         made_on=made_on,
         draft=draft_note(counts),
         methods=methods_text(facts),
-        figure_png=png_bytes(render_svg(counts)) if identified else None,
+        figure_png=png_bytes(render_svg(counts)) if counts.any_identified else None,
         chart_headers=headers,
         chart_rows=rows,
         chart_note=(f"{len(rows)} included sources; {facts.charted} charted so far." if rows else NO_CHARTING),

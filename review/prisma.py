@@ -160,6 +160,11 @@ class PrismaCounts:
         return sum(self.other_specific_results.values())
 
     @property
+    def any_identified(self) -> bool:
+        """Whether any record was identified, by any route (an empty flow is not a figure)."""
+        return bool(self.database_results or self.register_results or self.other_results)
+
+    @property
     def new_studies(self) -> int:
         if self.included_studies is None:
             return self.dbr_included + self.other_included

@@ -124,12 +124,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.set_defaults(func=cmd_extract_form)
 
 
-def _not_a_draft(counts) -> str:
-    """What --draft says when nothing awaits a decision."""
-    return _not_a_draft_for(bool(counts.database_results or counts.register_results or counts.other_results))
-
-
-def _not_a_draft_for(imported: bool) -> str:
+def _not_a_draft(imported: bool) -> str:
+    """What --draft says when nothing awaits a decision (``imported``: any record identified)."""
     if not imported:
         return "nothing is imported yet: every box is 0 (import the search results with review import)"
     return "screening is finished: these are the final counts (nothing marked DRAFT)"
@@ -146,7 +142,7 @@ def cmd_prisma(args: argparse.Namespace) -> int:
     counts = check_arithmetic(counts, draft=args.draft)
     draft = " (DRAFT)" if counts.is_draft else ""
     if args.draft and not counts.is_draft:
-        print(_not_a_draft(counts), file=sys.stderr)
+        print(_not_a_draft(counts.any_identified), file=sys.stderr)
     if counts.is_draft and (args.out or args.csv or args.json):
         print(f"warning: {draft_note(counts)}", file=sys.stderr)
     if args.out:
@@ -242,7 +238,7 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
     rows = checklist_rows(facts, counts, form)
     draft = draft_note(counts)
     if args.draft and not counts.is_draft:
-        print(_not_a_draft(counts), file=sys.stderr)
+        print(_not_a_draft(counts.any_identified), file=sys.stderr)
     if draft:
         print(f"warning: {draft}", file=sys.stderr)
     what = "the PRISMA-ScR checklist" + (" (DRAFT)" if draft else "")
@@ -277,7 +273,7 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
         raise ScreeningUnfinishedError(
             exc.box, f"{exc}; a draft of this pack: review report pack --draft --out {args.out}") from None
     if args.draft and not pack.draft:
-        print(_not_a_draft_for(pack.figure_png is not None), file=sys.stderr)
+        print(_not_a_draft(pack.figure_png is not None), file=sys.stderr)  # a figure iff any record
     if pack.draft:
         print(f"warning: {pack.draft}", file=sys.stderr)
     write_pack(out, pack)
