@@ -31,6 +31,17 @@ def resolution_from_row(row) -> FinalDecision:
     return FinalDecision(int(row.record_id), row.stage, row.decision, reason, "resolution")
 
 
+CHUNK = 500  # record ids per IN (...) list: far below SQLite's and PostgreSQL's bind limits
+
+
+def _restricted(query: sa.Select, column, record_ids: Iterable[int] | None) -> list[sa.Select]:
+    """``query`` as is, or once per chunk of ``record_ids`` (restricted to them)."""
+    if record_ids is None:
+        return [query]
+    ids = list(record_ids)
+    return [query.where(column.in_(ids[k:k + CHUNK])) for k in range(0, len(ids), CHUNK)]
+
+
 def current_votes(
     conn: sa.Connection, stage: str, record_ids: Iterable[int] | None = None
 ) -> dict[int, list[Vote]]:
@@ -40,11 +51,10 @@ def current_votes(
         .where(votes_t.c.stage == stage, votes_t.c.current == sa.true())
         .order_by(votes_t.c.id)
     )
-    if record_ids is not None:
-        query = query.where(votes_t.c.record_id.in_(list(record_ids)))
     out: dict[int, list[Vote]] = defaultdict(list)
-    for row in conn.execute(query):
-        out[int(row.record_id)].append(vote_from_row(row))
+    for part in _restricted(query, votes_t.c.record_id, record_ids):
+        for row in conn.execute(part):
+            out[int(row.record_id)].append(vote_from_row(row))
     return dict(out)
 
 
@@ -52,6 +62,8 @@ def current_resolutions(
     conn: sa.Connection, stage: str, record_ids: Iterable[int] | None = None
 ) -> dict[int, FinalDecision]:
     query = sa.select(res_t).where(res_t.c.stage == stage, res_t.c.current == sa.true())
-    if record_ids is not None:
-        query = query.where(res_t.c.record_id.in_(list(record_ids)))
-    return {int(r.record_id): resolution_from_row(r) for r in conn.execute(query)}
+    return {
+        int(r.record_id): resolution_from_row(r)
+        for part in _restricted(query, res_t.c.record_id, record_ids)
+        for r in conn.execute(part)
+    }

@@ -57,20 +57,14 @@ def conflicts(conn: sa.Connection, stage: str) -> list[Conflict]:
     the page does not load every vote of a large review; each is checked with
     ``rules.outcome``, the one definition of a conflict.
     """
-    found: list[Conflict] = []
     ids = open_conflict_ids(conn, stage)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        votes = current_votes(conn, stage, chunk)
-        resolutions = current_resolutions(conn, stage, chunk)
-        for rid in chunk:
-            state, _final = outcome(stage, rid, votes.get(rid, []), resolutions.get(rid))
-            if state == CONFLICT:
-                found.append(Conflict(rid, stage, list(votes.get(rid, []))))
-    return found
-
-
-_CHUNK = 500  # record ids per IN (...) list
+    votes = current_votes(conn, stage, ids)
+    resolutions = current_resolutions(conn, stage, ids)
+    return [
+        Conflict(rid, stage, list(votes.get(rid, [])))
+        for rid in ids
+        if outcome(stage, rid, votes.get(rid, []), resolutions.get(rid))[0] == CONFLICT
+    ]
 
 
 def final_decisions(conn: sa.Connection, stage: str) -> dict[int, FinalDecision]:
