@@ -40,6 +40,17 @@ def status_of(record_id: int) -> str:
     return STATUS.get(ft.kind if ft else None, ft.kind if ft else "missing")
 
 
+def store(action, message) -> None:
+    """Run a store action: its error under the form, or a toast and a fresh page."""
+    try:
+        result = action()
+    except rules.ScreeningError as exc:
+        st.error(str(exc))
+        return
+    st.toast(message(result))
+    st.rerun()
+
+
 counts = pd.Series([status_of(r) for r in sought]).value_counts()
 cols = st.columns(4)
 for col, (status, label) in zip(
@@ -64,38 +75,22 @@ with right:
     with pdf_tab:
         upload = st.file_uploader("PDF file", type=["pdf"], key=f"pdf-upload-{selected}")
         if st.button("Attach PDF", key=f"attach-pdf-{selected}", disabled=upload is None):
-            try:
-                ft = rules.attach_pdf(
-                    engine, project.data_dir, selected, upload.name, upload.getvalue(), by=reviewer.name
-                )
-            except rules.ScreeningError as exc:
-                st.error(str(exc))
-            else:
-                st.toast(f"PDF stored as {ft.location}")
-                st.rerun()
+            store(lambda: rules.attach_pdf(engine, project.data_dir, selected, upload.name, upload.getvalue(),
+                                           by=reviewer.name),
+                  lambda ft: f"PDF stored as {ft.location}")
     with link_tab:
         url = st.text_input("URL (https://…)", key=f"link-{selected}")
         if st.button("Save link", key=f"save-link-{selected}"):
-            try:
-                rules.attach_link(engine, selected, url.strip(), by=reviewer.name)
-            except rules.ScreeningError as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Link saved.")
-                st.rerun()
+            store(lambda: rules.attach_link(engine, selected, url.strip(), by=reviewer.name),
+                  lambda _: "Link saved.")
     with missing_tab:
         reason = st.text_input(
             "Why it could not be retrieved", key=f"nr-reason-{selected}",
             placeholder="e.g. not held by the library; author did not reply",
         )
         if st.button("Mark not retrieved", key=f"mark-nr-{selected}"):
-            try:
-                rules.mark_not_retrieved(engine, selected, reason.strip(), by=reviewer.name)
-            except rules.ScreeningError as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Marked as not retrieved.")
-                st.rerun()
+            store(lambda: rules.mark_not_retrieved(engine, selected, reason.strip(), by=reviewer.name),
+                  lambda _: "Marked as not retrieved.")
 
 # the stored PDF, full width under the record and the forms
 current = texts.get(selected)
