@@ -79,13 +79,26 @@ def browser():
             b.close()
 
 
+def wait_idle(page) -> None:
+    """Wait until the app's script (or the card's fragment) has finished its run and no element
+    of an earlier run is left stale: a key pressed or a button clicked mid-run can be lost
+    (Streamlit's own end-to-end tests wait the same way)."""
+    page.wait_for_function(
+        """() => { const app = document.querySelector("[data-testid='stApp']");
+                   return app && app.dataset.testScriptState === 'notRunning' &&
+                          !document.querySelector("[data-stale='true']"); }""",
+        timeout=TIMEOUT_MS,
+    )
+
+
 def record_id(page) -> int | None:
-    """The record on the card, or None once the queue is empty."""
+    """The record on the card, or None once the queue is empty (once the run that drew it ended)."""
     page.wait_for_function(
         """() => document.body.innerText.match(/record #\\d+/) ||
                  document.body.innerText.includes('queue for this stage is empty')""",
         timeout=TIMEOUT_MS,
     )
+    wait_idle(page)
     m = RECORD_ID.search(page.inner_text("body"))
     return int(m.group(1)) if m else None
 
@@ -111,6 +124,7 @@ def click_button(page, name: str, *, double: bool = False) -> None:
         arg=name,
         timeout=TIMEOUT_MS,
     )
+    wait_idle(page)
     if double:
         button.dblclick()
     else:
