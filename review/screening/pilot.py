@@ -4,8 +4,8 @@ first, the team checks their agreement (JBI suggests 75% or more) and refines th
 before screening the rest.
 
 The pilot set is ``queue.pilot_ids``: the first N title/abstract records of the seeded
-random order (removed duplicates skipped), the same for every reviewer; the queue offers it
-first (``queue.next_record_id(..., pilot=N)``). Here: how far each reviewer is (counts only)
+random order (removed duplicates skipped), the same for every reviewer and frozen at the
+first pilot vote; the queue offers it first (``queue.next_record_id(..., pilot=N)``). Here: how far each reviewer is (counts only)
 and the agreement over the pilot records, the same kind of aggregate ``agreement`` gives.
 """
 

@@ -25,6 +25,7 @@ from review.screening.stageset import in_stage_clause, is_duplicate, stage_set
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
+from review.store.schema import screening_pilot as pilot_t
 from review.store.schema import screening_resolutions as res_t
 from review.store.schema import screening_votes as votes_t
 from review.store.transaction import insert_ignore, write_retrying
@@ -190,21 +191,65 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
     return seen
 
 
-def pilot_ids(conn: sa.Connection, size: int, seed: int = 0) -> list[int]:
-    """The pilot set: the first ``size`` title/abstract records (removed duplicates skipped)
-    of the seeded random order, in that order; the same for every reviewer. One short
-    indexed walk over (seed, sort_key)."""
+def pilot_ids(conn: sa.Connection, size: int, seed: int = 0, *, commit: bool | None = None) -> list[int]:
+    """The pilot set: ``size`` title/abstract records in the seeded random order, the same
+    for every reviewer.
+
+    Until a reviewer has voted on one of them the set is the first ``size`` records of the
+    order (removed duplicates skipped). The first look after such a vote (the Screen page
+    asks for the next record right after every vote) freezes it in ``screening_pilot``, so
+    records imported later never join it and every reviewer keeps screening the same records.
+    A frozen record later removed as a duplicate is skipped and the next record of the order
+    fills its place (frozen too); a larger ``size`` extends the set the same way, a smaller
+    one takes its first records. The frozen rows are committed at once when ``commit`` (by
+    default: when ``conn`` is outside a transaction); else they join the caller's."""
     if int(size) <= 0:
         return []
-    seed = int(seed)
+    size, seed = int(size), int(seed)
+    if commit is None:
+        commit = not conn.in_transaction()
+    frozen_rows = conn.execute(
+        sa.select(pilot_t.c.record_id, ~is_duplicate(pilot_t.c.record_id))
+        .where(pilot_t.c.seed == seed)
+        .order_by(pilot_t.c.position, pilot_t.c.record_id)
+    ).all()
+    frozen = [int(rid) for rid, _ in frozen_rows]
+    kept = [int(rid) for rid, keep in frozen_rows if keep]
+    if len(kept) >= size:
+        return kept[:size]
     ensure_order(conn, seed)
     query = (
         sa.select(order_t.c.record_id)
         .where(order_t.c.seed == seed, ~is_duplicate(order_t.c.record_id))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
-        .limit(int(size))
+        .limit(size - len(kept))
     )
-    return [int(i) for i in conn.execute(query).scalars()]
+    if frozen:
+        query = query.where(order_t.c.record_id.not_in(frozen))
+    added = [int(i) for i in conn.execute(query).scalars()]
+    ids = kept + added
+    if added and (frozen or voted_by_anyone(conn, PILOT_STAGE, ids)):
+        insert_ignore(conn, pilot_t, [
+            {"seed": seed, "record_id": rid, "position": len(frozen) + n} for n, rid in enumerate(added)
+        ])
+        if commit:
+            conn.commit()
+    return ids
+
+
+def voted_by_anyone(conn: sa.Connection, stage: str, record_ids: Sequence[int]) -> bool:
+    """Whether any reviewer has a current vote at ``stage`` on one of ``record_ids``."""
+    if not record_ids:
+        return False
+    return conn.execute(
+        sa.select(
+            sa.exists().where(
+                votes_t.c.stage == stage,
+                votes_t.c.current == sa.true(),
+                votes_t.c.record_id.in_([int(i) for i in record_ids]),
+            )
+        )
+    ).scalar_one()
 
 
 def voted_ids(conn: sa.Connection, reviewer: str, stage: str, record_ids: Sequence[int]) -> set[int]:
@@ -222,10 +267,13 @@ def voted_ids(conn: sa.Connection, reviewer: str, stage: str, record_ids: Sequen
     return {int(i) for i in rows}
 
 
-def pilot_left(conn: sa.Connection, reviewer: str, size: int, seed: int = 0) -> list[int]:
+def pilot_left(
+    conn: sa.Connection, reviewer: str, size: int, seed: int = 0, *, commit: bool | None = None
+) -> list[int]:
     """The pilot records ``reviewer`` has not voted on yet, in the random order (every
-    reviewer screens every pilot record, however many votes it has)."""
-    ids = pilot_ids(conn, size, seed)
+    reviewer screens every pilot record, however many votes it has); ``commit``: as for
+    ``pilot_ids``."""
+    ids = pilot_ids(conn, size, seed, commit=commit)
     done = voted_ids(conn, reviewer, PILOT_STAGE, ids)
     return [rid for rid in ids if rid not in done]
 
@@ -261,7 +309,7 @@ def queue(
     seed = int(seed)
     commit = not conn.in_transaction()
     ensure_order(conn, seed)
-    pilot_first = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
+    pilot_first = pilot_left(conn, reviewer, pilot, seed, commit=commit) if pilot and stage == PILOT_STAGE else []
     if _ranked(stage, order) and not pilot_first:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)
@@ -299,9 +347,10 @@ def next_record_id(
     check_stage(stage)
     seed = int(seed)
     ranked = _ranked(stage, order)
-    commit = ranked and not conn.in_transaction()
+    outside = not conn.in_transaction()
+    commit = ranked and outside
     ensure_order(conn, seed)
-    left = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
+    left = pilot_left(conn, reviewer, pilot, seed, commit=outside) if pilot and stage == PILOT_STAGE else []
     if ranked and not left:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
     first = _undone_first(conn, reviewer, stage)

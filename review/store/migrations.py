@@ -51,6 +51,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0006_sessions", _create(schema.screening_sessions)),
     ("0007_study_links", _create(schema.study_links)),
     ("0008_screening_rank", _create(schema.screening_rank, schema.screening_rank_state)),
+    ("0009_screening_pilot", _create(schema.screening_pilot)),
 ]
 
 

@@ -261,6 +261,19 @@ screening_rank_state = sa.Table(
 )
 
 
+# The pilot round's set (migration 0009_screening_pilot; ``screening.pilot: N``): frozen once
+# a reviewer has voted on a pilot record, so records imported or deduplicated later do not
+# change which records every reviewer screens first. ``position`` follows the seeded random
+# order; a pilot record later removed as a duplicate is skipped and the next record of the
+# order takes its place. Holds no decision, only which records form the pilot.
+screening_pilot = sa.Table(
+    "screening_pilot",
+    metadata,
+    sa.Column("seed", sa.BigInteger, primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
 # ---------------------------------------------------------------------------------------
 # Extraction (data charting): values per reviewer and consensus values, both append-only.
 # The current value of (record, field, reviewer) is its row with the highest id; a cleared

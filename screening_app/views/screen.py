@@ -38,6 +38,10 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             state.queue_order() == "relevance" and stage == "title_abstract" and not pilot_left
             and rules.ranking_due(conn, reviewer_name)
         )
+        # end this read transaction, so the queue commits what it works out itself (the
+        # pilot set once frozen, the reviewer's ranking) instead of losing it when the
+        # connection closes
+        conn.commit()
         with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
             record_id = rules.next_record_id(
                 conn, reviewer_name, stage, seed=state.seed(),

@@ -28,7 +28,7 @@ from review.screening import (
 from review.screening import ranking
 from review.screening.settings import screening_settings
 from review.store import open_store
-from review.store.schema import dedup_membership
+from review.store.schema import dedup_membership, screening_pilot
 
 TA, FT = "title_abstract", "full_text"
 PILOT = 4
@@ -86,6 +86,56 @@ def test_the_pilot_set_skips_removed_duplicates(screening_store):
     after = _pilot(engine)
     assert after == [before[0]] + before[2:PILOT + 1]
     assert before[1] not in _queue(engine, "alice", pilot=PILOT)
+
+
+def _frozen(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(screening_pilot)).scalar_one()
+
+
+def test_before_anyone_voted_the_pilot_set_follows_the_store(screening_store):
+    engine, _ids, _ = screening_store
+    pilot = _pilot(engine)
+    new = make_records(engine, 40)  # a second import before the pilot starts
+    after = _pilot(engine)
+    assert after == _queue(engine, "carol")[:PILOT]  # the start of the order over every record
+    assert set(after) & set(new) and after != pilot
+    assert _frozen(engine) == 0
+
+
+def test_the_pilot_set_is_frozen_once_a_reviewer_voted(screening_store):
+    engine, _ids, _ = screening_store
+    pilot = _pilot(engine)
+    assert _screen_pilot(engine, "alice", ["include"]) == pilot[:1]
+    assert _pilot(engine) == pilot and _frozen(engine) == PILOT
+    new = make_records(engine, 40)  # records imported after the pilot started
+    assert set(_queue(engine, "carol")[:PILOT]) & set(new)  # they would have joined the set
+    assert _pilot(engine) == pilot
+    # every reviewer still gets the same records first; alice goes on with hers
+    assert _queue(engine, "bob", pilot=PILOT)[:PILOT] == pilot
+    assert _screen_pilot(engine, "alice", ["exclude"] * (PILOT - 1)) == pilot[1:]
+    with engine.connect() as conn:
+        status = pilot_status(conn, PILOT)
+    assert status.records == PILOT and status.voted["alice"] == PILOT and status.complete == ("alice",)
+
+
+def test_a_frozen_pilot_record_removed_as_a_duplicate_is_replaced_and_a_larger_size_extends(screening_store):
+    engine, _ids, _ = screening_store
+    pilot = _pilot(engine)
+    _screen_pilot(engine, "alice", ["include"])
+    _next(engine, "alice", pilot=PILOT)  # the Screen page's next card, right after the vote
+    make_records(engine, 40)
+    order = [r for r in _queue(engine, "carol") if r not in pilot]  # the order without the pilot
+    with engine.begin() as conn:  # dedup folds the third pilot record into a non-pilot record
+        conn.execute(sa.insert(dedup_membership), [
+            {"record_id": order[-1], "kept_id": order[-1], "updated_at": "x"},
+            {"record_id": pilot[2], "kept_id": order[-1], "updated_at": "x"},
+        ])
+    replaced = _pilot(engine)
+    assert replaced == pilot[:2] + pilot[3:] + [order[0]]
+    assert _pilot(engine) == replaced  # the replacement is frozen too
+    assert _pilot(engine, PILOT + 2) == replaced + order[1:3]
+    assert _pilot(engine, 2) == pilot[:2]
 
 
 def test_pilot_records_come_first_for_every_reviewer_even_with_two_votes(screening_store):

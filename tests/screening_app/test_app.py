@@ -6,12 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from app_helpers import HOSTILE_TITLE
 from streamlit.testing.v1 import AppTest
 
 import review.screening as rules
 import screening_app
 from review.store import open_store
+from review.store.schema import screening_pilot
 
 APP = Path(screening_app.__file__).resolve().parent / "app.py"
 
@@ -466,6 +468,15 @@ def test_relevance_order_is_said_on_the_screen_page_and_starts_from_the_include_
     texts = {int(r.id): record_text(r.title, r.data or {}) for r in rows}
     scores = dict(zip(texts, term_scores(list(texts.values()), ["mentor*", "medical student*"])))
     assert scores[shown_record(at)] == max(scores.values()) > 0
+    # the ranking the card was drawn from is stored, so the next cards do not rank again
+    from review.store.schema import screening_rank_state
+
+    vote(at, "include")
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        state_rows = conn.execute(sa.select(screening_rank_state.c.reviewer)).scalars().all()
+        assert state_rows == ["alice"] and not rules.ranking_due(conn, "alice")
+    engine.dispose()
     # the title/abstract stage only: full text stays in the random order
     at.segmented_control(key="screen-stage").set_value("full_text").run()
     assert "Order: reproducible random" in page_text(at)
@@ -500,6 +511,12 @@ def test_pilot_round_on_the_screen_and_agreement_pages(app_project):
         assert (f"Pilot round: {left} of 3 pilot records left for you" in text) == (left > 0)
     assert shown == pilot
     assert "Pilot round:" not in page_text(alice) and shown_record(alice) not in pilot
+    # the set was frozen at alice's first vote: a later import cannot change it for bob
+    engine = open_store(app_project.database_url)
+    with engine.connect() as conn:
+        frozen = conn.execute(sa.select(screening_pilot.c.record_id).order_by(screening_pilot.c.position))
+        assert frozen.scalars().all() == pilot
+    engine.dispose()
     # before bob completes it: progress as counts, no agreement yet
     bob = sign_in(app_project.tokens["bob"])
     vote(bob, "include")
