@@ -11,7 +11,8 @@ lines joined to their value with a newline). This module adds what rispy leaves 
 * the source database of each record of an Ovid multi-database export, from the ``D=`` code
   of its Ovid link (``OVID_DATABASES``); records without one keep the database given at import;
 * the vendor quirks listed in ``_vendor_rules`` (PubMed ids in AN/C2, Embase L-numbers,
-  PsycINFO "No Specified" pages, Ovid CENTRAL's one-line author lists).
+  PsycINFO "No Specified" pages, Ovid CENTRAL's one-line author lists, DOIs from the
+  OpenURL of Ovid's link text, whose pmid slot is kept in raw only).
 
 Between records anything goes (Ovid's ``N.`` lines and "Link to ..." text, EndNote's
 "Record #1 of 2" banners): it is kept as the preceding record's trailer and searched for its
@@ -519,8 +520,9 @@ def _vendor_rules(record: Record, raw: dict[str, list[str]], trailer: list[str])
         # Ovid CENTRAL writes all authors on one line: "Petri G, Expert P, ..."
         if len(record.authors) == 1:
             record.authors = split_authors(record.authors[0])
-        # the OpenURL in Ovid's link text carries the PubMed id and DOI (CENTRAL lacks both)
-        _from_openurl(record, trailer)
+        # the OpenURL in Ovid's link text carries a DOI (CENTRAL's own tags lack it) and a
+        # number in its pmid slot, kept in raw only (see _from_openurl)
+        _from_openurl(record, raw, trailer)
 
     # PubMed records from EndNote/Zotero: "DP/DB - NLM", PubMed id in AN, PMCID in C2
     if database_tag in _NLM_PROVIDERS and accession.isdigit():
@@ -548,15 +550,20 @@ def _vendor_rules(record: Record, raw: dict[str, list[str]], trailer: list[str])
         record.pmid = normalise_pmid(first_value(raw, ("PMID",)))
 
 
-def _from_openurl(record: Record, trailer: list[str]) -> None:
+def _from_openurl(record: Record, raw: dict[str, list[str]], trailer: list[str]) -> None:
+    """The DOI from the OpenURL of Ovid's link text; the number in its pmid slot goes to
+    ``raw["OPENURL_PMID"]``, never to ``record.pmid``: for Ovid CENTRAL it is not always the
+    record's PubMed id (in a real export 6 of 54 checkable numbers belonged to other
+    records or were Embase accession numbers), and a wrong PMID keeps true duplicates
+    apart ("PMIDs differ"). MEDLINE records take their PMID from the accession number."""
     for line in trailer:
         if "rft_id=" not in line:
             continue
         if record.source_id and record.source_id not in line:
             continue  # the link text of another record
         pmid = _OPENURL_PMID.search(line)
-        if pmid and not record.pmid:
-            record.pmid = pmid.group(1)
+        if pmid and "OPENURL_PMID" not in raw:
+            raw["OPENURL_PMID"] = [pmid.group(1)]
         doi = _OPENURL_DOI.search(line) or _OPENURL_PMID_DOI.search(line)
         if doi and not record.doi:
             record.doi = normalise_doi(unquote(doi.group(1)))

@@ -211,7 +211,8 @@ def test_ovid_multidatabase_sample_counts_per_database():
     assert all(r.source_id.startswith("CN-") for r in central)
     petri = next(r for r in central if r.source_id == "CN-01112434")
     assert petri.authors[:2] == ["Petri G", "Expert P"]  # one A1 line, split
-    assert petri.pmid == "25401177"  # from the OpenURL in Ovid's link text
+    # the number in the pmid slot of Ovid's OpenURL is kept aside, never taken as the PMID
+    assert petri.pmid == "" and petri.raw["OPENURL_PMID"] == ["25401177"]
     assert "Psilocybin/ad [administration & dosage]" in petri.subject_headings
     # Ovid CENTRAL links can carry a DOI in the OpenURL's pmid slot: it is a DOI, not PMID "10"
     ross = next(r for r in central if r.source_id == "CN-01302630")
