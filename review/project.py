@@ -6,6 +6,7 @@ makes a new project from the same template.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from review.yaml_errors import SafeLoader, describe_yaml_error
 
 CONFIG_NAME = "review.yaml"
 DEFAULT_DB_NAME = "review.sqlite"
@@ -54,20 +57,68 @@ class Project:
         return self.config.get(name)
 
 
+# The top-level keys of review.yaml and the kind of value each takes (None: left empty).
+_TEXT = (str, int, float)
+CONFIG_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "name": (_TEXT, "a short name"),
+    "title": (_TEXT, "a line of text"),
+    "question": (_TEXT, "a line of text"),
+    "database_url": ((str,), "a database URL such as postgresql+psycopg2://user@host:5432/review"),
+    "strategy": ((str,), "the path of a strategy file, e.g. queries/my-review.yaml"),
+    "criteria": ((dict,), "a mapping with version, include and exclude"),
+    "exclusion_reasons": ((list, str), "a list of reasons"),
+    "sample": ((list,), "a list of files, each {file: ..., database: ...}"),
+    "reviewers": ((list,), "a list of {name: ..., role: ...}"),
+    "screening": ((dict,), "a mapping (seed, order, pilot, ...)"),
+    "extraction": ((dict,), "a mapping with mode and sections"),
+    "pubmed": ((dict,), "a mapping (email, api_key, tool, eutils_url)"),
+}
+
+
 def read_config(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read the project config ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        line = text_line(exc.object, exc.start)
+        raise ProjectError(f"{path}, line {line}: not UTF-8 text; save the file as UTF-8") from exc
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=SafeLoader) or {}  # noqa: S506 - a SafeLoader subclass
+        node = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ProjectError(f"{path}{where}: not valid YAML: {exc}") from exc
+        line, message = describe_yaml_error(exc)
+        raise ProjectError(f"{path}, line {line}: not valid YAML: {message}") from exc
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: the config must be a mapping (key: value lines)")
+    check_config(data, _key_lines(node), path)
     return data
+
+
+def text_line(data: bytes, offset: int) -> int:
+    """The 1-based line of byte ``offset`` in ``data``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _key_lines(node: yaml.Node | None) -> dict[Any, int]:
+    """Line (1-based) of each top-level key of a composed YAML mapping."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def check_config(data: dict[str, Any], lines: dict[Any, int], path: Path) -> None:
+    """Refuse an unknown top-level key (a typo would silently drop its settings) or a value
+    of the wrong kind, naming the line."""
+    for key, value in data.items():
+        where = f"{path}, line {lines.get(key, 1)}"
+        if key not in CONFIG_KEYS:
+            close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ProjectError(f"{where}: unknown key {key!r}; {hint}the keys are {', '.join(CONFIG_KEYS)}")
+        kinds, expected = CONFIG_KEYS[key]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+            raise ProjectError(f"{where}: {key} takes {expected}, not {value!r}")
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -110,7 +161,11 @@ def init_project(directory: str | Path, *, name: str | None = None) -> Project:
     Refuses to overwrite an existing ``review.yaml``.
     """
     root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(f"{root}: cannot make the project folder ({exc.strerror}); "
+                           "name a new folder or an existing one") from exc
     target = root / CONFIG_NAME
     if target.exists():
         raise ProjectError(f"{target} already exists: this folder is a project already")

@@ -35,6 +35,7 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.formats", "FormatError"),
     ("review.importing", "AlreadyImportedError"),
     ("review.store", "SchemaTooNewError"),
+    ("review.store", "StoreError"),
     ("builtins", "FileNotFoundError"),
     ("review.screening", "ScreeningError"),
     ("review.strategy", "StrategyError"),
@@ -55,10 +56,28 @@ def known_errors() -> tuple[type[BaseException], ...]:
     return tuple(getattr(importlib.import_module(mod), name) for mod, name in KNOWN_ERRORS)
 
 
+def output_file(text: str) -> str:
+    """argparse ``type`` of an output FILE option: a path in a folder that exists and not a
+    folder itself, checked before the command does any work."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file in it, e.g. {path / 'out'}")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text}: the folder {path.parent} does not exist; make it first or write the file elsewhere"
+        )
+    return text
+
+
 def write_or_print(text: str, out: str | None, what: str) -> None:
     """Write ``text`` to the file ``out`` (saying so on stderr), or to stdout without one."""
     if out:
-        Path(out).write_text(text, encoding="utf-8", newline="")
+        try:
+            Path(out).write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            from review.cli import CommandError
+
+            raise CommandError(f"{out}: cannot write {what} ({exc.strerror})") from exc
         print(f"wrote {what} to {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

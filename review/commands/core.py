@@ -69,9 +69,12 @@ def _parse_mapping(items: list[str]) -> dict[str, str] | None:
 def _check_date(text: str) -> str:
     if not text:
         return ""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise SystemExit(f"review import: --searched takes YYYY-MM-DD, not {text!r}")
-    date.fromisoformat(text)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"review import: --searched takes YYYY-MM-DD, a real date, not {text!r}") from None
     return text
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from review.commands.context import engine_of
+from review.commands.context import engine_of, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default=None, metavar="NAME", help="who decides (default: $REVIEW_USER or the login name)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--input", nargs="+", metavar="FILE", default=None, help="standalone: export files to deduplicate (RIS, nbib, PubMed XML, EndNote XML, CSV)")
-    p.add_argument("--out", metavar="CSV", default=None, help="standalone: where to write the clusters (default: standard output)")
-    p.add_argument("--pairs", metavar="CSV", default=None, help="standalone: also write the uncertain pairs left apart")
+    p.add_argument("--out", metavar="CSV", type=output_file, default=None, help="standalone: where to write the clusters (default: standard output)")
+    p.add_argument("--pairs", metavar="CSV", type=output_file, default=None, help="standalone: also write the uncertain pairs left apart")
     p.add_argument("--format", dest="fmt", default=None, metavar="FORMAT", help="standalone: ris, medline, pubmed-xml, endnote-xml or tabular (default: detected per file)")
     p.set_defaults(func=cmd_dedup)
 
@@ -64,6 +64,15 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         return _standalone(args)
     if args.out or args.pairs or args.fmt:
         raise CommandError("--out, --pairs and --format go with --input FILE...", status=2)
+    if args.pending and (args.confirm or args.reject or args.undo is not None):
+        raise CommandError("--pending lists the pairs waiting for a person; run it on its own, "
+                           "before or after --confirm, --reject or --undo", status=2)
+    from review.dedup.queue import parse_pair
+
+    both = sorted(set(map(parse_pair, args.confirm)) & set(map(parse_pair, args.reject)))
+    if both:
+        raise CommandError(f"pair {both[0][0]}-{both[0][1]} is both confirmed and rejected; give it "
+                           "to --confirm (same paper) or to --reject (different papers)", status=2)
     engine = engine_of(args)
     if args.confirm or args.reject or args.undo is not None:
         return _decide(args, engine)

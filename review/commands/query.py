@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
 from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
+from review.strategy.load import is_date
 
 SOURCES = ("ovid-medline", "ovid-embase", "pubmed")
 
@@ -56,8 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="target", required=True, choices=TARGETS, help="the database (or summary) to render for")
-    p.add_argument("--lines", action="store_true", help="pubmed: print every numbered line's query (for per-line counts), not only the final query")
-    p.add_argument("--no-numbers", action="store_true", help="ovid: print the lines without their numbers")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--lines", action="store_true", help="pubmed: print every numbered line's query (for per-line counts), not only the final query")
+    shape.add_argument("--no-numbers", action="store_true", help="ovid: print the lines without their numbers")
     p.add_argument("--json", action="store_true", help="print {text, lines, warnings} as JSON")
 
 
@@ -103,25 +104,36 @@ def cmd_render(args: argparse.Namespace) -> int:
     return _emit(rendered, args)
 
 
+def _read_text(path: Path) -> str:
+    """A pasted or exported strategy: UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StrategyError(f"{path}: cannot read the strategy ({exc.strerror})") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
+    if args.searched and not is_date(args.searched):
+        print(f"review: --searched takes YYYY-MM-DD, a real date, not {args.searched!r}", file=sys.stderr)
+        return 2
     try:
         if args.file == "-":
             text, source = sys.stdin.read(), "<stdin>"
         else:
             path = Path(args.file)
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                text = path.read_text(encoding="latin-1")
+            text = _read_text(path)
             source = str(path)
         if args.source == "pubmed":
             strategy = parse_pubmed(text, source=source)
         else:
             strategy = parse_ovid(text, args.source, source=source)
         if args.searched:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.searched):
-                print(f"review: --searched takes YYYY-MM-DD, not {args.searched!r}", file=sys.stderr)
-                return 2
             strategy.searched = args.searched
         rendered = render(strategy, args.target)
     except OvidSyntaxError as exc:

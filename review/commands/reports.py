@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from review.commands.context import engine_of, project_of, write_or_print
+from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.screening import resolve_record
 
 
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "decision, every output marked DRAFT.",
     )
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
-    p.add_argument("--csv", metavar="FILE", help="write the PRISMA2020 R/Shiny template CSV")
-    p.add_argument("--out", metavar="FILE", help="write the diagram: FILE.svg, FILE.png or FILE.pdf")
+    p.add_argument("--csv", metavar="FILE", type=output_file, help="write the PRISMA2020 R/Shiny template CSV")
+    p.add_argument("--out", metavar="FILE", type=output_file, help="write the diagram: FILE.svg, FILE.png or FILE.pdf")
     p.add_argument("--title", default=None, help="a title above the diagram (default: none)")
     p.add_argument("--draft", action="store_true",
                    help="while screening is unfinished, print/draw the counts so far with the boxes "
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "csv/xlsx hold every field plus the fields still open; docx/md hold the "
                         "paper's table (fields with export: true) ready to paste.")
     e.add_argument("--format", required=True, choices=("csv", "xlsx", "docx", "md"))
-    e.add_argument("--out", metavar="FILE", help="output file (required for xlsx and docx; default stdout)")
+    e.add_argument("--out", metavar="FILE", type=output_file, help="output file (required for xlsx and docx; default stdout)")
     e.set_defaults(func=cmd_export_extraction)
     e = esub.add_parser("records", help="records with their screening decisions (RIS or CSV)",
                         description="The deduplicated records (or one stage's records) with final "
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--stage", choices=("title_abstract", "full_text"), default=None,
                    help="only the records of this stage (default: every deduplicated record, both stages' decisions)")
     e.add_argument("--format", required=True, choices=("ris", "csv"))
-    e.add_argument("--out", metavar="FILE", help="output file (default stdout)")
+    e.add_argument("--out", metavar="FILE", type=output_file, help="output file (default stdout)")
     e.set_defaults(func=cmd_export_records)
 
     p = sub.add_parser("report", help="draft report text from the store",
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="A draft methods section: databases, interfaces, dates, limits, "
                         "deduplication, reviewers, blind screening, kappa per stage, conflict "
                         "resolution and the charting process, all from the store.")
-    r.add_argument("--out", metavar="FILE", help="output file (default stdout)")
+    r.add_argument("--out", metavar="FILE", type=output_file, help="output file (default stdout)")
     r.set_defaults(func=cmd_report_methods)
     r = rsub.add_parser("checklist", help="the PRISMA-ScR reporting checklist, pre-filled from the store",
                         description="The PRISMA-ScR checklist (Tricco et al., Ann Intern Med "
@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--format", choices=("md", "csv", "docx"), default="md",
                    help="md: a Markdown table (default); csv: the same columns; docx: a Word table "
                    "(needs --output)")
-    r.add_argument("--output", "--out", dest="out", metavar="FILE",
+    r.add_argument("--output", "--out", dest="out", metavar="FILE", type=output_file,
                    help="output file (default stdout; required for docx)")
     r.add_argument("--draft", action="store_true",
                    help="while screening is unfinished, fill the checklist with the counts so far, "
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "rendered for PubMed, Ovid MEDLINE and Ovid Embase and the PRISMA-S search "
                         "log. A section with nothing in it yet says so. While screening is "
                         "unfinished it is refused as review prisma is, unless --draft.")
-    r.add_argument("--out", "--output", dest="out", metavar="FILE.docx", required=True,
+    r.add_argument("--out", "--output", dest="out", metavar="FILE.docx", type=output_file, required=True,
                    help="the Word document to write")
     r.add_argument("--draft", action="store_true",
                    help="while screening is unfinished, use the counts so far; the title line, the "

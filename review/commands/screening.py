@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from review.cli import CommandError
-from review.commands.context import engine_of, project_of, write_or_print
+from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.screening import (
     JBI_AGREEMENT,
     STAGES,
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub.required = True
     q = dsub.add_parser("export", help="write every current vote as CSV")
     q.add_argument("--format", dest="fmt", choices=["csv"], default="csv")
-    q.add_argument("--out", metavar="FILE", default=None, help="write here (default: standard output)")
+    q.add_argument("--out", metavar="FILE", type=output_file, default=None, help="write here (default: standard output)")
     q.add_argument("--all-columns", action="store_true", help="add record_id, pmid, doi, title and at")
     q.set_defaults(func=cmd_decisions_export)
     q = dsub.add_parser(

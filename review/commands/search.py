@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from review.cli import CommandError
-from review.commands.context import engine_of, project_of, write_or_print
+from review.commands.context import engine_of, output_file, project_of, write_or_print
 
 if TYPE_CHECKING:
     from review.strategy import SearchLine
@@ -39,13 +39,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch request (default 500)")
     p.add_argument("--log", action="store_true", help="print the PRISMA-S search log of every search and import instead")
     p.add_argument("--format", dest="log_format", choices=("md", "csv"), default="md", help="log format (with --log)")
-    p.add_argument("--output", metavar="FILE", default=None, help="write the log to FILE instead of the screen (with --log)")
+    p.add_argument("--output", metavar="FILE", type=output_file, default=None, help="write the log to FILE instead of the screen (with --log)")
     p.set_defaults(func=cmd_search)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     if args.log:
+        if args.strategy or args.query is not None:
+            raise CommandError("--log prints the log of the searches already stored; it takes no "
+                               "strategy or --query", 2)
         return _print_log(args)
+    if args.output or args.log_format != "md":
+        raise CommandError("--format and --output go with --log (the search log)", 2)
+    if args.strategy and args.query is not None:
+        raise CommandError(f"give a strategy file ({args.strategy}) or --query, not both", 2)
     return _run(args)
 
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from urllib.parse import urlsplit
+
 import requests
 
 __all__ = [
@@ -119,14 +121,16 @@ class EutilsQueryError(EutilsError):
 class EutilsRetriesExhausted(EutilsError):
     """Every attempt failed; ``last_error`` says how the last one failed."""
 
-    def __init__(self, endpoint: str, attempts: int, last_error: str):
+    def __init__(self, endpoint: str, attempts: int, last_error: str, url: str = ""):
         self.endpoint = endpoint
         self.attempts = attempts
         self.last_error = last_error
+        unreachable = last_error.startswith(("connection", "timeout"))
         super().__init__(
-            f"{endpoint}: no usable answer from E-utilities after {attempts} attempts "
-            f"(last: {last_error}); everything fetched so far is cached, run the same "
-            "command again to continue"
+            f"{endpoint}: no usable answer from E-utilities{f' at {url}' if url else ''} after "
+            f"{attempts} attempts (last: {last_error}); "
+            + (f"check the network and the E-utilities URL ({ENV_URL} or pubmed.eutils_url); " if unreachable else "")
+            + "everything fetched so far is cached, run the same command again to continue"
         )
 
 
@@ -180,6 +184,11 @@ def settings_from(
         raise MissingEmailError(f"the NCBI email address {email_address!r} is not an email address")
     if re.search(r"\s", tool):
         raise MissingEmailError(f"the NCBI tool name {tool!r} must not contain spaces")
+    parts = urlsplit(str(base_url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        origin = ENV_URL if env.get(ENV_URL) else "pubmed.eutils_url in review.yaml"
+        raise EutilsError(f"the E-utilities URL {base_url!r} ({origin}) is not an http(s) URL; "
+                          f"NCBI's is {DEFAULT_BASE_URL}")
     values: dict[str, Any] = {
         "base_url": str(base_url),
         "email": email_address,
@@ -188,7 +197,12 @@ def settings_from(
     }
     for key in ("timeout", "max_retries", "backoff", "max_backoff"):
         if key in section:
-            values[key] = type(getattr(EutilsSettings, key))(section[key])
+            kind = type(getattr(EutilsSettings, key))
+            try:
+                values[key] = kind(section[key])
+            except (TypeError, ValueError):
+                raise EutilsError(f"review.yaml: pubmed.{key} takes a {'whole ' if kind is int else ''}"
+                                  f"number, not {section[key]!r}") from None
     values.update(overrides)
     return EutilsSettings(**values)
 
@@ -407,7 +421,7 @@ class EutilsClient:
             if cache is not None:
                 cache.put(endpoint, params, body)
             return result
-        raise EutilsRetriesExhausted(endpoint, attempts, last)
+        raise EutilsRetriesExhausted(endpoint, attempts, last, url)
 
     def _attempt(self, endpoint: str, url: str, params: dict[str, str], post: bool) -> bytes:
         self.stats.rate_wait_seconds += self.limiter.acquire()

@@ -21,10 +21,11 @@ def screening_settings(config: dict) -> ScreeningSettings:
     section = config.get("screening") or {}
     if not isinstance(section, dict):
         raise ScreeningError("review.yaml: 'screening' must be a mapping")
-    try:
-        seed = int(section.get("seed", 0))
-    except (TypeError, ValueError):
-        raise ScreeningError(f"review.yaml: screening.seed must be a whole number, not {section.get('seed')!r}") from None
+    seed = section.get("seed", 0)
+    if seed is None:
+        seed = 0
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ScreeningError(f"review.yaml: screening.seed must be a whole number, not {seed!r}")
     mode = str(section.get("conflict_resolution", "lead"))
     if mode not in RESOLUTION_MODES:
         raise ScreeningError(

@@ -15,13 +15,14 @@ from review.store.api import (
     now_iso,
     update_import_counts,
 )
-from review.store.engine import open_store, sqlite_url
+from review.store.engine import StoreError, open_store, sqlite_url
 from review.store.migrations import SchemaTooNewError, migrate
 from review.store.transaction import Retry, insert_ignore, write_retrying
 
 __all__ = [
     "Retry",
     "SchemaTooNewError",
+    "StoreError",
     "add_import",
     "add_records",
     "counts_by_database",

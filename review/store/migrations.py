@@ -69,8 +69,9 @@ def migrate(engine: sa.Engine) -> list[str]:
     unknown = sorted(done - known)
     if unknown:
         raise SchemaTooNewError(
-            f"this store has schema migrations this version does not know ({', '.join(unknown)}); "
-            "upgrade the review package before opening it"
+            f"{engine.url.render_as_string(hide_password=True)}: this store has schema migrations "
+            f"this version does not know ({', '.join(unknown)}): it was written by a newer version "
+            "of the review package; upgrade the review package before opening it"
         )
     now_applied: list[str] = []
     for name, run in MIGRATIONS:

@@ -45,6 +45,7 @@ from review.strategy.model import (
     walk,
 )
 from review.strategy.ovid import parse_expression
+from review.yaml_errors import SafeLoader, describe_yaml_error
 
 TOP_KEYS = {"title", "description", "searched", "databases", "blocks", "combine", "limits", "notes", "reported"}
 BLOCK_KEYS = {"name", "label", "fields", "terms", "notes"}
@@ -64,7 +65,7 @@ class _LineList(list):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     pass
 
 
@@ -75,6 +76,9 @@ def _map(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
     out.lines = {}
     for k_node, v_node in node.value:
         key = loader.construct_object(k_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a word, not a list or mapping", k_node.start_mark)
         out[key] = loader.construct_object(v_node, deep=True)
         out.lines[key] = k_node.start_mark.line + 1
     return out
@@ -109,6 +113,9 @@ def load_strategy(path: str | Path) -> Strategy:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise StrategyError(f"{p}: cannot read the strategy ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise StrategyError(f"{p}, line {line}: not UTF-8 text; save the strategy as UTF-8") from exc
     return strategy_from_yaml(text, str(p))
 
 
@@ -117,16 +124,17 @@ def strategy_from_yaml(text: str, source: str = "<strategy>") -> Strategy:
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise ctx.fail(line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        line, message = describe_yaml_error(exc)
+        raise ctx.fail(line, f"not valid YAML: {message}") from exc
+    if data is None:
+        raise ctx.fail(1, "the strategy is empty: give it title, blocks, combine and limits (docs/strategy.md)")
     if not isinstance(data, dict):
         raise ctx.fail(1, "a strategy file is a mapping with title, blocks, combine and limits")
     _unknown(ctx, data, TOP_KEYS, "strategy")
     blocks_raw = data.get("blocks")
     if not isinstance(blocks_raw, list) or not blocks_raw:
         raise ctx.fail(data.lines.get("blocks", data.line), "'blocks' must be a list of concept blocks")
-    databases = tuple(data.get("databases") or DATABASES)
+    databases = tuple(_names(ctx, data.get("databases"), data.lines.get("databases"), "databases") or DATABASES)
     for db in databases:
         if db not in DATABASES:
             raise ctx.fail(data.lines["databases"], f"unknown database {db!r} (use {', '.join(DATABASES)})")
@@ -144,8 +152,8 @@ def strategy_from_yaml(text: str, source: str = "<strategy>") -> Strategy:
     searched = data.get("searched")
     if isinstance(searched, date):
         searched = searched.isoformat()
-    elif searched is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(searched)):
-        raise ctx.fail(data.lines["searched"], f"'searched' takes YYYY-MM-DD, not {searched!r}")
+    elif searched is not None and not is_date(str(searched)):
+        raise ctx.fail(data.lines["searched"], f"'searched' takes YYYY-MM-DD, a real date, not {searched!r}")
     return Strategy(
         title=str(data.get("title") or Path(source).stem),
         blocks=blocks,
@@ -156,6 +164,28 @@ def strategy_from_yaml(text: str, source: str = "<strategy>") -> Strategy:
         source=source,
         notes=str(data.get("description") or data.get("notes") or ""),
     )
+
+
+def is_date(text: str) -> bool:
+    """True for a real calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _names(ctx: _Ctx, value: Any, line: int | None, what: str) -> list[str]:
+    """A list of words (or one word) from the YAML; [] when absent."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise ctx.fail(line or 1, f"{what}: takes a word or a list of words, not {item!r}")
+    return [str(item) for item in items]
 
 
 def _unknown(ctx: _Ctx, data: _LineDict, allowed: set[str], what: str) -> None:
@@ -198,9 +228,7 @@ def _entry(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | Non
         raise ctx.fail(line, f"a term is a mapping such as {{text: {raw}, fields: [ti, ab]}} or {{mesh: {raw}}}")
     expr, dbs = _term(ctx, raw, line, default_fields)
     if "databases" in raw:
-        dbs = raw["databases"]
-        if isinstance(dbs, str):
-            dbs = [dbs]
+        dbs = _names(ctx, raw["databases"], raw.lines["databases"], "databases")
         for db in dbs:
             if db not in DATABASES:
                 raise ctx.fail(raw.lines["databases"], f"unknown database {db!r} (use {', '.join(DATABASES)})")
@@ -227,6 +255,7 @@ def _term(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | None
         subs = raw.get("subheadings") or []
         if isinstance(subs, str):
             subs = [s for s in re.split(r"[,\s/]+", subs) if s]
+        subs = _names(ctx, subs, raw.lines.get("subheadings"), "subheadings")
         for s in subs:
             if R.subheading_name(str(s)) is None:
                 raise ctx.fail(raw.lines["subheadings"], f"unknown subheading {s!r} (two-letter codes such as dt, px)")
@@ -243,8 +272,8 @@ def _term(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | None
             raise ctx.fail(vline, "near: takes a list of two or more words (a word may be a list of alternatives)")
         operands = []
         for item in value:
-            alts = item if isinstance(item, list) else [item]
-            terms = tuple(Term(_wildcards(ctx, str(a), vline)) for a in alts)
+            alts = _names(ctx, item, vline, "near")
+            terms = tuple(Term(_wildcards(ctx, a, vline)) for a in alts)
             operands.append(terms[0] if len(terms) == 1 else Bool("or", terms))
         adj = raw.get("adj")
         if adj is not None and (not isinstance(adj, int) or adj < 1):
@@ -341,8 +370,8 @@ def _limits(ctx: _Ctx, raw: Any, line: int) -> tuple[LimitItem, ...]:
         value = raw[key]
         kline = raw.lines[key]
         if key in ("languages", "language"):
-            for lang in value if isinstance(value, list) else [value]:
-                items.append(LimitItem("language", str(lang).strip().lower()))
+            for lang in _names(ctx, value, kline, key):
+                items.append(LimitItem("language", lang.strip().lower()))
         elif key == "humans":
             if value is True:
                 items.append(LimitItem("humans"))
@@ -352,8 +381,10 @@ def _limits(ctx: _Ctx, raw: Any, line: int) -> tuple[LimitItem, ...]:
             m = re.fullmatch(r"\s*(\d{4})\s*-\s*(current|\d{4})\s*", str(value), re.I)
             if not m:
                 raise ctx.fail(kline, f"years: takes START-END or START-current, e.g. 2008-current, not {value!r}")
+            if m.group(2).isdigit() and int(m.group(2)) < int(m.group(1)):
+                raise ctx.fail(kline, f"years: {value!r} ends before it starts; write START-END, e.g. 2008-2018")
             items.append(LimitItem("years", f"{m.group(1)}-{m.group(2).lower()}"))
         elif key == "publication_types":
-            for pt in value if isinstance(value, list) else [value]:
-                items.append(LimitItem("pubtype", str(pt)))
+            for pt in _names(ctx, value, kline, key):
+                items.append(LimitItem("pubtype", pt))
     return tuple(items)

@@ -93,11 +93,38 @@ def test_block_for_one_database_only():
     (BASE + "searched: yesterday\n", 10, "'searched' takes YYYY-MM-DD"),
     (BASE.replace("  - name: b\n", "  - name: a\n"), 7, "two blocks are named 'a'"),
     ("title: x\nblocks:\n  - name: a\n    terms: [\n", 5, "not valid YAML"),
+    # an unclosed quotation mark or bracket: the line where it was opened, not the end of the file
+    (BASE.replace("{text: mentor*}", '{text: "mentor*}'), 6, "the quotation mark at line 6, column 16 is not closed"),
+    (BASE.replace("{text: mentor*}", "{text: mentor*"), 6, "the '{' at line 6, column 9 is not closed"),
+    # values of the wrong kind: errors, not a traceback or a rendered "{'b': 1}"
+    (BASE + "searched: 2018-02-30\n", 10, "'2018-02-30' is not a date"),
+    (BASE + "searched: '2018-02-30'\n", 10, "'searched' takes YYYY-MM-DD, a real date"),
+    (BASE + "[1]: 2\n", 10, "a key must be a word"),
+    (BASE.replace("{mesh: Students, explode: true}", "{mesh: Students, subheadings: 5}"), 9, "unknown subheading '5'"),
+    (BASE.replace("{mesh: Students, explode: true}", "{mesh: Students, subheadings: {a: 1}}"), 9,
+     "subheadings: takes a word or a list of words"),
+    (BASE.replace("{text: mentor*}", "{text: mentor*, databases: {a: 1}}"), 6, "databases: takes a word"),
+    (BASE.replace("{text: mentor*}", "{near: [mentor*, {b: 1}]}"), 6, "near: takes a word or a list of words, not {'b': 1}"),
+    (BASE + "limits: {publication_types: [{a: 1}]}\n", 10, "publication_types: takes a word"),
+    (BASE + "limits: {years: 2018-2008}\n", 10, "ends before it starts"),
+    ("", 1, "the strategy is empty"),
+    ("# only a comment\n", 1, "the strategy is empty"),
 ])
 def test_errors_name_the_line(text, line, words):
     message = error(text)
     assert message.startswith(f"s.yaml, line {line}: "), message
     assert words in message
+
+
+def test_databases_may_be_one_name():
+    assert load("databases: pubmed\n" + BASE).databases == ("pubmed",)
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(b"title: x\nblocks:\n  - name: caf\xe9\n")
+    with pytest.raises(StrategyError, match=r"s.yaml, line 3: not UTF-8 text"):
+        load_strategy(path)
 
 
 def test_missing_file(tmp_path):
