@@ -31,6 +31,7 @@ class ProjectError(Exception):
 class Project:
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. an unknown key in review.yaml
 
     @property
     def name(self) -> str:
@@ -42,10 +43,21 @@ class Project:
 
     @property
     def database_url(self) -> str:
-        """``REVIEW_DATABASE_URL``, else ``database_url`` in the config, else SQLite under data/."""
-        url = os.environ.get(ENV_DATABASE_URL) or self.config.get("database_url")
+        """``REVIEW_DATABASE_URL``, else ``database_url`` in the config, else SQLite under data/.
+
+        A relative SQLite path in the config (``sqlite:///data/team.sqlite``) is read from the
+        project folder, like every other path in review.yaml, so the store is the same
+        whichever folder a command runs from."""
+        if os.environ.get(ENV_DATABASE_URL):
+            return str(os.environ[ENV_DATABASE_URL])
+        url = self.config.get("database_url")
         if url:
-            return str(url)
+            url = str(url)
+            prefix = "sqlite:///"
+            rest = url[len(prefix):] if url.startswith(prefix) else ""
+            if rest and rest != ":memory:" and not rest.startswith("/") and "?" not in rest:
+                return f"{prefix}{(self.root / rest).resolve()}"
+            return url
         return f"sqlite:///{(self.data_dir / DEFAULT_DB_NAME).resolve()}"
 
     def path(self, relative: str | Path) -> Path:
@@ -76,6 +88,14 @@ CONFIG_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 
 
 def read_config(path: Path) -> dict[str, Any]:
+    """The config in ``path`` (see ``read_config_checked``; its warnings are dropped)."""
+    return read_config_checked(path)[0]
+
+
+def read_config_checked(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The config in ``path`` and its warnings (an unknown top-level key, named by its line,
+    with the closest known key). ``ProjectError`` for a file that is not valid YAML or a value
+    of the wrong kind, naming the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -91,8 +111,7 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ProjectError(f"{path}, line {line}: not valid YAML: {message}") from exc
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: the config must be a mapping (key: value lines)")
-    check_config(data, _key_lines(node), path)
-    return data
+    return data, check_config(data, _key_lines(node), path)
 
 
 def text_line(data: bytes, offset: int) -> int:
@@ -107,18 +126,22 @@ def _key_lines(node: yaml.Node | None) -> dict[Any, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
-def check_config(data: dict[str, Any], lines: dict[Any, int], path: Path) -> None:
-    """Refuse an unknown top-level key (a typo would silently drop its settings) or a value
-    of the wrong kind, naming the line."""
+def check_config(data: dict[str, Any], lines: dict[Any, int], path: Path) -> list[str]:
+    """Refuse a value of the wrong kind, naming the line; return a warning per unknown
+    top-level key (a typo would silently drop its settings; a key of a newer version or of
+    the team's own notes is kept and read by nothing)."""
+    warnings: list[str] = []
     for key, value in data.items():
         where = f"{path}, line {lines.get(key, 1)}"
         if key not in CONFIG_KEYS:
             close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ProjectError(f"{where}: unknown key {key!r}; {hint}the keys are {', '.join(CONFIG_KEYS)}")
+            warnings.append(f"{where}: unknown key {key!r} is ignored; {hint}the keys are {', '.join(CONFIG_KEYS)}")
+            continue
         kinds, expected = CONFIG_KEYS[key]
         if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
             raise ProjectError(f"{where}: {key} takes {expected}, not {value!r}")
+    return warnings
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -147,7 +170,8 @@ def load_project(directory: str | Path | None = None) -> Project:
         raise ProjectError(
             f"{root}: not a review project (no {CONFIG_NAME}); run 'review init {root}' first"
         )
-    return Project(root=root.resolve(), config=read_config(config_path))
+    config, warnings = read_config_checked(config_path)
+    return Project(root=root.resolve(), config=config, warnings=warnings)
 
 
 def template_root() -> Path:

@@ -64,6 +64,8 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"Signed in as **{md_escape(reviewer.name)}** ({reviewer.role})")
         st.caption(state.project().config.get("title") or state.project().name)
+        for warning in state.project().warnings:  # e.g. a misspelt key in review.yaml
+            st.warning(warning, icon=":material/warning:")
         if st.button("Sign out", key="sign-out", icon=":material/logout:"):
             state.sign_out()
             st.rerun()

@@ -17,6 +17,8 @@ def project_of(args: argparse.Namespace) -> Project:
     if cached is None:
         cached = load_project(args.project)
         args._project = cached
+        for warning in cached.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return cached
 
 

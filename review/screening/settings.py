@@ -24,6 +24,8 @@ def screening_settings(config: dict) -> ScreeningSettings:
     seed = section.get("seed", 0)
     if seed is None:
         seed = 0
+    if isinstance(seed, str) and seed.strip().lstrip("-").isdigit():
+        seed = int(seed)  # a quoted number ("12") is still a whole number
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ScreeningError(f"review.yaml: screening.seed must be a whole number, not {seed!r}")
     mode = str(section.get("conflict_resolution", "lead"))

@@ -41,9 +41,10 @@ def config_lines(project) -> int:
 def test_config_unknown_key_names_line_and_suggests(project, capsys):
     line = config_lines(project) + 1
     append_config(project, "screenng: {pilot: 25}\n")
-    assert run(project, "status") == 1
+    assert run(project, "status") == 0  # the rest of the project still works
     err = capsys.readouterr().err
-    assert f"review.yaml, line {line}: unknown key 'screenng'; did you mean 'screening'?" in err
+    assert f"warning: {project.root / 'review.yaml'}, line {line}: unknown key 'screenng' is ignored; " \
+        "did you mean 'screening'?" in err
 
 
 @pytest.mark.parametrize("text, words", [
@@ -92,6 +93,9 @@ def test_screening_seed_must_be_whole():
     with pytest.raises(ScreeningError, match="screening.seed must be a whole number, not 1.5"):
         screening_settings({"screening": {"seed": 1.5}})
     assert screening_settings({"screening": {"seed": 7}}).seed == 7
+    assert screening_settings({"screening": {"seed": "12"}}).seed == 12  # quoted, still whole
+    with pytest.raises(ScreeningError, match="not .twelve."):
+        screening_settings({"screening": {"seed": "twelve"}})
 
 
 def test_init_on_a_file_is_refused(tmp_path, capsys):
@@ -283,3 +287,15 @@ def test_import_impossible_searched_date(project, capsys):
     with pytest.raises(SystemExit) as exc:
         run(project, "import", str(SAMPLE), "--database", "PubMed", "--searched", "2020-02-31")
     assert "--searched takes YYYY-MM-DD, a real date, not '2020-02-31'" in str(exc.value.code)
+
+
+def test_a_relative_sqlite_path_in_review_yaml_is_read_from_the_project_folder(project, tmp_path, monkeypatch):
+    from review.project import load_project
+
+    monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
+    append_config(project, "database_url: sqlite:///data/team.sqlite\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    url = load_project(project.root).database_url
+    assert url == f"sqlite:///{(project.root / 'data' / 'team.sqlite').resolve()}"

@@ -551,3 +551,13 @@ def test_a_bad_pilot_setting_is_a_clear_message(app_project):
     set_pilot(app_project, -3)
     at = new_app().run()
     assert any("screening.pilot must be a whole number" in e.value for e in at.error)
+
+
+def test_an_unknown_key_in_review_yaml_is_a_warning_in_the_sidebar(app_project):
+    config = app_project.root / "review.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "screenng: {pilot: 25}\n", encoding="utf-8")
+    alice = sign_in(app_project.tokens["alice"])
+    assert not alice.exception, alice.exception
+    assert shown_record(alice) is not None  # screening goes on
+    assert any("unknown key 'screenng' is ignored; did you mean 'screening'?" in w.value
+               for w in alice.sidebar.warning)
