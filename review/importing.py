@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 from review import store
-from review.formats import ImportReport, read_file
+from review.formats import ImportReport, UnreadableFileError, read_file, require_file
 
 # PRISMA 2020 "other methods" sources accepted by --other-source.
 OTHER_SOURCES = ("citation-searching", "websites", "organisations", "registers", "other")
@@ -67,7 +67,11 @@ def import_file(
         raise ValueError(
             f"--other-source must be one of {', '.join(OTHER_SOURCES)}, not {other_source!r}"
         )
-    digest = file_sha256(path)
+    require_file(path)  # before hashing: a folder or a missing file gets the readers' message
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot read the file ({exc.strerror})") from exc
     with engine.connect() as conn:
         previous = store.find_import_by_hash(conn, digest)
     if previous and not again:
