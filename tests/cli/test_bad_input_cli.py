@@ -140,3 +140,22 @@ def test_python_m_review_cli_shows_command_errors_plainly(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.startswith("review: --input works without a project") and "Traceback" not in result.stderr
+
+
+def test_a_file_whose_every_record_is_skipped_is_refused_and_nothing_is_stored(project, capsys, tmp_path):
+    assert run(project, "import", str(RIS), "--database", "PubMed") == 0
+    before = totals(project, capsys)
+    path = tmp_path / "untitled.ris"  # two records, neither with a title
+    path.write_text("TY  - JOUR\nAU  - Roe R\nER  - \n\nTY  - JOUR\nAU  - Doe D\nER  - \n", encoding="utf-8")
+    assert run(project, "import", str(path), "--database", "Embase") == 1
+    err = capsys.readouterr().err
+    _assert_plain_error(err, "untitled.ris")
+    assert "none of its 2 record(s) could be read (the first, line 1:" in err
+    assert "nothing was stored" in err
+    assert totals(project, capsys) == before  # no empty import either
+    # the refused file left no trace: trying it again gives the same reason, not "imported already"
+    assert run(project, "import", str(path), "--database", "Embase") == 1
+    assert "none of its 2 record(s)" in capsys.readouterr().err
+    # once the file is fixed it imports
+    path.write_text("TY  - JOUR\nTI  - One\nAU  - Roe R\nER  - \n", encoding="utf-8")
+    assert run(project, "import", str(path), "--database", "Embase") == 0
