@@ -322,6 +322,26 @@ def _assign(
     return assigned, profile
 
 
+def _duplicate_columns(header: list[str], assigned: dict[str, int], line: int) -> list[str]:
+    """A warning per field read from a column whose name the header repeats (the first of
+    them is read; the others stay in the record's raw data only)."""
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        if name:
+            positions.setdefault(column_key(name), []).append(index)
+    out = []
+    for field, index in sorted(assigned.items(), key=lambda item: item[1]):
+        same = positions.get(column_key(header[index]), [])
+        if len(same) > 1:
+            columns = ", ".join(str(i + 1) for i in same)
+            out.append(
+                f"line {line}: the header names column {header[index]!r} {len(same)} times "
+                f"(columns {columns}); the {field} is read from column {index + 1} only: rename "
+                "the others or choose one with --map"
+            )
+    return out
+
+
 # ---------------------------------------------------------------- rows -> Records
 
 
@@ -414,6 +434,7 @@ def read(
     report = ImportReport(
         path=str(path), format="tabular", encoding=table.encoding, warnings=list(table.warnings)
     )
+    report.warnings.extend(_duplicate_columns(header, assigned, table.header_line))
     records: list[Record] = []
     position = 0
     title_column = header[assigned["title"]]

@@ -91,7 +91,8 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple]] = {
     "csv no header": ("x.csv", lambda: b"".join(CSV.read_bytes().splitlines(True)[1:]), ("error", r"line 1: no title column found")),
     "csv ragged rows": ("x.csv", lambda: b"title,year\nOne,2020,extra\nTwo\nThree,2022\n", ("read", 3, r"2 row\(s\) have more or fewer cells than the header's 2 columns \(line\(s\) 2, 3\)")),
     "csv semicolons": ("x.csv", lambda: b"title;year;doi\nA study;2020;10.1/x\nAnother;2021;\n", ("read", 2, None)),
-    "csv repeated column names": ("x.csv", lambda: b"title,keywords,keywords\nA study,one,two\n", ("read", 1, None)),
+    "csv repeated column names": ("x.csv", lambda: b"title,keywords,keywords\nA study,one,two\n",
+                                  ("read", 1, r"names column 'keywords' 2 times \(columns 2, 3\)")),
     "csv no title column": ("x.csv", lambda: b"authors,year,doi\nSmith J,2020,10.1/x\n", ("error", r"line 1: no title column found; columns present: 'authors', 'year', 'doi'\. Name it with --map title=COLUMN")),
     "ris without ER": ("x.ris", lambda: _text(RIS).replace("ER  - ", "N1  - ", 1).encode(), ("read", 102, r"record starting at line 1 has no 'ER  - ' line")),
     "ris tag without value": ("x.ris", lambda: b"TY  - JOUR\nTI  -\nAU  - \nTI  - A title\nER  - \n", ("read", 1, None)),
@@ -291,3 +292,15 @@ def test_csv_column_list_is_shortened(write):
     with pytest.raises(UnreadableFileError) as info:
         read_file(path)
     assert f"'{'a' * 37}...', 'year'" in str(info.value)
+
+
+def test_csv_repeated_column_name_is_a_warning_naming_the_columns(write):
+    result = read_file(write("x.csv", "Title,Year,title,Notes\nFirst title,2020,Second title,n\n"))
+    assert [r.title for r in result.records] == ["First title"]
+    assert result.records[0].raw["title"] == ["Second title"]  # kept, not lost
+    assert result.report.warnings == [
+        "line 1: the header names column 'Title' 2 times (columns 1, 3); the title is read from "
+        "column 1 only: rename the others or choose one with --map"
+    ]
+    # a repeated column no field is read from says nothing
+    assert read_file(write("y.csv", "title,Notes,Notes\nA,x,y\n")).report.warnings == []
