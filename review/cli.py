@@ -74,4 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # ``python -m review.cli`` runs this file as __main__: call the imported review.cli, whose
+    # CommandError is the class the commands raise (else each one ends in a traceback)
+    from review.cli import main as _main
+
+    raise SystemExit(_main())

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 from review import store
-from review.formats import ImportReport, read_file
+from review.formats import ImportReport, UnreadableFileError, read_file, require_file
 
 # PRISMA 2020 "other methods" sources accepted by --other-source.
 OTHER_SOURCES = ("citation-searching", "websites", "organisations", "registers", "other")
@@ -60,14 +60,19 @@ def import_file(
 
     ``database`` names the source (e.g. "Embase"); a record whose reader detected its own
     database (Ovid multi-database exports) keeps that one. Raises ``FormatError`` for an
-    unreadable file and ``AlreadyImportedError`` for a repeat; nothing is stored then.
+    unreadable file (also one none of whose records could be read, e.g. none has a title)
+    and ``AlreadyImportedError`` for a repeat; nothing is stored then.
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
         raise ValueError(
             f"--other-source must be one of {', '.join(OTHER_SOURCES)}, not {other_source!r}"
         )
-    digest = file_sha256(path)
+    require_file(path)  # before hashing: a folder or a missing file gets the readers' message
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot read the file ({exc.strerror})") from exc
     with engine.connect() as conn:
         previous = store.find_import_by_hash(conn, digest)
     if previous and not again:
@@ -77,6 +82,15 @@ def import_file(
         )
     result = read_file(path, format=fmt, mapping=mapping)
     report = result.report
+    if not result.records and report.skipped:
+        first = report.skipped[0]
+        where = f"line {first.line}" if first.line else f"record {first.position}"
+        raise UnreadableFileError(
+            path,
+            f"none of its {len(report.skipped)} record(s) could be read (the first, {where}: "
+            f"{first.reason}); nothing was stored. Check that this is the export you meant "
+            "(for a CSV, that --map names its title column), fix the file and import it again",
+        )
     per_db: dict[str, int] = {}
     for rec in result.records:
         key = rec.source_database or database

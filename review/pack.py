@@ -85,7 +85,10 @@ class Pack:
 # Reading the store
 
 
-def gather_pack(engine: sa.Engine, project: Project, *, made_on: str, draft: bool = False) -> Pack:
+def gather_pack(
+    engine: sa.Engine, project: Project, *, made_on: str, draft: bool = False,
+    draft_command: str = "review report pack --draft --out FILE.docx",
+) -> Pack:
     """The pack's contents from the store and the project's files.
 
     Raises ``ScreeningUnfinishedError`` (as ``review prisma``) while screening is unfinished,
@@ -100,7 +103,7 @@ def gather_pack(engine: sa.Engine, project: Project, *, made_on: str, draft: boo
 
     form = form_from_config(project.config)
     with engine.connect() as conn:
-        counts = check_arithmetic(prisma_counts(conn), draft=draft)
+        counts = check_arithmetic(prisma_counts(conn), draft=draft, draft_command=draft_command)
         facts = gather_methods_facts(conn, project.config, project.root, counts=counts)
         included = included_record_ids(conn)
         chart = final_table(conn, form, included) if included else []

@@ -440,11 +440,14 @@ def arithmetic_problems(c: PrismaCounts, *, draft: bool = False) -> list[PrismaA
     return problems
 
 
-def check_arithmetic(counts: PrismaCounts, *, draft: bool = False) -> PrismaCounts:
+def check_arithmetic(
+    counts: PrismaCounts, *, draft: bool = False, draft_command: str = "review prisma --draft"
+) -> PrismaCounts:
     """Return ``counts`` unchanged, or raise ``PrismaArithmeticError`` for the first bad box.
 
     Without ``draft``, counts that add up only with the records still awaiting a decision
-    raise ``ScreeningUnfinishedError``, naming what is unfinished and how to draw a draft.
+    raise ``ScreeningUnfinishedError``, naming what is unfinished and how to draw a draft
+    (``draft_command``: the command that draws one of the caller's output).
     With ``draft``, they pass (the awaiting boxes are part of every sum); anything else that
     does not add up is refused all the same.
     """
@@ -457,7 +460,7 @@ def check_arithmetic(counts: PrismaCounts, *, draft: bool = False) -> PrismaCoun
             first.box,
             f"PRISMA box {first.box!r} does not add up: {first}. Screening is not finished "
             f"({awaiting_text(counts)}): finish screening first, or draw a draft with the "
-            "counts so far: review prisma --draft",
+            f"counts so far: {draft_command}",
         )
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     raise PrismaArithmeticError(first.box, f"PRISMA box {first.box!r} does not add up: {first}{more}")

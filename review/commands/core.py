@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from review.commands.context import engine_of, project_of
+from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
 from review.project import init_project
 
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="import export files (RIS, MEDLINE/nbib, PubMed XML, EndNote XML, CSV/TSV/XLSX)",
         description="Import one or more export files into the project's store. Each file is one "
         "transaction: it is stored whole or not at all. Re-importing the same file is refused "
-        "unless --again.",
+        "unless --again. A file that cannot be read is reported and nothing of it is stored; "
+        "the other files are still imported (exit status 1).",
     )
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--database", required=True, metavar="NAME", help='the database searched, e.g. "MEDLINE", "Embase" (for an Ovid multi-database export each record keeps the database its Ovid link names)')
@@ -78,11 +80,24 @@ def _check_date(text: str) -> str:
     return text
 
 
+def _read_strategy(name: str) -> str:
+    """The --strategy text file (any encoding the importers read), or a CommandError."""
+    from review.cli import CommandError
+    from review.formats import require_file
+    from review.formats.text import read_text
+
+    try:
+        require_file(name)
+        return read_text(name).text
+    except FormatError as exc:
+        raise CommandError(f"--strategy: {exc}") from exc
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     engine = engine_of(args)
     mapping = _parse_mapping(args.mapping)
     searched = _check_date(args.searched)
-    strategy_text = Path(args.strategy).read_text(encoding="utf-8") if args.strategy else ""
+    strategy_text = _read_strategy(args.strategy) if args.strategy else ""
     failures = 0
     for name in args.files:
         with tqdm(desc=Path(name).name, unit=" rec", disable=None, file=sys.stderr, leave=False) as bar:
@@ -100,7 +115,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     strategy_text=strategy_text,
                     progress=bar.update,
                 )
-            except AlreadyImportedError as exc:
+            except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
                 print(f"review: {exc}", file=sys.stderr)
                 failures += 1
                 continue
@@ -115,6 +130,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  skipped ({where}): {skipped.reason}", file=sys.stderr)
         for warning in report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
+    if failures and len(args.files) > 1:
+        rest = "the other files were imported" if failures < len(args.files) else "none was imported"
+        print(f"review: {failures} of {len(args.files)} files not imported (nothing of them "
+              f"was stored); {rest}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -219,7 +219,7 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
     )
     from review.commands.studies import warn_link_disagreements
     from review.extraction import form_from_config
-    from review.prisma import ScreeningUnfinishedError, check_arithmetic, draft_note, prisma_counts
+    from review.prisma import check_arithmetic, draft_note, prisma_counts
     from review.reports import ExportError, gather_methods_facts
 
     if args.format == "docx" and not args.out:
@@ -229,11 +229,7 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
     with engine_of(args).connect() as conn:
         warn_link_disagreements(conn)
         counts = prisma_counts(conn)
-        try:
-            counts = check_arithmetic(counts, draft=args.draft)
-        except ScreeningUnfinishedError as exc:
-            raise ScreeningUnfinishedError(
-                exc.box, f"{exc}; a draft of this checklist: review report checklist --draft") from None
+        counts = check_arithmetic(counts, draft=args.draft, draft_command="review report checklist --draft")
         facts = gather_methods_facts(conn, project.config, project.root, counts=counts)
     rows = checklist_rows(facts, counts, form)
     draft = draft_note(counts)
@@ -257,7 +253,6 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
 
     from review.commands.studies import warn_link_disagreements
     from review.pack import gather_pack, write_pack
-    from review.prisma import ScreeningUnfinishedError
     from review.reports import ExportError
 
     out = Path(args.out)
@@ -267,11 +262,8 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
     engine = engine_of(args)
     with engine.connect() as conn:
         warn_link_disagreements(conn)
-    try:
-        pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=args.draft)
-    except ScreeningUnfinishedError as exc:
-        raise ScreeningUnfinishedError(
-            exc.box, f"{exc}; a draft of this pack: review report pack --draft --out {args.out}") from None
+    pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=args.draft,
+                       draft_command=f"review report pack --draft --out {args.out}")
     if args.draft and not pack.draft:
         print(_not_a_draft(pack.figure_png is not None), file=sys.stderr)  # a figure iff any record
     if pack.draft:

@@ -255,9 +255,16 @@ def cmd_decisions_export(args: argparse.Namespace) -> int:
 
 
 def cmd_decisions_import(args: argparse.Namespace) -> int:
-    criteria = criteria_for_project(project_of(args))
-    n = import_decisions(engine_of(args), Path(args.file), criteria)
+    project = project_of(args)
+    criteria = criteria_for_project(project)
+    settings = screening_settings(project.config)
+    engine = engine_of(args)
+    n = import_decisions(engine, Path(args.file), criteria)
     print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
+    if settings.pilot > 0:
+        # a vote on a pilot record freezes the pilot set now, as a vote in the app does
+        with engine.connect() as conn:
+            pilot_ids(conn, settings.pilot, settings.seed, commit=True)
     return 0
 
 

@@ -20,6 +20,7 @@ from review.formats.base import (
     ImportResult,
     Skipped,
     UnreadableFileError,
+    require_file,
 )
 
 __all__ = [
@@ -59,8 +60,7 @@ def read_file(
     from review.formats.detect import detect_format
 
     path = Path(path)
-    if not path.is_file():
-        raise UnreadableFileError(path, "no such file")
+    require_file(path)
     name = format or detect_format(path)
     if name not in READERS:
         raise UnreadableFileError(

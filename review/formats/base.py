@@ -25,6 +25,19 @@ class UnreadableFileError(FormatError):
         super().__init__(f"{where}: {message}")
 
 
+def require_file(path: str | Path) -> None:
+    """Raise UnreadableFileError unless ``path`` is an existing file (not a folder)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UnreadableFileError(
+            path, "this is a folder, not a file; name the export file(s) inside it "
+            "(e.g. folder/*.ris)"
+        )
+    if not path.is_file():
+        what = "no such file" if not path.exists() else "not a regular file"
+        raise UnreadableFileError(path, f"{what}; check the path and the file name")
+
+
 @dataclass
 class Skipped:
     """A record the reader left out, with where it was and why."""

@@ -3,7 +3,8 @@
 =============  ==========================================================================
 format         recognised by
 =============  ==========================================================================
-ris            a line ``TY  - `` (RIS), or ``FN``/``PT`` tagged Web of Science export
+ris            a line ``TY  - `` (RIS; or ``ER  - `` after tag lines: RIS that lost its TY
+               lines, whose reader then says so), or ``FN``/``PT`` tagged Web of Science
 medline        a line ``PMID- `` (or MEDLINE-tagged lines such as ``OWN - ``/``FAU - ``)
 pubmed-xml     XML whose root is PubmedArticleSet, PubmedArticle or PubmedBookArticle
 endnote-xml    XML ``<xml><records>`` (EndNote's XML export)
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from review.formats.base import UnreadableFileError
+from review.formats.base import UnreadableFileError, require_file
 from review.formats.text import sniff_text
 
 __all__ = ["detect_format", "ACCEPTED", "TABULAR_EXTENSIONS"]
@@ -33,6 +34,8 @@ TABULAR_EXTENSIONS = (".csv", ".tsv", ".tab")
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm")
 
 _RIS_LINE = re.compile(r"^TY[ \t]*-", re.M)
+_RIS_END = re.compile(r"^ER  -", re.M)  # with tag lines: RIS whose TY lines are missing
+_RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  - \S", re.M)
 _WOS_START = re.compile(r"^(?:FN |VR )", re.M)
 _WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.M)
 _MEDLINE_PMID = re.compile(r"^PMID- ?\d", re.M)
@@ -91,8 +94,7 @@ def detect_format(path: str | Path) -> str:
     """The format name (a key of ``review.formats.READERS``) of an export file."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise UnreadableFileError(path, "no such file")
+    require_file(path)
     with open(path, "rb") as handle:
         head = handle.read(8)
     if suffix in SPREADSHEET_EXTENSIONS:
@@ -118,7 +120,7 @@ def detect_format(path: str | Path) -> str:
     stripped = text.lstrip()
     if stripped.startswith("<"):
         return _xml_kind(stripped, path)
-    if _RIS_LINE.search(text):
+    if _RIS_LINE.search(text) or (_RIS_END.search(text) and len(_RIS_TAG.findall(text)) >= 2):
         return "ris"
     if _WOS_START.search(text[:200]) or _WOS_RECORD.search(text):
         return "ris"

@@ -161,7 +161,6 @@ def parse_text(
         warnings=list(decoded.warnings),
     )
     data = _xml_bytes(decoded)
-    total_lines = decoded.text.count("\n") + 1
     records: list[Record] = []
     seen = 0
     root_checked = False
@@ -201,24 +200,65 @@ def parse_text(
                 continue
             records.append(record)
     except etree.XMLSyntaxError as exc:
-        err_line = exc.lineno or (exc.position[0] if exc.position else None)
-        at_end = err_line is not None and err_line >= total_lines - 1
-        if at_end and seen:
+        err_line, column = exc.position if exc.position else (0, 0)
+        text = data.decode("utf-8")
+        message = re.sub(r",? line \d+, column \d+$", "", exc.msg)
+        # lxml gives no or a wrong position (line 1, column 1) for an undefined entity (&name;):
+        # a bad '&' before the error position is its cause
+        entity = _bad_entity(text)
+        if entity and entity[:2] <= (err_line, column) or entity and err_line <= 1 and column <= 1:
+            err_line, column, message = entity
+        cut_off = _at_end(text, err_line, column)
+        if cut_off and not seen:
+            raise UnreadableFileError(
+                path, f"the file ends inside its first record (XML cut off at column {column}: "
+                f"{message}): it is truncated; export the records again from EndNote "
+                "(File > Export, XML)", line=err_line or None,
+            ) from exc
+        if cut_off:
             report.warnings.append(
                 f"the file ends inside the record starting at line {last_start_line} (XML cut "
                 f"off: {exc.msg}): the file may be truncated; the {seen} complete record(s) "
                 "before it were read"
             )
         else:
-            column = exc.position[1] if exc.position else None
             where = f", column {column}" if column else ""
             raise UnreadableFileError(
-                path, f"broken XML{where}: {exc.msg}", line=err_line
+                path, f"broken XML{where}: {message}; the file was damaged or edited after "
+                "export: export the records again from EndNote (File > Export, XML)",
+                line=err_line or None,
             ) from exc
     if seen == 0:
         raise UnreadableFileError(path, "EndNote XML without any <record>", line=1)
     report.records_read = len(records)
     return ImportResult(records=records, report=report)
+
+
+def _at_end(text: str, line: int, column: int) -> bool:
+    """Whether lxml's error position (1-based line, column in characters) is at the end of
+    the text, apart from blank space: the file was cut off, not broken in the middle."""
+    if not line:
+        return False
+    lines = text.split("\n")
+    if line > len(lines):
+        return True
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + max(column - 1, 0)
+    return not text[offset:].strip()
+
+
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)([^\s;<&]{0,40};?)")
+
+
+def _bad_entity(text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) of the first ``&`` that is not a known XML entity reference."""
+    match = _ENTITY.search(text)
+    if not match:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    found = "&" + match.group(1)
+    what = "a bare '&'" if found == "&" else f"{found!r}, which is not an XML entity"
+    return line, column, f"{what} (a plain '&' must be written '&amp;')"
 
 
 def read(path: str | Path, *, require_title: bool = True, **_: Any) -> ImportResult:

@@ -42,6 +42,7 @@ the import names the database (the PubMed runner stores "PubMed").
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Iterable
@@ -141,8 +142,9 @@ def entrez_read(data: bytes) -> Any:
         if lowered.startswith((b"<html", b"<!doctype html")):
             reason = "an HTML page, not XML"
         elif "no element found" in message or (
-            "unclosed token" in message and line == prepared.rstrip(b"\r\n").count(b"\n") + 1
-        ):  # the data stop mid-document, or mid-tag on their last line
+            ("unclosed token" in message or "partial character" in message)
+            and line == prepared.rstrip(b"\r\n").count(b"\n") + 1
+        ):  # the data stop mid-document, or mid-tag or mid-character on their last line
             reason = f"truncated XML (the data end{where})"
         else:
             reason = f"not well-formed XML{where}: {message.split('(')[-1].split(')')[0]}"
@@ -215,14 +217,22 @@ def read(path: str | Path, **_options: Any) -> ImportResult:
         raise UnreadableFileError(path, f"cannot read the file ({exc.strerror})") from exc
     if not data.strip():
         raise UnreadableFileError(path, "the file is empty")
+    encoding = _declared_encoding(data)
+    try:
+        data = _as_utf8(data)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            path, f"marked as {encoding.upper()} (byte-order mark) but not valid {encoding.upper()} "
+            f"at byte {exc.start}; export the search again from PubMed (Save > Format: PubMed XML)"
+        ) from exc
     try:
         records, skipped, warnings = parse_pubmed_xml(data)
     except PubmedXMLError as exc:
         raise UnreadableFileError(
-            path, f"{exc}; export the search again from PubMed (Save > Format: PubMed XML)",
+            path, f"{_not_utf8(data, encoding, exc.line) or exc}; export the search again from "
+            "PubMed (Save > Format: PubMed XML)",
             line=exc.line,
         ) from exc
-    encoding = _declared_encoding(data)
     report = ImportReport(
         path=str(path),
         format=FORMAT,
@@ -234,9 +244,45 @@ def read(path: str | Path, **_options: Any) -> ImportResult:
     return ImportResult(records=records, report=report)
 
 
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A UTF-16/UTF-32 file (byte-order mark; e.g. re-saved by a Windows editor) as UTF-8
+    bytes without its encoding declaration: the DOCTYPE fix-up works on UTF-8 bytes only."""
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            text = data.decode(codec)
+            text = re.sub(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']", r"\1", text, count=1)
+            return text.encode("utf-8")
+    return data
+
+
+def _not_utf8(data: bytes, encoding: str, line: int | None) -> str:
+    """Why the parser stopped at ``line`` when that is the first byte that is not UTF-8 in a
+    file that declares no other encoding (re-saved as Windows-1252/Latin-1); else ""."""
+    if encoding not in ("utf-8", "utf8", "utf-16", "utf-32") or not data.lstrip().startswith(b"<"):
+        return ""  # declares its encoding, or is no XML at all
+    try:
+        data.decode("utf-8")
+        return ""
+    except UnicodeDecodeError as exc:
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        if (line is not None and bad_line != line) or exc.end == len(data):
+            return ""  # another error first, or a character cut off by the end of the file
+        return (
+            f"not UTF-8 at line {bad_line} (byte 0x{data[exc.start:exc.start + 1].hex()}): the "
+            "file was saved in another encoding (e.g. Windows-1252) after export"
+        )
+
+
 def _declared_encoding(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            return codec
     match = re.match(rb'\s*<\?xml[^>]*encoding=["\']([\w.-]+)["\']', data[:200])
     return match.group(1).decode("ascii").lower() if match else "utf-8"
 

@@ -5,7 +5,8 @@ mapping, so each record comes back as ``tag -> [values]`` exactly as written (co
 lines joined to their value with a newline). This module adds what rispy leaves to callers:
 
 * record boundaries with line numbers (a record without a title is skipped and reported
-  with the line of its ``TY``; a record whose ``ER`` is missing is still read, with a warning);
+  with the line of its ``TY``; a record whose ``ER`` is missing is still read, with a warning;
+  tag lines ended by ``ER`` with no ``TY`` before them are reported as a skipped record);
 * one field table (``RIS_FIELDS``) so both tag families land in the same Record fields:
   TI/T1, AU/A1, PY/Y1/DA, AB/N2, JF/JO/T2 and JA/J2, DO, SP/EP, VL, IS, SN, KW, AN/ID, LA;
 * the source database of each record of an Ovid multi-database export, from the ``D=`` code
@@ -274,17 +275,24 @@ class _Chunk:
     end_line: int = 0
     closed: bool = False  # ended by its own ER line
     trailer: list[str] = field(default_factory=list)
+    headless: bool = False  # tag lines ended by ER, but no TY line started them: not read
 
 
 def _iter_records(lines: list[str], dialect: _Dialect) -> Iterator[_Chunk]:
-    """Records in order, each yielded once its trailer (junk before the next record) is known."""
+    """Records in order, each yielded once its trailer (junk before the next record) is known.
+
+    Tag lines outside any record that end with an ``ER`` line and hold a title or two tags
+    are a record whose ``TY`` line is missing: yielded as a ``headless`` chunk (reported, not read), not left in the
+    previous record's trailer, where their tags would join that record."""
     current: _Chunk | None = None
     done: _Chunk | None = None
+    loose: int | None = None  # line of the first tag line outside a record since the last ER
     start, end = dialect.start, dialect.end
     for number, line in enumerate(lines, 1):
         # only lines that begin with the start or end tag need the full tag check
         tag = dialect.tag_of(line)[0] if line.startswith((start, end)) else None
         if tag == start:
+            loose = None
             if done is not None:
                 yield done
                 done = None
@@ -298,13 +306,48 @@ def _iter_records(lines: list[str], dialect: _Dialect) -> Iterator[_Chunk]:
                 current.closed = True
                 current.end_line = number
                 done, current = current, None
-        elif done is not None:
-            done.trailer.append(line)
+        else:
+            if done is not None:
+                done.trailer.append(line)
+            if tag == end and loose is not None and _looks_like_record(lines[loose - 1 : number], dialect):
+                headless = _Chunk(start_line=loose, lines=lines[loose - 1 : number],
+                                  end_line=number, closed=True, headless=True)
+                if done is not None:
+                    del done.trailer[len(done.trailer) - len(headless.lines):]
+                    yield done
+                    done = None
+                yield headless
+                loose = None
+            elif loose is None and _is_body_tag(line, dialect):
+                loose = number
     if done is not None:
         yield done
     if current is not None:
         current.end_line = current.start_line + len(current.lines) - 1
         yield current
+
+
+def _is_body_tag(line: str, dialect: _Dialect) -> bool:
+    """A tag line with a value that belongs inside a record (not ER, not a file header)."""
+    tag, content = dialect.tag_of(line)
+    return bool(tag) and bool(content) and tag not in (dialect.end, *dialect.header_tags)
+
+
+def _looks_like_record(lines: list[str], dialect: _Dialect) -> bool:
+    """Loose tag lines ended by ER that are a record (a title, or two tags), not one stray tag
+    after a record's ER (Ovid PsycINFO's NL), which stays with that record."""
+    tags = [dialect.tag_of(line)[0] for line in lines if _is_body_tag(line, dialect)]
+    return len(tags) >= 2 or bool(set(tags) & set(dialect.fields["title"]))
+
+
+def _headless_reason(chunk: _Chunk, dialect: _Dialect) -> str:
+    title = next((c for t, c in map(dialect.tag_of, chunk.lines) if t in ("TI", "T1") and c), "")
+    shown = f" (title {title[:60]!r})" if title else ""
+    return (
+        f"a record without a '{dialect.start}  - ' line, lines {chunk.start_line}-"
+        f"{chunk.end_line}{shown}: not read; add a line such as '{dialect.start}  - JOUR' "
+        f"before line {chunk.start_line} and import the file again"
+    )
 
 
 def _first_junk(lines: list[str]) -> tuple[int, str]:
@@ -327,16 +370,23 @@ def parse_text(
         path=str(path), format="ris", encoding=decoded.encoding, warnings=list(decoded.warnings)
     )
     chunks = list(_iter_records(lines, dialect))
+    readable = [chunk for chunk in chunks if not chunk.headless]
     # one rispy pass over all records (an unterminated one gets its ER): one dict per chunk
     parsed = dialect.parser().parse_lines(
-        line for chunk in chunks
+        line for chunk in readable
         for line in (chunk.lines if chunk.closed else [*chunk.lines, f"{dialect.end}  - "])
     )
-    if len(parsed) != len(chunks):  # cannot happen: every chunk is one TY .. ER run
-        raise UnreadableFileError(path, f"RIS parser found {len(parsed)} records, expected {len(chunks)}")
+    if len(parsed) != len(readable):  # cannot happen: every chunk is one TY .. ER run
+        raise UnreadableFileError(path, f"RIS parser found {len(parsed)} records, expected {len(readable)}")
+    parsed_records = iter(parsed)
     records: list[Record] = []
-    for position, (chunk, parsed_record) in enumerate(zip(chunks, parsed)):
-        raw = _tidy(parsed_record)
+    for position, chunk in enumerate(chunks):
+        if chunk.headless:
+            report.skipped.append(Skipped(
+                line=chunk.start_line, reason=_headless_reason(chunk, dialect), position=position
+            ))
+            continue
+        raw = _tidy(next(parsed_records))
         _merge_trailer_tags(raw, chunk.trailer, dialect)
         if not chunk.closed:
             last = position == len(chunks) - 1

@@ -174,10 +174,13 @@ def _text_table(path: Path, decoded: DecodedText) -> _Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
+        start = 0
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
+                if start:  # only the last row can run into the end of the file
+                    _refuse_unclosed_quote(path, lines[start - 1 :], start, delimiter)
                 return
             except csv.Error as exc:
                 raise UnreadableFileError(
@@ -191,6 +194,26 @@ def _text_table(path: Path, decoded: DecodedText) -> _Table:
         header=header, rows=rows(), encoding=decoded.encoding, warnings=list(decoded.warnings),
         header_line=header_index + 1,
     )
+
+
+def _refuse_unclosed_quote(path: Path, rest: list[str], line: int, delimiter: str) -> None:
+    """The csv module reads a quote that is never closed to the end of the file as one cell;
+    refuse that instead of storing the rest of the file as one record's cell."""
+    try:
+        for _ in csv.reader(io.StringIO("\n".join(rest)), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return  # a lenient reading the strict parser refuses: not an unclosed quote
+        last = line + max(i for i, text in enumerate(rest) if text.strip() or i == 0)
+        raise UnreadableFileError(
+            path, f"a quoted cell in the row starting on line {line} is never closed (or the "
+            "file was cut off inside it), so the "
+            f"rest of the file ({f'lines {line}-{last}' if last > line else f'line {line}'}) "
+            "would be read as one cell; "
+            'close the quote (a quote inside a cell is written "") and import the file again',
+            line=line,
+        ) from exc
 
 
 def _cell_text(value: Any) -> str:
@@ -256,7 +279,17 @@ def _resolve_column(name: str, header: list[str], path: Path) -> int:
 
 
 def _list_columns(header: list[str]) -> str:
-    return ", ".join(repr(c) for c in header) or "(none)"
+    shown = [repr(c if len(c) <= 40 else c[:37] + "...") for c in header[:30]]
+    more = f" and {len(header) - 30} more" if len(header) > 30 else ""
+    return (", ".join(shown) + more) or "(none)"
+
+
+def _looks_like_data(header: list[str]) -> bool:
+    """A first row of values rather than column names: long texts, or mostly numbers."""
+    cells = [c for c in header if c.strip()]
+    long = sum(len(c) > 60 for c in cells)
+    numbers = sum(bool(re.fullmatch(r"[\d.\-/ ]+", c)) for c in cells)
+    return bool(cells) and (long > 0 or numbers * 2 > len(cells))
 
 
 def _assign(
@@ -287,6 +320,26 @@ def _assign(
             )
         assigned[name] = _resolve_column(column, header, path)
     return assigned, profile
+
+
+def _duplicate_columns(header: list[str], assigned: dict[str, int], line: int) -> list[str]:
+    """A warning per field read from a column whose name the header repeats (the first of
+    them is read; the others stay in the record's raw data only)."""
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        if name:
+            positions.setdefault(column_key(name), []).append(index)
+    out = []
+    for field, index in sorted(assigned.items(), key=lambda item: item[1]):
+        same = positions.get(column_key(header[index]), [])
+        if len(same) > 1:
+            columns = ", ".join(str(i + 1) for i in same)
+            out.append(
+                f"line {line}: the header names column {header[index]!r} {len(same)} times "
+                f"(columns {columns}); the {field} is read from column {index + 1} only: rename "
+                "the others or choose one with --map"
+            )
+    return out
 
 
 # ---------------------------------------------------------------- rows -> Records
@@ -369,20 +422,28 @@ def read(
     header = [str(h).replace("\ufeff", "").strip() for h in table.header]
     assigned, profile = _assign(header, mapping, path)
     if "title" not in assigned:
+        hint = (
+            "; the first row looks like data, not column names: add a header row "
+            "(e.g. title,authors,year) as the first line" if _looks_like_data(header) else ""
+        )
         raise UnreadableFileError(
             path, f"no title column found; columns present: {_list_columns(header)}. "
-            "Name it with --map title=COLUMN",
+            f"Name it with --map title=COLUMN{hint}",
             line=table.header_line,
         )
     report = ImportReport(
         path=str(path), format="tabular", encoding=table.encoding, warnings=list(table.warnings)
     )
+    report.warnings.extend(_duplicate_columns(header, assigned, table.header_line))
     records: list[Record] = []
     position = 0
     title_column = header[assigned["title"]]
+    ragged: list[int] = []
     for line, cells in table.rows:
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) != len(header):
+            ragged.append(line)
         record = _record(cells, header, assigned, profile)
         if not record.title and require_title:
             report.skipped.append(
@@ -391,6 +452,13 @@ def read(
         else:
             records.append(record)
         position += 1
+    if ragged:
+        shown = ", ".join(map(str, ragged[:10])) + (", ..." if len(ragged) > 10 else "")
+        report.warnings.append(
+            f"{len(ragged)} row(s) have more or fewer cells than the header's {len(header)} "
+            f"columns (line(s) {shown}): their values may be in the wrong columns; check the "
+            "delimiter and quoting there (a cut-off last row means the file is truncated)"
+        )
     if position == 0:
         report.warnings.append("the file has a header row but no records")
     report.records_read = len(records)

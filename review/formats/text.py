@@ -3,11 +3,13 @@
 Order of decisions (``decode_bytes``):
 
 1. empty (or only whitespace)             -> UnreadableFileError "the file is empty"
-2. a byte-order mark                      -> UTF-8-SIG / UTF-16 / UTF-32 as marked
+2. a byte-order mark                      -> UTF-8-SIG / UTF-16 / UTF-32 as marked (UTF-8
+                                             with a mark: still refused if binary, as in 4-5)
 3. NUL bytes on every other position      -> UTF-16 (little or big endian) without a BOM
 4. a known binary signature (ZIP, PDF...) -> UnreadableFileError naming what it is
 5. many control bytes                     -> UnreadableFileError "binary data"
-6. valid UTF-8                            -> UTF-8
+6. valid UTF-8                            -> UTF-8 (a character cut off by the end of a
+                                             truncated file is left out, with a warning)
 7. otherwise                              -> Windows-1252 (Latin-1 for its 5 undefined bytes),
                                              with a warning naming the first bad byte's line
 
@@ -124,6 +126,28 @@ def _refuse_binary(path: str | Path, data: bytes) -> None:
             )
 
 
+def _drop_cut_character(data: bytes, warnings: list[str]) -> bytes:
+    """``data`` without the first bytes of a UTF-8 character cut off by the end of the file
+    (a truncated download or copy), with a warning naming the line; else ``data`` as it is.
+    Decoding it as Windows-1252 instead would garble every accented character in the file."""
+    if not data or data[-1] < 0x80:
+        return data
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return data  # not UTF-8 anyway
+    pending = decoder.getstate()[0]
+    if not pending:
+        return data
+    kept = data[: len(data) - len(pending)]
+    warnings.append(
+        f"the file ends in the middle of a character on line {_line_of(data, len(kept))}: it "
+        "may be truncated (export or download it again); the cut character was left out"
+    )
+    return kept
+
+
 def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:
     """Decode an export file's bytes; raise UnreadableFileError for empty or binary input."""
     if not data.strip():
@@ -133,12 +157,19 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:
         )
     for bom, name, codec in _BOMS:
         if data.startswith(bom):
+            warnings: list[str] = []
+            if codec == "utf-8-sig":
+                _refuse_binary(path, data[len(bom):])
+                data = _drop_cut_character(data, warnings)
             try:
-                return _finish(path, data.decode(codec), name, [])
+                return _finish(path, data.decode(codec), name, warnings)
             except UnicodeDecodeError as exc:
+                start = exc.start + len(bom)  # the codec counts after its byte-order mark
                 raise UnreadableFileError(
                     path, f"marked as {name.upper()} (byte-order mark) but not valid {name.upper()} "
-                    f"at byte {exc.start}", line=None
+                    f"at byte {start} (0x{data[start:start + 1].hex()}); save the file "
+                    f"again as {name.upper()}, or export the records again",
+                    line=_line_of(data, start),
                 ) from exc
     utf16 = _utf16_without_bom(data)
     if utf16:
@@ -147,8 +178,10 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: the binary check below will say so
     _refuse_binary(path, data)
+    cut: list[str] = []
+    data = _drop_cut_character(data, cut)
     try:
-        return _finish(path, data.decode("utf-8"), "utf-8", [])
+        return _finish(path, data.decode("utf-8"), "utf-8", cut)
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
         bad = data[exc.start : exc.start + 1].hex()

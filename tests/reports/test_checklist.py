@@ -138,8 +138,9 @@ def test_unfinished_screening_is_refused_like_review_prisma(unfinished_project, 
     out = tmp_path / "checklist.md"
     assert run(unfinished_project, "report", "checklist", "--output", str(out)) == 1
     captured = capsys.readouterr()
-    assert captured.err.startswith(prisma_message)
-    assert "a draft of this checklist: review report checklist --draft" in captured.err
+    # the same refusal, offering the draft of this output instead of the figure's
+    assert captured.err.strip() == prisma_message.replace(
+        "review prisma --draft", "review report checklist --draft")
     assert captured.out == "" and not out.exists()
 
 

@@ -138,8 +138,9 @@ def test_unfinished_screening_is_refused_like_review_prisma(unfinished_project, 
     out = tmp_path / "pack.docx"
     assert run(unfinished_project, "report", "pack", "--out", str(out)) == 1
     err = capsys.readouterr().err
-    assert err.startswith(prisma_message)
-    assert f"a draft of this pack: review report pack --draft --out {out}" in err
+    # the same refusal, offering the draft of this output instead of the figure's
+    assert err.strip() == prisma_message.replace(
+        "review prisma --draft", f"review report pack --draft --out {out}")
     assert not out.exists()
 
 

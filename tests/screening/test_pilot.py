@@ -301,6 +301,17 @@ def test_cli_agreement_pilot(pilot_project, capsys):
     assert data["agreement"][1]["complete"] is False
 
 
+def test_votes_imported_from_csv_freeze_the_pilot_set(pilot_project, tmp_path, capsys):
+    project, engine, _ids = pilot_project
+    pilot = _pilot(engine)
+    votes = tmp_path / "votes.csv"
+    votes.write_text(f"reviewer,record,stage,decision,reason,note\nalice,id:{pilot[0]},title_abstract,include,,\n")
+    assert run(project, "decisions", "import", str(votes)) == 0
+    assert _frozen(engine) == PILOT
+    make_records(engine, 40)  # a later import cannot change the set
+    assert _pilot(engine) == pilot
+
+
 def test_cli_agreement_pilot_without_a_pilot(project, capsys):
     assert run(project, "agreement", "--pilot") == 0
     assert "no pilot round configured: set screening.pilot" in capsys.readouterr().out
