@@ -173,28 +173,9 @@ def _line(rec) -> str:
     return f"{rec.label()} | {title} | {where} | {ids} [{rec.source_database}]"
 
 
-def _check_output(option: str, name: str | None) -> None:
-    """Refuse an output path that cannot be written before any file is read."""
-    from pathlib import Path
-
-    from review.cli import CommandError
-
-    if not name or name == "-":
-        return
-    path = Path(name)
-    if path.is_dir():
-        raise CommandError(f"{option} {name}: this is a folder; give a file name, e.g. "
-                           f"{path / 'clusters.csv'}", status=2)
-    if not path.parent.is_dir():
-        raise CommandError(f"{option} {name}: the folder {path.parent} does not exist; "
-                           "create it or write elsewhere", status=2)
-
-
 def _standalone(args: argparse.Namespace) -> int:
     from review.dedup.standalone import dedupe_files
 
-    _check_output("--out", args.out)
-    _check_output("--pairs", args.pairs)
     out = args.out or "-"
     result = dedupe_files(args.input, out, fmt=args.fmt, pairs_out=args.pairs)
     for warning in result.warnings:

@@ -124,11 +124,14 @@ def test_standalone_dedup_checks_its_outputs_before_reading(capsys, tmp_path, op
     folder.mkdir()
     base = ["dedup", "--input", str(tmp_path / "never-read.ris")]
     extra = ["--out", str(tmp_path / "c.csv")] if option == "--pairs" else []
-    assert main([*base, *extra, option, str(folder)]) == 2
-    assert capsys.readouterr().err.strip() == (
-        f"review: {option} {folder}: this is a folder; give a file name, e.g. {folder / 'clusters.csv'}"
-    )
-    assert main([*base, *extra, option, str(tmp_path / "missing" / "c.csv")]) == 2
+    with pytest.raises(SystemExit) as info:  # refused while reading the arguments
+        main([*base, *extra, option, str(folder)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: {folder} is a folder; name a file in it" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as info:
+        main([*base, *extra, option, str(tmp_path / "missing" / "c.csv")])
+    assert info.value.code == 2
     assert f"the folder {tmp_path / 'missing'} does not exist" in capsys.readouterr().err
 
 
