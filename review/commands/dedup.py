@@ -101,6 +101,7 @@ def _decide(args: argparse.Namespace, engine) -> int:
     from review.dedup import run
 
     who = _who(args)
+    run.check_pairs(engine, [*args.confirm, *args.reject])  # all or nothing: check before deciding
     outputs = []
     for pair in args.confirm:
         s = run.confirm(engine, pair, by=who, note=args.note)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,6 +286,20 @@ def _check_records(conn: sa.Connection, *record_ids: int) -> None:
     missing = [str(r) for r in record_ids if r not in found]
     if missing:
         raise DedupError(f"no record with id {', '.join(missing)} in this store")
+
+
+def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
+    """Raise ``DedupError`` for the first of ``pairs`` ("12-57") that is malformed or names a
+    record not in the store, so a list of decisions is checked whole before any is applied."""
+    parsed = [(pair, queue.parse_pair(pair)) for pair in pairs]
+    ids = sorted({i for _, ab in parsed for i in ab})
+    with engine.connect() as conn:
+        found = set(conn.execute(sa.select(records.c.id).where(records.c.id.in_(ids))).scalars()) if ids else set()
+    for pair, (a, b) in parsed:
+        missing = [str(r) for r in (a, b) if r not in found]
+        if missing:
+            raise DedupError(f"pair {pair}: no record with id {', '.join(missing)} in this store; "
+                             "nothing was decided (list the pairs with 'review dedup --pending')")
 
 
 def _decide(engine: sa.Engine, pair: str, status: str, *, by: str, note: str) -> RunSummary:

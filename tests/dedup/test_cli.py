@@ -120,3 +120,20 @@ def test_project_run_pending_confirm_reject_undo(project, monkeypatch, capsys):
     engine.dispose()
     assert main(["dedup", "--confirm", "not-a-pair"]) == 1
     assert "not a pair id" in capsys.readouterr().err
+
+
+def test_a_list_of_decisions_with_one_unknown_pair_decides_none(project, monkeypatch, capsys):
+    from review.dedup.queue import get_pair
+    from review.store import open_store
+
+    monkeypatch.chdir(project.root)
+    assert main(["import", str(SAMPLE / "pubmed-blue-light.nbib"), "--database", "PubMed"]) == 0
+    assert main(["dedup"]) == 0
+    capsys.readouterr()
+    assert main(["dedup", "--confirm", "1-2", "99998-99999", "--by", "alice"]) == 1
+    err = capsys.readouterr().err
+    assert "pair 99998-99999: no record with id 99998, 99999 in this store; nothing was decided" in err
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        assert get_pair(conn, 1, 2) is None  # the valid pair was not confirmed either
+    engine.dispose()
