@@ -57,14 +57,23 @@ def record_id(rec: Record) -> str:
 
 
 def read_inputs(paths: Sequence[str | Path], fmt: str | None = None) -> tuple[list[InputRecord], list[str]]:
-    """Every record of every file with its 0-based position; skipped records keep their place."""
+    """Every record of every file with its 0-based position; skipped records keep their place.
+
+    Records without a title are kept (with their id): they can still join a cluster through a
+    DOI or PMID it shares (scoring never matches them on anything else), and their output
+    row carries their id like every other."""
     from review.formats import read_file
 
     inputs: list[InputRecord] = []
     warnings: list[str] = []
     for path in paths:
-        result = read_file(path, format=fmt)
+        result = read_file(path, format=fmt, require_title=False)
         name = str(path)
+        untitled = [n for n, rec in enumerate(result.records) if not rec.title]
+        if untitled:
+            shown = ", ".join(map(str, untitled[:10])) + (", ..." if len(untitled) > 10 else "")
+            warnings.append(f"{name}: {len(untitled)} record(s) without a title (row(s) {shown}): "
+                            "matched only on a DOI or PMID they share with another record")
         skipped = {s.position for s in result.report.skipped if s.position is not None}
         total = len(result.records) + len(skipped)
         records = iter(result.records)

@@ -137,3 +137,22 @@ def test_a_list_of_decisions_with_one_unknown_pair_decides_none(project, monkeyp
     with engine.connect() as conn:
         assert get_pair(conn, 1, 2) is None  # the valid pair was not confirmed either
     engine.dispose()
+
+
+def test_standalone_keeps_records_without_a_title_with_their_id(tmp_path, capsys):
+    source = tmp_path / "records.csv"
+    source.write_text(
+        "ID,title,author,year,journal,volume,pages,doi\n"
+        "a1,Complement factor B in haemolytic uraemic syndrome,\"Roe, R\",2007,Blood,104,240-245,10.1182/blood-2007-01-0001\n"
+        "a2,,\"Roe, R\",2007,Blood,104,240-245,10.1182/blood-2007-01-0001\n"   # no title, same DOI: the same paper
+        "a3,,\"Doe, D\",2011,Blood,7,23-35,\n"              # no title, nothing shared: alone
+        "a4,,\"Doe, D\",2011,Blood,7,23-35,\n",             # the same details, no title: not merged
+        encoding="utf-8",
+    )
+    out = tmp_path / "clusters.csv"
+    assert main(["dedup", "--input", str(source), "--out", str(out)]) == 0
+    _, rows = _read(out)
+    assert [r["id"] for r in rows] == ["a1", "a2", "a3", "a4"]  # every row keeps its id
+    cluster = {r["id"]: r["cluster"] for r in rows}
+    assert cluster["a1"] == cluster["a2"] and len({cluster["a1"], cluster["a3"], cluster["a4"]}) == 3
+    assert "3 record(s) without a title (row(s) 1, 2, 3): matched only on a DOI or PMID" in capsys.readouterr().err
