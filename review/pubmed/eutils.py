@@ -149,6 +149,9 @@ class EutilsSettings:
     backoff: float = 1.0  # first back-off; doubled on each retry
     max_backoff: float = 60.0
     max_retry_after: float = 300.0
+    # while the server has never answered, a connection that cannot even be opened (name not
+    # resolved, refused) is retried this many times only: offline, the user hears at once
+    first_contact_retries: int = 2
 
     @property
     def rate(self) -> float:
@@ -195,7 +198,7 @@ def settings_from(
         "tool": tool,
         "api_key": api_key,
     }
-    for key in ("timeout", "max_retries", "backoff", "max_backoff"):
+    for key in ("timeout", "max_retries", "backoff", "max_backoff", "first_contact_retries"):
         if key in section:
             kind = type(getattr(EutilsSettings, key))
             try:
@@ -326,10 +329,30 @@ class ESearchResult:
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, delay: float | None = None):
+    def __init__(self, reason: str, delay: float | None = None, *, unreachable: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.delay = delay
+        self.unreachable = unreachable  # the connection could not be opened at all
+
+
+def _cannot_connect(exc: Exception) -> bool:
+    """Whether a requests ConnectionError means no connection was opened (the host name was
+    not resolved or the server refused it), not one cut in the middle of an answer."""
+    from urllib3.exceptions import NewConnectionError
+
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:  # the urllib3 error sits in args / .reason / __context__ of the requests one
+        item = stack.pop()
+        if id(item) in seen or item is None:
+            continue
+        seen.add(id(item))
+        if isinstance(item, NewConnectionError):
+            return True
+        if isinstance(item, BaseException):
+            stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__, *item.args])
+    return False
 
 
 class EutilsClient:
@@ -352,6 +375,7 @@ class EutilsClient:
         self.clock = clock
         self.sleep = sleep
         self.stats = ClientStats()
+        self.reached = False  # the server has answered at least once (any HTTP status)
 
     # -- the one door to the network ---------------------------------------------------
 
@@ -410,6 +434,9 @@ class EutilsClient:
                 self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
                 if attempt + 1 >= attempts:
                     break
+                if retry.unreachable and not self.reached and attempt >= self.settings.first_contact_retries:
+                    attempts = attempt + 1
+                    break
                 self.stats.retries += 1
                 delay = min(self.settings.backoff * (2**attempt), self.settings.max_backoff)
                 if retry.delay is not None:
@@ -442,9 +469,10 @@ class EutilsClient:
         except requests.Timeout as exc:
             raise _Retry(f"timeout: {type(exc).__name__}") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Retry(f"connection: {type(exc).__name__}") from exc
+            raise _Retry(f"connection: {type(exc).__name__}", unreachable=_cannot_connect(exc)) from exc
         finally:
             self.stats.http_seconds += self.clock() - started
+        self.reached = True
         self.stats.bytes += len(body or b"")
         if status in RETRY_STATUSES or 500 <= status < 600:
             delay = retry_after_seconds(response.headers.get("Retry-After"))

@@ -211,6 +211,39 @@ def test_retries_run_out_with_a_clear_error(server, make_client):
     assert len(server.requests_to("esearch")) == 3
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_server_never_reached_is_given_up_after_two_retries(clock):
+    """Offline (nothing listens, or the name does not resolve): the user hears in seconds,
+    not after the whole back-off ladder."""
+    settings = EutilsSettings(base_url=f"http://127.0.0.1:{_free_port()}/", email="tester@example.org",
+                              tool="review-tests", backoff=0.5)
+    client = EutilsClient(settings, limiter=RateLimiter(3, clock=clock, sleep=clock.sleep),
+                          clock=clock, sleep=clock.sleep)
+    with pytest.raises(EutilsRetriesExhausted) as info:
+        client.count("real")
+    assert info.value.attempts == 3 and client.stats.requests == 3
+    assert client.stats.backoff_seconds == pytest.approx(0.5 + 1.0)
+    assert "connection" in str(info.value) and "check the network" in str(info.value)
+
+
+def test_a_refused_connection_after_the_server_answered_gets_every_retry(make_server, small_corpus, make_client):
+    server = make_server(small_corpus)
+    client = make_client(server, max_retries=4)
+    assert client.count("real") == 49  # the server answered once
+    server.stop()  # then it goes away mid-run: that may pass, so every retry is spent
+    client.session.close()  # (and the kept-alive connection to it with it)
+    with pytest.raises(EutilsRetriesExhausted) as info:
+        client.count("other")
+    assert info.value.attempts == 5
+
+
 def test_paging_past_9999_is_a_query_error_not_retried(server, make_client):
     client = make_client(server)
     with pytest.raises(EutilsQueryError) as info:
