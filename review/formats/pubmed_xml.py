@@ -226,7 +226,7 @@ def read(path: str | Path, **_options: Any) -> ImportResult:
             f"at byte {exc.start}; export the search again from PubMed (Save > Format: PubMed XML)"
         ) from exc
     try:
-        records, skipped, warnings = parse_pubmed_xml(data)
+        records, skipped, warnings = _parse_or_salvage(data)
     except PubmedXMLError as exc:
         raise UnreadableFileError(
             path, f"{_not_utf8(data, encoding, exc.line) or exc}; export the search again from "
@@ -242,6 +242,34 @@ def read(path: str | Path, **_options: Any) -> ImportResult:
         warnings=warnings,
     )
     return ImportResult(records=records, report=report)
+
+
+_RECORD_END = re.compile(rb"</(?:PubmedArticle|PubmedBookArticle)>")
+
+
+def _parse_or_salvage(data: bytes) -> tuple[list[Record], list[Skipped], list[str]]:
+    """``parse_pubmed_xml``; for a file that ends inside the document (a download cut off),
+    the complete records before the cut, with a warning naming the line where it ends."""
+    try:
+        return parse_pubmed_xml(data)
+    except PubmedXMLError as exc:
+        if not str(exc).startswith("truncated XML"):
+            raise
+        ends = list(_RECORD_END.finditer(data))
+        if not ends:
+            raise
+        cut = ends[-1].end()
+        try:
+            records, skipped, warnings = parse_pubmed_xml(data[:cut] + b"\n</PubmedArticleSet>\n")
+        except PubmedXMLError:
+            raise exc from None
+        line = data.count(b"\n", 0, cut) + 1
+        warnings.insert(0, (
+            f"the file is cut off after line {line} (a download that stopped?): the "
+            f"{len(records) + len(skipped)} complete record(s) before it were read, anything after "
+            "is missing; export the search again from PubMed to get every record"
+        ))
+        return records, skipped, warnings
 
 
 _UNICODE_BOMS = (
