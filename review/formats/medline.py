@@ -95,6 +95,22 @@ def _blocks(lines: list[str]) -> Iterator[_Block]:
         yield block
 
 
+def _drop_cut_last_line(blocks: list[_Block], lines: list[str]) -> str:
+    """A file cut off inside a tag on its last line ("SO" without its value, no final line
+    end): leave that line out so the rest of its record is read; return the warning ("" when
+    the file does not end that way)."""
+    if not blocks or not lines or not lines[-1].strip():
+        return ""  # ends with a line end: the last line is whole
+    last = blocks[-1]
+    number = len(lines)
+    if last.bad_line != number or not re.fullmatch(r"[A-Z]{1,4}\s*-?", last.bad_text) or len(last.lines) < 2:
+        return ""
+    last.lines.pop()
+    last.bad_line, last.bad_text = None, ""
+    return (f"the file ends inside a tag on line {number} ({lines[-1].strip()!r}): it looks cut off; "
+            "that line was left out and the rest of its record read; export again to be sure")
+
+
 def parse_text(
     decoded: DecodedText | str, path: str | Path = "<text>", *, require_title: bool = True
 ) -> ImportResult:
@@ -110,7 +126,11 @@ def parse_text(
         warnings=list(decoded.warnings),
     )
     text = decoded.text
-    blocks = list(_blocks(text.split("\n")))
+    lines = text.split("\n")
+    blocks = list(_blocks(lines))
+    cut = _drop_cut_last_line(blocks, lines)
+    if cut:
+        report.warnings.append(cut)
     _refuse_non_medline(blocks, path)
     records: list[Record] = []
     with_so = sum(1 for b in blocks if any(x.startswith("SO  -") for x in b.lines))

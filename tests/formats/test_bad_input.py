@@ -67,6 +67,8 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple]] = {
     "only whitespace": ("x.nbib", lambda: b" \n\t\r\n  \n", ("error", r"empty \(only blank lines\)")),
     "ris cut in a record": ("x.ris", lambda: _cut_in_record(RIS), ("read", 47, r"ends inside the record starting at line 2078")),
     "ris cut mid-line": ("x.ris", lambda: _cut_mid_line(RIS), ("read", 47, r"ends inside the record starting at line 2078")),
+    "nbib cut inside its last tag": ("x.nbib", lambda: NBIB.read_bytes()[: NBIB.read_bytes().rfind(b"\nSO  - ") + 3],
+                                     ("read", 80, r"ends inside a tag on line \d+ \('SO'\): it looks cut off")),
     "nbib cut in a record": ("x.nbib", lambda: _cut_in_record(NBIB), ("read", 36, r"last record \(line 2777\) has no 'SO  - ' line")),
     "csv cut in a quoted cell": ("x.csv", lambda: _cut_mid_line(CSV), ("error", r"line 4: a quoted cell in the row starting on line 4 is never closed \(or the file was cut off")),
     "csv cut after a cell": ("x.csv", lambda: _cut_after_a_cell(CSV), ("read", 3, r"fewer cells than the header's 11 columns \(line\(s\) 5\)")),
