@@ -239,9 +239,29 @@ def read(path: str | Path, **_options: Any) -> ImportResult:
         encoding=encoding,
         records_read=len(records) + len(skipped),
         skipped=skipped,
-        warnings=warnings,
+        warnings=_unknown_entities(data) + warnings,
     )
     return ImportResult(records=records, report=report)
+
+
+_ENTITY = re.compile(rb"&([A-Za-z_][\w.-]*);")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _unknown_entities(data: bytes) -> list[str]:
+    """A warning for named entities XML does not define (``&bogus;``): the parser drops them,
+    so the text they stood for is missing from the record."""
+    unknown = [m for m in _ENTITY.finditer(data) if m.group(1) not in _XML_ENTITIES]
+    if not unknown:
+        return []
+    line = data.count(b"\n", 0, unknown[0].start()) + 1
+    names = sorted({m.group(1).decode("ascii", "replace") for m in unknown})
+    return [
+        f"line {line}: {len(unknown)} unknown XML entit"
+        f"{'y' if len(unknown) == 1 else 'ies'} ({', '.join('&' + n + ';' for n in names[:5])}): the "
+        "text they stand for is missing from the records; the file was edited after export, "
+        "or export it again from PubMed"
+    ]
 
 
 _RECORD_END = re.compile(rb"</(?:PubmedArticle|PubmedBookArticle)>")

@@ -75,6 +75,8 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple]] = {
     "endnote cut": ("x.xml", lambda: ENDNOTE.read_bytes()[: ENDNOTE.stat().st_size // 2], ("read", 49, r"ends inside the record .* 49 complete record")),
     "pubmed xml cut": ("x.xml", lambda: _cut_in_record(PUBMED),
                        ("read", 1, r"cut off after line \d+ .*the 1 complete record\(s\) before it were read")),
+    "pubmed xml unknown entity": ("x.xml", lambda: PUBMED.read_bytes().replace(b"<ArticleTitle>", b"<ArticleTitle>&bogus;", 1),
+                                  ("read", 2, r"line \d+: 1 unknown XML entity \(&bogus;\): the text they stand for is missing")),
     "pubmed xml cut in its first record": ("x.xml", lambda: PUBMED.read_bytes()[:1500],
                                            ("error", r"line \d+: truncated XML")),
     "ris cut mid-character": ("x.ris", lambda: _cut_mid_character(RIS), ("read", 45, r"ends in the middle of a character on line \d+")),
