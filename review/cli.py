@@ -66,11 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"review: {exc}", file=sys.stderr)
         return exc.status
     except known_errors() as exc:  # type: ignore[misc]
-        print(f"review: {exc}", file=sys.stderr)
+        print(f"review: {_located(exc, args)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("review: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
+
+
+def _located(exc: BaseException, args) -> str:
+    """The error's message; a settings error about review.yaml names the project's file and
+    the setting's line."""
+    project = getattr(args, "_project", None)
+    if project is None:
+        return str(exc)
+    from review.project import CONFIG_NAME, locate_config_message
+
+    return locate_config_message(str(exc), project.root / CONFIG_NAME)
 
 
 if __name__ == "__main__":

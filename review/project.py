@@ -144,6 +144,37 @@ def check_config(data: dict[str, Any], lines: dict[Any, int], path: Path) -> lis
     return warnings
 
 
+def config_line(path: Path, dotted: str) -> int | None:
+    """The 1-based line of the setting ``dotted`` ("screening.pilot") in the YAML file
+    ``path``, or of its nearest parent that is there; None when the file cannot be read."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    line = None
+    for part in dotted.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+        if match is None:
+            break
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line
+
+
+def locate_config_message(message: str, path: Path) -> str:
+    """A settings error worded "review.yaml: screening.pilot must ..." with the file's path
+    and the setting's line: "/proj/review.yaml, line 12: screening.pilot must ..."."""
+    prefix = f"{CONFIG_NAME}: "
+    if not message.startswith(prefix):
+        return message
+    rest = message[len(prefix):]
+    setting = rest.split(" ", 1)[0].strip("'\".,:")
+    line = config_line(path, setting) if "." in setting or setting in CONFIG_KEYS else None
+    where = f"{path}, line {line}" if line else str(path)
+    return f"{where}: {rest}"
+
+
 def find_project_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` holding ``review.yaml``."""
     start = start.resolve()

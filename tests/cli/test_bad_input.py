@@ -299,3 +299,18 @@ def test_a_relative_sqlite_path_in_review_yaml_is_read_from_the_project_folder(p
     monkeypatch.chdir(elsewhere)
     url = load_project(project.root).database_url
     assert url == f"sqlite:///{(project.root / 'data' / 'team.sqlite').resolve()}"
+
+
+def test_settings_errors_name_the_project_file_and_the_setting_line(tmp_path):
+    from review.project import config_line, locate_config_message
+
+    path = tmp_path / "review.yaml"
+    path.write_text("name: x\nscreening:\n  order: random\n  seed: twelve\npubmed:\n  timeout: soon\n",
+                    encoding="utf-8")
+    assert config_line(path, "screening.seed") == 4 and config_line(path, "pubmed.timeout") == 6
+    assert config_line(path, "screening.pilot") == 2  # not there: its section's line
+    assert locate_config_message("review.yaml: screening.seed must be a whole number, not 'twelve'", path) == (
+        f"{path}, line 4: screening.seed must be a whole number, not 'twelve'")
+    assert locate_config_message("review.yaml: pubmed.timeout takes a number, not 'soon'", path).startswith(
+        f"{path}, line 6: pubmed.timeout")
+    assert locate_config_message("something else", path) == "something else"

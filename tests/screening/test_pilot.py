@@ -324,7 +324,11 @@ def test_cli_names_a_bad_pilot_setting(project, capsys):
     config["screening"] = {"pilot": "some"}
     (project.root / "review.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     assert run(project, "agreement", "--pilot") == 1
-    assert "review.yaml: screening.pilot must be a whole number" in capsys.readouterr().err
+    path = project.root / "review.yaml"
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip().startswith("pilot:"))
+    # the project's file and the setting's line
+    assert f"review: {path}, line {line}: screening.pilot must be a whole number" in capsys.readouterr().err
 
 
 def test_methods_draft_reports_a_completed_pilot_round(screening_store):
