@@ -36,7 +36,12 @@ def main() -> None:
         state.settings()
         state.criteria()
     except (ProjectError, state.screening().ScreeningError) as exc:
-        st.error(f"The review project cannot be opened: {exc}")
+        message = str(exc)
+        if not isinstance(exc, ProjectError):  # a setting: name the project's file and its line
+            from review.project import CONFIG_NAME, locate_config_message
+
+            message = locate_config_message(message, state.project().root / CONFIG_NAME)
+        st.error(f"The review project cannot be opened: {message}")
         st.stop()
 
     link = state.take_token_from_url()

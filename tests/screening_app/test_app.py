@@ -550,7 +550,10 @@ def test_no_pilot_section_without_a_pilot(app_project):
 def test_a_bad_pilot_setting_is_a_clear_message(app_project):
     set_pilot(app_project, -3)
     at = new_app().run()
-    assert any("screening.pilot must be a whole number" in e.value for e in at.error)
+    path = app_project.root / "review.yaml"
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip().startswith("pilot:"))
+    assert any(f"{path}, line {line}: screening.pilot must be a whole number" in e.value for e in at.error)
 
 
 def test_an_unknown_key_in_review_yaml_is_a_warning_in_the_sidebar(app_project):
