@@ -101,7 +101,9 @@ def read_config_checked(path: Path) -> tuple[dict[str, Any], list[str]]:
     except OSError as exc:
         raise ProjectError(f"{path}: cannot read the project config ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
-        line = text_line(exc.object, exc.start)
+        from review.formats.text import line_of
+
+        line = line_of(exc.object, exc.start)
         raise ProjectError(f"{path}, line {line}: not UTF-8 text; save the file as UTF-8") from exc
     try:
         data = yaml.load(text, Loader=SafeLoader) or {}  # noqa: S506 - a SafeLoader subclass
@@ -112,11 +114,6 @@ def read_config_checked(path: Path) -> tuple[dict[str, Any], list[str]]:
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: the config must be a mapping (key: value lines)")
     return data, check_config(data, _key_lines(node), path)
-
-
-def text_line(data: bytes, offset: int) -> int:
-    """The 1-based line of byte ``offset`` in ``data``."""
-    return data.count(b"\n", 0, offset) + 1
 
 
 def _key_lines(node: yaml.Node | None) -> dict[Any, int]:

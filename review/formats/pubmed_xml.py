@@ -56,6 +56,7 @@ from review.formats.base import (
     Skipped,
     UnreadableFileError,
 )
+from review.formats.text import line_of
 from review.records import (
     Record,
     clean_text,
@@ -254,7 +255,7 @@ def _unknown_entities(data: bytes) -> list[str]:
     unknown = [m for m in _ENTITY.finditer(data) if m.group(1) not in _XML_ENTITIES]
     if not unknown:
         return []
-    line = data.count(b"\n", 0, unknown[0].start()) + 1
+    line = line_of(data, unknown[0].start())
     names = sorted({m.group(1).decode("ascii", "replace") for m in unknown})
     return [
         f"line {line}: {len(unknown)} unknown XML entit"
@@ -283,7 +284,7 @@ def _parse_or_salvage(data: bytes) -> tuple[list[Record], list[Skipped], list[st
             records, skipped, warnings = parse_pubmed_xml(data[:cut] + b"\n</PubmedArticleSet>\n")
         except PubmedXMLError:
             raise exc from None
-        line = data.count(b"\n", 0, cut) + 1
+        line = line_of(data, cut)
         warnings.insert(0, (
             f"the file is cut off after line {line} (a download that stopped?): the "
             f"{len(records) + len(skipped)} complete record(s) before it were read, anything after "
@@ -318,7 +319,7 @@ def _not_utf8(data: bytes, encoding: str, line: int | None) -> str:
         data.decode("utf-8")
         return ""
     except UnicodeDecodeError as exc:
-        bad_line = data.count(b"\n", 0, exc.start) + 1
+        bad_line = line_of(data, exc.start)
         if (line is not None and bad_line != line) or exc.end == len(data):
             return ""  # another error first, or a character cut off by the end of the file
         return (

@@ -61,7 +61,8 @@ class DecodedText:
     warnings: list[str] = field(default_factory=list)
 
 
-def _line_of(data: bytes, offset: int) -> int:
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line of byte ``offset`` in ``data``."""
     return data.count(b"\n", 0, offset) + 1
 
 
@@ -112,7 +113,7 @@ def _refuse_binary(path: str | Path, data: bytes) -> None:
     nul = data.find(b"\x00")  # anywhere: a text export never holds one
     if nul >= 0:
         raise UnreadableFileError(
-            path, "binary data (NUL bytes), not a text export", line=_line_of(data, nul)
+            path, "binary data (NUL bytes), not a text export", line=line_of(data, nul)
         )
     for start in range(0, len(data), _SNIFF):  # a block of junk anywhere in the file
         block = data[start : start + _SNIFF]
@@ -122,7 +123,7 @@ def _refuse_binary(path: str | Path, data: bytes) -> None:
             raise UnreadableFileError(
                 path,
                 f"binary data ({controls} control bytes in {len(block)} bytes), not a text export",
-                line=_line_of(data, start + first),
+                line=line_of(data, start + first),
             )
 
 
@@ -142,7 +143,7 @@ def _drop_cut_character(data: bytes, warnings: list[str]) -> bytes:
         return data
     kept = data[: len(data) - len(pending)]
     warnings.append(
-        f"the file ends in the middle of a character on line {_line_of(data, len(kept))}: it "
+        f"the file ends in the middle of a character on line {line_of(data, len(kept))}: it "
         "may be truncated (export or download it again); the cut character was left out"
     )
     return kept
@@ -169,7 +170,7 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:
                     path, f"marked as {name.upper()} (byte-order mark) but not valid {name.upper()} "
                     f"at byte {start} (0x{data[start:start + 1].hex()}); save the file "
                     f"again as {name.upper()}, or export the records again",
-                    line=_line_of(data, start),
+                    line=line_of(data, start),
                 ) from exc
     utf16 = _utf16_without_bom(data)
     if utf16:
@@ -183,7 +184,7 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> DecodedText:
     try:
         return _finish(path, data.decode("utf-8"), "utf-8", cut)
     except UnicodeDecodeError as exc:
-        line = _line_of(data, exc.start)
+        line = line_of(data, exc.start)
         bad = data[exc.start : exc.start + 1].hex()
     text = data.decode("cp1252", errors="latin1_fallback")
     warning = (

@@ -114,7 +114,9 @@ def load_strategy(path: str | Path) -> Strategy:
     except OSError as exc:
         raise StrategyError(f"{p}: cannot read the strategy ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
-        line = exc.object.count(b"\n", 0, exc.start) + 1
+        from review.formats.text import line_of
+
+        line = line_of(exc.object, exc.start)
         raise StrategyError(f"{p}, line {line}: not UTF-8 text; save the strategy as UTF-8") from exc
     return strategy_from_yaml(text, str(p))
 
