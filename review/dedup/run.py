@@ -279,24 +279,30 @@ def run_dedup(engine: sa.Engine, *, actor: str = "") -> RunSummary:
     return summary
 
 
-def _check_records(conn: sa.Connection, *record_ids: int) -> None:
+def _missing_records(conn: sa.Connection, *record_ids: int) -> list[int]:
+    """Which of ``record_ids`` the store does not hold, in the order given."""
+    if not record_ids:
+        return []
     found = set(
-        conn.execute(sa.select(records.c.id).where(records.c.id.in_(record_ids))).scalars()
+        conn.execute(sa.select(records.c.id).where(records.c.id.in_(sorted(set(record_ids))))).scalars()
     )
-    missing = [str(r) for r in record_ids if r not in found]
+    return [r for r in record_ids if r not in found]
+
+
+def _check_records(conn: sa.Connection, *record_ids: int) -> None:
+    missing = _missing_records(conn, *record_ids)
     if missing:
-        raise DedupError(f"no record with id {', '.join(missing)} in this store")
+        raise DedupError(f"no record with id {', '.join(map(str, missing))} in this store")
 
 
 def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
     """Raise ``DedupError`` for the first of ``pairs`` ("12-57") that is malformed or names a
     record not in the store, so a list of decisions is checked whole before any is applied."""
     parsed = [(pair, queue.parse_pair(pair)) for pair in pairs]
-    ids = sorted({i for _, ab in parsed for i in ab})
     with engine.connect() as conn:
-        found = set(conn.execute(sa.select(records.c.id).where(records.c.id.in_(ids))).scalars()) if ids else set()
+        absent = set(_missing_records(conn, *(i for _, ab in parsed for i in ab)))
     for pair, (a, b) in parsed:
-        missing = [str(r) for r in (a, b) if r not in found]
+        missing = [str(r) for r in (a, b) if r in absent]
         if missing:
             raise DedupError(f"pair {pair}: no record with id {', '.join(missing)} in this store; "
                              "nothing was decided (list the pairs with 'review dedup --pending')")
