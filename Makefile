@@ -7,15 +7,21 @@ BIN     = $(VENV)/bin
 
 .PHONY: demo test venv venv-test clean
 
+# pip is quiet (-qq: no progress, no "Requirement already satisfied" pages, no build notes) so that what
+# `make demo` prints ends with the sign-in links; pip's errors still show.
+PIP = $(BIN)/python -m pip --disable-pip-version-check
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	@$(PIP) install -qq --upgrade pip
 
 venv: $(BIN)/python
-	$(BIN)/python -m pip install -e .
+	@echo "Installing review into $(VENV) (quietly; the first time takes a few minutes) ..."
+	@$(PIP) install -qq -e .
 
 venv-test: $(BIN)/python
-	$(BIN)/python -m pip install -e '.[test]'
+	@echo "Installing review and its test tools into $(VENV) (quietly) ..."
+	@$(PIP) install -qq -e '.[test]'
 
 demo: venv
 	$(BIN)/review demo

@@ -109,35 +109,131 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_demo_starts_the_app_and_its_sign_in_links_answer(tmp_path):
+def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> list[str]:
+    """Lines of ``proc``'s output up to and including the first holding ``marker``."""
+    import queue
+    import threading
+
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        if line is None:
+            break
+        seen.append(line)
+        if marker in line:
+            break
+    proc._rest = lines  # what comes after, read when the app stops
+    return seen
+
+
+def test_demo_starts_the_app_and_prints_its_sign_in_links_last(tmp_path):
+    """The links come once the app answers, after Streamlit's own start-up lines, so they are
+    the last thing on the screen of `make demo`; each signs in to the running app."""
     root = _copy_repo(tmp_path / "repo")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "review", "demo", "--port", str(port)], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
                             start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        healthy = False
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                healthy = requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).text == "ok"
-            except requests.RequestException:
-                healthy = False
-            if healthy:
-                break
-            time.sleep(0.5)
-        assert healthy, "the screening app did not come up"
-        page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
-        assert page.status_code == 200
+        head = _read_until(proc, "demo tokens are kept in", timeout=180)
+        assert head and "demo tokens are kept in" in head[-1], "".join(head)
+        out = "".join(head)
+        # the app is up when the links are printed, and Streamlit's lines came before them
+        assert requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).text == "ok"
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+        links_at = out.index("Sign-in links for the demo reviewers")
+        assert "Screening app for" in out[:links_at]
+        if "You can now view" in out:
+            assert out.index("You can now view") < links_at
+        tail = out[links_at:].splitlines()[1:-1]
+        assert len(tail) == 3 and all("?token=" in line for line in tail), tail
     finally:
         proc.terminate()  # review stops the app it started, like Ctrl-C
         try:
-            out, _ = proc.communicate(timeout=30)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()
-    assert proc.returncode == 0, out
-    assert "screening app stopped" in out
+            proc.wait()
+    rest = []
+    while (line := proc._rest.get(timeout=30)) is not None:
+        rest.append(line)
+    assert proc.returncode == 0, out + "".join(rest)
+    assert "screening app stopped" in "".join(rest)
     links = _links(out)
     assert set(links) == {"alice", "bob", "carol"}
     assert all(url.startswith(f"http://127.0.0.1:{port}/?token=") for url in links.values())
+
+
+# --------------------------------------------------------------------------------------
+# The demo never touches a user's project or reviewers
+
+
+def _review(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "review", *args], cwd=root,
+                          capture_output=True, text=True, env=_env(), timeout=300)
+
+
+def test_demo_refuses_a_users_project_and_writes_nothing_there(tmp_path):
+    """In a project made with `review init` the demo says what it is for and what to run
+    instead, before it opens (or creates) the store or writes a token file."""
+    mine = tmp_path / "mine"
+    assert _review(tmp_path, "init", str(mine)).returncode == 0
+    before = sorted(p.relative_to(mine) for p in mine.rglob("*"))
+    done = _review(mine, "demo", "--no-serve")
+    assert done.returncode == 1
+    message = done.stderr.strip()
+    assert message.startswith("review: `review demo` runs only on the bundled default review"), message
+    assert "review screen" in message and "review init DIR --example" in message
+    assert "review reviewers add NAME" in message
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert sorted(p.relative_to(mine) for p in mine.rglob("*")) == before
+    assert not (mine / "data" / "demo-tokens.json").exists()
+
+
+def test_demo_leaves_a_reviewer_added_by_hand_signed_in(tmp_path):
+    """`review reviewers add alice` in the default review, then `review demo` twice: alice's
+    own token still signs in (the demo printed no link for her, saying why); bob and carol
+    are the demo's, with the same links both times."""
+    from review.screening import authenticate
+    from review.store import open_store
+
+    root = _copy_repo(tmp_path / "repo")
+    added = _review(root, "reviewers", "add", "alice")
+    assert added.returncode == 0, added.stderr
+    alice_token = added.stdout.strip().splitlines()[-1]
+    first = _demo(root, "--no-serve")
+    assert first.returncode == 0, first.stderr
+    links = _links(first.stdout)
+    assert set(links) == {"bob", "carol"}
+    assert re.search(r"^\s+alice\s+\(reviewer\)\s+no link: alice signs in with a token not issued by the demo",
+                     first.stdout, re.M)
+    second = _demo(root, "--no-serve")
+    assert _links(second.stdout) == links
+    engine = open_store(f"sqlite:///{root / 'data' / 'review.sqlite'}")
+    try:
+        with engine.connect() as conn:
+            assert authenticate(conn, alice_token).name == "alice"
+            for name, url in links.items():
+                assert authenticate(conn, url.split("?token=")[1]).name == name
+    finally:
+        engine.dispose()
+    # the token file holds the demo's own reviewers only, says what it is, owner-only
+    tokens = root / "data" / "demo-tokens.json"
+    assert tokens.stat().st_mode & 0o777 == 0o600
+    import json
+
+    data = json.loads(tokens.read_text())
+    assert "review demo" in data["_comment"] and "review reviewers add" in data["_comment"]
+    assert set(data["tokens"]) == {"bob", "carol"}

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from review.commands.context import engine_of, project_of
@@ -76,6 +77,26 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def wait_until_answering(proc: subprocess.Popen, host: str, port: int, timeout: float = 120.0) -> bool:
+    """Wait until the app at ``host:port`` answers its health check; False if the app
+    process ended first or ``timeout`` seconds passed."""
+    import time
+    import urllib.request
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    url = f"{app_url(local, port)}_stcore/health"
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - our own local app
+                if answer.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
 def cmd_screen(args: argparse.Namespace) -> int:
     from review.cli import CommandError
 
@@ -86,10 +107,18 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return run_app(project, host=args.host, port=args.port)
 
 
-def run_app(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def run_app(
+    project: Project,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    on_ready: Callable[[], None] | None = None,
+) -> int:
     """Serve the screening app on ``project`` until it stops (Ctrl-C); return its exit status.
 
-    Prints the address first. ``review demo`` and ``review screen`` both start the app here.
+    Prints the address first. ``on_ready`` runs once the app answers (after Streamlit's own
+    start-up lines), so what it prints comes last: ``review demo``'s sign-in links.
+    ``review demo`` and ``review screen`` both start the app here.
     """
     from review.cli import CommandError
 
@@ -101,6 +130,7 @@ def run_app(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_P
     # the app imports this same tree of ``review`` and ``screening_app``
     tree = str(script.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"  # Streamlit's lines come out in order with ours, also in a pipe
     url = app_url(host, port)
     print(f"Screening app for {project.name!r}: {url}", flush=True)
     print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
@@ -114,6 +144,9 @@ def run_app(project: Project, *, host: str = DEFAULT_HOST, port: int = DEFAULT_P
     if in_main_thread:
         signal.signal(signal.SIGTERM, stop)
     try:
+        if on_ready is not None and wait_until_answering(proc, host, port):
+            on_ready()
+            sys.stdout.flush()
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()

@@ -1,5 +1,7 @@
 """``review demo``: run the bundled default review end to end on this machine.
 
+It runs on the bundled default review only (the repository's own folder); in any other
+project it refuses and names ``review screen`` and ``review init DIR --example``.
 The steps are the pipeline's own commands, in order: render the strategy for every
 database, run it in PubMed when NCBI is reachable (else say so and use the bundled
 exports), import the sample, deduplicate, show status and the PRISMA counts so far, issue
@@ -13,7 +15,7 @@ import sys
 from pathlib import Path
 
 from review.commands.context import engine_of, project_of
-from review.demo import demo_reviewers, import_sample, prisma_lines
+from review.demo import check_default_review, demo_reviewers, demo_tokens_path, import_sample, prisma_lines
 
 TARGETS = ("pubmed", "ovid-medline", "ovid-embase")
 
@@ -26,7 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "strategy for PubMed, Ovid MEDLINE and Ovid Embase; run it in PubMed when NCBI is "
         "reachable and NCBI_EMAIL is set (otherwise say so and work offline); import the bundled "
         "sample exports; deduplicate; print the status and the PRISMA counts so far; then start "
-        "the screening app with the demo reviewers and print their sign-in links.",
+        "the screening app with the demo reviewers and print their sign-in links. It runs only in "
+        "the bundled default review (the repository's folder) and never changes the token of a "
+        "reviewer it did not create; in your own project use `review reviewers add NAME` and "
+        "`review screen`, and `review init DIR --example` for a copy of the worked example.",
     )
     p.add_argument("--no-serve", action="store_true", help="do everything but start the screening app")
     p.add_argument("--offline", action="store_true", help="do not try to reach PubMed even if NCBI_EMAIL is set")
@@ -112,6 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from review.commands.core import cmd_status
 
     project = project_of(args)
+    check_default_review(project)  # before the store is opened: nothing is written elsewhere
     engine = engine_of(args)
     print(f"Default review: {project.config.get('title', project.name)}")
     print(f"Project: {project.root}\nStore: {project.database_url}")
@@ -144,13 +150,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     while not args.no_serve and port_in_use(args.host, port) and port < args.port + 50:
         port += 1
     url = app_url(args.host, port)
-    print("  sign-in links for the demo reviewers (each opens the app signed in as that person):")
-    for r in reviewers:
-        print(f"    {r.name:<6} ({r.role:<8}) {url}?token={r.token}")
-    print(f"  tokens are kept in {project.data_dir / 'demo-tokens.json'}; real reviewers get theirs "
-          "from `review reviewers add NAME`")
+
+    def print_links() -> None:
+        print_sign_in_links(reviewers, url, demo_tokens_path(project))
+
     if args.no_serve:
         print("  --no-serve: the app is not started; `review screen` starts it.")
+        print_links()
         return 0
     sys.stdout.flush()
-    return run_app(project, host=args.host, port=port)
+    return run_app(project, host=args.host, port=port, on_ready=print_links)
+
+
+def print_sign_in_links(reviewers, url: str, tokens_file: Path) -> None:
+    """The demo reviewers' sign-in links (what a user of the demo needs last on screen)."""
+    print("\n  Sign-in links for the demo reviewers (each opens the app signed in as that person):")
+    for r in reviewers:
+        link = f"{url}?token={r.token}" if r.token else f"no link: {r.note}"
+        print(f"    {r.name:<6} ({r.role:<8}) {link}")
+    print(f"  (demo tokens are kept in {tokens_file}, readable by you only; real reviewers get "
+          "theirs from `review reviewers add NAME`)", flush=True)
