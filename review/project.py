@@ -1,14 +1,15 @@
 """A review project: a folder with ``review.yaml`` (the config) and ``data/`` (store, files, cache).
 
-The repository itself is the bundled default review (the worked example); ``review init DIR``
-makes a new project from the same template.
+The repository itself is the bundled default review (the worked example). ``review init DIR``
+makes a blank project from the templates in ``review/templates/``; ``review init DIR
+--example`` makes a copy of the worked example.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import shutil
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,28 +208,120 @@ def template_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def init_project(directory: str | Path, *, name: str | None = None) -> Project:
-    """Make ``directory`` a project: the default review's config and strategies, an empty store.
+def blank_templates() -> Path:
+    """The package folder holding the blank project's ``review.yaml`` and ``strategy.yaml``."""
+    return Path(__file__).resolve().parent / "templates"
 
-    Refuses to overwrite an existing ``review.yaml``.
+
+# The blank project: package data -> where it goes in the project.
+BLANK_FILES: dict[str, str] = {"review.yaml": CONFIG_NAME, "strategy.yaml": "queries/strategy.yaml"}
+# What `--example` copies of the default review besides its review.yaml: the strategies and
+# the small real exports the README's walkthrough imports (data/walkthrough/SOURCES.md).
+EXAMPLE_FOLDERS = ("queries", "data/walkthrough")
+# Keys of the default review's review.yaml that belong to the demo or to this machine, left
+# out of a copy: the demo's sample and reviewers (`review demo` runs on the default review
+# only) and a store URL (a copy gets its own store).
+EXAMPLE_DROPPED_KEYS = ("sample", "reviewers", "database_url")
+
+
+def init_project(
+    directory: str | Path, *, name: str | None = None, example: bool = False
+) -> Project:
+    """Make ``directory`` a project, with an empty store under ``data/``.
+
+    Blank (default): a ``review.yaml`` with every key commented, empty criteria, JBI's
+    scoping-review charting form and a skeleton strategy (``queries/strategy.yaml``).
+    ``example=True``: a copy of the worked example (the default review's ``review.yaml``, its
+    ``queries/`` and ``data/walkthrough/``), without the demo's keys.
+
+    Refuses a folder that is a project already, and any file it would overwrite, before
+    writing anything.
     """
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root}: cannot make the project folder (it is a file); "
+                           "name a new folder or an existing one")
+    target = root / CONFIG_NAME
+    if target.exists():
+        raise ProjectError(f"{target} already exists: this folder is a project already "
+                           "(run review commands in it, or name a new folder)")
+    project_name = name or root.resolve().name
+    files = _example_files(project_name) if example else _blank_files(project_name)
+    clash = next((rel for rel in files if (root / rel).exists()), None)
+    if clash is not None:
+        raise ProjectError(f"{root / clash} already exists: review init does not overwrite "
+                           "files; move it away or name a new folder")
     try:
         root.mkdir(parents=True, exist_ok=True)
+        (root / "data").mkdir(exist_ok=True)
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
     except OSError as exc:
         raise ProjectError(f"{root}: cannot make the project folder ({exc.strerror}); "
                            "name a new folder or an existing one") from exc
-    target = root / CONFIG_NAME
-    if target.exists():
-        raise ProjectError(f"{target} already exists: this folder is a project already")
-    source = template_root()
-    config = read_config(source / CONFIG_NAME)
-    config["name"] = name or root.resolve().name
-    config.pop("database_url", None)
-    config.pop("sample", None)  # the bundled sample belongs to the default review only
-    (root / "data").mkdir(exist_ok=True)
-    queries = source / "queries"
-    if queries.is_dir():
-        shutil.copytree(queries, root / "queries", dirs_exist_ok=True)
-    target.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return load_project(root)
+
+
+def _yaml_name(name: str) -> str:
+    """``name`` as a YAML scalar (a JSON string is a valid double-quoted YAML scalar)."""
+    import json
+
+    return json.dumps(name, ensure_ascii=False)
+
+
+def _blank_files(name: str) -> dict[str, bytes]:
+    """The blank project's files by path in the project."""
+    out: dict[str, bytes] = {}
+    for source, rel in BLANK_FILES.items():
+        text = (blank_templates() / source).read_text(encoding="utf-8")
+        if rel == CONFIG_NAME:
+            text = text.replace("name: __NAME__", f"name: {_yaml_name(name)}", 1)
+        out[rel] = text.encode("utf-8")
+    return out
+
+
+def _example_files(name: str) -> dict[str, bytes]:
+    """The worked example's files by path in the project (comments in review.yaml kept)."""
+    source = template_root()
+    config = source / CONFIG_NAME
+    if not config.is_file():
+        raise ProjectError(f"{config}: the worked example is not there (review is installed "
+                           "without its repository); clone the repository for --example")
+    text = drop_top_level_keys(config.read_text(encoding="utf-8"), EXAMPLE_DROPPED_KEYS)
+    text = re.sub(r"(?m)^name:.*$", f"name: {_yaml_name(name)}", text, count=1)
+    text = re.sub(
+        r"(?m)\A(# .*\n)+",
+        "# A copy of the worked example (review init --example): the default review's settings,\n"
+        "# strategy and charting form. Edit it into your own review, or try the README's walkthrough.\n",
+        text, count=1,
+    )
+    out: dict[str, bytes] = {CONFIG_NAME: text.encode("utf-8")}
+    for folder in EXAMPLE_FOLDERS:
+        base = source / folder
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    out[str(Path(folder) / path.relative_to(base))] = path.read_bytes()
+    return out
+
+
+def drop_top_level_keys(text: str, keys: tuple[str, ...]) -> str:
+    """The YAML ``text`` without the top-level ``keys``: each key's lines, its value's and the
+    comment lines just above it, so the other keys keep their comments as written."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if re.match(r"[^\s#-]", line)]
+    drop: set[int] = set()
+    for n, i in enumerate(starts):
+        if not re.match(rf"(?:{'|'.join(map(re.escape, keys))})\s*:", lines[i]):
+            continue
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        while end - 1 > i and lines[end - 1].lstrip().startswith("#"):
+            end -= 1  # the next key's own comment
+        first = i
+        while first > 0 and lines[first - 1].startswith("#"):
+            first -= 1
+        drop.update(range(first, end))
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    return re.sub(r"\n{3,}", "\n\n", "".join(kept))

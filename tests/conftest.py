@@ -80,9 +80,10 @@ def store_engine(store_url):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A fresh project made by ``review init`` in a temporary folder (SQLite store)."""
+    """A fresh copy of the worked example made by ``review init --example`` in a temporary
+    folder (SQLite store): its criteria, exclusion reasons, charting form and strategy."""
     from review.project import init_project
 
     monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
     monkeypatch.delenv("REVIEW_PROJECT", raising=False)
-    return init_project(tmp_path / "proj")
+    return init_project(tmp_path / "proj", example=True)

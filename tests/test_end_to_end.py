@@ -81,7 +81,7 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
     monkeypatch.delenv("REVIEW_PROJECT", raising=False)
     root = tmp_path / "mentoring"
-    assert main(["init", str(root)]) == 0
+    assert main(["init", str(root), "--example"]) == 0
     review = Cli(root, capsys)
 
     # 1. Strategy: rendered for every database from the project's YAML.

@@ -18,9 +18,19 @@ from review.project import init_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="make a new review project in DIR", description="Make DIR a review project: the default review's config and strategies, and an empty store.")
+    p = sub.add_parser(
+        "init",
+        help="make a new review project in DIR (blank, or --example for the worked example)",
+        description="Make DIR a review project with an empty store. Blank by default: a "
+        "review.yaml with a comment on every key, empty criteria to fill, JBI's charting form "
+        "for a scoping review and a skeleton strategy (queries/strategy.yaml) with one example "
+        "block. --example copies the worked example instead (its review.yaml, queries/ and the "
+        "walkthrough's exports in data/walkthrough/). A folder that is a project already, or "
+        "holds a file init would write, is refused and left as it is.",
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--name", help="project name (default: the folder name)")
+    p.add_argument("--example", action="store_true", help="copy the worked example (mentoring programmes for medical students) instead of a blank review")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser(
@@ -48,13 +58,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    project = init_project(args.dir, name=args.name)
+    project = init_project(args.dir, name=args.name, example=args.example)
     from review.store import open_store
 
     open_store(project.database_url).dispose()
-    print(f"initialised review project {project.name!r} in {project.root}")
-    print(f"  config: {project.root / 'review.yaml'}")
-    print(f"  store:  {project.database_url}")
+    kind = "a copy of the worked example" if args.example else "a blank review"
+    print(f"initialised review project {project.name!r} in {project.root} ({kind})")
+    print(f"  config:   {project.root / 'review.yaml'}")
+    print(f"  strategy: {project.path(str(project.config.get('strategy', '')))}")
+    print(f"  store:    {project.database_url}")
+    if not args.example:
+        print("  next: fill in title, question and criteria in review.yaml, write your strategy, then\n"
+              f"        review query render {project.config.get('strategy')} --to ovid-medline")
     return 0
 
 

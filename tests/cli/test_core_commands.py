@@ -15,7 +15,11 @@ def test_init_makes_a_project_and_refuses_a_second_time(tmp_path, capsys, monkey
     assert main(["init", str(target)]) == 0
     assert (target / "review.yaml").is_file()
     assert (target / "data" / "review.sqlite").is_file()
-    assert (target / "queries" / "mentoring-medical-students.yaml").is_file()
+    assert (target / "queries" / "strategy.yaml").is_file()  # blank: a skeleton strategy
+    assert not (target / "queries" / "mentoring-medical-students.yaml").exists()
+    example = tmp_path / "example"
+    assert main(["init", str(example), "--example"]) == 0
+    assert (example / "queries" / "mentoring-medical-students.yaml").is_file()
     assert main(["init", str(target)]) == 1
     assert "already exists" in capsys.readouterr().err
 
