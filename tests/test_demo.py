@@ -12,25 +12,10 @@ import time
 from pathlib import Path
 
 import requests
+from fresh_clone import REPO, copy_repo
 
-REPO = Path(__file__).resolve().parent.parent
 
-
-def _copy_repo(dest: Path) -> Path:
-    """The tracked files of the repository (what a fresh clone holds), without run-time data."""
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True)
-    names = files.stdout.split() if files.returncode == 0 else []
-    if not names:  # not a git checkout: copy the project files that matter
-        names = [str(p.relative_to(REPO)) for p in REPO.rglob("*")
-                 if p.is_file() and not any(part in {".git", ".venv", "__pycache__"} for part in p.parts)
-                 and not str(p.relative_to(REPO)).startswith("data/") or "data/sample" in str(p)]
-    for name in names:
-        src = REPO / name
-        if src.is_file():
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(src.read_bytes())
-    return dest
+_copy_repo = copy_repo
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -237,3 +222,16 @@ def test_demo_leaves_a_reviewer_added_by_hand_signed_in(tmp_path):
     data = json.loads(tokens.read_text())
     assert "review demo" in data["_comment"] and "review reviewers add" in data["_comment"]
     assert set(data["tokens"]) == {"bob", "carol"}
+
+
+def test_make_demo_installs_quietly_and_ends_with_the_demo(tmp_path):
+    """`make demo` on a fresh machine (dry run): every pip install is quiet (-qq: errors
+    only, no pages of "Requirement already satisfied"), and the demo is the last command, so
+    its sign-in links end the output."""
+    done = subprocess.run(["make", "-n", "demo", f"VENV={tmp_path / 'venv'}"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    installs = [line for line in lines if " pip " in line and " install " in line]
+    assert len(installs) >= 2 and all(" -qq " in line for line in installs), installs
+    assert lines[-1].endswith("review demo")

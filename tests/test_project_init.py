@@ -96,7 +96,9 @@ def test_example_copies_the_worked_example(tmp_path, monkeypatch):
     assert "# Data charting (extraction) form" in text  # its comments are kept
     for path in (REPO / "queries").rglob("*.yaml"):
         assert (project.root / "queries" / path.name).read_bytes() == path.read_bytes()
-    assert form_from_config(project.config).fields[0].id == "author"
+    for path in (REPO / "data" / "walkthrough").iterdir():  # the README walkthrough's files
+        assert (project.root / "data" / "walkthrough" / path.name).read_bytes() == path.read_bytes()
+    assert not (project.root / "data" / "sample").exists()  # the demo's sample stays with the demo
     assert [f.id for f in form_from_config(project.config).fields][:3] == ["author", "year_published", "university"]
 
 
