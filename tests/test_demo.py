@@ -235,3 +235,11 @@ def test_make_demo_installs_quietly_and_ends_with_the_demo(tmp_path):
     installs = [line for line in lines if " pip " in line and " install " in line]
     assert len(installs) >= 2 and all(" -qq " in line for line in installs), installs
     assert lines[-1].endswith("review demo")
+
+
+def test_demo_outside_any_project_names_the_folder_it_runs_in(tmp_path):
+    done = _review(tmp_path, "demo", "--no-serve")
+    assert done.returncode == 1
+    assert "runs in the bundled default review, the repository folder" in done.stderr
+    assert "make demo" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -113,10 +113,30 @@ def dedup_step(engine) -> None:
         print(f"  {s.pending} uncertain pair(s) wait for a person: review dedup --pending")
 
 
+def _demo_project(args: argparse.Namespace):
+    """The project the demo was asked to run on; outside any project, an error naming the
+    folder where it runs (the generic advice to `review init` would lead away from it)."""
+    import os
+
+    from review.demo import DemoError
+    from review.project import ENV_PROJECT, ProjectError, template_root
+
+    try:
+        return project_of(args)
+    except ProjectError:
+        if args.project is not None or os.environ.get(ENV_PROJECT):
+            raise
+        root = template_root()
+        raise DemoError(
+            f"`review demo` runs in the bundled default review, the repository folder {root}: "
+            f"cd {root} and run `make demo` (or `review demo`) there"
+        ) from None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from review.commands.core import cmd_status
 
-    project = project_of(args)
+    project = _demo_project(args)
     check_default_review(project)  # before the store is opened: nothing is written elsewhere
     engine = engine_of(args)
     print(f"Default review: {project.config.get('title', project.name)}")
