@@ -251,14 +251,26 @@ def init_project(
     if clash is not None:
         raise ProjectError(f"{root / clash} already exists: review init does not overwrite "
                            "files; move it away or name a new folder")
+    made: list[Path] = []  # what this call created, taken back if a write fails
+
+    def make_folder(folder: Path) -> None:
+        for missing in reversed([f for f in (folder, *folder.parents) if not f.exists()]):
+            missing.mkdir()
+            made.append(missing)
+
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "data").mkdir(exist_ok=True)
+        make_folder(root / "data")
         for rel, content in files.items():
             path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
             path.write_bytes(content)
+            made.append(path)
     except OSError as exc:
+        for path in reversed(made):
+            try:
+                path.rmdir() if path.is_dir() else path.unlink()
+            except OSError:
+                pass
         raise ProjectError(f"{root}: cannot make the project folder ({exc.strerror}); "
                            "name a new folder or an existing one") from exc
     return load_project(root)

@@ -179,3 +179,26 @@ def test_review_screen_starts_on_a_blank_project(blank, tmp_path):
         with urllib.request.urlopen(url, timeout=10) as page:
             assert page.status == 200
     assert f"Screening app for 'my-review': {url}" in (tmp_path / "screen.log").read_text()
+
+
+def test_a_failed_init_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """A write that fails midway (a full disk) takes back what init made: no review.yaml
+    without its strategy, no folders of its own."""
+    real = Path.write_bytes
+
+    def failing(self, data):
+        if self.name == "strategy.yaml":
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    target = tmp_path / "new" / "review"
+    with pytest.raises(ProjectError, match="No space left on device"):
+        init_project(target)
+    assert list(tmp_path.iterdir()) == []
+    existing = tmp_path / "mine"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("kept")
+    with pytest.raises(ProjectError):
+        init_project(existing)
+    assert sorted(p.name for p in existing.iterdir()) == ["notes.txt"]

@@ -68,7 +68,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"  strategy: {project.path(str(project.config.get('strategy', '')))}")
     print(f"  store:    {project.database_url}")
     if not args.example:
-        print("  next: fill in title, question and criteria in review.yaml, write your strategy, then\n"
+        print("  next: fill in title, question and criteria in review.yaml (each key is explained\n"
+              "        above it) and your strategy, then in that folder:\n"
               f"        review query render {project.config.get('strategy')} --to ovid-medline")
     return 0
 
