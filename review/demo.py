@@ -105,13 +105,20 @@ def check_default_review(project: Project) -> None:
 
     if is_default_review(project):
         return
+    leftover = demo_tokens_path(project)
+    note = (
+        f". {leftover} was written by an earlier `review demo` and holds sign-in tokens in "
+        "plain text: delete it, and revoke (`review reviewers revoke NAME`) and re-add any "
+        "reviewer named in it who should not sign in with that token"
+        if leftover.exists() else ""
+    )
     raise DemoError(
         f"`review demo` runs only on the bundled default review (the worked example in "
         f"{template_root()}): it imports the repository's sample records and issues sign-in "
         f"links for its demo reviewers, which do not belong in {project.root}. In your own "
         "project, add reviewers with `review reviewers add NAME` and start the screening app "
         "with `review screen`; to try the worked example in a folder of your own, run "
-        "`review init DIR --example`"
+        f"`review init DIR --example`{note}"
     )
 
 

@@ -243,3 +243,15 @@ def test_demo_outside_any_project_names_the_folder_it_runs_in(tmp_path):
     assert "runs in the bundled default review, the repository folder" in done.stderr
     assert "make demo" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_in_a_users_project_points_at_a_token_file_an_older_demo_left(tmp_path):
+    mine = tmp_path / "mine"
+    assert _review(tmp_path, "init", str(mine)).returncode == 0
+    leftover = mine / "data" / "demo-tokens.json"
+    leftover.write_text('{"alice": "secret"}')
+    done = _review(mine, "demo", "--no-serve")
+    assert done.returncode == 1
+    assert f"{leftover} was written by an earlier `review demo`" in done.stderr
+    assert "review reviewers revoke NAME" in done.stderr
+    assert leftover.read_text() == '{"alice": "secret"}'  # the user's to delete, not ours
