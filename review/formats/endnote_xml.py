@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value, split_authors
+from review.formats.fields import TERM_RULES, all_values, dedupe, first_value, split_authors, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -114,9 +114,7 @@ def _to_record(raw: dict[str, list[str]]) -> Record:
         if pmcid:
             break
 
-    keywords = dedupe(
-        clean_text(part) for v in all_values(raw, f["keywords"]) for part in re.split(r"[\r\n]+", v)
-    )
+    keywords = split_terms(all_values(raw, f["keywords"]), TERM_RULES["endnote-xml"])
     return Record(
         title=first_value(raw, f["title"]),
         abstract=first_value(raw, f["abstract"]),

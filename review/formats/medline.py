@@ -19,7 +19,7 @@ from typing import Any
 from Bio import Medline
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value
+from review.formats.fields import TERM_RULES, all_values, dedupe, first_value, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -268,8 +268,8 @@ def _to_record(raw: dict[str, list[str]]) -> Record:
         ),
         language="; ".join(dedupe(clean_text(v) for v in all_values(raw, f["language"]))),
         publication_types=dedupe(clean_text(v) for v in all_values(raw, f["publication_types"])),
-        subject_headings=dedupe(clean_text(v) for v in all_values(raw, f["subject_headings"])),
-        keywords=dedupe(clean_text(v) for v in all_values(raw, f["keywords"])),
+        subject_headings=split_terms(all_values(raw, f["subject_headings"]), TERM_RULES["medline"]),
+        keywords=split_terms(all_values(raw, f["keywords"]), TERM_RULES["medline"]),
         source_id=pmid or first_value(raw, ("OID",)),
         reference_type=_reference_type(raw),
         raw=raw,

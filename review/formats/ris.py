@@ -32,7 +32,14 @@ from urllib.parse import unquote
 import rispy
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value, split_authors, split_terms
+from review.formats.fields import (
+    TERM_RULES,
+    all_values,
+    dedupe,
+    first_value,
+    split_authors,
+    split_terms,
+)
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -94,7 +101,7 @@ WOS_FIELDS: dict[str, tuple[str, ...]] = {
     "end_page": ("EP",),
     "doi": ("DI",),
     "issns": ("SN", "EI"),
-    "keywords": ("DE",),
+    "keywords": ("DE", "ID"),  # author keywords, then Keywords Plus
     "source_id": ("UT",),
     "language": ("LA",),
     "publication_types": ("DT",),
@@ -530,7 +537,7 @@ def _to_record(raw: dict[str, list[str]], dialect: _Dialect, trailer: list[str])
         issns=dedupe(i for v in all_values(raw, f["issns"]) for i in normalise_issn(v)),
         language="; ".join(dedupe(clean_text(v) for v in _lines(all_values(raw, f["language"])))),
         publication_types=dedupe(clean_text(v) for v in _lines(all_values(raw, f["publication_types"]))),
-        keywords=split_terms(_lines(all_values(raw, f["keywords"]))),
+        keywords=split_terms(all_values(raw, f["keywords"]), TERM_RULES[dialect.name]),
         source_id=first_value(raw, f["source_id"]),
         reference_type=reference_type,
         urls=urls,
@@ -538,7 +545,6 @@ def _to_record(raw: dict[str, list[str]], dialect: _Dialect, trailer: list[str])
     )
     if dialect is WOS:
         record.pmid = normalise_pmid(first_value(raw, f["pmid"]))
-        record.keywords = split_terms(all_values(raw, ("DE",)))
         return record
     _vendor_rules(record, raw, trailer)
     return record

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import dedupe, parse_citation, split_authors, split_terms
+from review.formats.fields import TERM_RULES, dedupe, parse_citation, split_authors, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -98,6 +98,7 @@ class Profile:
     required: frozenset[str]  # column keys that identify it
     columns: dict[str, str]  # field -> column name
     citation: str = ""  # a one-line citation column parsed for volume/issue/pages
+    terms: str = "tabular"  # how its cells join several terms (a key of fields.TERM_RULES)
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -116,6 +117,7 @@ PROFILES: tuple[Profile, ...] = (
         columns={"title": "Title", "authors": "Author Names", "abstract": "Abstract",
                  "subject_headings": "Emtree Medical Index Terms", "keywords": "keywords"},
         citation="Source",
+        terms="embase-csv",
     ),
 )
 
@@ -357,6 +359,7 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
         raw["(cells beyond the header)"] = [c for c in cells[len(header):] if c.strip()]
 
+    terms = TERM_RULES[profile.terms if profile else "tabular"]
     pages = get("pages")
     start, end = split_pages(pages) if pages.strip() else split_pages(get("start_page"), get("end_page"))
     record = Record(
@@ -375,9 +378,9 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
         pmcid=normalise_pmcid(get("pmcid")),
         issns=normalise_issn(get("issns")),
         language=clean_text(get("language")),
-        publication_types=split_terms(get("publication_types")),
-        subject_headings=split_terms(get("subject_headings")),
-        keywords=split_terms(get("keywords")),
+        publication_types=split_terms(get("publication_types"), terms),
+        subject_headings=split_terms(get("subject_headings"), terms),
+        keywords=split_terms(get("keywords"), terms),
         source_database=clean_text(get("source_database")),
         source_id=clean_text(get("source_id")),
         reference_type=clean_text(get("reference_type")),
