@@ -305,7 +305,8 @@ def to_ris(items: Sequence[RecordDecisions]) -> str:
         tag("LA", r.language)
         tag("DB", r.source_database)
         tag("AB", r.abstract)
-        for kw in r.keywords:
+        # one KW line per heading or keyword (MeSH/Emtree first), as reference managers read them
+        for kw in dict.fromkeys([*r.subject_headings, *r.keywords]):
             tag("KW", kw)
         for kw in decision_tags(item):
             tag("KW", kw)
