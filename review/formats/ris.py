@@ -32,6 +32,7 @@ from urllib.parse import unquote
 import rispy
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
+from review.formats.checks import CHECKED_FIELDS, unread_fields, unread_warning
 from review.formats.fields import (
     TERM_RULES,
     all_values,
@@ -407,6 +408,9 @@ def parse_text(
                 report.skipped.append(Skipped(line=chunk.start_line, reason=reason, position=position))
                 continue
         records.append(record)
+        for item in unread_fields(record, raw, {k: dialect.fields.get(k, ()) for k in CHECKED_FIELDS}):
+            where = f"line {_tag_line(chunk, item.tag, dialect)}"
+            report.warnings.append(unread_warning(item, where=where, title=record.title))
     if not chunks:
         number, shown = _first_junk(lines)
         hint = ""
@@ -420,6 +424,14 @@ def parse_text(
         )
     report.records_read = len(records)
     return ImportResult(records=records, report=report)
+
+
+def _tag_line(chunk: _Chunk, tag: str, dialect: _Dialect) -> int:
+    """The line of a record's first ``tag`` line (the record's first line if not found)."""
+    for offset, line in enumerate(chunk.lines):
+        if line.startswith(tag[:1]) and dialect.tag_of(line)[0] == tag:
+            return chunk.start_line + offset
+    return chunk.start_line
 
 
 def _dialect_of(lines: list[str]) -> _Dialect:

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
+from review.formats.checks import CHECKED_FIELDS, unread_fields, unread_warning
 from review.formats.fields import TERM_RULES, dedupe, parse_citation, split_authors, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
@@ -442,6 +443,9 @@ def read(
     position = 0
     title_column = header[assigned["title"]]
     ragged: list[int] = []
+    # the columns whose values must be readable (year, DOI, PubMed id), by header name
+    checked = {f: (header[assigned[f]],) for f in CHECKED_FIELDS if f in assigned}
+    unit = "row" if path.suffix.lower() in (".xlsx", ".xlsm") else "line"
     for line, cells in table.rows:
         if not any(c.strip() for c in cells):
             continue
@@ -454,6 +458,8 @@ def read(
             )
         else:
             records.append(record)
+            for item in unread_fields(record, record.raw, checked):
+                report.warnings.append(unread_warning(item, where=f"{unit} {line}", title=record.title))
         position += 1
     if ragged:
         shown = ", ".join(map(str, ragged[:10])) + (", ..." if len(ragged) > 10 else "")
