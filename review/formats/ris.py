@@ -388,6 +388,7 @@ def parse_text(
         raise UnreadableFileError(path, f"RIS parser found {len(parsed)} records, expected {len(readable)}")
     parsed_records = iter(parsed)
     records: list[Record] = []
+    codes: dict[str, set[str]] = {}  # database a record names itself -> its Ovid codes
     for position, chunk in enumerate(chunks):
         if chunk.headless:
             report.skipped.append(Skipped(
@@ -408,6 +409,8 @@ def parse_text(
                 report.skipped.append(Skipped(line=chunk.start_line, reason=reason, position=position))
                 continue
         records.append(record)
+        if record.source_database:
+            _note_database(codes, record, raw, chunk.trailer)
         for item in unread_fields(record, raw, {k: dialect.fields.get(k, ()) for k in CHECKED_FIELDS}):
             where = f"line {_tag_line(chunk, item.tag, dialect)}"
             report.warnings.append(unread_warning(item, where=where, title=record.title))
@@ -423,7 +426,19 @@ def parse_text(
             line=number,
         )
     report.records_read = len(records)
+    report.databases = {
+        name: f"the D= code of their Ovid link ({', '.join(sorted(found))})" if found else "their own tags"
+        for name, found in codes.items()
+    }
     return ImportResult(records=records, report=report)
+
+
+def _note_database(codes: dict[str, set[str]], record: Record, raw: dict, trailer: list[str]) -> None:
+    """Remember how a record's own source database was found (its Ovid link's D= code)."""
+    code, _an = _ovid_link(raw, trailer)
+    found = codes.setdefault(record.source_database, set())
+    if code:
+        found.add(f"D={code}")
 
 
 def _tag_line(chunk: _Chunk, tag: str, dialect: _Dialect) -> int:

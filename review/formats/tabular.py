@@ -471,4 +471,7 @@ def read(
     if position == 0:
         report.warnings.append("the file has a header row but no records")
     report.records_read = len(records)
+    if "source_database" in assigned:
+        column = header[assigned["source_database"]]
+        report.databases = {r.source_database: f"their column {column!r}" for r in records if r.source_database}
     return ImportResult(records=records, report=report)
