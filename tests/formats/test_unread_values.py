@@ -63,3 +63,13 @@ def test_csv_unreadable_values_and_missing_markers(write):
     # "NA", "n/a": what spreadsheets write for an empty cell, not values that could not be read
     [warning] = result.report.warnings
     assert warning.startswith("line 2 (record 'One'): year '20x7' is not a year")
+
+
+def test_pubmed_xml_unreadable_publication_year(write):
+    text = (DATA / "pubmed-xml" / "pubmed1.xml").read_text(encoding="utf-8")
+    text = text.replace("<Year>1990</Year>\n                        <Season>", "<Year>19x0</Year>\n                        <Season>", 1)
+    result = read_file(write("x.xml", text))
+    assert result.records[0].year is None
+    [warning] = [w for w in result.report.warnings if "is not a year" in w]
+    assert warning.startswith(f"PMID {result.records[0].pmid} (record ")
+    assert "MedlineCitation/Article/Journal/JournalIssue/PubDate/Year '19x0' is not a year" in warning
