@@ -56,7 +56,8 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # source databases the records name themselves -> how the reader knows (for the import's
-    # "--database X, but these records say Y" warning), e.g. {"CENTRAL": "D=cctr in their Ovid link"}
+    # "--database X, but these records say Y" warning),
+    # e.g. {"CENTRAL": "the D=cctr code of their Ovid links"}
     databases: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:

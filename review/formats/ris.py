@@ -427,7 +427,8 @@ def parse_text(
         )
     report.records_read = len(records)
     report.databases = {
-        name: f"the D= code of their Ovid link ({', '.join(sorted(found))})" if found else "their own tags"
+        name: (f"the {', '.join(sorted(found))} code{'s' if len(found) > 1 else ''} of their Ovid links"
+               if found else "their own tags")
         for name, found in codes.items()
     }
     return ImportResult(records=records, report=report)

@@ -62,27 +62,41 @@ class Mark:
     test: Callable[[str, dict[str, list[str]]], bool]  # (format, one record's raw) -> bool
 
 
-def _last_tag_is_endnote_id(fmt: str, raw: dict[str, list[str]]) -> bool:
+def _endnote_record_number(fmt: str, raw: dict[str, list[str]]) -> bool:
+    """EndNote's RIS export ends every record with ``ID  - <its record number>``."""
     keys = list(raw)
     return fmt == "ris" and bool(keys) and keys[-1] == "ID" and all(v.isdigit() for v in raw["ID"])
 
 
 def _zotero_date(fmt: str, raw: dict[str, list[str]]) -> bool:
-    return fmt == "ris" and any(re.fullmatch(r"\d{4}/(?:\d{2})?/(?:\d{2})?/", v.strip()) for v in raw.get("DA", []))
+    """Zotero writes RIS dates as ``DA  - 2019///`` or ``DA  - 2021/02/01/``."""
+    dates = raw.get("DA", [])
+    return fmt == "ris" and any(re.fullmatch(r"\d{4}/(?:\d{2})?/(?:\d{2})?/", v.strip()) for v in dates)
+
+
+def _source_app(name: str) -> Callable[[str, dict[str, list[str]]], bool]:
+    """EndNote XML names the program that wrote it in ``<source-app>``."""
+    return lambda fmt, raw: fmt == "endnote-xml" and any(name in v.lower() for v in raw.get("source-app", []))
+
+
+def _rayyan_key(fmt: str, raw: dict[str, list[str]]) -> bool:
+    """Rayyan gives every record an accession number (key) 'rayyan-<number>'."""
+    return any(v.startswith("rayyan-") for v in raw.get("AN", []) + raw.get("key", []))
+
+
+def _zotero_columns(fmt: str, raw: dict[str, list[str]]) -> bool:
+    """Zotero's CSV export has the columns 'Key', 'Item Type', 'Manual Tags'."""
+    return fmt == "tabular" and "Item Type" in raw and ("Manual Tags" in raw or "Key" in raw)
 
 
 REFERENCE_MANAGER_MARKS: tuple[Mark, ...] = (  # the first that fits names the tool
-    Mark("Rayyan", "a Rayyan export (accession numbers 'rayyan-...')",
-         lambda fmt, raw: any(v.startswith("rayyan-") for v in raw.get("AN", []) + raw.get("key", []))),
-    Mark("EndNote", "an EndNote XML export (<source-app> names EndNote)",
-         lambda fmt, raw: fmt == "endnote-xml" and any("endnote" in v.lower() for v in raw.get("source-app", []))),
-    Mark("Mendeley", "an EndNote XML file written by Mendeley (<source-app>)",
-         lambda fmt, raw: fmt == "endnote-xml" and any("mendeley" in v.lower() for v in raw.get("source-app", []))),
+    Mark("Rayyan", "a Rayyan export (accession numbers 'rayyan-...')", _rayyan_key),
+    Mark("EndNote", "an EndNote XML export (<source-app> names EndNote)", _source_app("endnote")),
+    Mark("Mendeley", "an EndNote XML file written by Mendeley (<source-app>)", _source_app("mendeley")),
     Mark("EndNote", "an EndNote RIS export (every record ends with 'ID  - ' and its EndNote record number)",
-         _last_tag_is_endnote_id),
+         _endnote_record_number),
     Mark("Zotero", "a Zotero RIS export (dates written 'DA  - 2019///', Zotero's form)", _zotero_date),
-    Mark("Zotero", "a Zotero CSV export (columns 'Key', 'Item Type', 'Manual Tags')",
-         lambda fmt, raw: fmt == "tabular" and "Item Type" in raw and ("Manual Tags" in raw or "Key" in raw)),
+    Mark("Zotero", "a Zotero CSV export (columns 'Key', 'Item Type', 'Manual Tags')", _zotero_columns),
 )
 
 

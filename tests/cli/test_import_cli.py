@@ -216,8 +216,8 @@ def test_ovid_records_naming_another_database_are_counted_there_with_a_warning(p
     captured = capsys.readouterr()
     assert "MEDLINE 200" in captured.out and "CENTRAL 100" in captured.out
     assert ("warning: --database MEDLINE, but 100 of the 300 records say in their own source codes "
-            "which database they come from, and are counted there: CENTRAL 100 (the D= code of their "
-            "Ovid link (D=cctr)); MEDLINE 200 (200 say MEDLINE themselves)") in captured.err
+            "which database they come from, and are counted there: CENTRAL 100 (the D=cctr code of "
+            "their Ovid links); MEDLINE 200 (200 say MEDLINE themselves)") in captured.err
     data = status_json(project, capsys)
     assert data["records_by_database"] == {"CENTRAL": 100, "MEDLINE": 200}
 

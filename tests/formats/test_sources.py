@@ -56,12 +56,18 @@ def test_database_names_are_databases(name):
 def test_database_warning_counts_where_records_went():
     records = [Record(title="a", source_database="CENTRAL"), Record(title="b", source_database="CENTRAL"),
                Record(title="c", source_database="MEDLINE"), Record(title="d")]
-    report = ImportReport(path="x.ris", format="ris", databases={"CENTRAL": "the D= code of their Ovid link (D=cctr)"})
+    report = ImportReport(path="x.ris", format="ris", databases={"CENTRAL": "the D=cctr code of their Ovid links"})
     warning = database_warning("MEDLINE", ImportResult(records, report))
     assert warning.startswith(
         "--database MEDLINE, but 2 of the 4 records say in their own source codes which database they "
-        "come from, and are counted there: CENTRAL 2 (the D= code of their Ovid link (D=cctr)); "
+        "come from, and are counted there: CENTRAL 2 (the D=cctr code of their Ovid links); "
         "MEDLINE 2 (1 say MEDLINE themselves; 1 name no database and take --database)."
     )
     assert database_warning("CENTRAL", ImportResult(records[:2], report)) == ""
     assert database_warning("", ImportResult(records, report)) == ""
+
+
+def test_zotero_csv_is_recognised(write):
+    path = write("zotero.csv", '"Key","Item Type","Publication Year","Author","Title","Manual Tags"\n'
+                               '"ABCD1234","journalArticle","2019","Smith, J","Peer mentoring","mentoring"\n')
+    assert reference_manager(read_file(path))[0] == "Zotero"
