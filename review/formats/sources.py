@@ -9,7 +9,7 @@ were found. So:
   records carry (``REFERENCE_MANAGER_MARKS``, each with why it is that tool's);
 * ``not_a_database(name)`` tells a name that is a tool or a format ("EndNote library (RIS)")
   from a database name, so it is never stored or shown as one;
-* ``database_warning(database, per_database, report)`` says when ``--database`` and the
+* ``database_warning(database, result)`` says when ``--database`` and the
   records' own source codes (Ovid's ``D=`` codes) disagree, how many went where and why.
 """
 
@@ -137,15 +137,18 @@ def database_label(name: str, import_id: int | None = None) -> str:
 
 
 def database_warning(database: str, result: ImportResult) -> str:
-    """The warning when ``--database`` names one database and some records name another in
-    their own source codes (how many went where, and why); "" when they agree."""
+    """The warning when ``--database`` names one database (or several, "MEDLINE; CENTRAL") and
+    some records name another in their own source codes (how many went where, and why); ""
+    when they agree."""
     if not database:
         return ""
     own: dict[str, int] = {}
     for record in result.records:
         if record.source_database:
             own[record.source_database] = own.get(record.source_database, 0) + 1
-    same = own.pop(database, 0)
+    # "--database 'MEDLINE; CENTRAL'" names every database of a multi-database export
+    named = {part.strip() for part in database.split(";") if part.strip()}
+    same = sum(own.pop(db, 0) for db in named)
     if not own:
         return ""
     total = len(result.records)

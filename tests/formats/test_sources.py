@@ -64,6 +64,7 @@ def test_database_warning_counts_where_records_went():
         "MEDLINE 2 (1 say MEDLINE themselves; 1 name no database and take --database)."
     )
     assert database_warning("CENTRAL", ImportResult(records[:2], report)) == ""
+    assert database_warning("MEDLINE; CENTRAL", ImportResult(records, report)) == ""  # names both
     assert database_warning("", ImportResult(records, report)) == ""
 
 
