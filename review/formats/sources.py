@@ -203,15 +203,37 @@ def resolve_database(
     tool = reference_manager(result)
     if tool:
         name, why = tool
+        said = provider_named(result)
+        hint = f" (its records name the provider {said!r})" if said else ""
         raise SourceDatabaseError(
             path,
             f"this is {why}. {name} passes records on; it is not the database they were found "
             "in, and PRISMA counts records per database searched. Name the database the "
-            f"records came from with --database, e.g. --database MEDLINE (and --interface {name} "
-            "if you like); nothing was stored",
+            f"records came from{hint} with --database, e.g. --database MEDLINE (and --interface "
+            f"{name} if you like); nothing was stored",
         )
     raise SourceDatabaseError(
         path,
         "its records do not say which database they come from: name the database searched "
         "with --database, e.g. --database MEDLINE or --database Embase; nothing was stored",
     )
+
+
+# Where a reference manager keeps the database or provider a record was taken from
+_PROVIDER_FIELDS = ("DB", "DP", "remote-database-name", "remote-database-provider")
+
+
+def provider_named(result: ImportResult) -> str:
+    """The database or provider most of the records name (RIS DB/DP, EndNote XML
+    remote-database-name/-provider), shown as a hint, never taken as the database: "NLM" is
+    PubMed's provider, but "EBSCOhost" or "Ovid" are platforms holding many databases."""
+    counts: dict[str, int] = {}
+    for record in result.records:
+        raw = record.raw or {}
+        value = next((str(v).strip() for tag in _PROVIDER_FIELDS for v in raw.get(tag, []) if str(v).strip()), "")
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    if not counts:
+        return ""
+    value, n = max(counts.items(), key=lambda item: item[1])
+    return value if 2 * n >= len(result.records) else ""
