@@ -230,7 +230,8 @@ def provider_named(result: ImportResult) -> str:
     counts: dict[str, int] = {}
     for record in result.records:
         raw = record.raw or {}
-        value = next((str(v).strip() for tag in _PROVIDER_FIELDS for v in raw.get(tag, []) if str(v).strip()), "")
+        values = (str(v).strip() for tag in _PROVIDER_FIELDS for v in raw.get(tag, []))
+        value = next((v for v in values if v), "")
         if value:
             counts[value] = counts.get(value, 0) + 1
     if not counts:
