@@ -230,3 +230,12 @@ def test_an_ovid_multidatabase_export_needs_no_database(project, capsys):
     data = status_json(project, capsys)
     assert data["imports"][0]["database"] == "MEDLINE; CENTRAL"
     assert data["records_by_database"] == {"CENTRAL": 100, "MEDLINE": 200}
+
+
+def test_other_methods_records_from_a_reference_manager_need_no_database(project, capsys):
+    # records found by citation searching and kept in Zotero: PRISMA's other-methods column
+    path = FORMATS / "ris" / "asreview_pubmed_zotero.ris"
+    assert run(project, "import", str(path), "--other-source", "citation-searching") == 0
+    data = status_json(project, capsys)
+    assert data["imports"][0]["database"] == "citation-searching"
+    assert data["imports"][0]["other_source"] == "citation-searching"
