@@ -5,6 +5,10 @@ A record keeps its raw fields whatever happens, but a year written "20x7", a DOI
 then quietly lack a year (year limits, the charting table) or an identifier (deduplication).
 Each reader passes every record it keeps, with the tags that feed each checked field, to
 ``unread_fields``, and reports each result with ``unread_warning`` (record, line, value).
+
+Only fields parsed out of their value are checked: the other fields are kept as written (text),
+so nothing of them can be lost; SN and C2 also hold ISBNs and PubMed ids by design, so an ISSN
+or PMCID that is not there is not an unreadable value.
 """
 
 from __future__ import annotations
