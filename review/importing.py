@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from review import store
 from review.formats import ImportReport, UnreadableFileError, read_file, require_file
+from review.formats.sources import database_warning, resolve_database
 
 # PRISMA 2020 "other methods" sources accepted by --other-source.
 OTHER_SOURCES = ("citation-searching", "websites", "organisations", "registers", "other")
@@ -45,7 +46,7 @@ def import_file(
     engine: sa.Engine,
     path: str | Path,
     *,
-    database: str,
+    database: str = "",
     interface: str = "",
     searched: str = "",
     fmt: str | None = None,
@@ -59,9 +60,13 @@ def import_file(
     """Read ``path`` and store its records under one new import.
 
     ``database`` names the source (e.g. "Embase"); a record whose reader detected its own
-    database (Ovid multi-database exports) keeps that one. Raises ``FormatError`` for an
-    unreadable file (also one none of whose records could be read, e.g. none has a title)
-    and ``AlreadyImportedError`` for a repeat; nothing is stored then.
+    database (Ovid multi-database exports) keeps that one, with a warning in the report when
+    it differs from ``database``. Without ``database`` the records must name their own
+    (``review.formats.sources.resolve_database``). Raises ``FormatError`` for an unreadable
+    file (also one none of whose records could be read, e.g. none has a title),
+    ``SourceDatabaseError`` (a ``FormatError``) when the source database is missing or names a
+    reference manager or a format, and ``AlreadyImportedError`` for a repeat; nothing is
+    stored then.
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
@@ -91,10 +96,15 @@ def import_file(
             f"{first.reason}); nothing was stored. Check that this is the export you meant "
             "(for a CSV, that --map names its title column), fix the file and import it again",
         )
+    given = database
+    database = resolve_database(path, result, database, other_source=other_source)
     per_db: dict[str, int] = {}
     for rec in result.records:
         key = rec.source_database or database
         per_db[key] = per_db.get(key, 0) + 1
+    mismatch = database_warning(given, result)
+    if mismatch:
+        report.warnings.append(mismatch)
     with engine.begin() as conn:
         import_id = store.add_import(
             conn,

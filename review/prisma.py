@@ -655,11 +655,13 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
 def gather_inputs(conn: sa.Connection) -> FlowInputs:
     """The flow's plain inputs from the store: imports, dedup clusters and screening."""
     from review import screening
+    from review.formats.sources import database_label
     from review.store.schema import dedup_membership, imports, records
     from review.studies import study_of
 
     rows = conn.execute(
-        sa.select(records.c.id, records.c.source_database, imports.c.database, imports.c.other_source)
+        sa.select(records.c.id, records.c.source_database, imports.c.database, imports.c.other_source,
+                  imports.c.id)
         .join(imports, imports.c.id == records.c.import_id)
         .order_by(records.c.id)
     ).all()
@@ -671,8 +673,9 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     others: Counter[str] = Counter()
     column_of_record: dict[int, str] = {}
     cluster_columns: dict[int, set[str]] = {}
-    for rid, source_db, import_db, other_source in rows:
-        name = source_db or import_db or "(unknown)"
+    for rid, source_db, import_db, other_source, import_id in rows:
+        # a reference manager or format stored as the database by earlier versions is not one
+        name = database_label(source_db or import_db or "(unknown)", import_id)
         if other_source in OTHER_METHOD_SOURCES:
             others[other_source] += 1
             column = "other"

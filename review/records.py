@@ -40,6 +40,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+from urllib.parse import unquote
 
 __all__ = [
     "Record",
@@ -134,6 +135,10 @@ _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://[^/]*doi[^/]*/)", re.I
 )
 _DOI_FIND = re.compile(r"10\.\d{4,9}/\S+", re.I)
+# a %XX escape: DOIs are URL-encoded when taken from a URL, and Ovid Embase's DO tag writes
+# them so ("10.1016/s0893-133x%2898%2900089-x"); a literal "%" in a DOI is itself "%25" there
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_DOI_TRAILING = ".,;]}>\"'"
 
 
 def normalise_doi(value: Any) -> str:
@@ -143,17 +148,26 @@ def normalise_doi(value: Any) -> str:
     '10.1016/j.x.2018.01.002'
     >>> normalise_doi("10.4103/abr.abr_99_17 [doi]")
     '10.4103/abr.abr_99_17'
+    >>> normalise_doi("10.1016/s0893-133x%2898%2900089-x")  # URL-encoded (Ovid Embase)
+    '10.1016/s0893-133x(98)00089-x'
+    >>> normalise_doi("(doi: 10.1002/(sici)1099-1166(199806)13:6)")  # a closing bracket its own
+    '10.1002/(sici)1099-1166(199806)13:6'
     """
     if not value:
         return ""
     text = clean_text(value).strip()
+    if _PERCENT_ESCAPE.search(text):
+        text = unquote(text)
     text = _DOI_PREFIX.sub("", text)
     match = _DOI_FIND.search(text)
     if not match:
         return ""
     doi = match.group(0)
     doi = re.sub(r"\[doi\]$", "", doi, flags=re.I)
-    doi = doi.rstrip(".,;)]}>\"'")
+    doi = doi.rstrip(_DOI_TRAILING)
+    # a ")" ends the DOI only when the DOI opened it: "10.1016/0002-9149(84)90135-9)" -> "...-9"
+    while doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(_DOI_TRAILING)
     return doi.lower()
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from review.extraction import ChartRow, Form, display, final_table, states_of
+from review.formats.sources import database_label
 from review.records import Record
 
 if TYPE_CHECKING:
@@ -305,7 +306,8 @@ def to_ris(items: Sequence[RecordDecisions]) -> str:
         tag("LA", r.language)
         tag("DB", r.source_database)
         tag("AB", r.abstract)
-        for kw in r.keywords:
+        # one KW line per heading or keyword (MeSH/Emtree first), as reference managers read them
+        for kw in dict.fromkeys([*r.subject_headings, *r.keywords]):
             tag("KW", kw)
         for kw in decision_tags(item):
             tag("KW", kw)
@@ -684,11 +686,12 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
             others["registers"] += sum(per_db.values())
         if (imp.get("query") or "").strip():
             strategies.append(StrategyFact(
-                database=imp["database"], interface=imp["interface"] or "", searched_on=imp["searched_on"] or "",
+                database=database_label(imp["database"], int(imp["id"])), interface=imp["interface"] or "",
+                searched_on=imp["searched_on"] or "",
                 kind=imp["kind"], query=imp["query"].strip(), total=imp.get("total"),
             ))
         for db, n in (per_db.items() or [(imp["database"], 0)]):
-            key = (db or imp["database"], imp["interface"] or "")
+            key = (database_label(db or imp["database"], int(imp["id"])), imp["interface"] or "")
             fact = searches.setdefault(key, SearchFact(database=key[0], interface=key[1], dates=[], records=0))
             fact.records += n
             if imp["searched_on"] and imp["searched_on"] not in fact.dates:

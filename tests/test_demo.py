@@ -81,11 +81,13 @@ def test_demo_searches_pubmed_when_it_is_reachable(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "offline" not in done.stdout
     # the bundled strategy finds 10 of the local server's records, stored as import #1; PRISMA's
-    # PubMed line adds them to the 80 of the sample's PubMed export
+    # PubMed line adds them to the 80 of the sample's PubMed export and the 2 x 102 records of
+    # the same PubMed search kept in EndNote (EndNote is not a database: its files count as PubMed)
     assert "10 of 10 records stored as import #1" in done.stdout
     assert re.search(r"^\s+#1\s+PubMed\s+10\s+search$", done.stdout, re.M)
     prisma = done.stdout.split("== 6.")[1]
-    assert re.search(r"^\s+PubMed: 90$", prisma, re.M)
+    assert re.search(r"^\s+PubMed: 294$", prisma, re.M)
+    assert "EndNote" not in prisma
 
 
 def _free_port() -> int:

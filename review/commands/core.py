@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the other files are still imported (exit status 1).",
     )
     p.add_argument("files", metavar="FILE", nargs="+")
-    p.add_argument("--database", required=True, metavar="NAME", help='the database searched, e.g. "MEDLINE", "Embase" (for an Ovid multi-database export each record keeps the database its Ovid link names)')
+    p.add_argument("--database", default="", metavar="NAME", help='the database searched, e.g. "MEDLINE", "Embase" -- not a reference manager or a format (EndNote, Zotero, RIS): name the database the records came from. Needed unless every record names its own (an Ovid multi-database export: each record keeps the database its Ovid link names; a record that says another database than --database is counted there, with a warning)')
     p.add_argument("--interface", default="", metavar="NAME", help='e.g. "Ovid", "PubMed", "Embase.com"')
     p.add_argument("--searched", default="", metavar="YYYY-MM-DD", help="the date the search was run")
     p.add_argument("--format", dest="fmt", default=None, metavar="FORMAT", help="ris, medline, pubmed-xml, endnote-xml or tabular (default: detected)")

@@ -55,6 +55,10 @@ class ImportReport:
     records_read: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # source databases the records name themselves -> how the reader knows (for the import's
+    # "--database X, but these records say Y" warning),
+    # e.g. {"CENTRAL": "the D=cctr code of their Ovid links"}
+    databases: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -64,6 +68,7 @@ class ImportReport:
             "records_read": self.records_read,
             "skipped": [vars(s) for s in self.skipped],
             "warnings": list(self.warnings),
+            "databases": dict(self.databases),
         }
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from lxml import etree
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value, split_authors
+from review.formats.checks import unread_fields, unread_warning
+from review.formats.fields import TERM_RULES, all_values, dedupe, first_value, split_authors, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -114,9 +115,7 @@ def _to_record(raw: dict[str, list[str]]) -> Record:
         if pmcid:
             break
 
-    keywords = dedupe(
-        clean_text(part) for v in all_values(raw, f["keywords"]) for part in re.split(r"[\r\n]+", v)
-    )
+    keywords = split_terms(all_values(raw, f["keywords"]), TERM_RULES["endnote-xml"])
     return Record(
         title=first_value(raw, f["title"]),
         abstract=first_value(raw, f["abstract"]),
@@ -168,6 +167,7 @@ def parse_text(
         io.BytesIO(data), events=("start", "end"), huge_tree=True, resolve_entities=False
     )
     last_start_line: int | None = None
+    f_year = ENDNOTE_FIELDS["year"]
     try:
         for event, element in events:
             if event == "start":
@@ -199,6 +199,9 @@ def parse_text(
                 )
                 continue
             records.append(record)
+            for item in unread_fields(record, raw, {"year": f_year, "doi": ENDNOTE_FIELDS["doi"]}):
+                where = f"record {position + 1} (<record> at line {line})"
+                report.warnings.append(unread_warning(item, where=where, title=record.title))
     except etree.XMLSyntaxError as exc:
         err_line, column = exc.position if exc.position else (0, 0)
         text = data.decode("utf-8")

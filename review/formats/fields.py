@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from review.records import clean_text
@@ -17,6 +18,8 @@ __all__ = [
     "all_values",
     "split_authors",
     "split_terms",
+    "TermRule",
+    "TERM_RULES",
     "parse_citation",
     "dedupe",
 ]
@@ -130,43 +133,102 @@ def _needs_split(item: Any) -> bool:
     return ";" in text or text.startswith("[")
 
 
-def split_terms(value: Any) -> list[str]:
-    """Keyword/heading field(s) -> list: lists kept, "; " or newline separated, or commas
-    outside parentheses (Embase CSV "term (diagnosis, surgery), term").
+@dataclass(frozen=True)
+class TermRule:
+    """How one kind of source writes several index terms (headings, keywords) in one field."""
+
+    separators: tuple[str, ...]  # what joins terms within one line; the first one present is used
+    wrapped: bool  # True: line breaks only wrap long text; False: a line break ends a term
+    reason: str
+
+
+# One rule per kind of source, each with why. A comma is never a separator unless the source
+# says so: MeSH and Emtree headings hold commas ("Administration, Topical", "Depressive
+# Disorder, Treatment-Resistant", "Receptor, Serotonin, 5-HT2A/de [Drug Effects]").
+TERM_RULES: dict[str, TermRule] = {
+    "ris": TermRule(
+        (";",), False,
+        "one KW line is one term (Ovid, EndNote, Zotero, Embase.com, CINAHL, ProQuest write a line "
+        "per heading; EndNote's continuation lines are one term each); only Scopus and Web of "
+        "Science may put several terms on one line, joined by '; '",
+    ),
+    "wos": TermRule(
+        (";",), True,
+        "Web of Science tagged DE/ID: every term of the record on one tag, joined by '; ' and "
+        "wrapped over continuation lines, sometimes inside a term ('CARBON-MONOXIDE / BINDING')",
+    ),
+    "medline": TermRule(
+        (), True,
+        "MEDLINE/.nbib: one MH or OT tag per term (continuation lines wrap a long one); a "
+        "heading's commas are its own",
+    ),
+    "endnote-xml": TermRule(
+        (";",), False,
+        "one <keyword> element per term, or one term per line inside it (EndNote's \\r); "
+        "a keyword imported from Scopus may join terms with '; '",
+    ),
+    "tabular": TermRule(
+        (";",), False,
+        "a spreadsheet cell joins terms with '; ' (Scopus, Web of Science, Covidence, Zotero "
+        "CSV) or holds a Python list literal (ASReview)",
+    ),
+    "embase-csv": TermRule(
+        (",",), False,
+        "Embase's CSV joins Emtree terms with ', ' and puts subheadings in parentheses "
+        "('colonic duplication cyst (diagnosis, surgery)'): commas outside parentheses separate",
+    ),
+}
+
+
+def _split_outside_brackets(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` where it is not inside (...) or [...]; a text whose brackets do
+    not balance is split everywhere (one stray bracket must not glue every term together)."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if ch == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    if depth:
+        parts = text.split(separator)
+    return [p.strip() for p in parts]
+
+
+def split_terms(value: Any, rule: TermRule) -> list[str]:
+    """Keyword/heading field(s) -> terms, as ``rule`` says the source writes them.
+
+    Lists are kept (each item split by the rule); a Python list literal is its items.
+
+    >>> split_terms(["Administration, Topical", "Humans"], TERM_RULES["ris"])
+    ['Administration, Topical', 'Humans']
+    >>> split_terms("Depression; Ketamine, therapeutic use", TERM_RULES["ris"])
+    ['Depression', 'Ketamine, therapeutic use']
+    >>> split_terms("cyst (diagnosis, surgery), colonoscopy", TERM_RULES["embase-csv"])
+    ['cyst (diagnosis, surgery)', 'colonoscopy']
+    >>> split_terms("CARBON-MONOXIDE\\nBINDING; LOW PH", TERM_RULES["wos"])
+    ['CARBON-MONOXIDE BINDING', 'LOW PH']
     """
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
-        out: list[str] = []
-        for item in value:
-            out.extend(split_terms(item))
-        return dedupe(out)
+        return dedupe(term for item in value for term in split_terms(item, rule))
     raw = str(value)
     literal = _from_list_literal(raw.strip())
     if literal is not None:
         return dedupe(literal)
-    if "\n" in raw:
-        return dedupe(t for line in raw.split("\n") for t in split_terms(line))
-    text = clean_text(raw)
-    if not text:
-        return []
-    if ";" in text:
-        return dedupe(p.strip() for p in text.split(";"))
-    if "," in text:
-        parts, depth, current = [], 0, []
-        for ch in text:
-            if ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth = max(0, depth - 1)
-            if ch == "," and depth == 0:
-                parts.append("".join(current).strip())
-                current = []
-            else:
-                current.append(ch)
-        parts.append("".join(current).strip())
-        return dedupe(parts)
-    return [text]
+    lines = [raw] if rule.wrapped else re.split(r"[\r\n]+", raw)
+    out: list[str] = []
+    for line in lines:
+        text = clean_text(line)
+        separator = next((s for s in rule.separators if s in text), "")
+        out.extend(_split_outside_brackets(text, separator) if separator else [text])
+    return dedupe(out)
 
 
 # "Behav Ther. 2022 Mar;53(2):334-347. doi: 10.1016/j.beth.2021.09.007. Epub 2021 Oct 12."

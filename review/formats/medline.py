@@ -19,7 +19,8 @@ from typing import Any
 from Bio import Medline
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value
+from review.formats.checks import unread_fields, unread_warning
+from review.formats.fields import TERM_RULES, all_values, dedupe, first_value, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -162,8 +163,24 @@ def parse_text(
             report.skipped.append(Skipped(line=block.start_line, reason=reason, position=position))
             continue
         records.append(record)
+        for item in unread_fields(record, raw, _CHECKED_TAGS):
+            where = f"line {_tag_line(block, item.tag)}"
+            report.warnings.append(unread_warning(item, where=where, title=record.title))
     report.records_read = len(records)
     return ImportResult(records=records, report=report)
+
+
+# The tags whose value must be readable (a DOI is only taken from AID/LID values marked
+# "[doi]", so a pii there is not a DOI that could not be read)
+_CHECKED_TAGS = {"year": MEDLINE_FIELDS["year"], "pmid": ("PMID",)}
+
+
+def _tag_line(block: _Block, tag: str) -> int:
+    """The line of a record's first ``tag`` line (the record's first line if not found)."""
+    for offset, line in enumerate(block.lines):
+        if line[:4].rstrip() == tag and line[4:5] == "-":
+            return block.start_line + offset
+    return block.start_line
 
 
 def _refuse_non_medline(blocks: list[_Block], path: str | Path) -> None:
@@ -268,8 +285,8 @@ def _to_record(raw: dict[str, list[str]]) -> Record:
         ),
         language="; ".join(dedupe(clean_text(v) for v in all_values(raw, f["language"]))),
         publication_types=dedupe(clean_text(v) for v in all_values(raw, f["publication_types"])),
-        subject_headings=dedupe(clean_text(v) for v in all_values(raw, f["subject_headings"])),
-        keywords=dedupe(clean_text(v) for v in all_values(raw, f["keywords"])),
+        subject_headings=split_terms(all_values(raw, f["subject_headings"]), TERM_RULES["medline"]),
+        keywords=split_terms(all_values(raw, f["keywords"]), TERM_RULES["medline"]),
         source_id=pmid or first_value(raw, ("OID",)),
         reference_type=_reference_type(raw),
         raw=raw,

@@ -56,6 +56,7 @@ from review.formats.base import (
     Skipped,
     UnreadableFileError,
 )
+from review.formats.checks import unread_fields, unread_warning
 from review.formats.text import line_of
 from review.records import (
     Record,
@@ -176,7 +177,18 @@ def parse_pubmed_xml(data: bytes) -> tuple[list[Record], list[Skipped], list[str
         if not record.title:
             warnings.append(f"PMID {record.pmid} (record {position + 1}) has no title")
         records.append(record)
+        for item in unread_fields(record, record.raw, _CHECKED_PATHS):
+            warnings.append(unread_warning(item, where=f"PMID {record.pmid}", title=record.title))
     return records, skipped, warnings
+
+
+# The elements a year must be readable from (its publication date, article or book)
+_CHECKED_PATHS = {"year": (
+    "MedlineCitation/Article/Journal/JournalIssue/PubDate/Year",
+    "MedlineCitation/Article/Journal/JournalIssue/PubDate/MedlineDate",
+    "BookDocument/Book/PubDate/Year",
+    "BookDocument/Book/PubDate/MedlineDate",
+)}
 
 
 def _top_level_elements(parsed: Any, data: bytes) -> list[Any]:

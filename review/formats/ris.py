@@ -32,7 +32,15 @@ from urllib.parse import unquote
 import rispy
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import all_values, dedupe, first_value, split_authors, split_terms
+from review.formats.checks import CHECKED_FIELDS, unread_fields, unread_warning
+from review.formats.fields import (
+    TERM_RULES,
+    all_values,
+    dedupe,
+    first_value,
+    split_authors,
+    split_terms,
+)
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -94,7 +102,7 @@ WOS_FIELDS: dict[str, tuple[str, ...]] = {
     "end_page": ("EP",),
     "doi": ("DI",),
     "issns": ("SN", "EI"),
-    "keywords": ("DE",),
+    "keywords": ("DE", "ID"),  # author keywords, then Keywords Plus
     "source_id": ("UT",),
     "language": ("LA",),
     "publication_types": ("DT",),
@@ -380,6 +388,7 @@ def parse_text(
         raise UnreadableFileError(path, f"RIS parser found {len(parsed)} records, expected {len(readable)}")
     parsed_records = iter(parsed)
     records: list[Record] = []
+    codes: dict[str, set[str]] = {}  # database a record names itself -> its Ovid codes
     for position, chunk in enumerate(chunks):
         if chunk.headless:
             report.skipped.append(Skipped(
@@ -400,6 +409,11 @@ def parse_text(
                 report.skipped.append(Skipped(line=chunk.start_line, reason=reason, position=position))
                 continue
         records.append(record)
+        if record.source_database:
+            _note_database(codes, record, raw, chunk.trailer)
+        for item in unread_fields(record, raw, {k: dialect.fields.get(k, ()) for k in CHECKED_FIELDS}):
+            where = f"line {_tag_line(chunk, item.tag, dialect)}"
+            report.warnings.append(unread_warning(item, where=where, title=record.title))
     if not chunks:
         number, shown = _first_junk(lines)
         hint = ""
@@ -412,7 +426,28 @@ def parse_text(
             line=number,
         )
     report.records_read = len(records)
+    report.databases = {
+        name: (f"the {', '.join(sorted(found))} code{'s' if len(found) > 1 else ''} of their Ovid links"
+               if found else "their own tags")
+        for name, found in codes.items()
+    }
     return ImportResult(records=records, report=report)
+
+
+def _note_database(codes: dict[str, set[str]], record: Record, raw: dict, trailer: list[str]) -> None:
+    """Remember how a record's own source database was found (its Ovid link's D= code)."""
+    code, _an = _ovid_link(raw, trailer)
+    found = codes.setdefault(record.source_database, set())
+    if code:
+        found.add(f"D={code}")
+
+
+def _tag_line(chunk: _Chunk, tag: str, dialect: _Dialect) -> int:
+    """The line of a record's first ``tag`` line (the record's first line if not found)."""
+    for offset, line in enumerate(chunk.lines):
+        if line.startswith(tag[:1]) and dialect.tag_of(line)[0] == tag:
+            return chunk.start_line + offset
+    return chunk.start_line
 
 
 def _dialect_of(lines: list[str]) -> _Dialect:
@@ -530,7 +565,7 @@ def _to_record(raw: dict[str, list[str]], dialect: _Dialect, trailer: list[str])
         issns=dedupe(i for v in all_values(raw, f["issns"]) for i in normalise_issn(v)),
         language="; ".join(dedupe(clean_text(v) for v in _lines(all_values(raw, f["language"])))),
         publication_types=dedupe(clean_text(v) for v in _lines(all_values(raw, f["publication_types"]))),
-        keywords=split_terms(_lines(all_values(raw, f["keywords"]))),
+        keywords=split_terms(all_values(raw, f["keywords"]), TERM_RULES[dialect.name]),
         source_id=first_value(raw, f["source_id"]),
         reference_type=reference_type,
         urls=urls,
@@ -538,7 +573,6 @@ def _to_record(raw: dict[str, list[str]], dialect: _Dialect, trailer: list[str])
     )
     if dialect is WOS:
         record.pmid = normalise_pmid(first_value(raw, f["pmid"]))
-        record.keywords = split_terms(all_values(raw, ("DE",)))
         return record
     _vendor_rules(record, raw, trailer)
     return record

@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from review.formats.base import ImportReport, ImportResult, Skipped, UnreadableFileError
-from review.formats.fields import dedupe, parse_citation, split_authors, split_terms
+from review.formats.checks import CHECKED_FIELDS, unread_fields, unread_warning
+from review.formats.fields import TERM_RULES, dedupe, parse_citation, split_authors, split_terms
 from review.formats.text import DecodedText, read_text
 from review.records import (
     Record,
@@ -98,6 +99,7 @@ class Profile:
     required: frozenset[str]  # column keys that identify it
     columns: dict[str, str]  # field -> column name
     citation: str = ""  # a one-line citation column parsed for volume/issue/pages
+    terms: str = "tabular"  # how its cells join several terms (a key of fields.TERM_RULES)
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -116,6 +118,7 @@ PROFILES: tuple[Profile, ...] = (
         columns={"title": "Title", "authors": "Author Names", "abstract": "Abstract",
                  "subject_headings": "Emtree Medical Index Terms", "keywords": "keywords"},
         citation="Source",
+        terms="embase-csv",
     ),
 )
 
@@ -357,6 +360,7 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
         raw["(cells beyond the header)"] = [c for c in cells[len(header):] if c.strip()]
 
+    terms = TERM_RULES[profile.terms if profile else "tabular"]
     pages = get("pages")
     start, end = split_pages(pages) if pages.strip() else split_pages(get("start_page"), get("end_page"))
     record = Record(
@@ -375,9 +379,9 @@ def _record(cells: list[str], header: list[str], assigned: dict[str, int], profi
         pmcid=normalise_pmcid(get("pmcid")),
         issns=normalise_issn(get("issns")),
         language=clean_text(get("language")),
-        publication_types=split_terms(get("publication_types")),
-        subject_headings=split_terms(get("subject_headings")),
-        keywords=split_terms(get("keywords")),
+        publication_types=split_terms(get("publication_types"), terms),
+        subject_headings=split_terms(get("subject_headings"), terms),
+        keywords=split_terms(get("keywords"), terms),
         source_database=clean_text(get("source_database")),
         source_id=clean_text(get("source_id")),
         reference_type=clean_text(get("reference_type")),
@@ -439,6 +443,9 @@ def read(
     position = 0
     title_column = header[assigned["title"]]
     ragged: list[int] = []
+    # the columns whose values must be readable (year, DOI, PubMed id), by header name
+    checked = {f: (header[assigned[f]],) for f in CHECKED_FIELDS if f in assigned}
+    unit = "row" if path.suffix.lower() in (".xlsx", ".xlsm") else "line"
     for line, cells in table.rows:
         if not any(c.strip() for c in cells):
             continue
@@ -451,6 +458,8 @@ def read(
             )
         else:
             records.append(record)
+            for item in unread_fields(record, record.raw, checked):
+                report.warnings.append(unread_warning(item, where=f"{unit} {line}", title=record.title))
         position += 1
     if ragged:
         shown = ", ".join(map(str, ragged[:10])) + (", ..." if len(ragged) > 10 else "")
@@ -462,4 +471,7 @@ def read(
     if position == 0:
         report.warnings.append("the file has a header row but no records")
     report.records_read = len(records)
+    if "source_database" in assigned:
+        column = header[assigned["source_database"]]
+        report.databases = {r.source_database: f"their column {column!r}" for r in records if r.source_database}
     return ImportResult(records=records, report=report)

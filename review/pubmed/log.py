@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review import store
+from review.formats.sources import database_label
 
 __all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS", "SUMMARY_HEADERS",
            "summary_row", "entry_heading", "entry_facts", "line_rows"]
@@ -124,7 +125,7 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
             LogEntry(
                 import_id=int(row["id"]),
                 kind=row["kind"],
-                database=row["database"],
+                database=database_label(row["database"], int(row["id"])),
                 interface=row.get("interface") or "",
                 searched_on=row.get("searched_on") or "",
                 strategy=row.get("query") or "",

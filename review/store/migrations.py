@@ -32,6 +32,56 @@ def _create(*tables: sa.Table) -> Migration:
     return run
 
 
+def _heading_terms(conn: sa.Connection) -> None:
+    """Mend stored records from their raw fields: a subject heading is one term even with a
+    comma in it ("Depressive Disorder, Treatment-Resistant" was stored as two), and a DOI is
+    stored decoded ("...%2898%29..." -> "...(98)..."). Logged as one ``migration`` event."""
+    from collections import Counter
+
+    from review.formats.rederive import rederive
+
+    records, imports = schema.records, schema.imports
+    rows = conn.execute(
+        sa.select(records.c.id, records.c.data, imports.c.format)
+        .join(imports, imports.c.id == records.c.import_id)
+        .order_by(records.c.id)
+    )
+    updates: list[dict] = []
+    fields: Counter[str] = Counter()
+    examined = 0
+    for rid, data, fmt in rows:
+        examined += 1
+        data = dict(data or {})
+        changed = rederive(fmt or "", data)
+        if not changed:
+            continue
+        fields.update(list(changed))
+        data.update(changed)
+        values = {"rid": rid, "data": data, "doi": (data.get("doi") or "")[:300]}
+        updates.append(values)
+    for values in updates:
+        conn.execute(
+            sa.update(records).where(records.c.id == values["rid"])
+            .values(data=values["data"], doi=values["doi"])
+        )
+    if not examined:
+        return  # a new store: nothing to mend, nothing to log
+    conn.execute(
+        sa.insert(schema.events).values(
+            at=datetime.now(timezone.utc).isoformat(),
+            actor="",
+            kind="migration",
+            subject="0010_heading_terms",
+            payload={
+                "records_mended": len(updates),
+                "fields": dict(sorted(fields.items())),
+                "why": "subject headings and keywords re-derived from the raw fields (one KW/MH/DE "
+                "line is one term; commas are part of a heading); URL-encoded DOIs decoded",
+            },
+        )
+    )
+
+
 # Append only; never edit or reorder an applied migration.
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _create(schema.imports, schema.records, schema.events)),
@@ -52,6 +102,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0007_study_links", _create(schema.study_links)),
     ("0008_screening_rank", _create(schema.screening_rank, schema.screening_rank_state)),
     ("0009_screening_pilot", _create(schema.screening_pilot)),
+    ("0010_heading_terms", _heading_terms),
 ]
 
 

@@ -30,8 +30,9 @@ def status_json(project, capsys) -> dict:
     "name, database, count, per_database",
     [
         ("pubmed-blue-light.nbib", "PubMed", 80, {"PubMed": 80}),
-        ("endnote-blue-light.ris", "EndNote", 102, {"EndNote": 102}),
-        ("endnote-blue-light.xml", "EndNote", 102, {"EndNote": 102}),
+        # a PubMed search kept in EndNote: PubMed is the database, EndNote only passed it on
+        ("endnote-blue-light.ris", "PubMed", 102, {"PubMed": 102}),
+        ("endnote-blue-light.xml", "PubMed", 102, {"PubMed": 102}),
         ("ovid-multidatabase-300.ris", "Ovid", 300, {"MEDLINE": 200, "CENTRAL": 100}),
     ],
 )
@@ -74,9 +75,9 @@ def test_csv_import_with_column_mapping(project, capsys, tmp_path):
         "2,Group mentoring programme,Roe R,2012,Acad Med,\n",
         encoding="utf-8",
     )
-    assert run(project, "import", str(export), "--database", "Covidence") == 1
+    assert run(project, "import", str(export), "--database", "MEDLINE", "--interface", "Covidence") == 1
     assert "no title column" in capsys.readouterr().err
-    assert run(project, "import", str(export), "--database", "Covidence",
+    assert run(project, "import", str(export), "--database", "MEDLINE", "--interface", "Covidence",
                "--map", "title=Paper name", "--map", "authors=Writers", "--map", "year=Pub year",
                "--map", "journal=Journal name", "--map", "doi=DOI link", "--map", "source_id=Study") == 0
     assert "2 records imported" in capsys.readouterr().out
@@ -90,7 +91,7 @@ def test_csv_import_with_column_mapping(project, capsys, tmp_path):
         ("Peer mentoring for medical students", ["Smith J", "Doe A"], 2016, "Med Teach", "10.3109/x.1", "1"),
         ("Group mentoring programme", ["Roe R"], 2012, "Acad Med", "", "2"),
     ]
-    assert run(project, "import", str(export), "--database", "Covidence", "--again",
+    assert run(project, "import", str(export), "--database", "MEDLINE", "--again",
                "--map", "title=Nope") == 1
     assert "columns present: 'Study', 'Paper name'" in capsys.readouterr().err
 
@@ -177,3 +178,64 @@ def test_import_every_real_sample_file_in_one_command(project, capsys):
     stored = {row["file_name"]: (row["records"], row["skipped"]) for row in data["imports"]}
     assert stored == expected
     assert data["totals"]["records"] == sum(n for n, _ in expected.values()) == 250
+
+
+# ---------------------------------------------------------------- the source database
+
+
+@pytest.mark.parametrize(
+    "path, tool",
+    [(SAMPLE / "endnote-blue-light.ris", "EndNote RIS"), (SAMPLE / "endnote-blue-light.xml", "EndNote XML"),
+     (FORMATS / "ris" / "asreview_pubmed_zotero.ris", "Zotero RIS"),
+     (FORMATS / "ris" / "asreview_ris_issue_992.txt", "Rayyan")],
+)
+def test_a_reference_manager_export_needs_the_database_it_came_from(project, capsys, path, tool):
+    assert run(project, "import", str(path)) == 1
+    err = capsys.readouterr().err
+    assert f"this is an {tool} export" in err or f"this is a {tool} export" in err
+    assert "--database" in err and "nothing was stored" in err
+    if "blue-light" in path.name:  # a PubMed search kept in EndNote: DP - NLM, shown as a hint
+        assert "(its records name the provider 'NLM') with --database" in err
+    assert status_json(project, capsys)["totals"]["records"] == 0
+    assert run(project, "import", str(path), "--database", "PubMed") == 0
+
+
+@pytest.mark.parametrize("name", ["EndNote library (RIS)", "Zotero", "RIS", "Covidence export (CSV)"])
+def test_a_tool_or_format_is_refused_as_the_database(project, capsys, name):
+    assert run(project, "import", str(SAMPLE / "endnote-blue-light.ris"), "--database", name) == 1
+    err = capsys.readouterr().err
+    assert f"--database {name!r} names a reference manager, a screening tool or a file format" in err
+    assert status_json(project, capsys)["totals"]["records"] == 0
+
+
+def test_a_file_whose_records_do_not_say_needs_database(project, capsys):
+    assert run(project, "import", str(FORMATS / "ris" / "asreview_embase.ris")) == 1
+    assert "its records do not say which database they come from" in capsys.readouterr().err
+
+
+def test_ovid_records_naming_another_database_are_counted_there_with_a_warning(project, capsys):
+    assert run(project, "import", str(SAMPLE / "ovid-multidatabase-300.ris"), "--database", "MEDLINE") == 0
+    captured = capsys.readouterr()
+    assert "MEDLINE 200" in captured.out and "CENTRAL 100" in captured.out
+    assert ("warning: --database MEDLINE, but 100 of the 300 records say in their own source codes "
+            "which database they come from, and are counted there: CENTRAL 100 (the D=cctr code of "
+            "their Ovid links); MEDLINE 200 (200 say MEDLINE themselves)") in captured.err
+    data = status_json(project, capsys)
+    assert data["records_by_database"] == {"CENTRAL": 100, "MEDLINE": 200}
+
+
+def test_an_ovid_multidatabase_export_needs_no_database(project, capsys):
+    assert run(project, "import", str(SAMPLE / "ovid-multidatabase-300.ris"), "--interface", "Ovid") == 0
+    assert "warning: --database" not in capsys.readouterr().err
+    data = status_json(project, capsys)
+    assert data["imports"][0]["database"] == "MEDLINE; CENTRAL"
+    assert data["records_by_database"] == {"CENTRAL": 100, "MEDLINE": 200}
+
+
+def test_other_methods_records_from_a_reference_manager_need_no_database(project, capsys):
+    # records found by citation searching and kept in Zotero: PRISMA's other-methods column
+    path = FORMATS / "ris" / "asreview_pubmed_zotero.ris"
+    assert run(project, "import", str(path), "--other-source", "citation-searching") == 0
+    data = status_json(project, capsys)
+    assert data["imports"][0]["database"] == "citation-searching"
+    assert data["imports"][0]["other_source"] == "citation-searching"

@@ -97,7 +97,7 @@ CASES: dict[str, tuple[str, Callable[[], bytes], tuple]] = {
     "endnote unclosed tag": ("x.xml", lambda: _text(ENDNOTE).replace("</title>", "", 1).encode(), ("error", r"line 1: broken XML, column \d+: Opening and ending tag mismatch")),
     "csv no header": ("x.csv", lambda: b"".join(CSV.read_bytes().splitlines(True)[1:]), ("error", r"line 1: no title column found")),
     "csv ragged rows": ("x.csv", lambda: b"title,year\nOne,2020,extra\nTwo\nThree,2022\n", ("read", 3, r"2 row\(s\) have more or fewer cells than the header's 2 columns \(line\(s\) 2, 3\)")),
-    "csv semicolons": ("x.csv", lambda: b"title;year;doi\nA study;2020;10.1/x\nAnother;2021;\n", ("read", 2, None)),
+    "csv semicolons": ("x.csv", lambda: b"title;year;doi\nA study;2020;10.1000/x\nAnother;2021;\n", ("read", 2, None)),
     "csv repeated column names": ("x.csv", lambda: b"title,keywords,keywords\nA study,one,two\n",
                                   ("read", 1, r"names column 'keywords' 2 times \(columns 2, 3\)")),
     "csv no title column": ("x.csv", lambda: b"authors,year,doi\nSmith J,2020,10.1/x\n", ("error", r"line 1: no title column found; columns present: 'authors', 'year', 'doi'\. Name it with --map title=COLUMN")),

@@ -326,3 +326,33 @@ def test_concatenated_exports_with_byte_order_marks(write):
     assert two.startswith(b"\xef\xbb\xbf")
     result = ris.read(write("both.ris", one + b"\n" + two))
     assert result.report.records_read == 1 + 6
+
+
+# ---------------------------------------------------------------- URL-encoded DOIs
+
+# An Ovid Embase record as exported (DO tag URL-encoded, as Ovid Embase writes it)
+_OVID_EMBASE_ENCODED_DOI = """TY  - JOUR
+DB  - Embase
+AN  - 28115432
+T1  - Pharmacological characterization of the 5-HT2A receptor
+A1  - Smith, J.
+Y1  - 1999//
+DO  - 10.1016/s0893-133x%2898%2900089-x
+UR  - http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE=reference&D=emed4&NEWS=N&AN=28115432
+ER  - 
+"""
+
+
+def test_url_encoded_doi_is_stored_decoded_and_dedup_sees_the_plain_form(write):
+    from review.dedup.pipeline import find_duplicates
+    from review.records import Record
+
+    record = read_file(write("embase.ris", _OVID_EMBASE_ENCODED_DOI)).records[0]
+    assert record.source_database == "Embase"
+    assert record.doi == "10.1016/s0893-133x(98)00089-x"
+    assert record.raw["DO"] == ["10.1016/s0893-133x%2898%2900089-x"]  # raw kept as written
+    plain = Record(title="Pharmacological characterization of the 5-HT2A receptor.", year=1999,
+                   authors=["Smith J"], doi="10.1016/S0893-133X(98)00089-X")
+    result = find_duplicates([record, plain])
+    assert result.labels[0] == result.labels[1]
+    assert result.duplicates[0].decision.method == "doi"

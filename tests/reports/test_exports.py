@@ -181,3 +181,27 @@ def test_methods_text_from_facts():
         "20 sources were charted by two reviewers",
     ):
         assert needle in text, needle
+
+
+def test_ris_writes_one_kw_line_per_heading_and_reads_back_whole(tmp_path):
+    from review.formats import read_file
+
+    sample = read_file(reports_sample("ovid-multidatabase-300.ris")).records
+    carrillo = next(r for r in sample if r.source_id == "29407543")
+    medline = read_file(reports_sample("pubmed-blue-light.nbib")).records[6]  # MeSH and OT
+    assert medline.subject_headings and not set(medline.subject_headings) & set(medline.keywords)
+    text = reports.to_ris([reports.RecordDecisions(1, carrillo, {}), reports.RecordDecisions(2, medline, {})])
+    lines = text.split("\r\n")
+    assert "KW  - *Depressive Disorder, Treatment-Resistant/dt [Drug Therapy]" in lines
+    assert lines.count("KW  - Memory, Episodic") == 1
+    path = tmp_path / "out.ris"
+    path.write_text(text, encoding="utf-8")
+    again = read_file(path).records
+    assert again[0].keywords == carrillo.subject_headings
+    assert again[1].keywords == medline.subject_headings + medline.keywords  # MeSH kept, as KW
+
+
+def reports_sample(name: str):
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "data" / "sample" / name
