@@ -452,8 +452,63 @@ def _check_brackets(text: str, err, offset: int) -> None:
         err("a bracket is opened here and never closed", offset + opened[-1])
 
 
-def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -> Strategy:
-    """An Ovid MEDLINE or Ovid Embase strategy (pasted or exported) as a line-based Strategy."""
+class CutLineError(OvidSyntaxError):
+    """A search line cut in two (by a PDF page break or a copy): ``repaired`` is the joined line."""
+
+    def __init__(self, message: str, *, line: int, text: str, source: str, repaired: str):
+        super().__init__(message, line=line, column=1, text=text, source=source)
+        self.repaired = repaired
+
+
+_CONTINUES = re.compile(r"^\s*(or|and|not)\s", re.I)
+
+
+def _depth(text: str) -> int:
+    depth, quote = 0, False
+    for c in text:
+        if c == '"':
+            quote = not quote
+        elif not quote:
+            depth += {"(": 1, ")": -1}.get(c, 0)
+    return depth
+
+
+def _cut_reason(previous: str, line: str) -> str | None:
+    """Why ``line`` continues ``previous`` (one search line cut in two), or None.
+
+    A search line never starts with and/or/not (``or/1-5`` does not count: it is a line of its own);
+    a bracket left open at the end of a line and closed by the next line means the line was cut."""
+    if _CONTINUES.match(line):
+        return f"it starts with '{line.split()[0]}', which no search line starts with"
+    if _depth(previous) > 0 and _depth(previous + " " + line) == 0:
+        return "the bracket left open on the line before closes here"
+    return None
+
+
+def _join_cut_lines(content: list[tuple[int, str]], source: str, repair: bool, warnings: list[str]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for physical, ln in content:
+        if out and (why := _cut_reason(out[-1][1], ln)):
+            joined = out[-1][1].rstrip() + " " + ln.strip()
+            body = _COUNT.sub("", _NUMBERED.sub(lambda m: m.group(2), joined, count=1)) if _NUMBERED.match(joined) else joined
+            if not repair:
+                raise CutLineError(
+                    f"this line looks like the end of line {out[-1][0]}, cut in two (e.g. by a PDF page break): {why}. "
+                    f"Joined, the line reads: {joined.strip()}  — run again with --repair to join it", line=physical, text=ln,
+                    source=source, repaired=joined.strip())
+            warnings.append(f"line {len(out)} «{body.strip()[:67]}»: check: joined lines {out[-1][0]} and {physical}, "
+                            f"one search line cut in two ({why})")
+            out[-1] = (out[-1][0], joined)
+        else:
+            out.append((physical, ln))
+    return out
+
+
+def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "", repair: bool = False) -> Strategy:
+    """An Ovid MEDLINE, Embase or PsycInfo strategy (pasted or exported) as a line-based Strategy.
+
+    A search line cut in two (by a PDF page break) is an error (:class:`CutLineError`) naming the
+    repaired line; with ``repair=True`` the two parts are joined, with a warning."""
     if database not in OVID_DATABASES:
         raise StrategyError(f"--from must be one of {', '.join(OVID_DATABASES)}, not {database!r}")
     raw_lines = text.lstrip("\ufeff").translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -462,9 +517,10 @@ def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -
                if ln.strip() and not _HEADER.match(ln) and not ln.lstrip().startswith("//")]
     if not content:
         raise StrategyError(f"{source or 'the strategy'}: no search lines found")
+    warnings: list[str] = []
+    content = _join_cut_lines(content, source, repair, warnings)
     numbered = _is_numbered([ln for _, ln in content])
     lines: list[Line] = []
-    warnings: list[str] = []
     for physical, ln in content:
         number = len(lines) + 1
         body, offset = ln, 0

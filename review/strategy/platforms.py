@@ -256,6 +256,8 @@ class PlatformRenderer:
         phrases = any(len(t.text.split(" ")) > 1 for a in alts for t in a)  # type: ignore[union-attr]
         if phrases and not prox["phrase_operand"]:
             return self.near_and(n, label, f"{self.name} proximity does not take a quoted phrase as an operand")
+        if not prox["phrase_truncation"] and any(len(t.text.split(" ")) > 1 and has_wildcard(t.text) for a in alts for t in a):  # type: ignore[union-attr]
+            return self.near_and(n, label, f"{self.name} cannot truncate inside a phrase within proximity")
         if n.distance is None:  # Ovid adj: next to each other, in order (a phrase)
             op = prox["adjacent"]
             if all(len(a) == 1 for a in alts) and not phrases:  # type: ignore[arg-type]

@@ -300,6 +300,12 @@ def _platform_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
     return out
 
 
+def _needs_brackets(q: str) -> bool:
+    from review.strategy.platforms import _top_level_operator
+
+    return _top_level_operator(q)
+
+
 def _expanded_lines(strategy: Strategy, target: str, warnings: _Warnings) -> list[SearchLine]:
     """Lines that are each a complete query (Scopus): references written out, the last line final."""
     searched = strategy.searched
@@ -308,8 +314,9 @@ def _expanded_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         out = []
         for line in strategy.lines:
             r = PlatformRenderer(target, warnings.at(_where_line(strategy, line.number, line.text)), strategy.database, searched)
-            texts[line.number] = "(" + r.expr(line.expr, texts) + ")"
-            out.append(SearchLine(line.number, texts[line.number][1:-1], line.text))
+            query = r.expr(line.expr, texts)
+            texts[line.number] = f"({query})" if _needs_brackets(query) else query
+            out.append(SearchLine(line.number, query, line.text))
         return out
     out = []
     block_queries: dict[str, str] = {}
