@@ -41,7 +41,7 @@ def heading_pair(name: str, from_vocabulary: str) -> dict[str, Any] | None:
     """The MeSH/Emtree pair for a heading name in the given vocabulary, or None."""
     key = name.strip().lower()
     for pair in rules()["headings"]:
-        if str(pair[from_vocabulary]).lower() == key:
+        if str(pair.get(from_vocabulary, "")).lower() == key:
             return pair
     return None
 

@@ -330,3 +330,34 @@ def test_new_ovid_field_codes_are_read():
     for line in ("ed.xs.", "201801.em.", "retracted.cm."):
         parse_ovid(line, "ovid-medline")
     assert one("mentor*.id.", "ovid-psycinfo", "ovid-psycinfo")[0] == "mentor*.id."
+
+
+def test_pubmed_strategies_translate_to_every_platform():
+    import json
+
+    from review.strategy import parse_pubmed
+
+    rows = [json.loads(ln) for ln in (DATA / "pubmed-native" / "queries.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert len(rows) == 40
+    for row in rows:
+        s = parse_pubmed(row["query"], source=row["id"])
+        for target in NEW:
+            for ln in render(s, target).lines:
+                assert balanced(ln.query), (row["id"], target, ln.query)
+                assert "[tiab]" not in ln.query and "[mh]" not in ln.query.lower()
+
+
+def test_a_psycinfo_strategy_goes_to_the_other_platforms():
+    s = parse_ovid("1 exp Mentor/\n2 mentor*.ti,ab,id.\n3 1 or 2\n", "ovid-psycinfo")
+    assert render(s, "ovid-psycinfo").text == "1 exp Mentor/\n2 mentor*.ti,ab,id.\n3 1 or 2\n"
+    r = render(s, "cochrane")
+    assert [ln.query for ln in r.lines] == ["Mentor:ti,ab,kw", "mentor*:ti,ab,kw", "#1 OR #2"]
+    assert any("APA Thesaurus heading 'Mentor' has no MeSH pair" in w for w in r.warnings)
+    assert render(s, "wos").lines[1].query == "TI=(mentor*) OR AB=(mentor*) OR AK=(mentor*)"
+
+
+def test_embase_text_words_lose_trade_names_on_other_platforms():
+    r = render(parse_ovid("mentor*.tw.", "ovid-embase"), "ebsco-cinahl")
+    assert r.lines[0].query == "TI mentor* OR AB mentor*"
+    assert any("narrower" in w and "drug trade names" in w for w in r.warnings)
+    assert render(parse_ovid("mentor*.tw.", "ovid-medline"), "ebsco-cinahl").warnings == []
