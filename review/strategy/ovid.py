@@ -480,6 +480,9 @@ def _cut_reason(previous: str, line: str) -> str | None:
     a bracket left open at the end of a line and closed by the next line means the line was cut."""
     if _CONTINUES.match(line):
         return f"it starts with '{line.split()[0]}', which no search line starts with"
+    prev_no, this_no = _NUMBERED.match(previous), _NUMBERED.match(line)
+    if prev_no and this_no and int(this_no.group(1)) == int(prev_no.group(1)) + 1:
+        return None  # the next numbered line: a bracket left open is that line's own error
     if _depth(previous) > 0 and _depth(previous + " " + line) == 0:
         return "the bracket left open on the line before closes here"
     return None

@@ -45,7 +45,9 @@ CASES = [
         "embase-com": "(mentor* NEAR/3 program*):ti,ab",
     }),
     ("adj1 = next to each other, any order", "(blood adj1 pressure).ti.", {
+        "ovid-psycinfo": "(blood adj1 pressure).ti.",
         "ebsco-cinahl": "TI (blood N0 pressure)",
+        "ebsco-eric": "TI (blood N0 pressure)",
         "scopus": "TITLE(blood W/0 pressure)",
         "wos": "TI=(blood NEAR/0 pressure)",
         "cochrane": "(blood NEAR/0 pressure):ti",
@@ -53,6 +55,7 @@ CASES = [
     }),
     ("adj (no number) = a phrase, in order", "(oral adj mucosa).ti.", {
         "ebsco-cinahl": 'TI "oral mucosa"',
+        "ebsco-eric": 'TI "oral mucosa"',
         "scopus": 'TITLE("oral mucosa")',
         "wos": 'TI=("oral mucosa")',
         "cochrane": '"oral mucosa":ti',
@@ -60,6 +63,7 @@ CASES = [
     }),
     ("alternatives inside proximity; Scopus forbids (a OR b) W/n c, so each pair is written", "((heart or cardiac) adj3 failure).ti.", {
         "ebsco-cinahl": "TI ((heart OR cardiac) N2 failure)",
+        "ebsco-eric": "TI ((heart OR cardiac) N2 failure)",
         "scopus": "TITLE((heart W/2 failure) OR (cardiac W/2 failure))",
         "wos": "TI=((heart OR cardiac) NEAR/2 failure)",
         "cochrane": "((heart OR cardiac) NEAR/2 failure):ti",
@@ -68,26 +72,39 @@ CASES = [
     ("a truncated phrase: Cochrane and Scopus forbid wildcards in quotes, NEXT / PRE/0 say the same", "medical student*.ti.", {
         "ovid-psycinfo": "medical student*.ti.",
         "ebsco-cinahl": 'TI "medical student*"',
+        "ebsco-eric": 'TI "medical student*"',
         "scopus": "TITLE(medical PRE/0 student*)",
         "wos": 'TI=("medical student*")',
         "cochrane": "(medical NEXT student*):ti",
         "embase-com": '"medical student*":ti',
     }),
     ("Ovid # (exactly one character)", "wom#n.ti.", {
-        "ebsco-cinahl": "TI wom?n", "scopus": "TITLE(wom?n)", "wos": "TI=(wom?n)", "embase-com": "wom?n:ti",
+        "ovid-psycinfo": "wom#n.ti.", "ebsco-cinahl": "TI wom?n", "ebsco-eric": "TI wom?n", "scopus": "TITLE(wom?n)",
+        "wos": "TI=(wom?n)", "cochrane": "wom?n:ti", "embase-com": "wom?n:ti",
     }),
     ("Ovid ? (zero or one character)", "tumo?r.ti.", {
-        "ovid-psycinfo": "tumo?r.ti.", "ebsco-cinahl": "TI tumo#r", "wos": "TI=(tumo$r)", "embase-com": "tumo$r:ti",
+        "ovid-psycinfo": "tumo?r.ti.", "ebsco-cinahl": "TI tumo#r", "ebsco-eric": "TI tumo#r", "scopus": "TITLE(tumo*r)",
+        "wos": "TI=(tumo$r)", "cochrane": "tumo*r:ti", "embase-com": "tumo$r:ti",
     }),
     ("author keywords", "mentorship.kw.", {
-        "scopus": "AUTHKEY(mentorship)", "wos": "AK=(mentorship)", "embase-com": "mentorship:kw",
+        "ovid-psycinfo": "mentorship.id.", "ebsco-cinahl": "SU mentorship", "ebsco-eric": "SU mentorship",
+        "scopus": "AUTHKEY(mentorship)", "wos": "AK=(mentorship)", "cochrane": "mentorship:kw", "embase-com": "mentorship:kw",
+    }),
+    ("untagged text is Ovid's .mp.", "mentor*", {
+        "ovid-psycinfo": "mentor*", "ebsco-cinahl": "TI mentor* OR AB mentor* OR SU mentor*", "scopus": "TITLE-ABS-KEY(mentor*)",
+        "wos": "TS=(mentor*)", "cochrane": "mentor*:ti,ab,kw", "embase-com": "mentor*:ti,ab,kw",
+    }),
+    ("language field", "english.lg.", {
+        "ebsco-cinahl": "LA english", "scopus": "LANGUAGE(english)", "wos": "LA=(english)", "embase-com": "english:la",
     }),
     ("NOT (Scopus writes AND NOT)", "(a not b).ti.", {
-        "ebsco-cinahl": "TI (a NOT b)", "scopus": "TITLE(a AND NOT b)", "wos": "TI=(a NOT b)",
+        "ovid-psycinfo": "(a not b).ti.", "ebsco-cinahl": "TI (a NOT b)", "ebsco-eric": "TI (a NOT b)", "scopus": "TITLE(a AND NOT b)", "wos": "TI=(a NOT b)",
         "cochrane": "(a NOT b):ti", "embase-com": "(a NOT b):ti",
     }),
-    ("exploded MeSH heading", "exp Mentors/", {
-        "cochrane": '[mh "Mentors"]', "embase-com": "'mentor'/exp",
+    ("exploded MeSH heading (CINAHL, ERIC, PsycInfo: no pair in the table, so words; no thesaurus: words)", "exp Mentors/", {
+        "cochrane": '[mh "Mentors"]', "embase-com": "'mentor'/exp", "ebsco-cinahl": "TI Mentors OR AB Mentors OR SU Mentors",
+        "ebsco-eric": "TI Mentors OR AB Mentors OR SU Mentors", "ovid-psycinfo": '"Mentors".ti,ab,id.',
+        "scopus": "TITLE-ABS-KEY(Mentors)", "wos": "TS=(Mentors)",
     }),
     ("MeSH heading, not exploded", "Mentors/", {
         "cochrane": '[mh ^"Mentors"]', "embase-com": "'mentor'/de",
@@ -361,3 +378,12 @@ def test_embase_text_words_lose_trade_names_on_other_platforms():
     assert r.lines[0].query == "TI mentor* OR AB mentor*"
     assert any("narrower" in w and "drug trade names" in w for w in r.warnings)
     assert render(parse_ovid("mentor*.tw.", "ovid-medline"), "ebsco-cinahl").warnings == []
+
+
+def test_the_next_numbered_line_is_not_taken_for_a_cut():
+    from review.strategy import OvidSyntaxError
+
+    with pytest.raises(OvidSyntaxError) as exc:
+        parse_ovid("1 ((a or b).ti.\n2 c).ti.\n")
+    assert not isinstance(exc.value, CutLineError)
+    assert exc.value.line == 1 and "never closed" in str(exc.value)
