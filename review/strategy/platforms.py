@@ -193,6 +193,8 @@ class PlatformRenderer:
     def word(self, w: str) -> str:
         """One Ovid word in this platform's wildcard notation."""
         wc = self.p["wildcards"]
+        if (rule := self.p.get("min_stem")) and (m := re.search(r"[*?#]", w)) and m.start() < rule["length"]:
+            self.warn(f"'{w}': {rule['note']}; {self.name} may refuse it", "check")
         if m := re.search(r"\*(\d)$", w):
             rule = wc["limited"]
             if rule["match"] != "exact":

@@ -83,6 +83,9 @@ def render(strategy: Strategy, target: str) -> Rendered:
         text = "".join(f"{ln.number} {ln.query}\n" for ln in lines)
     else:
         spec = platform(target)
+        if whole := spec.get("whole_search"):  # a difference that concerns every line: said once
+            where = f"{strategy.source} (all lines)" if not strategy.line_based else "all lines"
+            warnings.at(where)(whole["note"], whole["match"])
         if spec["lines"]["expand"]:
             lines = _expanded_lines(strategy, target, warnings)
             text = lines[-1].query + "\n"

@@ -296,7 +296,7 @@ def test_real_strategy_renders_to_every_platform(path):
             if target not in ("wos", "embase-com"):  # $ is their zero-or-one wildcard
                 assert "$" not in q, (target, ln.query)
         for w in r.warnings:
-            assert re.match(r"line \d+ «.*»: (broader|narrower|different|check): ", w), w
+            assert re.match(r"(line \d+ «.*»|all lines): (broader|narrower|different|check): ", w), w
     # PsycInfo is Ovid: the lines read back as the same search
     psyc = render(strategy, "ovid-psycinfo")
     again = parse_ovid(psyc.text, "ovid-psycinfo")
@@ -387,3 +387,16 @@ def test_the_next_numbered_line_is_not_taken_for_a_cut():
         parse_ovid("1 ((a or b).ti.\n2 c).ti.\n")
     assert not isinstance(exc.value, CutLineError)
     assert exc.value.line == 1 and "never closed" in str(exc.value)
+
+
+@pytest.mark.parametrize("target,word", [("scopus", "plurals and spelling variants"), ("wos", "Exact Search")])
+def test_lemmatizing_platforms_say_so_once(target, word):
+    r = render(parse_ovid("1 mentor.ti.\n2 mentee.ti.\n3 1 or 2"), target)
+    assert [w for w in r.warnings if word in w] == [next(w for w in r.warnings if word in w)]
+    assert r.warnings[0].startswith("all lines: broader: ")
+
+
+def test_wos_short_stem_is_flagged():
+    query, warnings = one("ab*.ti.", "wos")
+    assert query == "TI=(ab*)"
+    assert any(w.endswith("may refuse it") and ": check: " in w for w in warnings)
