@@ -70,7 +70,9 @@ def _emit(rendered, args: argparse.Namespace) -> int:
         data = {
             "target": args.target,
             "text": rendered.text,
-            "lines": [{"number": ln.number, "query": ln.query, "label": ln.label} for ln in rendered.lines],
+            "lines": [{"number": ln.number, "line": line_label(args.target, ln.number), "query": ln.query, "label": ln.label}
+                      for ln in rendered.lines],
+            "notes": getattr(rendered, "notes", []),
             "warnings": rendered.warnings,
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))

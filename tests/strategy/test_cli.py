@@ -37,7 +37,10 @@ def test_render_pubmed_lines_and_json(capsys):
     assert [ln.split(" ", 1)[0] for ln in lines] == ["1", "2", "3", "4", "5"]
     assert main(["query", "render", EXAMPLE, "--to", "ovid-embase", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["lines"][2] == {"number": 3, "query": "exp balint group/", "label": "Mentoring"}
+    assert data["lines"][2] == {"number": 3, "line": "3", "query": "exp balint group/", "label": "Mentoring"}
+    assert data["notes"] == ["block 'population': no Emtree heading given; free-text lines only"]
+    assert main(["query", "render", EXAMPLE, "--to", "ebsco-cinahl", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"][0]["line"] == "S1"
 
 
 def test_render_summary(capsys):
