@@ -592,10 +592,13 @@ class OvidRenderer:
 
     def _fields(self, codes: tuple[str, ...]) -> list[str]:
         out: list[str] = []
+        table = (self.platform or {}).get("substitute", {})
         for code in codes:
-            if R.known_field(code, self.database):
+            # a code PsycInfo has with another meaning (.tw. adds key concepts) is replaced unless
+            # the strategy was written for PsycInfo itself
+            if R.known_field(code, self.database) and not (code in table and self.source != self.database):
                 new = [code]
-            elif self.platform and "substitute" in self.platform:
+            elif table:
                 table = self.platform["substitute"]
                 rule = table.get(code) or table["default"]
                 new = list(rule["to"])

@@ -229,7 +229,7 @@ def _ovid_lines(strategy: Strategy, database: str, warnings: _Warnings) -> list[
     if strategy.line_based:
         out = []
         for line in strategy.lines:
-            r = OvidRenderer(database, warnings.at(_where_line(strategy, line.number, line.text)))
+            r = OvidRenderer(database, warnings.at(_where_line(strategy, line.number, line.text)), strategy.database)
             out.append(SearchLine(line.number, r.line(line.expr), line.text))
         return out
     out: list[SearchLine] = []

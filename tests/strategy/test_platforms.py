@@ -400,3 +400,9 @@ def test_wos_short_stem_is_flagged():
     query, warnings = one("ab*.ti.", "wos")
     assert query == "TI=(ab*)"
     assert any(w.endswith("may refuse it") and ": check: " in w for w in warnings)
+
+
+def test_medline_text_words_keep_their_meaning_in_psycinfo():
+    # PsycInfo .tw. adds key concepts: MEDLINE's .tw. (title, abstract) is written .ti,ab.
+    assert one("mentor*.tw.", "ovid-psycinfo")[0] == "mentor*.ti,ab."
+    assert one("mentor*.tw.", "ovid-psycinfo", "ovid-psycinfo")[0] == "mentor*.tw."
