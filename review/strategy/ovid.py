@@ -672,8 +672,9 @@ class OvidRenderer:
             pair = R.heading_pair(name, h.vocabulary)
             if pair and pair.get(self.vocab):
                 name = str(pair[self.vocab])
-                if pair.get("match", "exact") != "exact":
-                    self.warn(f"{h.vocabulary.upper()} heading '{h.name}' mapped to {self.vocab.title()} '{name}' ({pair.get('note', '')})".rstrip(" ()"), pair["match"])
+                match, note = R.translate_match(pair, h.vocabulary, self.vocab)
+                if match != "exact":
+                    self.warn(f"{h.vocabulary.upper()} heading '{h.name}' mapped to {self.vocab.title()} '{name}' ({note})".rstrip(" ()"), match)
             elif self.platform and self.platform.get("heading_fallback_fields"):
                 fields = ",".join(self.platform["heading_fallback_fields"])
                 text = f'"{h.name}".{fields}.'

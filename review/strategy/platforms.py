@@ -300,9 +300,10 @@ class PlatformRenderer:
             pair = R.heading_pair(name, h.vocabulary)
             if pair and pair.get(vocab):
                 name = str(pair[vocab])
-                if pair.get("match", "exact") != "exact":
+                match, note = R.translate_match(pair, h.vocabulary, vocab)
+                if match != "exact":
                     self.warn(f"{VOCABULARY_NAMES[h.vocabulary]} heading '{h.name}' searched as {VOCABULARY_NAMES[vocab]} '{name}'"
-                              + (f" ({pair['note']})" if pair.get("note") else ""), pair["match"])
+                              + (f" ({note})" if note else ""), match)
             else:
                 return self._heading_as_text(h, f"has no {VOCABULARY_NAMES[vocab]} pair in the table",
                                              f"look the concept up in {VOCABULARY_NAMES[vocab]}")

@@ -101,10 +101,14 @@ CASES = [
         "ovid-psycinfo": "(a not b).ti.", "ebsco-cinahl": "TI (a NOT b)", "ebsco-eric": "TI (a NOT b)", "scopus": "TITLE(a AND NOT b)", "wos": "TI=(a NOT b)",
         "cochrane": "(a NOT b):ti", "embase-com": "(a NOT b):ti",
     }),
-    ("exploded MeSH heading (CINAHL, ERIC, PsycInfo: no pair in the table, so words; no thesaurus: words)", "exp Mentors/", {
-        "cochrane": '[mh "Mentors"]', "embase-com": "'mentor'/exp", "ebsco-cinahl": "TI Mentors OR AB Mentors OR SU Mentors",
-        "ebsco-eric": "TI Mentors OR AB Mentors OR SU Mentors", "ovid-psycinfo": '"Mentors".ti,ab,id.',
+    ("exploded MeSH heading, paired in the table", "exp Mentors/", {
+        "cochrane": '[mh "Mentors"]', "embase-com": "'mentor'/exp", "ebsco-cinahl": 'MH "Mentorship+"',
+        "ebsco-eric": 'DE "Mentors"', "ovid-psycinfo": "exp Mentor/",
         "scopus": "TITLE-ABS-KEY(Mentors)", "wos": "TS=(Mentors)",
+    }),
+    ("MeSH heading with no pair for the thesaurus: its words", "exp Dementia/", {
+        "ebsco-cinahl": "TI Dementia OR AB Dementia OR SU Dementia", "ebsco-eric": "TI Dementia OR AB Dementia OR SU Dementia",
+        "ovid-psycinfo": '"Dementia".ti,ab,id.', "cochrane": '[mh "Dementia"]', "embase-com": "'dementia'/exp",
     }),
     ("MeSH heading, not exploded", "Mentors/", {
         "cochrane": '[mh ^"Mentors"]', "embase-com": "'mentor'/de",
@@ -227,11 +231,15 @@ def test_psycinfo_fields_it_lacks_are_replaced_and_warned():
 
 def test_heading_of_another_thesaurus_is_never_assumed():
     # a MeSH heading with no CINAHL pair is searched as words, with a warning naming it
-    query, warnings = one("exp Mentors/", "ebsco-cinahl")
-    assert "MH" not in query and "Mentors" in query
+    query, warnings = one("exp Dementia/", "ebsco-cinahl")
+    assert "MH" not in query and "Dementia" in query
     assert any("no CINAHL pair" in w and "different" in w for w in warnings)
-    query, warnings = one("exp Mentors/", "ovid-psycinfo")
-    assert query == '"Mentors".ti,ab,id.'
+
+
+def test_curated_pairs_carry_their_own_match():
+    r = render(parse_ovid("1 exp Mentors/\n2 Education, Medical, Undergraduate/\n3 Students, Medical/"), "ebsco-cinahl")
+    assert [ln.query for ln in r.lines] == ['MH "Mentorship+"', 'MH "Education, Medical"', 'MH "Students, Medical"']
+    assert [w.split(": ")[1] for w in r.warnings] == ["different", "broader"]  # Students, Medical: the same heading
 
 
 # --- the worked example ---------------------------------------------------------------------
@@ -367,9 +375,11 @@ def test_pubmed_strategies_translate_to_every_platform():
 def test_a_psycinfo_strategy_goes_to_the_other_platforms():
     s = parse_ovid("1 exp Mentor/\n2 mentor*.ti,ab,id.\n3 1 or 2\n", "ovid-psycinfo")
     assert render(s, "ovid-psycinfo").text == "1 exp Mentor/\n2 mentor*.ti,ab,id.\n3 1 or 2\n"
-    r = render(s, "cochrane")
-    assert [ln.query for ln in r.lines] == ["Mentor:ti,ab,kw", "mentor*:ti,ab,kw", "#1 OR #2"]
-    assert any("APA Thesaurus heading 'Mentor' has no MeSH pair" in w for w in r.warnings)
+    r = render(s, "cochrane")  # APA Mentor is paired with MeSH Mentors in the table
+    assert [ln.query for ln in r.lines] == ['[mh "Mentors"]', "mentor*:ti,ab,kw", "#1 OR #2"]
+    r = render(parse_ovid("1 exp Intelligence/\n", "ovid-psycinfo"), "cochrane")  # no pair: the words
+    assert r.lines[0].query == "Intelligence:ti,ab,kw"
+    assert any("APA Thesaurus heading 'Intelligence' has no MeSH pair" in w for w in r.warnings)
     assert render(s, "wos").lines[1].query == "TI=(mentor*) OR AB=(mentor*) OR AK=(mentor*)"
 
 
@@ -406,3 +416,12 @@ def test_medline_text_words_keep_their_meaning_in_psycinfo():
     # PsycInfo .tw. adds key concepts: MEDLINE's .tw. (title, abstract) is written .ti,ab.
     assert one("mentor*.tw.", "ovid-psycinfo")[0] == "mentor*.ti,ab."
     assert one("mentor*.tw.", "ovid-psycinfo", "ovid-psycinfo")[0] == "mentor*.tw."
+
+
+def test_a_pair_read_backwards_turns_broader_into_narrower():
+    # MeSH Education, Medical, Undergraduate -> APA Medical Education is broader; backwards, narrower
+    r = render(parse_ovid("Medical Education/", "ovid-psycinfo"), "cochrane")
+    assert r.lines[0].query == '[mh ^"Education, Medical, Undergraduate"]'
+    assert any(": narrower: " in w and "not limited to undergraduates" in w for w in r.warnings)
+    r = render(parse_ovid("medical education/", "ovid-embase"), "pubmed")
+    assert any(": narrower: " in w for w in r.warnings)
