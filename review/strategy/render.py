@@ -129,8 +129,10 @@ def block_entries(block, target: str) -> list:
                     and not any(isinstance(n, Heading) and n.vocabulary != vocab for n in walk(e.expr))]
         entries = [e for e in block.entries if e in entries or any(e is x for x in stand_in)]
     if not entries:
-        raise StrategyError(f"{block.where}: block {block.name!r} has no terms for {target}: give it a "
-                            f"{VOCABULARY_NAMES.get(VOCABULARY_OF.get(target) or '', '')} heading or free text".replace("a  heading", "a heading"))
+        vocab = VOCABULARY_OF.get(target)
+        what = f"{VOCABULARY_NAMES[vocab]} heading or free text" if vocab else "free text"
+        article = "an" if what[0] in "AEIOU" else "a"
+        raise StrategyError(f"{block.where}: block {block.name!r} has no terms for {target}: give it {article} {what}")
     return entries
 
 

@@ -282,7 +282,7 @@ def test_a_block_with_no_terms_for_a_target_is_an_error_naming_it():
     from review.strategy import StrategyError, strategy_from_yaml
 
     s = strategy_from_yaml("blocks:\n  - name: a\n    terms:\n      - {mesh: Mentors}\n", "q.yaml")
-    with pytest.raises(StrategyError, match=r"q.yaml:2: block 'a' has no terms for embase-com: give it a Emtree heading"):
+    with pytest.raises(StrategyError, match=r"q.yaml:2: block 'a' has no terms for embase-com: give it an Emtree heading or free text"):
         render(s, "embase-com")
 
 
