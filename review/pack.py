@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from review.project import Project
 
 CHECK_LINE = "computed from the review store; check before use"
-TARGETS = (("pubmed", "PubMed"), ("ovid-medline", "Ovid MEDLINE"), ("ovid-embase", "Ovid Embase"))
 
 NO_FIGURE = "No record is imported yet: the flow diagram has nothing to show (review import FILE)."
 NO_CHARTING = "No source is charted yet."
@@ -57,8 +56,9 @@ class RenderedStrategy:
     """The project's strategy as rendered for one database: numbered lines and warnings."""
 
     database: str
-    lines: list[tuple[int, str]]
+    lines: list[tuple[str, str]]  # (line label as the platform writes it: 1, S1, #1; search)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +129,8 @@ def gather_pack(
 
 def _render_strategies(project: Project) -> tuple[list[RenderedStrategy], str]:
     """The configured strategy rendered for each database ([] and why, when it cannot be)."""
-    from review.strategy import StrategyError, load_strategy, render
+    from review.strategy import StrategyError, load_strategy
+    from review.strategy.pasted import pasted
 
     configured = project.config.get("strategy")
     if not configured:
@@ -138,11 +139,10 @@ def _render_strategies(project: Project) -> tuple[list[RenderedStrategy], str]:
     try:
         strategy = load_strategy(path)
         out = []
-        for target, label in TARGETS:
-            rendered = render(strategy, target)
+        for p in pasted(strategy):  # every database the strategy lists, as it would be pasted
             # warnings name the file as review.yaml does, not by this computer's full path
-            warnings = [w.replace(str(path), str(configured)) for w in rendered.warnings]
-            out.append(RenderedStrategy(label, [(ln.number, ln.query) for ln in rendered.lines], warnings))
+            warnings = [w.replace(str(path), str(configured)) for w in p.warnings]
+            out.append(RenderedStrategy(p.database, p.lines, warnings, p.notes))
         return out, ""
     except (StrategyError, OSError) as exc:
         return [], f"The strategy {configured} could not be rendered: {exc}"
@@ -247,12 +247,14 @@ def _add_strategies(doc: Any, pack: Pack) -> None:
     if not pack.strategies:
         doc.add_paragraph(NO_STRATEGY)
         return
-    doc.add_paragraph(f"The project's search strategy ({pack.strategy_file}) rendered for each database, "
-                      "line by line (review query render).")
+    doc.add_paragraph(f"The project's search strategy ({pack.strategy_file}) rendered for each database it "
+                      "lists, line by line as it is pasted (review query render).")
     for s in pack.strategies:
         add_docx_table(doc, ["Line", "Search"], [[str(n), q] for n, q in s.lines],
                        title=f"{s.database}", heading_level=2)
-        for warning in s.warnings:
+        for note in s.notes:
+            doc.add_paragraph(f"Note: {note}", style="List Bullet")
+        for warning in (w for w in s.warnings if not any(w.endswith(n) for n in s.notes)):
             doc.add_paragraph(f"Note: {warning}", style="List Bullet")
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
 from review.strategy.load import is_date
+from review.strategy.render import line_label
 
-SOURCES = ("ovid-medline", "ovid-embase", "pubmed")
+SOURCES = ("ovid-medline", "ovid-embase", "ovid-psycinfo", "pubmed")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = qsub.add_parser(
         "render",
-        help="render a YAML strategy for pubmed, ovid-medline, ovid-embase or summary",
+        help="render a YAML strategy for a database (pubmed, ovid-medline, ebsco-cinahl, scopus, ...) or summary",
         description="Render a strategy file (YAML) for one database. PubMed: one query ready for "
         "E-utilities and the advanced search box. Ovid: numbered search lines.",
     )
@@ -41,13 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = qsub.add_parser(
         "translate",
-        help="translate an Ovid MEDLINE/Embase or PubMed strategy to another database",
+        help="translate an Ovid (MEDLINE, Embase, PsycInfo) or PubMed strategy to another database",
         description="Read an Ovid strategy as pasted or exported (numbered lines or not), or a PubMed "
         "query or search history ('-' reads stdin), and render it for another database, with a "
         "warning for every line that cannot be said exactly.",
     )
     p.add_argument("file", metavar="FILE", help="the Ovid or PubMed strategy (text), or - for stdin")
     p.add_argument("--from", dest="source", required=True, choices=SOURCES, help="the database the strategy was written for")
+    p.add_argument("--repair", action="store_true",
+                   help="Ovid: join a search line cut in two (by a PDF page break) instead of stopping at it; each join is warned")
     p.add_argument("--searched", metavar="YYYY-MM-DD", default=None,
                    help='the date the search was run: PubMed\'s upper bound for yr="... -Current" (default: no upper bound)')
     _output_options(p)
@@ -57,8 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="target", required=True, choices=TARGETS, help="the database (or summary) to render for")
     shape = p.add_mutually_exclusive_group()
-    shape.add_argument("--lines", action="store_true", help="pubmed: print every numbered line's query (for per-line counts), not only the final query")
-    shape.add_argument("--no-numbers", action="store_true", help="ovid: print the lines without their numbers")
+    shape.add_argument("--lines", action="store_true", help="pubmed, scopus: print every numbered line's query (for per-line counts), not only the final query")
+    shape.add_argument("--no-numbers", action="store_true", help="numbered lines (Ovid, EBSCOhost, Web of Science, Cochrane, Embase.com): print them without their numbers")
     p.add_argument("--json", action="store_true", help="print {text, lines, warnings} as JSON")
 
 
@@ -67,14 +70,16 @@ def _emit(rendered, args: argparse.Namespace) -> int:
         data = {
             "target": args.target,
             "text": rendered.text,
-            "lines": [{"number": ln.number, "query": ln.query, "label": ln.label} for ln in rendered.lines],
+            "lines": [{"number": ln.number, "line": line_label(args.target, ln.number), "query": ln.query, "label": ln.label}
+                      for ln in rendered.lines],
+            "notes": getattr(rendered, "notes", []),
             "warnings": rendered.warnings,
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     elif args.lines and args.target != "summary":
         for ln in rendered.lines:
-            print(f"{ln.number} {ln.query}")
-    elif args.no_numbers and args.target.startswith("ovid"):
+            print(f"{line_label(args.target, ln.number)} {ln.query}")
+    elif args.no_numbers and args.target not in ("summary", "pubmed", "scopus"):
         for ln in rendered.lines:
             print(ln.query)
     else:
@@ -132,7 +137,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         if args.source == "pubmed":
             strategy = parse_pubmed(text, source=source)
         else:
-            strategy = parse_ovid(text, args.source, source=source)
+            strategy = parse_ovid(text, args.source, source=source, repair=args.repair)
         if args.searched:
             strategy.searched = args.searched
         rendered = render(strategy, args.target)

@@ -64,7 +64,10 @@ def _print_log(args: argparse.Namespace) -> int:
         text = render_csv(entries)
     else:
         project = project_of(args)
-        text = render_markdown(entries, title=str(project.config.get("title") or project.name))
+        from review.strategy.pasted import project_markdown
+
+        text = render_markdown(entries, title=str(project.config.get("title") or project.name),
+                               strategies=project_markdown(project))
     write_or_print(text, args.output, f"the search log ({len(entries)} searches and imports)")
     return 0
 

@@ -205,12 +205,14 @@ def line_rows(e: LogEntry) -> list[list[str]]:
     ]
 
 
-def render_markdown(entries: list[LogEntry], *, title: str = "") -> str:
-    """The log as Markdown: a summary table, then each search with its lines and counts."""
+def render_markdown(entries: list[LogEntry], *, title: str = "", strategies: str = "") -> str:
+    """The log as Markdown: a summary table, then each search with its lines and counts;
+    ``strategies`` (review.strategy.pasted.project_markdown) is appended: each database's
+    strategy as it would be pasted (PRISMA-S item 8)."""
     out = [f"# Search log (PRISMA-S){' - ' + title if title else ''}", ""]
     if not entries:
         out.append("No searches or imports yet: run `review search` or `review import FILE`.")
-        return "\n".join(out) + "\n"
+        return "\n".join(out) + "\n" + (f"\n{strategies}" if strategies else "")
     out += [
         "| # | Database | Interface | Date searched | Records found | Records stored | Source |",
         "|---:|---|---|---|---:|---:|---|",
@@ -233,7 +235,7 @@ def render_markdown(entries: list[LogEntry], *, title: str = "") -> str:
             out += ["", "Strategy as run (attached with --strategy):", "", _fence(e.strategy)]
         else:
             out += ["", "Strategy: not attached (attach it with `review import FILE --strategy STRATEGY.txt`)."]
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + (f"\n{strategies}" if strategies else "")
 
 
 def render_csv(entries: list[LogEntry]) -> str:

@@ -30,6 +30,8 @@ import yaml
 from review.strategy import rules as R
 from review.strategy.model import (
     DATABASES,
+    VOCABULARIES,
+    VOCABULARY_OF,
     Block,
     BlockRef,
     Bool,
@@ -42,6 +44,7 @@ from review.strategy.model import (
     Strategy,
     StrategyError,
     Term,
+    databases_of,
     walk,
 )
 from review.strategy.ovid import parse_expression
@@ -49,7 +52,7 @@ from review.yaml_errors import SafeLoader, describe_yaml_error
 
 TOP_KEYS = {"title", "description", "searched", "databases", "blocks", "combine", "limits", "notes", "reported"}
 BLOCK_KEYS = {"name", "label", "fields", "terms", "notes"}
-TERM_KINDS = ("mesh", "emtree", "text", "phrase", "near", "any", "all", "ovid-medline", "ovid-embase")
+TERM_KINDS = ("mesh", "emtree", "cinahl", "apa", "eric", "text", "phrase", "near", "any", "all", "ovid-medline", "ovid-embase")
 TERM_KEYS = {*TERM_KINDS, "explode", "major", "subheadings", "fields", "adj", "ordered", "quoted",
              "databases", "not", "label", "notes"}
 LIMIT_KEYS = {"languages", "language", "humans", "years", "publication_types"}
@@ -251,7 +254,7 @@ def _term(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | None
     vline = raw.lines[kind]
     fields = _fields(ctx, raw["fields"], raw.lines["fields"]) if "fields" in raw else default_fields
     dbs: set[str] = set(DATABASES)
-    if kind in ("mesh", "emtree"):
+    if kind in VOCABULARIES:
         if not isinstance(value, str) or not value.strip():
             raise ctx.fail(vline, f"{kind}: takes a heading name")
         subs = raw.get("subheadings") or []
@@ -263,7 +266,7 @@ def _term(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | None
                 raise ctx.fail(raw.lines["subheadings"], f"unknown subheading {s!r} (two-letter codes such as dt, px)")
         expr: Expr = Heading(value.strip(), explode=bool(raw.get("explode", False)), major=bool(raw.get("major", False)),
                              subheadings=tuple(str(s).lower() for s in subs), vocabulary=kind)
-        dbs = {"pubmed", "ovid-medline"} if kind == "mesh" else {"ovid-embase"}
+        dbs = databases_of(kind)
     elif kind in ("text", "phrase"):
         if not isinstance(value, (str, int)) or not str(value).strip():
             raise ctx.fail(vline, f"{kind}: takes a word or phrase")
@@ -294,7 +297,7 @@ def _term(ctx: _Ctx, raw: Any, line: int, default_fields: tuple[str, ...] | None
         except StrategyError as exc:
             raise ctx.fail(vline, f"{kind}: {getattr(exc, 'reason', exc)} in {value!r}") from exc
         if any(isinstance(n, Heading) for n in walk(expr)):
-            dbs = {"pubmed", "ovid-medline"} if kind == "ovid-medline" else {"ovid-embase"}
+            dbs = databases_of(VOCABULARY_OF[kind])
     if "not" in raw:
         nots = raw["not"] if isinstance(raw["not"], list) else [raw["not"]]
         nlines = raw["not"].lines if isinstance(raw["not"], list) else [raw.lines["not"]]

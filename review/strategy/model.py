@@ -15,10 +15,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-DATABASES = ("pubmed", "ovid-medline", "ovid-embase")
+DATABASES = ("pubmed", "ovid-medline", "ovid-embase", "ovid-psycinfo", "ebsco-cinahl", "ebsco-eric", "scopus",
+             "wos", "cochrane", "embase-com")
 TARGETS = (*DATABASES, "summary")
-DATABASE_NAMES = {"pubmed": "PubMed", "ovid-medline": "Ovid MEDLINE", "ovid-embase": "Ovid Embase"}
-VOCABULARY_OF = {"pubmed": "mesh", "ovid-medline": "mesh", "ovid-embase": "emtree"}
+DATABASE_NAMES = {
+    "pubmed": "PubMed",
+    "ovid-medline": "Ovid MEDLINE",
+    "ovid-embase": "Ovid Embase",
+    "ovid-psycinfo": "Ovid APA PsycInfo",
+    "ebsco-cinahl": "CINAHL (EBSCOhost)",
+    "ebsco-eric": "ERIC (EBSCOhost)",
+    "scopus": "Scopus",
+    "wos": "Web of Science Core Collection",
+    "cochrane": "Cochrane Library",
+    "embase-com": "Embase (embase.com)",
+}
+# The thesaurus each database indexes with (None: no thesaurus, free text only).
+VOCABULARY_OF: dict[str, str | None] = {
+    "pubmed": "mesh", "ovid-medline": "mesh", "ovid-embase": "emtree", "ovid-psycinfo": "apa",
+    "ebsco-cinahl": "cinahl", "ebsco-eric": "eric", "scopus": None, "wos": None, "cochrane": "mesh",
+    "embase-com": "emtree",
+}
+VOCABULARIES = ("mesh", "emtree", "cinahl", "apa", "eric")
+VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree", "cinahl": "CINAHL", "apa": "APA Thesaurus", "eric": "ERIC"}
+
+
+def databases_of(vocabulary: str) -> set[str]:
+    """The databases whose headings come from ``vocabulary``."""
+    return {db for db, v in VOCABULARY_OF.items() if v == vocabulary}
 
 
 class StrategyError(Exception):
@@ -51,7 +75,7 @@ class Term:
 
 @dataclass(frozen=True)
 class Heading:
-    """A subject heading: MeSH (PubMed, MEDLINE) or Emtree (Embase)."""
+    """A subject heading in one thesaurus: mesh, emtree, cinahl, apa (APA Thesaurus) or eric."""
 
     name: str
     explode: bool = False

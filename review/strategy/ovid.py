@@ -32,10 +32,11 @@ from review.strategy.model import (
     Strategy,
     StrategyError,
     Term,
+    VOCABULARY_NAMES,
     VOCABULARY_OF,
 )
 
-OVID_DATABASES = ("ovid-medline", "ovid-embase")
+OVID_DATABASES = ("ovid-medline", "ovid-embase", "ovid-psycinfo")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
 _HEADER = re.compile(r"^\s*(database:|search strategy:?|-{5,}|\*{5,}|={5,}|<\d+>\s*$)", re.I)
 _NUMBERED = re.compile(r"^\s*#?(\d+)\s*[.):]?\s+(\S.*)$")
@@ -423,7 +424,7 @@ def parse_expression(text: str, database: str = "ovid-medline", *, max_ref: int 
 def _parse_line(text: str, database: str, *, max_ref: int | None, line: int, source: str,
                 offset: int, full_text: str | None) -> tuple[Expr, bool]:
     if database not in OVID_DATABASES:
-        raise StrategyError(f"an Ovid strategy is for ovid-medline or ovid-embase, not {database!r}")
+        raise StrategyError(f"an Ovid strategy is for {', '.join(OVID_DATABASES)}, not {database!r}")
     shown = full_text if full_text is not None else text
     err = _error_factory(line, shown, source)
     text = text.translate(_QUOTES).replace('\\"', '"')
@@ -451,17 +452,78 @@ def _check_brackets(text: str, err, offset: int) -> None:
         err("a bracket is opened here and never closed", offset + opened[-1])
 
 
-def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "") -> Strategy:
-    """An Ovid MEDLINE or Ovid Embase strategy (pasted or exported) as a line-based Strategy."""
+class CutLineError(OvidSyntaxError):
+    """A search line cut in two (by a PDF page break or a copy): ``repaired`` is the joined line."""
+
+    def __init__(self, message: str, *, line: int, text: str, source: str, repaired: str):
+        super().__init__(message, line=line, column=1, text=text, source=source)
+        self.repaired = repaired
+
+
+_CONTINUES = re.compile(r"^\s*(or|and|not)\s", re.I)
+
+
+def _depth(text: str) -> int:
+    depth, quote = 0, False
+    for c in text:
+        if c == '"':
+            quote = not quote
+        elif not quote:
+            depth += {"(": 1, ")": -1}.get(c, 0)
+    return depth
+
+
+def _cut_reason(previous: str, line: str) -> str | None:
+    """Why ``line`` continues ``previous`` (one search line cut in two), or None.
+
+    A search line never starts with and/or/not (``or/1-5`` does not count: it is a line of its own);
+    a bracket left open at the end of a line and closed by the next line means the line was cut."""
+    if _CONTINUES.match(line):
+        return f"it starts with '{line.split()[0]}', which no search line starts with"
+    prev_no, this_no = _NUMBERED.match(previous), _NUMBERED.match(line)
+    if prev_no and this_no and int(this_no.group(1)) == int(prev_no.group(1)) + 1:
+        return None  # the next numbered line: a bracket left open is that line's own error
+    if _depth(previous) > 0 and _depth(previous + " " + line) == 0:
+        return "the bracket left open on the line before closes here"
+    return None
+
+
+def _join_cut_lines(content: list[tuple[int, str]], source: str, repair: bool, warnings: list[str]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for physical, ln in content:
+        if out and (why := _cut_reason(out[-1][1], ln)):
+            joined = out[-1][1].rstrip() + " " + ln.strip()
+            body = _COUNT.sub("", _NUMBERED.sub(lambda m: m.group(2), joined, count=1)) if _NUMBERED.match(joined) else joined
+            if not repair:
+                raise CutLineError(
+                    f"this line looks like the end of line {out[-1][0]}, cut in two (e.g. by a PDF page break): {why}. "
+                    f"Joined, the line reads: {joined.strip()}  — run again with --repair to join it", line=physical, text=ln,
+                    source=source, repaired=joined.strip())
+            warnings.append(f"line {len(out)} «{body.strip()[:67]}»: check: joined lines {out[-1][0]} and {physical}, "
+                            f"one search line cut in two ({why})")
+            out[-1] = (out[-1][0], joined)
+        else:
+            out.append((physical, ln))
+    return out
+
+
+def parse_ovid(text: str, database: str = "ovid-medline", *, source: str = "", repair: bool = False) -> Strategy:
+    """An Ovid MEDLINE, Embase or PsycInfo strategy (pasted or exported) as a line-based Strategy.
+
+    A search line cut in two (by a PDF page break) is an error (:class:`CutLineError`) naming the
+    repaired line; with ``repair=True`` the two parts are joined, with a warning."""
     if database not in OVID_DATABASES:
-        raise StrategyError(f"--from must be ovid-medline or ovid-embase, not {database!r}")
+        raise StrategyError(f"--from must be one of {', '.join(OVID_DATABASES)}, not {database!r}")
     raw_lines = text.lstrip("\ufeff").translate(_QUOTES).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    content = [(k + 1, ln) for k, ln in enumerate(raw_lines) if ln.strip() and not _HEADER.match(ln)]
+    # a line starting with // is a comment (the notes `review query render` prints): skipped
+    content = [(k + 1, ln) for k, ln in enumerate(raw_lines)
+               if ln.strip() and not _HEADER.match(ln) and not ln.lstrip().startswith("//")]
     if not content:
         raise StrategyError(f"{source or 'the strategy'}: no search lines found")
+    warnings: list[str] = []
+    content = _join_cut_lines(content, source, repair, warnings)
     numbered = _is_numbered([ln for _, ln in content])
     lines: list[Line] = []
-    warnings: list[str] = []
     for physical, ln in content:
         number = len(lines) + 1
         body, offset = ln, 0
@@ -518,12 +580,37 @@ def ovid_term(text: str, quoted: bool = False) -> str:
 class OvidRenderer:
     """Renders expressions for one Ovid database, collecting warnings."""
 
-    def __init__(self, database: str, warn):
+    def __init__(self, database: str, warn, source_database: str | None = None):
         if database not in OVID_DATABASES:
             raise StrategyError(f"not an Ovid database: {database!r}")
         self.database = database
         self.vocab = VOCABULARY_OF[database]
         self.warn = warn  # warn(message, match)
+        self.source = source_database
+        # the platforms table has the Ovid databases beyond MEDLINE and Embase (PsycInfo)
+        self.platform = R.rules().get("platforms", {}).get(database)
+
+    def _fields(self, codes: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        table = (self.platform or {}).get("substitute", {})
+        for code in codes:
+            # a code PsycInfo has with another meaning (.tw. adds key concepts) is replaced unless
+            # the strategy was written for PsycInfo itself
+            if R.known_field(code, self.database) and not (code in table and self.source != self.database):
+                new = [code]
+            elif table:
+                table = self.platform["substitute"]
+                rule = table.get(code) or table["default"]
+                new = list(rule["to"])
+                match = R.match_of(rule, self.source)
+                if match != "exact" or code not in table:
+                    note = f" ({rule['note']})" if rule.get("note") else ""
+                    self.warn(f"field .{code}. does not exist in {self.platform['name']}; searched as .{','.join(new)}.{note}", match)
+            else:
+                self.warn(f"field .{code}. does not exist in {self.database}; kept as written — check it", "different")
+                new = [code]
+            out.extend(c for c in new if c not in out)
+        return out
 
     def line(self, expr: Expr, blocks: dict[str, int] | None = None) -> str:
         return self.expr(expr, blocks or {}, top=True)
@@ -538,11 +625,7 @@ class OvidRenderer:
         if isinstance(e, BlockRef):
             return str(blocks[e.name])
         if isinstance(e, Fielded):
-            fields = []
-            for code in e.fields:
-                if not R.known_field(code, self.database):
-                    self.warn(f"field .{code}. does not exist in {self.database}; kept as written — check it", "different")
-                fields.append(code)
+            fields = self._fields(e.fields)
             inner = e.expr
             body = ovid_term(inner.text, inner.quoted) if isinstance(inner, Term) else f"({self.expr(inner, blocks)})"
             return f"{body}.{','.join(fields)}."
@@ -587,10 +670,17 @@ class OvidRenderer:
         name = h.name
         if h.vocabulary != self.vocab:
             pair = R.heading_pair(name, h.vocabulary)
-            if pair:
+            if pair and pair.get(self.vocab):
                 name = str(pair[self.vocab])
-                if pair.get("match", "exact") != "exact":
-                    self.warn(f"{h.vocabulary.upper()} heading '{h.name}' mapped to {self.vocab.title()} '{name}' ({pair.get('note', '')})".rstrip(" ()"), pair["match"])
+                match, note = R.translate_match(pair, h.vocabulary, self.vocab)
+                if match != "exact":
+                    self.warn(f"{h.vocabulary.upper()} heading '{h.name}' mapped to {self.vocab.title()} '{name}' ({note})".rstrip(" ()"), match)
+            elif self.platform and self.platform.get("heading_fallback_fields"):
+                fields = ",".join(self.platform["heading_fallback_fields"])
+                text = f'"{h.name}".{fields}.'
+                self.warn(f"{VOCABULARY_NAMES[h.vocabulary]} heading '{h.name}' has no {VOCABULARY_NAMES[self.vocab]} pair in the table; "
+                          f"searched as the words {text} — look the concept up in the {VOCABULARY_NAMES[self.vocab]}", "different")
+                return text
             else:
                 self.warn(f"{h.vocabulary.upper()} heading '{h.name}' has no {self.vocab.title()} equivalent in the table; kept as written — check it in {self.vocab.title()}", "different")
         needs_quotes = h.quoted or bool(re.search(r"\b(and|or|not)\b|/", name, re.I))
@@ -603,7 +693,7 @@ class OvidRenderer:
         if item.kind == "raw":
             return item.value
         rule = table[item.kind]
-        template = rule.get(self.database)
+        template = self.platform["limits"].get(item.kind) if self.platform else rule.get(self.database)
         if not template:
             self.warn(f"limit {item.kind} {item.value} has no {self.database} form in the table; left out", "broader")
             return ""

@@ -201,8 +201,9 @@ class PubMedRenderer:
             if h.subheadings:
                 self.warn(f"Emtree subheadings /{','.join(h.subheadings)} read as MeSH qualifiers — check them", "different")
             name = str(pair["mesh"])
-            if pair.get("match", "exact") != "exact":
-                self.warn(f"{h.vocabulary.title()} heading '{h.name}' searched as MeSH '{name}' ({pair.get('note', '')})", pair["match"])
+            match, note = R.translate_match(pair, h.vocabulary, "mesh")
+            if match != "exact":
+                self.warn(f"{h.vocabulary.title()} heading '{h.name}' searched as MeSH '{name}' ({note})", match)
         tag = ("majr" if h.major else "mh") + ("" if h.explode else ":noexp")
         if not h.subheadings:
             return f'"{name}"[{tag}]'

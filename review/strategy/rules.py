@@ -41,7 +41,7 @@ def heading_pair(name: str, from_vocabulary: str) -> dict[str, Any] | None:
     """The MeSH/Emtree pair for a heading name in the given vocabulary, or None."""
     key = name.strip().lower()
     for pair in rules()["headings"]:
-        if str(pair[from_vocabulary]).lower() == key:
+        if str(pair.get(from_vocabulary, "")).lower() == key:
             return pair
     return None
 
@@ -85,3 +85,31 @@ def reads_back_as_itself(code: str) -> bool:
         return False
     tags = rules()["pubmed_tags"]
     return any(tags.get(t, {}).get("ovid") == [code] for t in rule["pubmed"])
+
+
+def pair_match(pair: dict[str, Any], vocabulary: str) -> tuple[str, str]:
+    """How a heading pair's term in ``vocabulary`` compares with the heading it translates,
+    and why: MeSH/Emtree use ``match``/``note``; the other thesauri ``<vocabulary>_match``."""
+    if vocabulary in ("mesh", "emtree"):
+        return pair.get("match", "exact"), pair.get("note", "")
+    return pair.get(f"{vocabulary}_match", "exact"), pair.get(f"{vocabulary}_note", "")
+
+
+_REVERSED = {"broader": "narrower", "narrower": "broader"}
+
+
+def translate_match(pair: dict[str, Any], source: str, target: str) -> tuple[str, str]:
+    """How the pair's ``target`` term compares with its ``source`` heading, and why.
+
+    Each pair is written from MeSH: ``match`` says how Emtree compares with MeSH, and
+    ``<vocabulary>_match`` how CINAHL, APA or ERIC does. Read backwards, broader becomes
+    narrower; between two non-MeSH thesauri any difference on either side is 'different'."""
+    def from_mesh(v: str) -> tuple[str, str]:
+        return pair_match(pair, v) if v != "mesh" else ("exact", "")
+
+    (to_match, to_note), (from_match, from_note) = from_mesh(target), from_mesh(source)
+    if from_match == "exact":
+        return to_match, to_note
+    if to_match == "exact":
+        return _REVERSED.get(from_match, from_match), from_note
+    return "different", "; ".join(n for n in (from_note, to_note) if n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from review.strategy import rules as R
 from review.strategy.model import (
+    VOCABULARY_NAMES,
     DATABASE_NAMES,
     BlockRef,
     Bool,
@@ -18,7 +19,6 @@ from review.strategy.model import (
     Term,
 )
 
-VOCABULARY_NAMES = {"mesh": "MeSH", "emtree": "Emtree"}
 LEGEND = "* = any ending, *N = up to N more letters, ? = one optional letter, # = exactly one letter"
 
 

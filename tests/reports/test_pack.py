@@ -114,8 +114,12 @@ def test_the_pack_holds_every_part_in_order(built_project, tmp_path, capsys):
 
     # the appendix: each database's rendering, then the search log of the three imports
     texts = [i[1] for i in items[at_appendix:] if i[0] == "p"]
-    for database in ("PubMed", "Ovid MEDLINE", "Ovid Embase"):
+    for database in ("PubMed", "Ovid MEDLINE", "Ovid Embase", "CINAHL (EBSCOhost)", "Scopus", "Cochrane Library"):
         assert database in texts
+    # each database's lines as it is pasted: CINAHL numbers them S1, S2, ...
+    at_cinahl = texts.index("CINAHL (EBSCOhost)")
+    cinahl = next(i[1] for i in items[at_appendix:] if i[0] == "table" and i[1].rows[1].cells[0].text == "S1")
+    assert cinahl.rows[1].cells[1].text == 'MH "Mentorship+"' and at_cinahl >= 0
     assert any(t.startswith("Note: queries/mentoring-medical-students.yaml:") for t in texts)  # not a full path
     assert "Search log (PRISMA-S)" in texts
     assert any(t.startswith("#2 Embase via Ovid, searched 2018-01-31") for t in texts)

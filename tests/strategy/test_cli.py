@@ -37,7 +37,10 @@ def test_render_pubmed_lines_and_json(capsys):
     assert [ln.split(" ", 1)[0] for ln in lines] == ["1", "2", "3", "4", "5"]
     assert main(["query", "render", EXAMPLE, "--to", "ovid-embase", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["lines"][2] == {"number": 3, "query": "exp balint group/", "label": "Mentoring"}
+    assert data["lines"][2] == {"number": 3, "line": "3", "query": "exp balint group/", "label": "Mentoring"}
+    assert data["notes"] == ["block 'population': no Emtree heading given; free-text lines only"]
+    assert main(["query", "render", EXAMPLE, "--to", "ebsco-cinahl", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"][0]["line"] == "S1"
 
 
 def test_render_summary(capsys):
@@ -171,3 +174,24 @@ def test_translate_pubmed_syntax_error_exit_two_with_line_column_and_caret(tmp_p
         "    #2 #1 AND (mentor*[tiab] OR tutor*[tiab]",
         "              ^",
     ]
+
+
+def test_translate_cut_line_error_then_repair(tmp_path, capsys):
+    path = tmp_path / "medline.txt"
+    path.write_text("1 exp Mentors/\n2 mentorship.ti,ab.\nor mentee*.ti,ab.\n3 1 or 2\n", encoding="utf-8")
+    assert main(["query", "translate", str(path), "--from", "ovid-medline", "--to", "ebsco-cinahl"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3, column 1" in err and "2 mentorship.ti,ab. or mentee*.ti,ab." in err and "--repair" in err
+    assert main(["query", "translate", str(path), "--from", "ovid-medline", "--to", "ebsco-cinahl", "--repair"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1] == "S2 (TI mentorship OR AB mentorship) OR (TI mentee* OR AB mentee*)"
+    assert out.splitlines()[2] == "S3 S1 OR S2"
+    assert "check: joined lines 2 and 3" in err
+
+
+def test_render_platform_lines_with_their_labels(capsys):
+    assert main(["query", "render", EXAMPLE, "--to", "wos", "--lines"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "#1 TS=(Mentors)" and lines[-1] == "#18 #17 AND LA=(English) AND PY=(2008-2018)"
+    assert main(["query", "render", EXAMPLE, "--to", "cochrane", "--no-numbers"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == '[mh "Mentors"]'

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from review.strategy.model import DATABASES
 from review.strategy import StrategyError, load_strategy, render, strategy_from_yaml
 from review.strategy.model import Bool, Fielded, Heading, Near, Term
 
@@ -37,7 +38,8 @@ def test_defaults_and_combination():
     assert [b.name for b in s.blocks] == ["a", "b"]
     assert s.combine == Bool("and", (s.combine.operands[0], s.combine.operands[1]))
     assert s.blocks[0].entries[0].expr == Fielded(Term("mentor*"), ("ti", "ab"))
-    assert s.blocks[1].entries[0].databases == frozenset({"pubmed", "ovid-medline"})
+    # a MeSH heading is for the databases indexed with MeSH, no others
+    assert s.blocks[1].entries[0].databases == frozenset({"pubmed", "ovid-medline", "cochrane"})
     assert render(s, "pubmed").text == 'mentor*[tiab] AND "Students"[mh]\n'
 
 
@@ -63,8 +65,8 @@ combine: (a OR c) AND b
     assert entries[1].expr == Fielded(Near((Term("oral"), Term("mucosa")), None, ordered=True), ("ti", "ab"))
     assert entries[2].expr == Fielded(Term("tumo*r"), ("ti",))
     assert entries[3].expr == Heading("Dementia", major=True, subheadings=("di", "px"))
-    assert entries[4].databases == frozenset({"pubmed", "ovid-medline", "ovid-embase"})
-    assert entries[5].databases == frozenset({"ovid-embase"})
+    assert entries[4].databases == frozenset(DATABASES)
+    assert entries[5].databases == frozenset({"ovid-embase", "embase-com"})
     assert entries[6].expr.op == "not"
     # Ovid MEDLINE: the ovid-embase entry left out, the any/not group bracketed, (a or c) and b
     assert render(s, "ovid-medline").text == (
