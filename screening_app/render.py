@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -112,6 +113,38 @@ class Highlighter:
         return "".join(out)
 
 
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+DOI_URL = "https://doi.org/{}"
+# a DOI's suffix may hold any printable character; these stay as they are in a doi.org URL
+_DOI_SAFE = "/:;()._-"
+_PMID = re.compile(r"\d{1,9}")
+
+
+def external_link(url: str, text: str) -> str:
+    """An escaped link that opens in a new tab and tells the other site nothing of this app."""
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def pmid_link(pmid: object) -> str:
+    """"PMID 123" linked to PubMed; a value that is not a PMID is shown as text, unlinked."""
+    value = "" if pmid is None else str(pmid).strip()
+    if not value:
+        return ""
+    if not _PMID.fullmatch(value):
+        return f"PMID {esc(value)}"
+    return external_link(PUBMED_URL.format(value), f"PMID {value}")
+
+
+def doi_link(doi: object) -> str:
+    """"doi:10.x/y" linked to https://doi.org/10.x/y (the suffix percent-encoded where a URL
+    needs it: "#", "?", "%", spaces)."""
+    value = "" if doi is None else str(doi).strip()
+    if not value:
+        return ""
+    return external_link(DOI_URL.format(quote(value, safe=_DOI_SAFE)),
+                         f"doi:{value}")
+
+
 def _line(label: str, value_html: str) -> str:
     if not value_html:
         return ""
@@ -143,9 +176,9 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
         cite_bits.append(esc(record.pages))
     ids = []
     if record.pmid:
-        ids.append(f"PMID {esc(record.pmid)}")
+        ids.append(pmid_link(record.pmid))
     if record.doi:
-        ids.append(f"doi:{esc(record.doi)}")
+        ids.append(doi_link(record.doi))
     if record_id is not None:
         ids.append(f"record #{esc(record_id)}")
     abstract = highlight(record.abstract) if record.abstract else (
