@@ -112,3 +112,15 @@ def test_a_hostile_doi_or_pmid_stays_text_inside_a_safe_link():
     assert "doi:10.1000/x&quot;&gt;&lt;script&gt;" in out
     # not a PMID: shown as text, no link to PubMed
     assert "pubmed.ncbi" not in out and "PMID 1&quot;&gt;&lt;b&gt;" in out
+
+
+def test_proximity_term_marks_its_words_only_where_they_stand_close():
+    hl = Highlighter.of(["balint adj3 group*"], [])
+    out = hl("Small group teaching in the first year. A Balint group met; later, each small group wrote.")
+    assert marks(out, "inc") == ["Balint", "group"]
+    card = record_card_html(
+        Record(title="Group work", abstract="Balint groups for students", keywords=["Balint", "Group processes"]),
+        hl,
+    )
+    # the title's "Group" and the keywords (separate fields) stay unmarked
+    assert marks(card, "inc") == ["Balint", "groups"]
