@@ -16,7 +16,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from review.records import Record
 from review.strategy.highlight import TermMatcher, terms_regex
@@ -115,6 +117,27 @@ def doi_link(doi: object) -> str:
         return ""
     return external_link(DOI_URL.format(quote(value, safe=_DOI_SAFE)),
                          f"doi:{value}")
+
+
+def local_time(stamp: object, tz_name: str | None) -> str:
+    """A stored time (ISO 8601, UTC) in the reader's time zone: "2026-12-06 19:49 (Europe/Oslo)".
+
+    Without a known zone (the browser did not say, or an unknown name) the time is shown in
+    UTC and says so; a value that is not a time is shown as it is."""
+    text = "" if stamp is None else str(stamp)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # the store writes UTC
+    try:
+        zone = ZoneInfo(tz_name) if tz_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} ({tz_name})"
 
 
 def _line(label: str, value_html: str) -> str:
