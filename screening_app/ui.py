@@ -27,11 +27,15 @@ def notify(message: str, kind: str = "success") -> None:
     st.session_state[NOTICE_KEY] = (kind, message)
 
 
+NOTICE_ICONS = {"success": ":material/check_circle:", "info": ":material/info:"}
+
+
 def show_notice() -> None:
-    """The last ``notify`` message, once, where this is called."""
+    """The last ``notify`` message, once, where this is called: one quiet grey line (a vote
+    to exclude is not a "success", and no colour should compete with the buttons)."""
     kind, message = st.session_state.pop(NOTICE_KEY, (None, None))
     if message:
-        {"success": st.success, "info": st.info}.get(kind, st.info)(message)
+        st.caption(f"{NOTICE_ICONS.get(kind, NOTICE_ICONS['info'])} {message}")
 
 
 # Once a choice is made in a select box (an exclusion reason), the page takes the focus back
