@@ -302,6 +302,8 @@ def _close(a: _Hit, b: _Hit, distance: int | None) -> bool:
 
 def _near_spans(near: _Near, text: str) -> list[Span]:
     """The operands' hits that belong to a chain of hits, each close enough to the next."""
+    if not all(p.search(text) for p in near.operands):
+        return []  # the common case, decided before the text is split into words
     starts = [m.start() for m in _WORD.finditer(text)]
     hits = [_hits(p, text, starts) for p in near.operands]
     if any(not h for h in hits):
