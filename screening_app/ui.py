@@ -13,7 +13,7 @@ import streamlit as st
 from review.dedup.state import merged_record
 from review.records import Record
 from screening_app import state
-from screening_app.render import Highlighter, criteria_html, legend_html, local_time, record_card_html
+from screening_app.render import Highlighter, criteria_html, legend_html, local_time, md_escape, record_card_html
 
 DECISION_LABELS = {"include": "Include", "exclude": "Exclude", "maybe": "Maybe"}
 
@@ -22,8 +22,9 @@ NOTICE_KEY = "notice"
 
 
 def notify(message: str, kind: str = "success") -> None:
-    """Say what just happened, shown by ``show_notice`` on the next run where the page puts it
-    (beside the buttons, never over the criteria panel, as a corner toast would be)."""
+    """Say what just happened (plain text, escaped when shown), shown by ``show_notice`` on the
+    next run where the page puts it (beside the buttons, never over the criteria panel, as a
+    corner toast would be)."""
     st.session_state[NOTICE_KEY] = (kind, message)
 
 
@@ -35,7 +36,7 @@ def show_notice() -> None:
     to exclude is not a "success", and no colour should compete with the buttons)."""
     kind, message = st.session_state.pop(NOTICE_KEY, (None, None))
     if message:
-        st.caption(f"{NOTICE_ICONS.get(kind, NOTICE_ICONS['info'])} {message}")
+        st.caption(f"{NOTICE_ICONS.get(kind, NOTICE_ICONS['info'])} {md_escape(message)}")
 
 
 # Once a choice is made in a select box (an exclusion reason), the page takes the focus back

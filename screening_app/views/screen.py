@@ -11,7 +11,7 @@ from contextlib import nullcontext
 import streamlit as st
 
 from screening_app import state, ui
-from screening_app.render import md_escape, short_label
+from screening_app.render import short_label
 
 reviewer = state.require_reviewer()
 rules = state.screening()
@@ -118,7 +118,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             except rules.ScreeningError as exc:
                 st.error(str(exc))
             else:
-                ui.notify(f"{ui.DECISION_LABELS[clicked]}: {md_escape(short_label(record, record_id, 60))}")
+                ui.notify(f"{ui.DECISION_LABELS[clicked]}: {short_label(record, record_id, 60)}")
                 ui.rerun_fragment()
         st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
         ui.record_card(record, criteria, record_id)
