@@ -4,9 +4,19 @@ The form is data (``extraction:`` in review.yaml): sections of typed fields. Val
 per (record, field, reviewer), append-only; in dual mode two reviewers chart independently
 and every field they disagree on needs a consensus value before it is final.
 
+Pre-fill: fields the store already knows (first author, year, title, journal, DOI, the full
+reference) start filled from the source's record: a field says so with ``prefill: NAME`` in
+the form (``PREFILL_SOURCES``), or by a well-known id (``PREFILL_BY_ID``: ``author``,
+``year_published``, ``full_reference``...); ``prefill: none`` turns it off. A pre-filled value
+is the reviewer's to keep or overwrite: nothing is stored until they save a field of that
+source (``save_field``), and then the pre-filled values they left as shown are stored with it,
+as theirs. The values come from the record alone, never from another reviewer, so dual
+extraction stays blind.
+
 Pure parts: ``form_from_config``, ``normalise_value``, ``missing_required``,
-``field_states``. Store parts: ``set_value``, ``set_consensus``, ``values_of``,
-``final_table``, ``disagreements``, ``progress``.
+``field_states``, ``prefill_values``, ``vancouver_reference``. Store parts: ``set_value``,
+``save_field``, ``set_consensus``, ``values_of``, ``form_values``, ``final_table``,
+``disagreements``, ``progress``.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.records import Record
 from review.store.api import log_event, now_iso
 from review.store.schema import extraction_consensus, extraction_values, records
 
@@ -63,6 +74,7 @@ class Field:
     required: bool = False
     options: tuple[str, ...] = ()
     export: bool = True  # in the ready-to-paste DOCX/Markdown table
+    prefill: str = ""  # a PREFILL_SOURCES name: the value starts as the record's
 
     def describe(self) -> str:
         return f"field {self.id!r} ({self.label})"
@@ -149,6 +161,7 @@ def form_from_config(config: Mapping[str, Any]) -> Form:
                 raise ExtractionError(f"{fwhere} ({fid}): a {ftype} field needs options: [...]")
             if ftype == "checklist":
                 options = CHECKLIST_ANSWERS
+            prefill = _prefill_name(rf.get("prefill", PREFILL_BY_ID.get(fid, "")), f"{fwhere} ({fid})")
             fields_.append(
                 Field(
                     id=fid,
@@ -159,10 +172,101 @@ def form_from_config(config: Mapping[str, Any]) -> Form:
                     required=bool(rf.get("required", False)),
                     options=options,
                     export=bool(rf.get("export", True)),
+                    prefill=prefill,
                 )
             )
         sections.append(Section(name=name, fields=tuple(fields_)))
     return Form(mode=mode, sections=tuple(sections))
+
+
+def _prefill_name(value: Any, where: str) -> str:
+    if value in (None, False, "", "none"):
+        return ""
+    name = str(value)
+    if name not in PREFILL_SOURCES:
+        raise ExtractionError(
+            f"{where}: unknown prefill {name!r}; use one of {', '.join(PREFILL_SOURCES)} or none"
+        )
+    return name
+
+
+# ---------------------------------------------------------------------------------------
+# Pre-fill from the record (pure)
+
+VANCOUVER_AUTHORS = 6  # Vancouver lists six authors, then "et al."
+
+
+def _surname(author: str) -> str:
+    return author.split(",")[0].strip()
+
+
+def vancouver_name(author: str) -> str:
+    """"Smith, John A." -> "Smith JA" (a name without a comma is kept as written)."""
+    if "," not in author:
+        return author.strip()
+    surname, given = author.split(",", 1)
+    initials = "".join(part[0] for part in re.split(r"[\s.\-]+", given) if part and part[0].isalpha())
+    return f"{surname.strip()} {initials}".strip()
+
+
+def first_author(record: Record) -> str:
+    """The first author's surname, "et al." when there are more: "Smith et al."."""
+    names = [a for a in record.authors if a and a.strip()]
+    if not names:
+        return ""
+    return _surname(names[0]) + (" et al." if len(names) > 1 else "")
+
+
+def vancouver_reference(record: Record) -> str:
+    """The record as a Vancouver (ICMJE) reference: "Smith JA, Jones B. Title. Journal.
+    2016;12(3):45-9. doi:10.x/y". Parts the record lacks are left out."""
+    names = [vancouver_name(a) for a in record.authors if a and a.strip()]
+    authors = ", ".join(names[:VANCOUVER_AUTHORS]) + (", et al" if len(names) > VANCOUVER_AUTHORS else "")
+    where = str(record.year or "")
+    if record.volume:
+        where += f";{record.volume}" + (f"({record.issue})" if record.issue else "")
+    if record.pages:
+        where += f":{record.pages}"
+    parts = [authors, (record.title or "").rstrip("."), record.journal_abbrev or record.journal or "", where]
+    text = ". ".join(p.strip() for p in parts if p and p.strip())
+    text = text + "." if text else ""
+    if record.doi:
+        text += f" doi:{record.doi}"
+    return text.strip()
+
+
+# what a pre-filled field takes from the record
+PREFILL_SOURCES: dict[str, Any] = {
+    "first_author": first_author,
+    "year": lambda r: r.year,
+    "title": lambda r: r.title,
+    "journal": lambda r: r.journal or r.journal_abbrev,
+    "doi": lambda r: r.doi,
+    "reference": vancouver_reference,
+}
+# field ids that mean one of them, so a form pre-fills without saying so
+PREFILL_BY_ID = {
+    "author": "first_author", "first_author": "first_author", "authors": "first_author",
+    "year": "year", "year_published": "year", "publication_year": "year",
+    "title": "title", "journal": "journal", "doi": "doi",
+    "full_reference": "reference", "reference": "reference", "citation": "reference",
+}
+
+
+def prefill_values(form: Form, record: Record) -> dict[str, Any]:
+    """field id -> the value the record gives it, for every pre-filled field the record has a
+    usable value for (one that would not pass the field's checks is left out)."""
+    out: dict[str, Any] = {}
+    for f in form.fields:
+        if not f.prefill:
+            continue
+        try:
+            value = normalise_value(f, PREFILL_SOURCES[f.prefill](record))
+        except ExtractionError:
+            continue
+        if value is not None:
+            out[f.id] = value
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -457,6 +561,53 @@ def _latest_consensus(conn: sa.Connection, record_ids: Iterable[int] | None = No
         else:
             out[(int(row.record_id), row.field)] = (True, row.value)
     return out
+
+
+def record_prefill(conn: sa.Connection, form: Form, record_id: int) -> dict[str, Any]:
+    """The pre-filled values of one source, from its record as screened (gaps filled from
+    its duplicates)."""
+    from review.dedup.state import merged_record
+
+    return prefill_values(form, merged_record(conn, record_id))
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What a reviewer's form shows: their own values, and the pre-filled ones where they have
+    set nothing; ``prefilled``: the fields showing the record's value (set or not)."""
+
+    values: dict[str, Any]
+    prefilled: frozenset[str]
+
+
+def form_values(conn: sa.Connection, form: Form, record_id: int, reviewer: str) -> FormValues:
+    """The values ``reviewer``'s form for a source shows (see ``FormValues``)."""
+    cells = _latest_values(conn, [record_id])
+    touched = {fid: vals[reviewer] for (_, fid), vals in cells.items() if reviewer in vals}
+    prefill = record_prefill(conn, form, record_id)
+    values = {fid: v for fid, v in touched.items() if v is not None}
+    for fid, v in prefill.items():
+        if fid not in touched:
+            values[fid] = v
+    shown = frozenset(fid for fid, v in prefill.items() if _comparable(values.get(fid)) == _comparable(v))
+    return FormValues(values=values, prefilled=shown)
+
+
+def save_field(
+    engine: sa.Engine, form: Form, record_id: int, field_id: str, value: Any, reviewer: str,
+    *, require_included: bool = True,
+) -> Any:
+    """The form's autosave of one field. The first save on a source also stores the
+    pre-filled values the reviewer left as shown (their form showed them; now they are
+    theirs); a field they have set or cleared keeps what they gave it. All or nothing."""
+    form.field(field_id)
+    with engine.connect() as conn:
+        cells = _latest_values(conn, [record_id])
+        touched = {fid for (_, fid), vals in cells.items() if reviewer in vals}
+        prefill = record_prefill(conn, form, record_id) if not touched else {}
+    values = {fid: v for fid, v in prefill.items() if fid != field_id}
+    values[field_id] = value
+    return set_values(engine, form, record_id, values, reviewer, require_included=require_included)[field_id]
 
 
 def values_of(conn: sa.Connection, record_id: int, reviewer: str) -> dict[str, Any]:

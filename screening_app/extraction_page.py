@@ -10,6 +10,11 @@ source stands for with the "Report of study" select beside the source; the rules
 refusals, shown as errors) are ``review.studies``'. Everyone sees "report of study #N" on a
 linked source.
 
+Fields the record already knows (first author, year, title, journal, DOI, full reference) start
+pre-filled and say so ("from the record"); ``review.extraction`` decides which and stores them
+as the reviewer's own once they save a field of that source. A stored PDF of the source is
+shown beside the form.
+
 Dual mode: each reviewer fills their own form. Once a second reviewer has charted a source, the
 fields on which the reviewers differ are listed side by side, and a consensus value can be
 recorded for each. Before that, a reviewer sees only their own values.
@@ -24,6 +29,7 @@ import streamlit as st
 
 from review import extraction as ex
 from review import studies
+from screening_app.render import doi_link, pmid_link
 
 ERRORS_KEY = "extract-errors"
 RECORD_KEY = "extract-record"
@@ -98,11 +104,12 @@ def _widget_value(f: ex.Field, key: str) -> Any:
 
 
 def _save(engine: sa.Engine, form: ex.Form, record_id: int, field_id: str, reviewer: str) -> None:
-    """Autosave one field (the widget's on_change)."""
+    """Autosave one field (the widget's on_change); the first save also keeps the pre-filled
+    values as shown (``review.extraction.save_field``)."""
     f = form.field(field_id)
     errors = st.session_state.setdefault(ERRORS_KEY, {})
     try:
-        ex.set_value(engine, form, record_id, field_id, _widget_value(f, _widget_key(record_id, field_id)), reviewer)
+        ex.save_field(engine, form, record_id, field_id, _widget_value(f, _widget_key(record_id, field_id)), reviewer)
     except ex.ExtractionError as exc:
         errors[(record_id, field_id)] = str(exc)
     else:
@@ -120,10 +127,16 @@ def _save_consensus(engine: sa.Engine, form: ex.Form, record_id: int, field_id: 
         errors.pop(("consensus", record_id, field_id), None)
 
 
-def _input(f: ex.Field, key: str, current: Any, *, label: str | None = None, on_change=None, args=()) -> None:
-    """One widget for field ``f`` prefilled with ``current``."""
-    label = label or (f.label + (" *" if f.required else ""))
-    common = dict(key=key, help=f.help or None, on_change=on_change, args=args)
+PREFILLED_MARK = " · from the record"
+PREFILLED_HELP = "Pre-filled from the source's record (as imported). Overwrite it if the paper says otherwise."
+
+
+def _input(f: ex.Field, key: str, current: Any, *, label: str | None = None, on_change=None, args=(),
+           prefilled: bool = False) -> None:
+    """One widget for field ``f`` prefilled with ``current`` (marked when it is the record's)."""
+    label = label or (f.label + (" *" if f.required else "") + (PREFILLED_MARK if prefilled else ""))
+    help_text = "\n\n".join(t for t in (f.help, PREFILLED_HELP if prefilled else "") if t)
+    common = dict(key=key, help=help_text or None, on_change=on_change, args=args)
     if f.type == "long_text":
         st.text_area(label, value=ex.display(current), height=90, **common)
     elif f.type in ("short_text", "number", "year"):
@@ -153,13 +166,9 @@ def _record_card(conn: sa.Connection, record_id: int, study_of: dict[int, int] |
             " ".join(str(b) for b in (rec.journal, rec.year or "") if b)]
     st.caption(_md(" · ".join(b for b in bits if b) + f" · record #{record_id}"
                    + _study_note(record_id, study_of or {})))
-    links = []
-    if rec.doi:
-        links.append(f"[doi:{_md(rec.doi)}](https://doi.org/{rec.doi})")
-    if rec.pmid:
-        links.append(f"[PMID {rec.pmid}](https://pubmed.ncbi.nlm.nih.gov/{rec.pmid}/)")
-    if links:
-        st.markdown(" · ".join(links))
+    links = [link for link in (pmid_link(rec.pmid), doi_link(rec.doi)) if link]
+    if links:  # escaped links to PubMed and doi.org (screening_app.render)
+        st.html(" · ".join(links))
 
 
 def _md(text: str) -> str:
@@ -238,22 +247,56 @@ def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
         with link_col:
             _study_select(engine, record_id, ids, plain, study_of, name)
     with engine.connect() as conn:
-        mine = ex.values_of(conn, record_id, name)
+        mine = ex.values_of(conn, record_id, name)  # stored: what blinding goes by
+        shown = ex.form_values(conn, form, record_id, name)  # with the record's pre-fill
         state = ex.states_of(conn, form, [record_id])[record_id]
+        fulltext = _fulltext(conn, record_id)
     errors = st.session_state.setdefault(ERRORS_KEY, {})
 
+    form_col, pdf_col = st.columns([1, 1], gap="medium") if fulltext is not None else (st.container(), None)
+    if pdf_col is not None:
+        with pdf_col:
+            _fulltext_panel(project, fulltext)
+    with form_col:
+        _form_tabs(engine, form, record_id, name, reviewer, mine, shown, state, errors)
+
+
+def _fulltext(conn: sa.Connection, record_id: int) -> Any:
+    """The source's full text when it is a stored PDF or a link (else None)."""
+    from review import screening
+
+    ft = screening.fulltext_of(conn, record_id)
+    return ft if ft is not None and ft.kind in ("pdf", "link") else None
+
+
+def _fulltext_panel(project: Any, fulltext: Any) -> None:
+    """The full text beside the form: the PDF in the page, or the link to it."""
+    from screening_app import ui
+
+    st.markdown("**Full text**")
+    if fulltext.kind == "pdf" and (project.root / fulltext.location).is_file():
+        ui.pdf_viewer((project.root / fulltext.location).read_bytes(), fulltext.record_id, height=900)
+    else:
+        ui.fulltext_summary(fulltext, project.root, show_pdf=False)
+
+
+def _form_tabs(engine: sa.Engine, form: ex.Form, record_id: int, name: str, reviewer: Any,
+               mine: dict[str, Any], shown: ex.FormValues, state: dict[str, ex.FieldState],
+               errors: dict) -> None:
     tabs = ["My form"] + (["Disagreements and consensus"] if form.mode == "dual" else ["Final values"])
     form_tab, other_tab = st.tabs(tabs)
     with form_tab:
-        st.caption("Every field is saved as soon as you leave it. Fields marked * are required.")
+        st.caption("Every field is saved as soon as you leave it. Fields marked * are required; "
+                   "fields marked \"from the record\" start with the record's value (yours to overwrite).")
         for section in form.sections:
             st.subheader(section.name)
             for f in section.fields:
-                _input(f, _widget_key(record_id, f.id), mine.get(f.id),
-                       on_change=_save, args=(engine, form, record_id, f.id, name))
+                _input(f, _widget_key(record_id, f.id), shown.values.get(f.id),
+                       on_change=_save, args=(engine, form, record_id, f.id, name),
+                       prefilled=f.id in shown.prefilled)
                 if (record_id, f.id) in errors:
                     st.error(errors[(record_id, f.id)])
-        missing = ex.missing_required(form, mine)
+        missing = ex.missing_required(form, shown.values)
         if missing:
             st.warning("Still required: " + ", ".join(f.label for f in missing))
         else:

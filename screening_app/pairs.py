@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from review.records import Record
-from screening_app.render import authors_text, esc
+from screening_app.render import authors_text, doi_link, esc, pmid_link
 
 DIFF_STYLE = "background:#fef3c7"
 CELL = "padding:4px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top;text-align:left"
@@ -18,6 +18,9 @@ CELL = "padding:4px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top;text-
 def _journal(r: Record) -> str:
     return r.journal or r.journal_abbrev or ""
 
+
+# fields shown as links (to doi.org, to PubMed): label -> the value's HTML
+LINKED: dict[str, Callable[[str], str]] = {"DOI": doi_link, "PMID": pmid_link}
 
 # (label, how to read it from a record): the fields a person compares, as data
 FIELDS: Sequence[tuple[str, Callable[[Record], object]]] = (
@@ -42,6 +45,13 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
+def cell(label: str, value: str) -> str:
+    """A field's value as HTML: escaped, a DOI or PMID linked, "—" when empty."""
+    if not value:
+        return "—"
+    return LINKED[label](value) if label in LINKED else esc(value)
+
+
 def pair_html(
     pair_id: str,
     record_a: tuple[int, Record | None],
@@ -60,7 +70,7 @@ def pair_html(
         style = CELL + (f";{DIFF_STYLE}" if not _same(va, vb) else "")
         rows.append(
             f'<tr><th style="{CELL};width:14%">{esc(label)}</th>'
-            f'<td style="{style}">{esc(va) or "—"}</td><td style="{style}">{esc(vb) or "—"}</td></tr>'
+            f'<td style="{style}">{cell(label, va)}</td><td style="{style}">{cell(label, vb)}</td></tr>'
         )
     missing = "".join(
         f"<p><em>Record #{esc(i)} is not in the store.</em></p>" for i, r in (record_a, record_b) if r is None

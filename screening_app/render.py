@@ -6,7 +6,8 @@ reaches the page unescaped, so a title holding ``<script>`` shows as text.
 
 Highlight terms are the strings of ``Criteria.include_terms`` / ``exclude_terms``: plain words
 or phrases, with a trailing ``*`` (or Ovid's ``$``) for truncation (``mentor*`` matches
-"mentor", "mentors", "mentorship"), and ``?``/``#`` as one-character wildcards.
+"mentor", "mentors", "mentorship"), ``?``/``#`` as one-character wildcards, and proximity
+terms (``balint adj3 group*``); ``review.strategy.highlight`` holds the matching.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from review.records import Record
+from review.strategy.highlight import TermMatcher, terms_regex
 
 INCLUDE_STYLE = "background:#fde68a;color:inherit;padding:0 2px;border-radius:2px"
 EXCLUDE_STYLE = "background:#fecaca;color:inherit;padding:0 2px;border-radius:2px"
-
-_TRUNCATION = "*$"
-_WILDCARD = "?#"
 
 
 def esc(value: object) -> str:
@@ -39,77 +41,103 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _term_pattern(term: str) -> str | None:
-    """One highlight term as a regex fragment, or None when nothing usable is left."""
-    term = term.strip().strip('"').strip()
-    truncated = False
-    while term and term[-1] in _TRUNCATION:
-        term = term[:-1]
-        truncated = True
-    if len(term.replace(" ", "")) < 2:
-        return None
-    parts: list[str] = []
-    for ch in term:
-        if ch.isspace():
-            if parts and parts[-1] != r"[\s\-]+":
-                parts.append(r"[\s\-]+")
-        elif ch in _WILDCARD:
-            parts.append(r"\w?")
-        elif ch in _TRUNCATION:
-            parts.append(r"\w*")
-        else:
-            parts.append(re.escape(ch))
-    body = "".join(parts)
-    start = r"\b" if term[0].isalnum() else ""
-    end = r"\w*" if truncated else (r"\b" if term[-1].isalnum() else "")
-    return f"{start}{body}{end}"
-
-
 def term_regex(terms: Iterable[str]) -> str | None:
-    """An alternation of the terms (longest first), or None when there are none."""
-    patterns = {p for t in terms if (p := _term_pattern(str(t)))}
-    if not patterns:
-        return None
-    return "|".join(sorted(patterns, key=lambda p: (-len(p), p)))
+    """An alternation of plain terms (longest first), or None when there are none."""
+    return terms_regex(terms)
 
 
 @dataclass(frozen=True)
 class Highlighter:
-    """Marks include terms and exclude terms in escaped text, each in its own colour."""
+    """Marks include terms and exclude terms in escaped text, each in its own colour.
 
-    pattern: re.Pattern[str] | None
+    Where a term matches is ``review.strategy.highlight.TermMatcher``'s answer (the ranking
+    asks it too): a proximity term (``balint adj3 group*``) marks its words only where they
+    stand that close together in the field."""
+
+    include: TermMatcher
+    exclude: TermMatcher
 
     @classmethod
     def of(cls, include_terms: Sequence[str], exclude_terms: Sequence[str]) -> "Highlighter":
-        inc = term_regex(include_terms)
-        exc = term_regex(exclude_terms)
-        groups = []
-        if inc:
-            groups.append(f"(?P<inc>{inc})")
-        if exc:
-            groups.append(f"(?P<exc>{exc})")
-        if not groups:
-            return cls(None)
-        return cls(re.compile("|".join(groups), re.IGNORECASE))
+        return cls(TermMatcher(include_terms), TermMatcher(exclude_terms))
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, "inc" | "exc") left to right, never overlapping; include wins ties."""
+        marked = [(a, b, "inc") for a, b in self.include.spans(text)]
+        marked += [(a, b, "exc") for a, b in self.exclude.spans(text)]
+        out: list[tuple[int, int, str]] = []
+        for a, b, kind in sorted(marked, key=lambda m: (m[0], m[2] != "inc", -(m[1] - m[0]))):
+            if not out or a >= out[-1][1]:
+                out.append((a, b, kind))
+        return out
 
     def __call__(self, text: object) -> str:
-        """``text`` HTML-escaped, with matches wrapped in ``<mark>`` (include wins ties)."""
+        """``text`` HTML-escaped, with matches wrapped in ``<mark>``."""
         raw = "" if text is None else str(text)
-        if self.pattern is None or not raw:
+        if not raw or not (self.include or self.exclude):
             return esc(raw)
         out: list[str] = []
         pos = 0
-        for m in self.pattern.finditer(raw):
-            if m.end() == m.start():
-                continue
-            out.append(esc(raw[pos : m.start()]))
-            has_inc = "inc" in self.pattern.groupindex and m.group("inc") is not None
-            kind = "inc" if has_inc else "exc"
+        for start, end, kind in self.spans(raw):
+            out.append(esc(raw[pos:start]))
             style = INCLUDE_STYLE if kind == "inc" else EXCLUDE_STYLE
-            out.append(f'<mark class="hl-{kind}" style="{style}">{esc(m.group(0))}</mark>')
-            pos = m.end()
+            out.append(f'<mark class="hl-{kind}" style="{style}">{esc(raw[start:end])}</mark>')
+            pos = end
         out.append(esc(raw[pos:]))
         return "".join(out)
+
+
+PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+DOI_URL = "https://doi.org/{}"
+# a DOI's suffix may hold any printable character; these stay as they are in a doi.org URL
+_DOI_SAFE = "/:;()._-"
+_PMID = re.compile(r"\d{1,9}")
+
+
+def external_link(url: str, text: str) -> str:
+    """An escaped link that opens in a new tab and tells the other site nothing of this app."""
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def pmid_link(pmid: object) -> str:
+    """"PMID 123" linked to PubMed; a value that is not a PMID is shown as text, unlinked."""
+    value = "" if pmid is None else str(pmid).strip()
+    if not value:
+        return ""
+    if not _PMID.fullmatch(value):
+        return f"PMID {esc(value)}"
+    return external_link(PUBMED_URL.format(value), f"PMID {value}")
+
+
+def doi_link(doi: object) -> str:
+    """"doi:10.x/y" linked to https://doi.org/10.x/y (the suffix percent-encoded where a URL
+    needs it: "#", "?", "%", spaces)."""
+    value = "" if doi is None else str(doi).strip()
+    if not value:
+        return ""
+    return external_link(DOI_URL.format(quote(value, safe=_DOI_SAFE)),
+                         f"doi:{value}")
+
+
+def local_time(stamp: object, tz_name: str | None) -> str:
+    """A stored time (ISO 8601, UTC) in the reader's time zone: "2026-12-06 19:49 (Europe/Oslo)".
+
+    Without a known zone (the browser did not say, or an unknown name) the time is shown in
+    UTC and says so; a value that is not a time is shown as it is."""
+    text = "" if stamp is None else str(stamp)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # the store writes UTC
+    try:
+        zone = ZoneInfo(tz_name) if tz_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} ({tz_name})"
 
 
 def _line(label: str, value_html: str) -> str:
@@ -143,9 +171,9 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
         cite_bits.append(esc(record.pages))
     ids = []
     if record.pmid:
-        ids.append(f"PMID {esc(record.pmid)}")
+        ids.append(pmid_link(record.pmid))
     if record.doi:
-        ids.append(f"doi:{esc(record.doi)}")
+        ids.append(doi_link(record.doi))
     if record_id is not None:
         ids.append(f"record #{esc(record_id)}")
     abstract = highlight(record.abstract) if record.abstract else (

@@ -13,9 +13,63 @@ import streamlit as st
 from review.dedup.state import merged_record
 from review.records import Record
 from screening_app import state
-from screening_app.render import Highlighter, criteria_html, legend_html, record_card_html
+from screening_app.render import Highlighter, criteria_html, legend_html, local_time, md_escape, record_card_html
 
 DECISION_LABELS = {"include": "Include", "exclude": "Exclude", "maybe": "Maybe"}
+
+
+NOTICE_KEY = "notice"
+
+
+def notify(message: str, kind: str = "success") -> None:
+    """Say what just happened (plain text, escaped when shown), shown by ``show_notice`` on the
+    next run where the page puts it (beside the buttons, never over the criteria panel, as a
+    corner toast would be)."""
+    st.session_state[NOTICE_KEY] = (kind, message)
+
+
+NOTICE_ICONS = {"success": ":material/check_circle:", "info": ":material/info:"}
+
+
+def show_notice() -> None:
+    """The last ``notify`` message, once, where this is called: one quiet grey line (a vote
+    to exclude is not a "success", and no colour should compete with the buttons)."""
+    kind, message = st.session_state.pop(NOTICE_KEY, (None, None))
+    if message:
+        st.caption(f"{NOTICE_ICONS.get(kind, NOTICE_ICONS['info'])} {md_escape(message)}")
+
+
+# Once a choice is made in a select box (an exclusion reason), the page takes the focus back
+# from it, so the shortcut keys (I, E, M, U) vote again instead of typing into the box.
+# Our own constant script, no record data in it.
+KEYS_AFTER_CHOOSING = """<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.reviewKeysAfterChoosing) return;
+  doc.reviewKeysAfterChoosing = true;
+  const release = () => setTimeout(() => {
+    const el = doc.activeElement;
+    if (el && el.closest && el.closest('[data-testid="stSelectbox"]')) el.blur();
+  }, 60);
+  doc.addEventListener('click', (e) => {
+    if (e.target.closest && e.target.closest('[role="option"]')) release();
+  }, true);
+  doc.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && e.target.closest &&
+        e.target.closest('[data-testid="stSelectbox"]')) release();
+  }, true);
+})();
+</script>"""
+
+
+def keys_after_choosing() -> None:
+    """Give the shortcut keys back after a select box choice (see ``KEYS_AFTER_CHOOSING``)."""
+    st.html(KEYS_AFTER_CHOOSING, unsafe_allow_javascript=True)
+
+
+def when(stamp: object) -> str:
+    """A stored time in the reviewer's own time zone (the browser's, ``st.context.timezone``)."""
+    return local_time(stamp, st.context.timezone)
 
 
 def stage_selector(key: str) -> str:

@@ -17,6 +17,9 @@ from review.project import ENV_PROJECT, Project
 
 DEFAULT_PORT = 8501
 DEFAULT_HOST = "127.0.0.1"
+# Calm colours, as Covidence and Rayyan use: the primary action (Include) is blue, not
+# Streamlit's default red, which reads as an alarm; Exclude and Maybe stay neutral.
+THEME = {"theme.primaryColor": "#2563eb"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +59,7 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
+        *[arg for key, value in THEME.items() for arg in (f"--{key}", value)],
     ]
 
 

@@ -22,6 +22,7 @@ from review.screening import (
     criteria_for_project,
     decisions_csv,
     export_decisions,
+    format_ci,
     import_decisions,
     list_reviewers,
     mark_not_retrieved,
@@ -165,7 +166,7 @@ def _agreement_json(a) -> dict:
 def _agreement_lines(rows) -> list[str]:
     lines = [f"  {'pair':<28} {'n':>6} {'agree%':>7} {'kappa':>6} {'95% CI':>15} {'PABAK':>6}"]
     for a in rows:
-        ci = f"{_fmt(a.kappa_ci[0])} to {_fmt(a.kappa_ci[1])}" if a.kappa_ci else "n/a"
+        ci = format_ci(a.kappa_ci)
         lines.append(
             f"  {a.pair[0] + ' / ' + a.pair[1]:<28} {a.n:>6} {a.percent:>7.1f} "
             f"{_fmt(a.kappa):>6} {ci:>15} {_fmt(a.pabak):>6}"

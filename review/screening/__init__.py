@@ -7,7 +7,7 @@ Write functions take an ``sa.Engine`` and run their own transaction (retried whe
 concurrent writer wins a race); read functions take an ``sa.Connection``.
 """
 
-from review.screening.agreement import Agreement, agreement, cohen_kappa, pabak, percent_agreement
+from review.screening.agreement import Agreement, agreement, cohen_kappa, format_ci, pabak, percent_agreement
 from review.screening.criteria import Criteria, criteria_for_project, criteria_from_config, default_criteria
 from review.screening.decide import (
     conflicts,
@@ -52,7 +52,7 @@ __all__ = [
     "Agreement", "Conflict", "Criteria", "FinalDecision", "FullText", "NotAllowedError",
     "PilotStatus", "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
     "add_reviewer", "agreement", "attach_link", "attach_pdf", "authenticate", "cast_vote",
-    "cohen_kappa", "conflicts", "conflicts_for", "criteria_for_project", "criteria_from_config",
+    "cohen_kappa", "conflicts", "format_ci", "conflicts_for", "criteria_for_project", "criteria_from_config",
     "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
     "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
     "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",

@@ -7,6 +7,9 @@ reading every reviewer pair's agreement table, counted in SQL (``pair_counts``).
   its standard error is the large-sample one of Fleiss, Cohen & Everitt (1969), the
   "ASE" SAS PROC FREQ reports; the 95% CI is kappa ± 1.96·SE, clipped to [-1, 1].
   Kappa is undefined (None) when chance agreement is 1 (both reviewers used one category).
+  The CI is None ("n/a", ``format_ci``) when that standard error comes out 0 (perfect
+  agreement, or every pair disagreeing in one direction): a large-sample interval of zero
+  width is not an interval the data support, so none is claimed.
 - Percent agreement is 0–100.
 - PABAK (Byrt, Bishop & Carlin 1993) is 2·p_o − 1: agreement on the same category vs not.
 - At full text a pair agreeing to exclude for different reasons counts as agreement here
@@ -79,9 +82,18 @@ def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, tuple[float
     term_c = (kappa - pe * (1.0 - kappa)) ** 2
     var = max(term_a + term_b - term_c, 0.0) / (n * (1.0 - pe) ** 2)
     se = math.sqrt(var)
+    if se == 0.0:
+        return kappa, None
     low = max(-1.0, kappa - Z95 * se)
     high = min(1.0, kappa + Z95 * se)
     return kappa, (low, high)
+
+
+def format_ci(ci: tuple[float, float] | None, digits: int = 2) -> str:
+    """A kappa CI as text: "0.12 to 0.68", or "n/a" when it could not be computed."""
+    if ci is None:
+        return "n/a"
+    return f"{ci[0]:.{digits}f} to {ci[1]:.{digits}f}"
 
 
 def agreement_of(stage: str, pair: tuple[str, str], pairs: list[tuple[str, str]]) -> Agreement:

@@ -85,6 +85,8 @@ def check_stage(stage: str) -> str:
 
 
 def check_decision(decision: str, allowed: tuple[str, ...] = DECISIONS) -> str:
+    if not decision:
+        raise ScreeningError(f"no decision chosen: choose {' or '.join(allowed)}")
     if decision not in allowed:
         raise ScreeningError(f"unknown decision {decision!r}: use one of {', '.join(allowed)}")
     return decision

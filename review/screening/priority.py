@@ -5,7 +5,8 @@ Two ways to score records, both for ONE reviewer and from that reviewer's own de
 
 - cold start (before the reviewer has at least one relevant and one irrelevant vote): the
   number of distinct include terms (``Criteria.include_terms``: words, phrases, ``*``/``$``
-  truncation, ``?``/``#`` one-character wildcards) found in the record's text;
+  truncation, ``?``/``#`` one-character wildcards, ``a adj3 b`` proximity) found in the
+  record's text, matched as the app highlights them;
 - afterwards: TF-IDF over title, abstract, keywords and subject headings, and a naive Bayes
   classifier trained on the reviewer's votes (include and maybe = relevant, exclude = not),
   the model ASReview uses by default. Scores are the classifier's probability of relevance.
@@ -16,7 +17,6 @@ Ties are broken by the random queue's sort key, so every order is reproducible.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,36 +31,25 @@ RETRAIN_SHARE = 0.05
 
 
 def record_text(title: str, data: Mapping[str, Any] | None) -> str:
-    """The text a record is ranked on: title, abstract, keywords and subject headings."""
+    """The text a record is ranked on: title, abstract, keywords and subject headings, one
+    field (one keyword) a line, so a proximity term never matches across two of them."""
     data = data or {}
     parts = [title or str(data.get("title") or ""), str(data.get("abstract") or "")]
     for key in ("keywords", "subject_headings"):
         value = data.get(key) or []
         if isinstance(value, list):
-            parts.append(" ; ".join(str(v) for v in value))
+            parts.append("\n".join(str(v) for v in value))
     return " \n".join(p for p in parts if p)
 
 
-def _term_pattern(term: str) -> re.Pattern[str] | None:
-    term = " ".join(term.strip().strip('"').split())
-    truncated = False
-    while term and term[-1] in "*$":
-        term, truncated = term[:-1], True
-    if len(term.replace(" ", "")) < 2:
-        return None
-    body = "".join(
-        r"[\s\-]+" if ch == " " else r"\w?" if ch in "?#" else r"\w*" if ch in "*$" else re.escape(ch)
-        for ch in term
-    )
-    start = r"\b" if term[0].isalnum() else ""
-    end = r"\w*" if truncated else (r"\b" if term[-1].isalnum() else "")
-    return re.compile(start + body + end, re.IGNORECASE)
-
-
 def term_scores(texts: Sequence[str], terms: Iterable[str]) -> list[int]:
-    """For each text, how many distinct include terms it contains."""
-    patterns = [p for p in {_term_pattern(str(t)) for t in terms} if p is not None]
-    return [sum(1 for p in patterns if p.search(text)) for text in texts]
+    """For each text, how many distinct include terms it contains (matched as the screening
+    app highlights them: ``review.strategy.highlight.TermMatcher``, so a proximity term
+    counts only where its words stand that close in one field)."""
+    from review.strategy.highlight import TermMatcher
+
+    matcher = TermMatcher(terms)
+    return [len(matcher.found(text)) for text in texts]
 
 
 def needs_ranking(last_votes: int | None, votes: int) -> bool:

@@ -33,7 +33,7 @@ with state.engine().connect() as conn:
                     "Records": a.n,
                     "Agreement %": fmt(a.percent, 1),
                     "Cohen's κ": fmt(a.kappa),
-                    "κ 95% CI": "—" if ci is None else f"{ci[0]:.2f} to {ci[1]:.2f}",
+                    "κ 95% CI": rules.format_ci(ci),
                     "PABAK": fmt(a.pabak),
                 }
             )
@@ -75,7 +75,7 @@ def pilot_section(size: int) -> None:
                 "Records": a.n,
                 "Agreement %": fmt(a.percent, 1),
                 "Cohen's κ": fmt(a.kappa),
-                "κ 95% CI": "—" if a.kappa_ci is None else f"{a.kappa_ci[0]:.2f} to {a.kappa_ci[1]:.2f}",
+                "κ 95% CI": rules.format_ci(a.kappa_ci),
                 "PABAK": fmt(a.pabak),
             }
             for a in pairs

@@ -37,6 +37,7 @@ st.caption(
     + (f"; the first {MAX_SHOWN} are shown" if len(items) > MAX_SHOWN else "")
     + ". A maybe counts as a disagreement; at full text so does a different exclusion reason."
 )
+ui.show_notice()
 
 
 def vote_html(vote) -> str:
@@ -48,7 +49,7 @@ def vote_html(vote) -> str:
         rows.append(f"<div>Reason: {esc(vote.reason)}</div>")
     if vote.note:
         rows.append(f'<div>Note: <span style="white-space:pre-wrap">{esc(vote.note)}</span></div>')
-    rows.append(f'<div style="color:#6b7280;font-size:0.85rem">{esc(vote.at)} · criteria v{esc(vote.criteria_version)}</div>')
+    rows.append(f'<div style="color:#6b7280;font-size:0.85rem">{esc(ui.when(vote.at))} · criteria v{esc(vote.criteria_version)}</div>')
     return "".join(rows)
 
 
@@ -65,8 +66,8 @@ for conflict in shown:
                 with col:
                     st.html(vote_html(vote))
             with st.form(f"resolve-{stage}-{rid}"):
-                decision = st.radio(
-                    "Final decision", ["include", "exclude"], horizontal=True,
+                decision = st.radio(  # nothing chosen until the lead chooses
+                    "Final decision", ["include", "exclude"], horizontal=True, index=None,
                     format_func=ui.DECISION_LABELS.get, key=f"decision-{stage}-{rid}",
                 )
                 reason = st.selectbox(
@@ -78,11 +79,11 @@ for conflict in shown:
                 if st.form_submit_button("Record final decision", type="primary"):
                     try:
                         rules.resolve_conflict(
-                            engine, reviewer.name, rid, stage, decision, reason=reason or "",
+                            engine, reviewer.name, rid, stage, decision or "", reason=reason or "",
                             note=note or "", mode=mode, criteria=criteria,
                         )
                     except rules.ScreeningError as exc:
                         st.error(str(exc))
                     else:
-                        st.toast(f"Record #{rid}: final decision {decision}.")
+                        ui.notify(f"Record #{rid}: final decision {decision}.")
                         st.rerun()

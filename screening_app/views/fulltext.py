@@ -41,13 +41,13 @@ def status_of(record_id: int) -> str:
 
 
 def store(action, message) -> None:
-    """Run a store action: its error under the form, or a toast and a fresh page."""
+    """Run a store action: its error under the form, or a notice and a fresh page."""
     try:
         result = action()
     except rules.ScreeningError as exc:
         st.error(str(exc))
         return
-    st.toast(message(result))
+    ui.notify(message(result))
     st.rerun()
 
 
@@ -69,6 +69,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     ui.record_card(records[selected], criteria, selected)
 with right:
+    ui.show_notice()
     st.markdown("**Current full text**")
     ui.fulltext_summary(texts.get(selected), project.root, show_pdf=False)
     pdf_tab, link_tab, missing_tab = st.tabs(["Upload PDF", "Link", "Not retrieved"])

@@ -11,12 +11,13 @@ from contextlib import nullcontext
 import streamlit as st
 
 from screening_app import state, ui
-from screening_app.render import md_escape, short_label
+from screening_app.render import short_label
 
 reviewer = state.require_reviewer()
 rules = state.screening()
 
 st.title("Screen")
+ui.keys_after_choosing()
 stage = ui.stage_selector("screen-stage")
 st.caption(
     "Order: prioritised by relevance, learnt from your own decisions only (screening.order: relevance)."
@@ -62,6 +63,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         )
 
     if record_id is None:
+        ui.show_notice()
         if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
             undo_last(engine, reviewer_name, stage)
         if int(progress.total) == 0:
@@ -82,6 +84,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     with side:
         ui.criteria_panel(criteria)
     with card:
+        ui.show_notice()
         buttons = st.columns([1, 1, 1, 1.3])
         clicked = None
         if buttons[0].button("Include", key=f"include-{stage}-{record_id}", shortcut="I",
@@ -115,7 +118,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             except rules.ScreeningError as exc:
                 st.error(str(exc))
             else:
-                st.toast(f"{ui.DECISION_LABELS[clicked]}: {md_escape(short_label(record, record_id, 60))}")
+                ui.notify(f"{ui.DECISION_LABELS[clicked]}: {short_label(record, record_id, 60)}")
                 ui.rerun_fragment()
         st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
         ui.record_card(record, criteria, record_id)
@@ -137,7 +140,7 @@ def recent_votes(engine, reviewer_name: str, stage: str, limit: int = 20) -> Non
     st.dataframe(
         [
             {"Record": labels[v.record_id], "Vote": ui.DECISION_LABELS.get(v.decision, v.decision),
-             "Reason": v.reason, "Note": v.note, "At": v.at}
+             "Reason": v.reason, "Note": v.note, "At": ui.when(v.at)}
             for v in mine
         ],
         hide_index=True,
@@ -148,9 +151,9 @@ def recent_votes(engine, reviewer_name: str, stage: str, limit: int = 20) -> Non
 def undo_last(engine, reviewer_name: str, stage: str) -> None:
     undone = rules.undo_last_vote(engine, reviewer_name, stage)
     if undone is None:
-        st.toast("Nothing to undo.")
+        ui.notify("Nothing to undo.", "info")
     else:
-        st.toast(f"Undid your {undone.decision} vote on record #{undone.record_id}.")
+        ui.notify(f"Undid your {undone.decision} vote on record #{undone.record_id}.", "info")
     ui.rerun_fragment()
 
 

@@ -187,3 +187,68 @@ def test_unknown_record_refused(three_records):
     form = ex.form_from_config({})
     with pytest.raises(ex.ExtractionError, match="no record with id 99"):
         ex.set_value(three_records, form, 99, "author", "X", "alice", require_included=False)
+
+
+PREFILL_FORM = {"mode": "dual", "sections": [{"name": "Source", "fields": [
+    {"id": "author", "type": "short_text"},
+    {"id": "yr", "type": "year", "prefill": "year"},
+    {"id": "paper_title", "type": "long_text", "prefill": "title"},
+    {"id": "journal", "type": "short_text"},
+    {"id": "doi", "type": "short_text", "prefill": "none"},
+    {"id": "full_reference", "type": "long_text"},
+    {"id": "sample_size", "type": "number", "prefill": "year"},
+]}]}
+PAPER = Record(
+    title="Peer mentoring for medical students.", authors=["Smith, John A.", "Jones, B", "O'Neil, Mary-Kate"],
+    year=2016, journal="Medical Education", journal_abbrev="Med Educ", volume="50", issue="3",
+    start_page="300", end_page="308", doi="10.1111/medu.12345",
+)
+
+
+def test_prefill_from_the_record_by_field_id_or_prefill_key():
+    form = ex.form_from_config({"extraction": PREFILL_FORM})
+    assert {f.id: f.prefill for f in form.fields} == {
+        "author": "first_author", "yr": "year", "paper_title": "title", "journal": "journal",
+        "doi": "", "full_reference": "reference", "sample_size": "year"}
+    assert ex.prefill_values(form, PAPER) == {
+        "author": "Smith et al.", "yr": 2016, "paper_title": "Peer mentoring for medical students.",
+        "journal": "Medical Education", "sample_size": 2016,
+        "full_reference": "Smith JA, Jones B, O'Neil MK. Peer mentoring for medical students. Med Educ. "
+                          "2016;50(3):300-308. doi:10.1111/medu.12345",
+    }
+    # a record without those fields pre-fills nothing; a value the field refuses is left out
+    assert ex.prefill_values(form, Record(title="")) == {}
+    year_text = ex.form_from_config({"extraction": {"sections": [{"name": "S", "fields": [
+        {"id": "when", "type": "single_choice", "options": ["early", "late"], "prefill": "year"}]}]}})
+    assert ex.prefill_values(year_text, PAPER) == {}
+
+
+def test_vancouver_reference_lists_six_authors_then_et_al():
+    many = Record(title="T", authors=[f"Author{i}, A" for i in range(8)], year=2020, journal="J")
+    assert ex.vancouver_reference(many) == "Author0 A, Author1 A, Author2 A, Author3 A, Author4 A, Author5 A, et al. T. J. 2020."
+    assert ex.first_author(Record(authors=["Solo, H"])) == "Solo"
+
+
+def test_unknown_prefill_names_its_place():
+    bad = {"extraction": {"sections": [{"name": "S", "fields": [{"id": "x", "prefill": "abstract"}]}]}}
+    with pytest.raises(ex.ExtractionError, match=r"extraction.sections\[0\].fields\[0\] \(x\): unknown prefill 'abstract'"):
+        ex.form_from_config(bad)
+
+
+def test_save_field_stores_the_prefill_left_as_shown_once(store_engine):
+    engine = store_engine
+    with engine.begin() as conn:
+        import_id = add_import(conn, kind="file", database="MEDLINE", file_name="x")
+        add_records(conn, import_id, [PAPER])
+    rid = 1
+    form = ex.form_from_config({"extraction": PREFILL_FORM})
+    with engine.connect() as conn:
+        shown = ex.form_values(conn, form, rid, "alice")
+    assert shown.values["author"] == "Smith et al." and "author" in shown.prefilled
+    ex.save_field(engine, form, rid, "journal", "Med Educ", "alice", require_included=False)
+    with engine.connect() as conn:
+        mine = ex.values_of(conn, rid, "alice")
+        shown = ex.form_values(conn, form, rid, "alice")
+        assert ex.values_of(conn, rid, "bob") == {}
+    assert mine["journal"] == "Med Educ" and mine["author"] == "Smith et al." and mine["yr"] == 2016
+    assert "journal" not in shown.prefilled and "author" in shown.prefilled

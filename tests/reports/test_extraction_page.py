@@ -56,9 +56,15 @@ def test_lists_included_sources_with_progress(screened, monkeypatch):
     assert at.selectbox(key="extract-record").options == [
         "#1 Shahtalebi 2018, Adv Biomed Res", "#2 Nikolis 2018, Int J Dermatol", "#13 Scott 2019, Ann Fam Med"]
     assert "You have charted 0 of 3 included sources" in texts(at)
-    author = at.text_input(key="ex-1-author")  # the form of the first source, empty, required
-    assert (author.label, author.value) == ("Author *", "")
+    # the form of the first source: what the record knows is pre-filled and marked, the rest empty
+    author = at.text_input(key="ex-1-author")
+    assert (author.label, author.value) == ("Author * · from the record", "Shahtalebi et al.")
+    assert at.text_input(key="ex-1-year_published").value == "2018"
+    assert at.text_input(key="ex-1-university").label == "University"
+    assert at.text_input(key="ex-1-university").value == ""
     assert "Still required" in texts(at)
+    with screened[1].connect() as conn:  # shown, not stored, until alice saves a field
+        assert ex.values_of(conn, 1, "alice") == {}
 
 
 def test_autosave_validation_and_completion(screened, monkeypatch):
@@ -77,6 +83,8 @@ def test_autosave_validation_and_completion(screened, monkeypatch):
     assert not at.exception, at.exception
     with engine.connect() as conn:
         mine = ex.values_of(conn, 1, "alice")
+    # the first save kept the pre-filled values left as shown (the full reference)
+    assert mine.pop("full_reference").startswith("Shahtalebi MA, Asghari GR, Rahmani F")
     assert mine == {"author": "Andre", "year_published": 2017, "country": "Norway",
                     "source_type": "Programme description", "model": "Both",
                     "aim": "Professional development", "clear_question": "yes"}
@@ -221,3 +229,42 @@ def test_a_linked_report_excluded_later_is_flagged_on_the_page(screened, monkeyp
     assert "study 1: its linked records have different full-text decisions" in detail
     assert "excluded at full text (Not medical students)" in detail
     assert "review studies unlink 2 --as NAME" in detail
+
+
+def test_prefilled_values_are_overwritable_marked_and_blind(screened, monkeypatch):
+    project, engine = screened
+    at = page(monkeypatch, "alice")
+    # alice overwrites the pre-filled author: her value, no longer marked as the record's
+    at.text_input(key="ex-1-author").input("Shahtalebi").run()
+    assert not at.exception, at.exception
+    assert at.text_input(key="ex-1-author").label == "Author *"
+    assert at.text_input(key="ex-1-year_published").label.endswith("· from the record")
+    with engine.connect() as conn:
+        mine = ex.values_of(conn, 1, "alice")
+    assert (mine["author"], mine["year_published"]) == ("Shahtalebi", 2018)
+    # bob's form shows the record's values, never alice's (dual extraction stays blind)
+    bob = page(monkeypatch, "bob")
+    assert bob.text_input(key="ex-1-author").value == "Shahtalebi et al."
+    assert "Chart this source yourself first" not in texts(bob)
+    with engine.connect() as conn:
+        assert ex.values_of(conn, 1, "bob") == {}
+    # a cleared pre-filled field stays cleared (it does not come back from the record)
+    at.text_input(key="ex-1-year_published").input("").run()
+    again = page(monkeypatch, "alice")
+    assert again.text_input(key="ex-1-year_published").value == ""
+
+
+def test_the_stored_pdf_is_shown_beside_the_form(screened, monkeypatch):
+    from review import screening
+
+    project, engine = screened
+    at = page(monkeypatch, "alice")
+    assert not [el for el in at.main if "pdf-view-" in str(getattr(el, "proto", ""))[:600]]
+    screening.attach_pdf(engine, project.data_dir, 1, "Shahtalebi 2018.pdf", b"%PDF-1.4\n%%EOF\n", by="alice")
+    at = page(monkeypatch, "alice")
+    assert not at.exception, at.exception
+    # two columns: the form on the left, the PDF viewer on the right
+    form_col, pdf_col = at.columns[-2:]
+    assert "pdf-view-1" in str(pdf_col.proto) or any("pdf-view-1" in str(getattr(el, "proto", "")) for el in pdf_col)
+    assert any(getattr(w, "key", None) == "ex-1-author" for w in form_col.text_input)
+    assert "Full text" in texts(at)

@@ -7,7 +7,7 @@ import math
 import pytest
 from screening_helpers import CRITERIA
 
-from review.screening import agreement, cast_vote, cohen_kappa, pabak, percent_agreement
+from review.screening import agreement, cast_vote, cohen_kappa, format_ci, pabak, percent_agreement
 
 # A 2x2 table worked by hand (the classic 50-item example): both yes 20, A yes/B no 5,
 # A no/B yes 10, both no 15.
@@ -101,3 +101,12 @@ def test_votes_on_a_record_later_found_to_be_a_duplicate_do_not_count(screening_
     with engine.connect() as conn:
         (ab,) = agreement(conn, "title_abstract")
     assert ab.pair == ("alice", "bob") and ab.n == 2 and ab.percent == pytest.approx(100.0)
+
+
+def test_kappa_ci_is_none_when_its_standard_error_is_zero():
+    # one pair disagreeing: kappa 0 with a zero large-sample SE, so no interval ("n/a"),
+    # never "0.00 to 0.00"; perfect agreement likewise has no interval
+    assert cohen_kappa([("include", "exclude")]) == (0.0, None)
+    assert cohen_kappa([("include", "include"), ("exclude", "exclude")])[1] is None
+    assert format_ci(cohen_kappa([("include", "exclude")])[1]) == "n/a"
+    assert format_ci(cohen_kappa(CLASSIC)[1]) == "0.15 to 0.65"

@@ -101,3 +101,24 @@ def test_import_error_names_line(proj, capsys, tmp_path):
     bad.write_text("reviewer,record,stage,decision,reason,note\nnobody,9000001,title_abstract,include,,\n", encoding="utf-8")
     assert run(project, "decisions", "import", str(bad)) == 1
     assert f"{bad}, line 2: no reviewer named 'nobody'" in capsys.readouterr().err
+
+
+def test_agreement_ci_reads_n_a_when_it_cannot_be_computed(proj, capsys, tmp_path):
+    project, _ = proj
+    for name in ("alice", "bob"):
+        run(project, "reviewers", "add", name)
+    votes = tmp_path / "votes.csv"
+    votes.write_text(
+        "reviewer,record,stage,decision,reason,note\n"
+        "alice,9000001,title_abstract,include,,\n"
+        "bob,9000001,title_abstract,exclude,,\n",
+        encoding="utf-8",
+    )
+    assert run(project, "decisions", "import", str(votes)) == 0
+    capsys.readouterr()
+    assert run(project, "agreement", "--stage", "title_abstract") == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "alice / bob" in line)
+    assert "n/a" in row and "0.00 to 0.00" not in row
+    assert run(project, "agreement", "--json", "--stage", "title_abstract") == 0
+    assert json.loads(capsys.readouterr().out)[0]["kappa_ci"] is None

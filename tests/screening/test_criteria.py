@@ -10,8 +10,9 @@ from review.screening import criteria_for_project
 
 def test_include_terms_come_from_the_search_strategy_then_the_config(project):
     criteria = criteria_for_project(project)
-    # the worked example's strategy: truncated free text as prefixes, phrases kept whole
-    assert "mentor*" in criteria.include_terms
+    # the worked example's strategy: truncated free text as prefixes, phrases kept whole,
+    # a proximity line as one term
+    assert "mentor* adj3 program*" in criteria.include_terms
     assert "medical student*" in criteria.include_terms
     # then the config's extra terms, without repeating the strategy's
     from review.strategy import highlight_terms, load_strategy

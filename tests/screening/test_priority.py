@@ -261,3 +261,12 @@ def test_ranking_due_says_when_the_next_record_will_rank_the_queue(store_engine)
         cast_vote(store_engine, "alice", rid, TA, "exclude", criteria=CRITERIA)
     with store_engine.connect() as conn:
         assert ranking_due(conn, "alice")  # five votes since
+
+
+def test_term_scores_count_a_proximity_term_only_where_the_app_highlights_it():
+    texts = [
+        "Balint groups for students",
+        "Small group teaching in the first year; Balint was a psychoanalyst",
+        priority.record_text("Balint", {"keywords": ["group processes"]}),  # two fields
+    ]
+    assert priority.term_scores(texts, ["balint adj3 group*"]) == [1, 0, 0]

@@ -258,6 +258,8 @@ def test_lead_resolves_votes_unchanged(screening_store):
         resolve_conflict(engine, "alice", ids[2], TA, "include", criteria=CRITERIA)
     with pytest.raises(ScreeningError, match="unknown decision"):
         resolve_conflict(engine, "carol", ids[2], TA, "maybe", criteria=CRITERIA)
+    with pytest.raises(ScreeningError, match="^no decision chosen: choose include or exclude$"):
+        resolve_conflict(engine, "carol", ids[2], TA, "", criteria=CRITERIA)
     final = resolve_conflict(engine, "carol", ids[2], TA, "include", note="fits", criteria=CRITERIA)
     assert (final.decision, final.how, final.reason) == ("include", "resolution", "")
     assert resolve_conflict(engine, "carol", ids[2], TA, "include", criteria=CRITERIA) == final

@@ -36,7 +36,8 @@ def engine(app_project):
 
 
 def cookie_scripts(at) -> list[str]:
-    return [h.proto.body for h in at.get("html") if h.proto.unsafe_allow_javascript]
+    return [h.proto.body for h in at.get("html")
+            if h.proto.unsafe_allow_javascript and "document.cookie" in h.proto.body]
 
 
 def reload(cookie, sid):

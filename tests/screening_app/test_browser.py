@@ -334,3 +334,112 @@ def test_two_reviewers_screen_to_a_conflict_and_the_lead_resolves_it(browser, pr
             for ctx in contexts:
                 ctx.close()
     assert dialogs == []
+
+
+def test_workbench_links_keys_after_a_reason_pdf_beside_the_charting_form(browser, project, tmp_path):
+    """The record card's PMID and DOI open PubMed and doi.org in a new tab; after choosing a
+    full-text exclusion reason with the mouse, the E key still votes; the charting form starts
+    with what the record knows, the PDF beside it; Include is the calm blue button."""
+    import cairosvg
+
+    import review.screening as rules
+    from review.records import Record
+    from review.store import add_import, add_records, open_store
+
+    tokens = seed_project(project)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    engine = open_store(project.database_url)
+    with engine.begin() as conn:
+        iid = add_import(conn, kind="file", database="MEDLINE", file_name="extra")
+        add_records(conn, iid, [Record(
+            title="Peer mentoring of medical students: a programme evaluation",
+            abstract="A one-year group mentoring programme for medical students.",
+            authors=["Smith, John A.", "Jones, Bea"], year=2016, journal="Medical Education",
+            journal_abbrev="Med Educ", volume="50", issue="3", start_page="300", end_page="308",
+            pmid="29768149", doi="10.1056/NEJMoa1715275", source_database="MEDLINE",
+        )])
+    crit = rules.criteria_for_project(project)
+    with engine.connect() as conn:
+        ids = sorted(rules.stage_record_ids(conn, "title_abstract"))
+    linked, other = ids[-1], ids[0]
+    for rid in (linked, other):  # both at full text: included at title/abstract by both reviewers
+        for name in ("alice", "bob"):
+            rules.cast_vote(engine, name, rid, "title_abstract", "include", criteria=crit)
+    reason = "Programme shorter than 3 months"
+    with review_screen(project.root, tmp_path / "screen.log") as (url, _proc):
+        ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, timezone_id="Europe/Oslo")
+        try:
+            alice = sign_in_by_link(ctx, url, tokens["alice"])
+            record_id(alice)
+            # Include is the primary button in the theme's calm blue, not Streamlit's red
+            include = alice.get_by_role("button", name=re.compile("^Include"))
+            assert include.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(37, 99, 235)"
+            exclude = alice.get_by_role("button", name=re.compile("^Exclude"))
+            assert exclude.evaluate("b => getComputedStyle(b).backgroundColor") in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+
+            alice.locator("[data-testid='stButtonGroup'] button", has_text="Full text").click()
+            alice.get_by_text("required to exclude").wait_for(timeout=TIMEOUT_MS)
+            current = record_id(alice)
+            seen_links = False
+            voted: dict[int, tuple[str, str]] = {}
+            while current is not None:
+                if current == linked:
+                    pubmed = alice.locator('a[href="https://pubmed.ncbi.nlm.nih.gov/29768149/"]')
+                    doi = alice.locator('a[href="https://doi.org/10.1056/NEJMoa1715275"]')
+                    for link in (pubmed, doi):
+                        assert link.count() == 1
+                        assert link.get_attribute("target") == "_blank"
+                        assert link.get_attribute("rel") == "noopener noreferrer"
+                    assert pubmed.inner_text() == "PMID 29768149"
+                    seen_links = True
+                # the reason is chosen with the mouse; then the E key votes (the focus has left the box)
+                alice.get_by_role("combobox", name=re.compile("Exclusion reason")).click()
+                alice.get_by_role("option", name=reason).click()
+                wait_idle(alice)
+                alice.wait_for_timeout(300)
+                if not voted:
+                    alice.screenshot(path=str(SHOTS / "fulltext-reason.png"))
+                alice.keyboard.press("e")
+                voted[current] = ("exclude", reason)
+                current = wait_for_change(alice, current)
+                if len(voted) == 1 and current is not None:
+                    # the vote is confirmed beside the buttons, clear of the criteria panel
+                    notice = alice.locator("[data-testid='stCaptionContainer']", has_text="Exclude: ")
+                    notice.wait_for(timeout=TIMEOUT_MS)
+                    criteria = alice.locator(".criteria").first.bounding_box()
+                    box = notice.bounding_box()
+                    assert box["x"] + box["width"] <= criteria["x"]
+                    alice.screenshot(path=str(SHOTS / "vote-notice.png"))
+                assert len(voted) <= 2
+            assert seen_links and sorted(voted) == sorted((linked, other))
+            with engine.connect() as conn:
+                stored = {v.record_id: (v.decision, v.reason) for v in rules.my_votes(conn, "alice", "full_text")}
+            assert stored == voted
+
+            # charting: the record's values pre-filled and marked, the PDF beside the form
+            for name in ("bob",):
+                rules.cast_vote(engine, name, linked, "full_text", "include", criteria=crit)
+            rules.cast_vote(engine, "alice", linked, "full_text", "include", criteria=crit)  # she changes her mind
+            pdf = cairosvg.svg2pdf(bytestring=(
+                b'<svg xmlns="http://www.w3.org/2000/svg" width="595" height="842">'
+                b'<rect width="595" height="842" fill="white"/>'
+                b'<text x="60" y="100" font-size="22" font-family="sans-serif">Peer mentoring: full text</text>'
+                b"</svg>"))
+            rules.attach_pdf(engine, project.data_dir, linked, "Smith 2016.pdf", pdf, by="alice")
+            alice.get_by_role("link", name="Extraction").click()
+            author = alice.get_by_label(re.compile(r"^Author \* · from the record"))
+            author.wait_for(timeout=TIMEOUT_MS)
+            assert author.input_value() == "Smith et al."
+            year = alice.get_by_label(re.compile(r"^Year published \* · from the record"))
+            assert year.input_value() == "2016"
+            assert "doi.org/10.1056/NEJMoa1715275" in alice.locator("a[target='_blank']").evaluate_all(
+                "els => els.map(e => e.href).join(' ')")
+            viewer = alice.locator("canvas").first
+            viewer.wait_for(timeout=TIMEOUT_MS)
+            box_form, box_pdf = author.bounding_box(), viewer.bounding_box()
+            assert box_pdf["x"] > box_form["x"] + box_form["width"]  # beside the form, not under it
+            alice.wait_for_timeout(1500)
+            alice.screenshot(path=str(SHOTS / "extraction-prefilled.png"))
+        finally:
+            ctx.close()
+    engine.dispose()

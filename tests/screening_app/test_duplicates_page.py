@@ -12,6 +12,7 @@ from test_app import page_text, sign_in
 
 from review.dedup import queue
 from review.dedup.state import cluster_of
+from review.records import Record
 from review.store import add_import, add_records, open_store
 from review.store.schema import records
 from screening_app.pairs import pair_html
@@ -92,3 +93,11 @@ def test_pair_html_marks_differences_and_escapes():
     assert "background:#fef3c7" not in pair_html("3-3", (3, first), (3, first), 1.0, "")  # nothing differs
     missing = pair_html("3-9", (3, first), (9, None), 0.5, "")
     assert "Record #9 is not in the store" in missing
+
+
+def test_pair_html_links_doi_and_pmid():
+    a = Record(title="Same", doi="10.1/abc", pmid="123")
+    b = Record(title="Same", doi="10.1/abc")
+    html = pair_html("1-2", (1, a), (2, b), 0.7, "same DOI")
+    assert html.count('href="https://doi.org/10.1/abc" target="_blank" rel="noopener noreferrer"') == 2
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/123/"' in html

@@ -93,3 +93,34 @@ def test_criteria_panel_escapes_config_text():
 def test_markdown_escape_keeps_quotes_readable_and_neutralises_markup():
     out = md_escape("What's <b>*new*</b> [x](javascript:y) $1")
     assert out == r"What's &lt;b&gt;\*new\*&lt;/b&gt; \[x\]\(javascript\:y\) \$1"
+
+
+def test_pmid_and_doi_link_to_pubmed_and_doi_org_in_a_new_tab():
+    out = record_card_html(Record(title="T", pmid="29768149", doi="10.1056/NEJMoa1715275"), Highlighter.of([], []))
+    assert ('<a href="https://pubmed.ncbi.nlm.nih.gov/29768149/" target="_blank" '
+            'rel="noopener noreferrer">PMID 29768149</a>') in out
+    assert ('<a href="https://doi.org/10.1056/NEJMoa1715275" target="_blank" '
+            'rel="noopener noreferrer">doi:10.1056/NEJMoa1715275</a>') in out
+
+
+def test_a_hostile_doi_or_pmid_stays_text_inside_a_safe_link():
+    doi = '10.1000/x"><script>alert(1)</script>#?a b'
+    out = record_card_html(Record(title="T", pmid='1"><b>', doi=doi), Highlighter.of([], []))
+    assert "<script" not in out and "<b>" not in out
+    # the URL is percent-encoded (quote, <, #, ?, space), the text escaped
+    assert 'href="https://doi.org/10.1000/x%22%3E%3Cscript%3Ealert(1)%3C/script%3E%23%3Fa%20b"' in out
+    assert "doi:10.1000/x&quot;&gt;&lt;script&gt;" in out
+    # not a PMID: shown as text, no link to PubMed
+    assert "pubmed.ncbi" not in out and "PMID 1&quot;&gt;&lt;b&gt;" in out
+
+
+def test_proximity_term_marks_its_words_only_where_they_stand_close():
+    hl = Highlighter.of(["balint adj3 group*"], [])
+    out = hl("Small group teaching in the first year. A Balint group met; later, each small group wrote.")
+    assert marks(out, "inc") == ["Balint", "group"]
+    card = record_card_html(
+        Record(title="Group work", abstract="Balint groups for students", keywords=["Balint", "Group processes"]),
+        hl,
+    )
+    # the title's "Group" and the keywords (separate fields) stay unmarked
+    assert marks(card, "inc") == ["Balint", "groups"]

@@ -158,12 +158,23 @@ def test_summary_names_blocks_limits_and_databases(strategy):
 
 def test_highlight_terms(strategy):
     terms = highlight_terms(strategy)
-    for expected in ("mentor*", "program*", "medical student*", "balint group", "communit*", "apprenticeship"):
+    for expected in ("mentorship", "medical student*", "balint group", "mentors", "mentoring"):
         assert expected in terms
-    assert "mentorship" not in terms  # covered by mentor*
-    assert "mentors" not in terms and "mentoring" not in terms
+    # a proximity line is one term: its words count only near each other, never alone
+    for expected in ("mentor* adj3 program*", "balint adj3 group*", "learning adj3 communit*",
+                     "physician adj3 apprenticeship", "medical adj3 undergraduate"):
+        assert expected in terms
+    for alone in ("group*", "balint", "medical", "learning", "practice", "mentor*"):
+        assert alone not in terms
     assert all(t == t.lower() for t in terms)
     assert len(terms) == len(set(terms))
+
+
+def test_highlight_terms_of_a_proximity_line_with_an_or_inside():
+    s = parse_ovid("((peer or near-peer) adj3 mentor*).ti,ab.\n(group adj work).ti.\n(mentor* adj2 (a and b)).ab.\n1 or 2 or 3\n")
+    terms = highlight_terms(s)
+    assert terms[:3] == ["peer adj3 mentor*", "near-peer adj3 mentor*", "group adj work"]
+    assert terms[3:] == ["mentor*", "a", "b"]  # an AND inside: its words count one by one
 
 
 def test_highlight_terms_of_a_parsed_strategy_skip_not_side_and_non_text_fields():
