@@ -273,7 +273,7 @@ def test_draft_csv_is_marked_in_the_box_texts_the_r_package_draws():
     boxtext = {(r["data"] if r["data"] != "NA" else r["box"]): r["boxtext"] for r in ours}
     assert boxtext["newstud"] == "DRAFT, screening not finished: Identification of new studies via databases and registers"
     assert boxtext["othstud"] == "DRAFT, screening not finished: Identification of new studies via other methods"
-    assert boxtext["records_screened"] == "Records screened (DRAFT: 1 of them awaiting title/abstract decision)"
+    assert boxtext["records_screened"] == "Records screened (DRAFT: 8 so far, 1 awaiting title/abstract decision)"
     assert boxtext["dbr_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
     assert boxtext["other_sought_reports"] == "Reports sought for retrieval (DRAFT: 1 more awaiting title/abstract decision)"
     assert boxtext["other_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
