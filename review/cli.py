@@ -16,6 +16,7 @@ from review import __version__
 # Each module has ``register(subparsers)`` adding its commands; each command sets ``func``.
 COMMAND_MODULES = [
     "review.commands.core",
+    "review.commands.imports",
     "review.commands.demo",
     "review.commands.app",
     "review.commands.query",
@@ -56,12 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from review.commands.imports import route
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route(list(sys.argv[1:] if argv is None else argv)))
     from review.commands.context import known_errors
 
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return _closed_pipe()
     except CommandError as exc:
         print(f"review: {exc}", file=sys.stderr)
         return exc.status
@@ -71,6 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("review: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``review ... | head``): end quietly, as a Unix tool
+    does. Python would print a second error flushing stdout at exit, so stdout is pointed at
+    /dev/null first. Exit status 141 (128 + SIGPIPE), as a shell reports for ``yes | head``."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (e.g. captured in a test)
+        pass
+    return 141
 
 
 def _located(exc: BaseException, args) -> str:

@@ -36,6 +36,7 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.project", "ProjectError"),
     ("review.formats", "FormatError"),
     ("review.importing", "AlreadyImportedError"),
+    ("review.imports", "ImportChangeError"),
     ("review.store", "SchemaTooNewError"),
     ("review.store", "StoreError"),
     ("builtins", "FileNotFoundError"),
