@@ -36,8 +36,18 @@ class CommandError(Exception):
         self.status = status
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser: ``review import withdraw|edit ...`` goes to the commands
+    registered for them (``review.commands.imports.route``), however the parser is called."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        from review.commands.imports import route
+
+        return super().parse_known_args(route(list(sys.argv[1:] if args is None else args)), namespace)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="review",
         description="Scoping-review pipeline: search, import, dedup, dual screening, charting, PRISMA.",
     )
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the review project folder (default: the project holding the current folder; "
         "the repository itself is the bundled default review)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
     sub.required = True
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -57,10 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from review.commands.imports import route
-
     parser = build_parser()
-    args = parser.parse_args(route(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(argv)
     from review.commands.context import known_errors
 
     try:
