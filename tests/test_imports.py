@@ -274,3 +274,24 @@ def test_a_pubmed_runs_query_cannot_be_edited(store_engine):
         run_id = store.add_import(conn, kind="search", database="PubMed", interface="PubMed", query="mentor*[tiab]")
     with pytest.raises(ImportChangeError, match=r"PubMed run"):
         edit_import(store_engine, run_id, strategy="other")
+
+
+def test_withdrawing_duplicates_of_a_screened_record_is_allowed(store_engine, files):
+    """The votes are on the kept record of another import: withdrawing the import whose records
+    were removed as its duplicates keeps the votes and only lowers identified and duplicates."""
+    engine = store_engine
+    fixed = import_file(engine, files["fixed"], database="MEDLINE")
+    broken = import_file(engine, files["broken"], database="Embase")
+    run_dedup(engine)
+    assert identified(engine) == (5, 2, 3)
+    screening.add_reviewer(engine, "ana")
+    with engine.connect() as conn:
+        kept = [i for i, _ in store.iter_records(conn, import_id=fixed.import_id)]
+    for rid in kept:
+        screening.cast_vote(engine, "ana", rid, "title_abstract", "include")
+    withdraw_import(engine, broken.import_id)
+    assert identified(engine) == (3, 0, 3)
+    with engine.connect() as conn:
+        assert screening.stage_record_ids(conn, "title_abstract") == kept
+        assert screening.progress(conn, "ana", "title_abstract").mine == 3
+        assert prisma_counts(conn).database_specific_results == {"MEDLINE": 3}
