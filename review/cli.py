@@ -74,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # a broken pipe elsewhere is a real error, not a reader that went away
         return _closed_pipe()
     except CommandError as exc:
         print(f"review: {exc}", file=sys.stderr)
@@ -84,6 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("review: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
+
+
+def _stdout_closed() -> bool:
+    """Whether nobody reads our standard output any more (a pipe whose reader has gone);
+    True where this cannot be asked (no poll on the platform)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return True
 
 
 def _closed_pipe() -> int:

@@ -171,3 +171,21 @@ def test_output_into_a_closed_pipe_ends_quietly(project, capsys, tmp_path):
     assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception ignored" not in err, err
     assert err == ""
     assert status == 141
+
+
+def test_a_broken_pipe_elsewhere_is_not_hidden(project):
+    """Only a closed standard output ends quietly: a BrokenPipeError from anything else (stdout
+    still read) is a real failure and shows."""
+    code = (
+        "import sys\n"
+        "import review.commands.core as core\n"
+        "def broken(args):\n"
+        "    raise BrokenPipeError(32, 'Broken pipe (a server connection)')\n"
+        "core.cmd_status = broken\n"
+        "from review.cli import main\n"
+        f"raise SystemExit(main(['--project', {str(project.root)!r}, 'status']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "BrokenPipeError" in result.stderr and "a server connection" in result.stderr
