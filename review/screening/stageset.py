@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from review.screening.model import ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
-from review.store.live import is_withdrawn
+from review.store.live import is_withdrawn, live_clause
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_fulltexts as ft_t
@@ -68,7 +68,7 @@ def stage_set(stage: str) -> sa.Select:
     """SELECT of the record ids in ``stage``."""
     check_stage(stage)
     if stage == "title_abstract":
-        return sa.select(records.c.id).where(~is_removed(records.c.id))
+        return sa.select(records.c.id).where(~is_duplicate(records.c.id), live_clause())
     included = title_abstract_includes().subquery()
     return sa.select(included.c.record_id).where(
         ~is_removed(included.c.record_id), included.c.record_id.not_in(not_retrieved_ids())

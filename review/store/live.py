@@ -30,14 +30,19 @@ def live_clause(table: sa.Table | sa.Alias = records) -> sa.ColumnElement[bool]:
     return table.c.import_id.not_in(withdrawn_imports())
 
 
-def is_withdrawn(record_id_col: sa.ColumnElement) -> sa.ColumnElement[bool]:
-    """True where the record with id ``record_id_col`` belongs to a withdrawn import."""
+def withdrawn_records() -> sa.Select:
+    """SELECT of the ids of the records of withdrawn imports."""
     inner = records.alias("withdrawn_rec")
-    return sa.exists(
-        sa.select(inner.c.id).where(
-            inner.c.id == record_id_col, inner.c.import_id.in_(withdrawn_imports())
-        )
-    )
+    return sa.select(inner.c.id).where(inner.c.import_id.in_(withdrawn_imports()))
+
+
+def is_withdrawn(record_id_col: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """True where the record with id ``record_id_col`` belongs to a withdrawn import.
+
+    An uncorrelated IN: the database computes the (usually empty, always small) set once per
+    query and probes it per row, so a queue walk or a count over every record pays almost
+    nothing for it (a correlated EXISTS per row tripled the screening card's time)."""
+    return record_id_col.in_(withdrawn_records())
 
 
 def live_records() -> sa.Select:
