@@ -1,7 +1,8 @@
 """The ``review`` command: thin over the library; one module per command group in ``review.commands``.
 
 Exit status: 0 success (warnings included), 1 a failure the message explains, 2 bad usage or
-a syntax error in user input.
+a syntax error in user input, 141 the reader of the output went away (``review ... | head``:
+the command ends quietly, as ``yes | head`` does).
 """
 
 from __future__ import annotations
