@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review.commands.context import engine_of, project_of
+from review.commands.context import actor, engine_of, project_of
 from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
 from review.project import init_project
@@ -95,17 +95,6 @@ def _read_strategy(name: str) -> str:
         raise CommandError(f"--strategy: {exc}") from exc
 
 
-def _actor() -> str:
-    """Who runs the command, for the events: $REVIEW_USER or the login name."""
-    import getpass
-    import os
-
-    try:
-        return os.environ.get("REVIEW_USER") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on this system
-        return ""
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     engine = engine_of(args)
     mapping = _parse_mapping(args.mapping)
@@ -134,7 +123,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     progress=bar.update,
                     replace=args.replace,
                     replace_reason=args.reason,
-                    actor=_actor(),
+                    actor=actor(),
                 )
             except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
                 print(f"review: {exc}", file=sys.stderr)

@@ -11,11 +11,9 @@ is unchanged. A file literally named ``withdraw`` or ``edit`` is imported as
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 
-from review.commands.context import engine_of
+from review.commands.context import actor, engine_of
 
 # (command, word after it) -> the registered command it runs
 VERBS = {
@@ -49,14 +47,7 @@ def route(argv: list[str]) -> list[str]:
 
 
 def _who(args: argparse.Namespace) -> str:
-    if args.by:
-        return args.by
-    if os.environ.get("REVIEW_USER"):
-        return os.environ["REVIEW_USER"]
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on this system
-        return ""
+    return actor(args.by)
 
 
 def _import_id(text: str) -> int:
