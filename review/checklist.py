@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review.extraction import Field, Form
-from review.prisma import PrismaCounts, draft_note
+from review.prisma import PrismaCounts, draft_note, screened_text
 from review.reports import (
     MethodsFacts,
     _other_label,
@@ -240,7 +240,7 @@ def _search(x: _Inputs) -> tuple[str, str]:
     if f.strategy_file:
         return "\n".join(lines), partly(
             "the full strategy as run in at least one database (run review search, or attach it: "
-            "review import FILE --strategy STRATEGY.txt)"
+            "review import edit N --strategy STRATEGY.txt, N the import's number in review status)"
         )
     return "", WRITE
 
@@ -295,7 +295,7 @@ def flow_text(c: PrismaCounts) -> str:
         lines.append(f"Records removed by automation tools: {_n(c.excluded_automatic)}")
     if c.excluded_other:
         lines.append(f"Records removed for other reasons: {_n(c.excluded_other)}")
-    lines.append(f"Records screened: {_n(c.records_screened)}")
+    lines.append(f"Records screened: {screened_text(c)}")
     lines.append(f"Records excluded: {_n(c.records_excluded)}")
     if c.records_pending:
         lines.append(f"Records awaiting a title/abstract decision: {_n(c.records_pending)}")

@@ -196,7 +196,12 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
 
     add("database_results", x_main, MAIN_W, ident_items)
     add("duplicates", x_excl, EXCL_W, removed_items)
-    add("records_screened", x_main, MAIN_W, [_count_line("Records screened", c.records_screened)])
+    if c.records_pending:  # a draft: never "Records screened (n = all)" before they are
+        screened_items: list = [_count_line("Records screened so far", c.records_screened_so_far),
+                                _count_line("Records awaiting screening", c.records_pending)]
+    else:
+        screened_items = [_count_line("Records screened", c.records_screened)]
+    add("records_screened", x_main, MAIN_W, screened_items)
     add("records_excluded", x_excl, EXCL_W, [_count_line("Records excluded", c.records_excluded)])
     add("dbr_sought_reports", x_main, MAIN_W, [_count_line("Reports sought for retrieval", c.dbr_sought_reports)])
     add("dbr_notretrieved_reports", x_excl, EXCL_W, [_count_line("Reports not retrieved", c.dbr_notretrieved_reports)])

@@ -1,6 +1,8 @@
 """Import export files into the store: one file = one import row + its records, one transaction.
 
-Re-importing a file with the same content (SHA-256) is refused unless ``again=True``.
+Re-importing a file with the same content (SHA-256) is refused unless ``again=True``; the
+file of a withdrawn import may be imported again. ``replace=N`` withdraws import N and stores
+the new file in the same transaction (``review.imports``): if the new file fails, N stays.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class ImportSummary:
     records_stored: int
     report: ImportReport
     per_database: dict[str, int] = field(default_factory=dict)
+    replaced: Any = None  # review.imports.WithdrawSummary of the import replaced (replace=N)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -56,6 +59,8 @@ def import_file(
     strategy_text: str = "",
     actor: str = "",
     progress: Callable[[int], Any] | None = None,
+    replace: int | None = None,
+    replace_reason: str = "",
 ) -> ImportSummary:
     """Read ``path`` and store its records under one new import.
 
@@ -67,6 +72,10 @@ def import_file(
     ``SourceDatabaseError`` (a ``FormatError``) when the source database is missing or names a
     reference manager or a format, and ``AlreadyImportedError`` for a repeat; nothing is
     stored then.
+
+    ``replace``: the id of an import this file replaces (withdrawn in the same transaction,
+    ``replace_reason`` saying why); ``review.imports.ImportChangeError`` before anything is
+    read if it cannot be withdrawn.
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
@@ -80,7 +89,11 @@ def import_file(
         raise UnreadableFileError(path, f"cannot read the file ({exc.strerror})") from exc
     with engine.connect() as conn:
         previous = store.find_import_by_hash(conn, digest)
-    if previous and not again:
+        if replace is not None:
+            from review.imports import check_withdrawable
+
+            check_withdrawable(conn, replace)
+    if previous and not again and previous["id"] != replace:
         raise AlreadyImportedError(
             f"{path}: this file was imported already (import #{previous['id']}, "
             f"{previous['file_name']}, {previous['created_at']}); use --again to import it twice"
@@ -118,6 +131,12 @@ def import_file(
             file_hash=digest,
             format=report.format,
         )
+        replaced = None
+        if replace is not None:
+            from review.imports import withdraw_in
+
+            replaced = withdraw_in(conn, replace, by=actor, replaced_by=import_id,
+                                   reason=replace_reason)
         stored = store.add_records(
             conn, import_id, result.records, default_database=database, progress=progress
         )
@@ -140,6 +159,7 @@ def import_file(
                 "skipped": len(report.skipped),
                 "per_database": per_db,
                 "other_source": other_source,
+                "replaces": replace,
             },
             actor=actor,
         )
@@ -150,15 +170,22 @@ def import_file(
         records_stored=stored,
         report=report,
         per_database=per_db,
+        replaced=replaced,
     )
 
 
 def status(engine: sa.Engine) -> dict[str, Any]:
-    """Records per database and per import, and totals (the data behind ``review status``)."""
+    """Records per database and per import, and totals (the data behind ``review status``).
+
+    A withdrawn import is listed with its withdrawal; its records are in no total."""
+    from review.store.live import withdrawals
+
     with engine.connect() as conn:
         imports = store.list_imports(conn)
         per_import = store.counts_by_import(conn)
         per_db = store.counts_by_database(conn)
+        withdrawn = withdrawals(conn)
+    live = [row for row in imports if row["id"] not in withdrawn]
     return {
         "imports": [
             {
@@ -173,13 +200,22 @@ def status(engine: sa.Engine) -> dict[str, Any]:
                 "records": per_import.get(row["id"], 0),
                 "skipped": row["records_skipped"],
                 "imported_at": row["created_at"],
+                "withdrawn": _withdrawal_dict(withdrawn.get(row["id"])),
             }
             for row in imports
         ],
         "records_by_database": per_db,
         "totals": {
-            "imports": len(imports),
-            "records": sum(per_import.values()),
-            "skipped": sum(row["records_skipped"] for row in imports),
+            "imports": len(live),
+            "records": sum(per_import.get(row["id"], 0) for row in live),
+            "skipped": sum(row["records_skipped"] for row in live),
         },
+        "withdrawn_imports": len(imports) - len(live),
     }
+
+
+def _withdrawal_dict(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"at": row["withdrawn_at"], "by": row["withdrawn_by"], "reason": row["reason"],
+            "replaced_by": row["replaced_by"]}

@@ -31,6 +31,7 @@ from review.checklist import ChecklistRow, checklist_note, checklist_title
 from review.pubmed.log import (
     SUMMARY_HEADERS,
     LogEntry,
+    attach_advice,
     entry_facts,
     entry_heading,
     line_rows,
@@ -277,7 +278,7 @@ def _add_search_log(doc: Any, entries: Sequence[LogEntry]) -> None:
         elif e.strategy:
             _add_verbatim(doc, "Strategy as run (attached with --strategy):", e.strategy)
         else:
-            doc.add_paragraph("Strategy: not attached (attach it with review import FILE --strategy STRATEGY.txt).")
+            doc.add_paragraph(attach_advice(e, code=""))
 
 
 def _add_verbatim(doc: Any, label: str, text: str) -> None:

@@ -189,16 +189,25 @@ class PrismaCounts:
             "database_results", "register_results", "website_results",
             "organisation_results", "citations_results", "other_method_results",
             "other_results", "new_studies", "new_reports", "total_studies", "total_reports",
+            "records_screened_so_far",
         ):
             data[name] = getattr(self, name)
         return data
 
+    @property
+    def records_screened_so_far(self) -> int:
+        """Records of the left column with a final title/abstract decision (all of
+        ``records_screened`` once screening is finished)."""
+        return self.records_screened - self.records_pending
+
     def box_numbers(self) -> dict[str, int]:
-        """Each numbered box of the diagram -> its number (reason lines included)."""
+        """Each numbered box of the diagram -> its number (reason lines included). On a draft
+        the "Records screened" box shows the records screened so far and, labelled apart,
+        those awaiting a decision (``records_screened:awaiting``)."""
         out: dict[str, int] = {
             "database_results": self.database_results,
             "duplicates": self.duplicates,
-            "records_screened": self.records_screened,
+            "records_screened": self.records_screened_so_far,
             "records_excluded": self.records_excluded,
             "dbr_sought_reports": self.dbr_sought_reports,
             "dbr_notretrieved_reports": self.dbr_notretrieved_reports,
@@ -207,6 +216,8 @@ class PrismaCounts:
             "new_studies": self.new_studies,
             "new_reports": self.new_reports,
         }
+        if self.records_pending:
+            out["records_screened:awaiting"] = self.records_pending
         for name, n in self.database_specific_results.items():
             out[f"database:{name}"] = n
         if self.register_specific_results:
@@ -487,6 +498,15 @@ def awaiting_text(c: PrismaCounts) -> str:
     return ", ".join(_awaiting_phrase(name, n) for name, n in c.awaiting().items())
 
 
+def screened_text(c: PrismaCounts) -> str:
+    """What "Records screened" shows: "379" once screening is finished; on a draft the
+    records screened so far and those awaiting, each labelled ("12 so far, 367 awaiting"),
+    never the whole set as if it had been screened."""
+    if not c.records_pending:
+        return f"{c.records_screened:,}"
+    return f"{c.records_screened_so_far:,} so far, {c.records_pending:,} awaiting"
+
+
 def draft_note(c: PrismaCounts) -> str:
     """The DRAFT line every output of unfinished counts carries ("" for a final figure)."""
     if not c.is_draft:
@@ -568,7 +588,8 @@ def csv_boxtexts(c: PrismaCounts) -> dict[str, str]:
     if c.has_other_column:
         texts["othstud"] = draft + "Identification of new studies via other methods"
     notes = (  # box -> its label, the awaiting box it speaks for, how
-        ("records_screened", "Records screened", "records_pending", "{n} of them awaiting title/abstract decision"),
+        ("records_screened", "Records screened", "records_pending",
+         f"{c.records_screened_so_far:,} so far, {{n}} awaiting title/abstract decision"),
         ("dbr_assessed", "Reports assessed for eligibility", "dbr_pending", "{n} of them awaiting full-text decision"),
         ("other_sought_reports", "Reports sought for retrieval", "other_screening_pending",
          "{n} more awaiting title/abstract decision"),
@@ -616,7 +637,7 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
         lines.append(f"  Records identified from registers: {c.register_results:,}")
     lines.append(f"  Duplicate records removed: {c.duplicates:,}")
     lines += ["", "Screening",
-              f"  Records screened: {c.records_screened:,}",
+              f"  Records screened: {screened_text(c)}",
               f"  Records excluded: {c.records_excluded:,}",
               *([f"  Records awaiting a title/abstract decision: {c.records_pending:,}"] if c.records_pending else []),
               f"  Reports sought for retrieval: {c.dbr_sought_reports:,}",
@@ -656,6 +677,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     """The flow's plain inputs from the store: imports, dedup clusters and screening."""
     from review import screening
     from review.formats.sources import database_label
+    from review.store.live import live_clause
     from review.store.schema import dedup_membership, imports, records
     from review.studies import study_of
 
@@ -663,6 +685,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         sa.select(records.c.id, records.c.source_database, imports.c.database, imports.c.other_source,
                   imports.c.id)
         .join(imports, imports.c.id == records.c.import_id)
+        .where(live_clause())  # a withdrawn import's records count nowhere
         .order_by(records.c.id)
     ).all()
     kept_of = dict(

@@ -666,9 +666,13 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     from review.store.schema import dedup_membership, records
     from review.store.schema import imports as imports_t
 
-    imports = list_imports(conn)
+    from review.store.live import live_clause, withdrawals
+
+    withdrawn = withdrawals(conn)
+    imports = [imp for imp in list_imports(conn) if int(imp["id"]) not in withdrawn]
     rows = conn.execute(
         sa.select(records.c.import_id, records.c.source_database, sa.func.count())
+        .where(live_clause())
         .group_by(records.c.import_id, records.c.source_database)
     ).all()
     by_import: dict[int, Counter[str]] = {}
@@ -708,6 +712,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
             .join(imports_t, imports_t.c.id == records.c.import_id)
             .where(
                 dedup_membership.c.kept_id != dedup_membership.c.record_id,
+                live_clause(),
                 sa.or_(imports_t.c.other_source.is_(None), imports_t.c.other_source.not_in(OTHER_METHOD_SOURCES)),
             )
         ).scalars()

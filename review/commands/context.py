@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +38,7 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.project", "ProjectError"),
     ("review.formats", "FormatError"),
     ("review.importing", "AlreadyImportedError"),
+    ("review.imports", "ImportChangeError"),
     ("review.store", "SchemaTooNewError"),
     ("review.store", "StoreError"),
     ("builtins", "FileNotFoundError"),
@@ -56,6 +59,19 @@ def known_errors() -> tuple[type[BaseException], ...]:
     import importlib
 
     return tuple(getattr(importlib.import_module(mod), name) for mod, name in KNOWN_ERRORS)
+
+
+def actor(by: str | None = None) -> str:
+    """Who runs the command, for the events: ``--by`` if given, else $REVIEW_USER, else the
+    login name ("" where there is none)."""
+    if by:
+        return by
+    if os.environ.get("REVIEW_USER"):
+        return os.environ["REVIEW_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on this system
+        return ""
 
 
 def output_file(text: str) -> str:

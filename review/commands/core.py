@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review.commands.context import engine_of, project_of
+from review.commands.context import actor, engine_of, project_of
 from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
 from review.project import init_project
@@ -50,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--again", action="store_true", help="import a file even if the same content was imported before")
     p.add_argument("--other-source", choices=OTHER_SOURCES, default=None, help="records found by other methods (PRISMA 2020 right-hand column)")
     p.add_argument("--strategy", metavar="FILE", default=None, help="the search strategy as run (text file), kept for the PRISMA-S log")
+    p.add_argument("--replace", metavar="N", type=int, default=None, help="withdraw import N and import FILE in its place, in one transaction (N stays if FILE fails)")
+    p.add_argument("--reason", default="", help="with --replace: why import N is replaced (kept in the event and the search log)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="records per database and per import", description="Show what the store holds: imports, records per database, totals.")
@@ -114,6 +116,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping = _parse_mapping(args.mapping)
     searched = _check_date(args.searched)
     strategy_text = _read_strategy(args.strategy) if args.strategy else ""
+    if args.replace is not None and len(args.files) != 1:
+        from review.cli import CommandError
+
+        raise CommandError(f"--replace {args.replace} takes one FILE (the corrected export), "
+                           f"not {len(args.files)}", 2)
     failures = 0
     for name in args.files:
         with tqdm(desc=Path(name).name, unit=" rec", disable=None, file=sys.stderr, leave=False) as bar:
@@ -130,6 +137,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                     other_source=args.other_source,
                     strategy_text=strategy_text,
                     progress=bar.update,
+                    replace=args.replace,
+                    replace_reason=args.reason,
+                    actor=actor(),
                 )
             except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
                 print(f"review: {exc}", file=sys.stderr)
@@ -141,6 +151,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"{name}: {summary.records_stored} records imported as #{summary.import_id} "
             f"({report.format}, {report.encoding}){' — ' + dbs if dbs else ''}"
         )
+        if summary.replaced is not None:
+            print(f"  import #{summary.replaced.import_id} ({summary.replaced.file_name or summary.replaced.database}) "
+                  f"withdrawn in its place: its {summary.replaced.records} records count nowhere now")
         for skipped in report.skipped:
             where = f"line {skipped.line}" if skipped.line else f"record {skipped.position}"
             print(f"  skipped ({where}): {skipped.reason}", file=sys.stderr)
@@ -161,7 +174,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     print(f"Project: {data['project']}")
     totals = data["totals"]
-    print(f"{totals['records']} records from {totals['imports']} imports ({totals['skipped']} skipped)")
+    print(f"{totals['records']} records from {totals['imports']} imports ({totals['skipped']} skipped)"
+          + (f"; {data['withdrawn_imports']} import(s) withdrawn" if data.get("withdrawn_imports") else ""))
     if data["records_by_database"]:
         print("\nRecords per database:")
         for db, n in data["records_by_database"].items():
@@ -171,5 +185,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for row in data["imports"]:
             source = row["file_name"] or row["kind"]
             extra = f" [{row['other_source']}]" if row["other_source"] else ""
+            if row.get("withdrawn"):
+                w = row["withdrawn"]
+                extra += f" [withdrawn {w['at'][:10]}" + (f", replaced by #{w['replaced_by']}" if w["replaced_by"] else "") + "]"
             print(f"  #{row['id']:<4} {row['database']:<20} {row['records']:>7}  {source}{extra}")
     return 0

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 
-from review.commands.context import engine_of, output_file
+from review.commands.context import actor, engine_of, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,14 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _who(args: argparse.Namespace) -> str:
-    if args.by:
-        return args.by
-    if os.environ.get("REVIEW_USER"):
-        return os.environ["REVIEW_USER"]
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on this system
-        return ""
+    return actor(args.by)
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.store.api import now_iso
+from review.store.live import withdrawn_record_ids
 from review.store.schema import dedup_membership, dedup_review
 
 PENDING = "pending"
@@ -116,11 +117,15 @@ def _kept_of(conn: sa.Connection, ids: Iterable[int]) -> dict[int, int]:
 def pending_pairs(conn: sa.Connection) -> list[ReviewPair]:
     """Pairs waiting for a person, most likely duplicates first.
 
-    A pair whose two records are already in one cluster is left out (nothing to decide).
+    A pair whose two records are already in one cluster is left out (nothing to decide), and
+    so is a pair naming a record of a withdrawn import.
     """
     pairs = list_pairs(conn, PENDING)
-    kept = _kept_of(conn, {i for p in pairs for i in (p.record_a, p.record_b)})
-    return [p for p in pairs if kept[p.record_a] != kept[p.record_b]]
+    named = {i for p in pairs for i in (p.record_a, p.record_b)}
+    kept = _kept_of(conn, named)
+    gone = withdrawn_record_ids(conn, sorted(named))
+    return [p for p in pairs if kept[p.record_a] != kept[p.record_b]
+            and p.record_a not in gone and p.record_b not in gone]
 
 
 def manual_decisions(

@@ -31,6 +31,7 @@ from review.dedup.normalise import normalise
 from review.dedup.pipeline import drop_unreliable_identifiers, find_duplicates
 from review.records import Record
 from review.store.api import now_iso
+from review.store.live import live_clause, withdrawn_record_ids
 from review.store.schema import dedup_membership, events, records
 
 
@@ -61,7 +62,7 @@ Membership = dict[int, tuple[int, float, str]]  # record id -> (kept id, confide
 
 
 def _load_records(conn: sa.Connection, scope: set[int] | None) -> list[tuple[int, Record]]:
-    query = sa.select(records.c.id, records.c.data).order_by(records.c.id)
+    query = sa.select(records.c.id, records.c.data).where(live_clause()).order_by(records.c.id)
     if scope is not None:
         query = query.where(records.c.id.in_(sorted(scope)))
     return [(int(rid), Record.from_dict(data)) for rid, data in conn.execute(query)]
@@ -106,7 +107,7 @@ def _unreliable_identifiers(conn: sa.Connection, loaded: list[tuple[int, Record]
     if not dois and not pmids:
         return {}
     query = sa.select(records.c.id, records.c.data).where(
-        sa.or_(records.c.doi.in_(dois), records.c.pmid.in_(pmids))
+        sa.or_(records.c.doi.in_(dois), records.c.pmid.in_(pmids)), live_clause()
     )
     sharing = [normalise(Record.from_dict(data), i) for i, (_, data) in enumerate(conn.execute(query))]
     return drop_unreliable_identifiers(sharing)
@@ -238,6 +239,14 @@ def _recluster(
     return summary
 
 
+def recluster(
+    conn: sa.Connection, scope: set[int] | None, *, actor: str, cause: str, cause_event: int | None = None
+) -> RunSummary:
+    """Cluster the records of ``scope`` (None: all) again inside the caller's transaction and
+    write what changed (``review.imports`` calls it when an import is withdrawn)."""
+    return _recluster(conn, scope, actor=actor, cause=cause, cause_event=cause_event)
+
+
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -256,6 +265,7 @@ def _split_reason(cause: str) -> str:
         "reject": "a person rejected a pair in this cluster",
         "undo": "a merge was undone",
         "confirm": "reclustered after a confirmation",
+        "withdraw": "an import holding some of these records was withdrawn",
     }.get(cause, cause)
 
 
@@ -263,7 +273,7 @@ def _fill_totals(conn: sa.Connection, summary: RunSummary) -> None:
     from review.dedup.state import duplicates_removed
 
     summary.duplicates_removed = duplicates_removed(conn)
-    total = conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one()
+    total = conn.execute(sa.select(sa.func.count()).select_from(records).where(live_clause())).scalar_one()
     summary.unique_records = int(total) - summary.duplicates_removed
     summary.pending = len(queue.pending_pairs(conn))
 
@@ -293,6 +303,10 @@ def _check_records(conn: sa.Connection, *record_ids: int) -> None:
     missing = _missing_records(conn, *record_ids)
     if missing:
         raise DedupError(f"no record with id {', '.join(map(str, missing))} in this store")
+    withdrawn = sorted(withdrawn_record_ids(conn, list(record_ids)))
+    if withdrawn:
+        raise DedupError(f"record {', '.join(map(str, withdrawn))} belongs to a withdrawn import "
+                         "and is no longer deduplicated ('review status' lists the imports)")
 
 
 def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
@@ -301,10 +315,15 @@ def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
     parsed = [(pair, queue.parse_pair(pair)) for pair in pairs]
     with engine.connect() as conn:
         absent = set(_missing_records(conn, *(i for _, ab in parsed for i in ab)))
+        withdrawn = withdrawn_record_ids(conn, [i for _, ab in parsed for i in ab])
     for pair, (a, b) in parsed:
         missing = [str(r) for r in (a, b) if r in absent]
         if missing:
             raise DedupError(f"pair {pair}: no record with id {', '.join(missing)} in this store; "
+                             "nothing was decided (list the pairs with 'review dedup --pending')")
+        gone = [str(r) for r in (a, b) if r in withdrawn]
+        if gone:
+            raise DedupError(f"pair {pair}: record {', '.join(gone)} belongs to a withdrawn import; "
                              "nothing was decided (list the pairs with 'review dedup --pending')")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.records import Record
+from review.store.live import live_clause
 from review.store.schema import dedup_membership, records
 
 # Fields filled in the kept record from its duplicates when the kept one lacks them.
@@ -22,10 +23,11 @@ def _removed_ids():
 
 
 def unique_record_ids(conn: sa.Connection) -> list[int]:
-    """Ids of the records left after deduplication (every record if dedup never ran)."""
+    """Ids of the records left after deduplication (every record if dedup never ran);
+    records of withdrawn imports are not among them."""
     query = (
         sa.select(records.c.id)
-        .where(records.c.id.not_in(_removed_ids()))
+        .where(records.c.id.not_in(_removed_ids()), live_clause())
         .order_by(records.c.id)
     )
     return [int(i) for i in conn.execute(query).scalars()]

@@ -3,9 +3,11 @@
 For each database searched (PRISMA-S items 1-3, 8, 9, 13): database and interface, date
 searched, the strategy exactly as run with per-line counts, limits, and the records found.
 PubMed runs (``review search``) carry their lines and counts themselves; an imported
-export (``review import FILE --strategy STRATEGY.txt``) carries the strategy text the user
-attached - Ovid's "Search History" lines ("1  exp Mentors/  9411") are split into
+export (``review import FILE --strategy STRATEGY.txt``, or later ``review import edit N
+--strategy STRATEGY.txt``) carries the strategy text the user attached - Ovid's "Search History" lines ("1  exp Mentors/  9411") are split into
 numbered lines with counts when every line has that shape, and always shown verbatim too.
+A withdrawn import (``review import withdraw N``) stays in the log, marked withdrawn (when,
+by whom, why, and the import that replaced it): its records count nowhere.
 
 ``search_log(engine)`` reads the store; ``render_markdown`` and ``render_csv`` print it.
 """
@@ -25,7 +27,7 @@ from review import store
 from review.formats.sources import database_label
 
 __all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS", "SUMMARY_HEADERS",
-           "summary_row", "entry_heading", "entry_facts", "line_rows"]
+           "summary_row", "entry_heading", "entry_facts", "line_rows", "attach_advice", "withdrawn_text"]
 
 CSV_COLUMNS = [
     "import_id",
@@ -43,6 +45,7 @@ CSV_COLUMNS = [
     "query_translation",
     "file_name",
     "other_source",
+    "withdrawn",
 ]
 
 # An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
@@ -74,6 +77,7 @@ class LogEntry:
     other_source: str = ""
     db_info: dict[str, str] = field(default_factory=dict)
     missing: int = 0
+    withdrawn: dict[str, Any] | None = None  # the import_withdrawals row of a withdrawn import
 
 
 def _limits_text(value: Any) -> str:
@@ -106,9 +110,12 @@ def ovid_lines(text: str) -> list[LogLine]:
 
 def search_log(engine: sa.Engine) -> list[LogEntry]:
     """One entry per import of the project, in the order they were made."""
+    from review.store.live import withdrawals
+
     with engine.connect() as conn:
         imports = store.list_imports(conn)
         stored = store.counts_by_import(conn)
+        withdrawn = withdrawals(conn)
     entries = []
     for row in imports:
         report = row.get("report") or {}
@@ -138,9 +145,30 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 other_source=row.get("other_source") or "",
                 db_info=dict(report.get("db_info") or {}) if isinstance(report, dict) else {},
                 missing=len(report.get("missing") or []) if isinstance(report, dict) else 0,
+                withdrawn=withdrawn.get(int(row["id"])),
             )
         )
     return entries
+
+
+def withdrawn_text(e: LogEntry) -> str:
+    """"Withdrawn 2026-12-06T10:00:00+00:00 by ana: one record broken; replaced by import #4"
+    ("" for an import that counts)."""
+    w = e.withdrawn
+    if not w:
+        return ""
+    text = f"Withdrawn {w['withdrawn_at']}" + (f" by {w['withdrawn_by']}" if w.get("withdrawn_by") else "")
+    if w.get("reason"):
+        text += f": {w['reason']}"
+    if w.get("replaced_by"):
+        text += f"; replaced by import #{w['replaced_by']}"
+    return text
+
+
+def attach_advice(e: LogEntry, *, code: str = "`") -> str:
+    """What a file import without its strategy says: the command that attaches it."""
+    return (f"Strategy: not attached (attach it with {code}review import edit {e.import_id} "
+            f"--strategy STRATEGY.txt{code}).")
 
 
 def _n(value: int | None) -> str:
@@ -166,6 +194,8 @@ def summary_row(e: LogEntry) -> list[str]:
     source = "search (E-utilities)" if e.kind == "search" else (e.file_name or "file")
     if e.other_source:
         source += f" [other methods: {e.other_source}]"
+    if e.withdrawn:
+        source += " [WITHDRAWN: counts nowhere]"
     return [str(e.import_id), e.database, e.interface or "-", e.searched_on or "not given",
             _n(e.records_found), _n(e.records_stored), source]
 
@@ -181,6 +211,8 @@ def entry_heading(e: LogEntry) -> str:
 def entry_facts(e: LogEntry) -> list[str]:
     """The facts listed under an import's heading (records, export file, build, limits)."""
     facts = [f"Records found: {_n(e.records_found) or 'not known'}; stored: {_n(e.records_stored)}"]
+    if e.withdrawn:
+        facts.insert(0, withdrawn_text(e) + ". Its records count in no total, deduplication or screening.")
     if e.missing:
         facts.append(f"PMIDs that could not be fetched: {e.missing}")
     if e.file_name:
@@ -234,7 +266,7 @@ def render_markdown(entries: list[LogEntry], *, title: str = "", strategies: str
         elif e.strategy:
             out += ["", "Strategy as run (attached with --strategy):", "", _fence(e.strategy)]
         else:
-            out += ["", "Strategy: not attached (attach it with `review import FILE --strategy STRATEGY.txt`)."]
+            out += ["", attach_advice(e)]
     return "\n".join(out) + "\n" + (f"\n{strategies}" if strategies else "")
 
 
@@ -256,6 +288,7 @@ def render_csv(entries: list[LogEntry]) -> str:
             "query_translation": e.query_translation,
             "file_name": e.file_name,
             "other_source": e.other_source,
+            "withdrawn": withdrawn_text(e),
         }
         if e.lines:
             for line in e.lines:

@@ -20,6 +20,7 @@ from review.screening.model import ScreeningError
 from review.screening.votes import cast_vote_in
 from review.store.api import log_event
 from review.store.schema import dedup_membership as dm
+from review.store.live import live_clause
 from review.store.schema import records
 from review.store.schema import screening_votes as votes_t
 from review.store.transaction import write_retrying
@@ -103,7 +104,7 @@ def resolve_record(conn: sa.Connection, text: str) -> int:
     if kind in ("pmid", "number"):
         if not raw.isdigit():
             raise ScreeningError(f"{text!r} is not a PMID (digits only)")
-        ids = [int(i) for i in conn.execute(sa.select(records.c.id).where(records.c.pmid == raw)).scalars()]
+        ids = [int(i) for i in conn.execute(sa.select(records.c.id).where(records.c.pmid == raw, live_clause())).scalars()]
         if ids:
             found["PMID"] = _kept(conn, ids)
     if kind in ("id", "number"):
@@ -116,7 +117,7 @@ def resolve_record(conn: sa.Connection, text: str) -> int:
         doi = normalise_doi(raw)
         if not doi or not re.match(r"^10\.\S+/\S+", doi):
             raise ScreeningError(f"{text!r} is neither a PMID, a DOI nor a record id")
-        ids = [int(i) for i in conn.execute(sa.select(records.c.id).where(records.c.doi == doi)).scalars()]
+        ids = [int(i) for i in conn.execute(sa.select(records.c.id).where(records.c.doi == doi, live_clause())).scalars()]
         if ids:
             found["DOI"] = _kept(conn, ids)
     if not found:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from review.screening.model import FullText, ScreeningError
 from review.screening.reviewers import require_active
-from review.screening.stageset import is_duplicate, title_abstract_includes
+from review.screening.stageset import is_removed, title_abstract_includes
 from review.store.api import log_event, now_iso
 from review.store.schema import screening_fulltexts as ft_t
 from review.store.transaction import Retry, write_retrying
@@ -43,7 +43,7 @@ def _check_record(conn: sa.Connection, record_id: int) -> None:
     included = title_abstract_includes().subquery()
     found = conn.execute(
         sa.select(included.c.record_id).where(
-            included.c.record_id == record_id, ~is_duplicate(included.c.record_id)
+            included.c.record_id == record_id, ~is_removed(included.c.record_id)
         )
     ).first()
     if found is None:

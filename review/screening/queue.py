@@ -21,7 +21,8 @@ import sqlalchemy as sa
 import review.screening.ranking as ranking
 from review.screening.model import Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
-from review.screening.stageset import in_stage_clause, is_duplicate, stage_set
+from review.screening.stageset import in_stage_clause, is_removed, stage_set
+from review.store.live import is_withdrawn
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
@@ -118,6 +119,7 @@ def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.recor
             .scalar_subquery()
         )
         clauses.append(removed == 0)
+        clauses.append(~is_withdrawn(rid))
     else:
         clauses.append(in_stage_clause(stage, rid))
     return sa.and_(*clauses)
@@ -209,7 +211,7 @@ def pilot_ids(conn: sa.Connection, size: int, seed: int = 0, *, commit: bool | N
     if commit is None:
         commit = not conn.in_transaction()
     frozen_rows = conn.execute(
-        sa.select(pilot_t.c.record_id, ~is_duplicate(pilot_t.c.record_id))
+        sa.select(pilot_t.c.record_id, ~is_removed(pilot_t.c.record_id))
         .where(pilot_t.c.seed == seed)
         .order_by(pilot_t.c.position, pilot_t.c.record_id)
     ).all()
@@ -220,7 +222,7 @@ def pilot_ids(conn: sa.Connection, size: int, seed: int = 0, *, commit: bool | N
     ensure_order(conn, seed)
     query = (
         sa.select(order_t.c.record_id)
-        .where(order_t.c.seed == seed, ~is_duplicate(order_t.c.record_id))
+        .where(order_t.c.seed == seed, ~is_removed(order_t.c.record_id))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
         .limit(size - len(kept))
     )

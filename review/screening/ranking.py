@@ -17,6 +17,7 @@ import review.screening.priority as priority
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_rank as rank_t
+from review.store.live import live_clause
 from review.store.schema import screening_rank_state as state_t
 from review.store.schema import screening_votes as votes_t
 
@@ -64,9 +65,12 @@ def _vote_count(conn: sa.Connection, reviewer: str) -> int:
 
 
 def _candidates(conn: sa.Connection, mine: dict[int, int]) -> list[int]:
-    """Title/abstract records (not removed duplicates) ``reviewer`` has not voted on."""
+    """Title/abstract records (not removed duplicates, not of withdrawn imports) ``reviewer``
+    has not voted on."""
     removed = sa.select(dm.c.record_id).where(dm.c.kept_id != dm.c.record_id)
-    ids = conn.execute(sa.select(records.c.id).where(records.c.id.not_in(removed)).order_by(records.c.id)).scalars()
+    ids = conn.execute(
+        sa.select(records.c.id).where(records.c.id.not_in(removed), live_clause()).order_by(records.c.id)
+    ).scalars()
     return [int(i) for i in ids if int(i) not in mine]
 
 

@@ -1,6 +1,7 @@
 """Which records each stage screens, as SQL (so the queue stays one indexed query).
 
-- title_abstract: the records kept after deduplication;
+- title_abstract: the records kept after deduplication (records of withdrawn imports left
+  out: ``review.store.live``);
 - full_text: the records finally included at title/abstract (agreement of all current
   votes, at least two, or a resolution), minus those whose full text was not retrieved.
 """
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from review.screening.model import ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
+from review.store.live import is_withdrawn, live_clause
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_fulltexts as ft_t
@@ -23,6 +25,12 @@ def is_duplicate(record_id_col) -> sa.ColumnElement[bool]:
     return sa.exists(
         sa.select(dm.c.record_id).where(dm.c.record_id == record_id_col, dm.c.kept_id != dm.c.record_id)
     )
+
+
+def is_removed(record_id_col) -> sa.ColumnElement[bool]:
+    """True where the record is out of screening before it starts: removed as a duplicate,
+    or of a withdrawn import."""
+    return sa.or_(is_duplicate(record_id_col), is_withdrawn(record_id_col))
 
 
 def not_retrieved_ids() -> sa.Select:
@@ -60,17 +68,17 @@ def stage_set(stage: str) -> sa.Select:
     """SELECT of the record ids in ``stage``."""
     check_stage(stage)
     if stage == "title_abstract":
-        return sa.select(records.c.id).where(~is_duplicate(records.c.id))
+        return sa.select(records.c.id).where(~is_duplicate(records.c.id), live_clause())
     included = title_abstract_includes().subquery()
     return sa.select(included.c.record_id).where(
-        ~is_duplicate(included.c.record_id), included.c.record_id.not_in(not_retrieved_ids())
+        ~is_removed(included.c.record_id), included.c.record_id.not_in(not_retrieved_ids())
     )
 
 
 def in_stage_clause(stage: str, record_id_col) -> sa.ColumnElement[bool]:
     """A WHERE clause: ``record_id_col`` is in ``stage``'s set."""
     if stage == "title_abstract":
-        return ~is_duplicate(record_id_col)
+        return ~is_removed(record_id_col)
     return record_id_col.in_(stage_set(stage))
 
 
@@ -85,6 +93,12 @@ def check_in_stage(conn: sa.Connection, stage: str, record_id: int) -> None:
     exists = conn.execute(sa.select(records.c.id).where(records.c.id == record_id)).first()
     if exists is None:
         raise ScreeningError(f"no record with id {record_id}")
+    withdrawn = conn.execute(sa.select(sa.literal(1)).where(is_withdrawn(sa.literal(record_id)))).first()
+    if withdrawn is not None:
+        raise ScreeningError(
+            f"record {record_id} belongs to a withdrawn import: it is no longer screened "
+            "('review status' lists the imports)"
+        )
     kept = conn.execute(
         sa.select(dm.c.kept_id).where(dm.c.record_id == record_id, dm.c.kept_id != record_id)
     ).scalar()

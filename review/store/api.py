@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.records import Record
+from review.store.live import live_clause, withdrawn_imports
 from review.store.schema import events, imports, records
 
 
@@ -98,9 +99,13 @@ def log_event(
 
 
 def find_import_by_hash(conn: sa.Connection, file_hash: str) -> dict[str, Any] | None:
+    """The first import of this file content that still counts (a withdrawn import's file
+    may be imported again)."""
     row = (
         conn.execute(
-            sa.select(imports).where(imports.c.file_hash == file_hash).order_by(imports.c.id)
+            sa.select(imports)
+            .where(imports.c.file_hash == file_hash, imports.c.id.not_in(withdrawn_imports()))
+            .order_by(imports.c.id)
         )
         .mappings()
         .first()
@@ -142,9 +147,11 @@ def list_events(conn: sa.Connection, kind: str | None = None) -> list[dict[str, 
 
 
 def counts_by_database(conn: sa.Connection) -> dict[str, int]:
-    """Records per source database (as imported, before deduplication)."""
+    """Records per source database (as imported, before deduplication; withdrawn imports
+    left out)."""
     query = (
         sa.select(records.c.source_database, sa.func.count())
+        .where(live_clause())
         .group_by(records.c.source_database)
         .order_by(records.c.source_database)
     )
@@ -152,5 +159,6 @@ def counts_by_database(conn: sa.Connection) -> dict[str, int]:
 
 
 def counts_by_import(conn: sa.Connection) -> dict[int, int]:
+    """Records stored per import id (withdrawn imports included: their records are kept)."""
     query = sa.select(records.c.import_id, sa.func.count()).group_by(records.c.import_id)
     return {int(i): int(n) for i, n in conn.execute(query)}

@@ -103,6 +103,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0008_screening_rank", _create(schema.screening_rank, schema.screening_rank_state)),
     ("0009_screening_pilot", _create(schema.screening_pilot)),
     ("0010_heading_terms", _heading_terms),
+    ("0011_import_withdrawals", _create(schema.import_withdrawals)),
 ]
 
 

@@ -68,6 +68,21 @@ sa.Index("ix_records_doi", records.c.doi)
 sa.Index("ix_records_pmid", records.c.pmid)
 sa.Index("ix_records_import", records.c.import_id)
 
+# Imports taken back (migration 0011_import_withdrawals): append-only, one row per withdrawn
+# import. A withdrawn import's records stay stored but leave every count, dedup and queue
+# (``review.store.live``); ``replaced_by`` is the import that replaced it (``--replace``).
+import_withdrawals = sa.Table(
+    "import_withdrawals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, unique=True),
+    sa.Column("withdrawn_at", sa.String(40), nullable=False),
+    sa.Column("withdrawn_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("replaced_by", sa.Integer, sa.ForeignKey("imports.id"), nullable=True),
+    sa.Column("event_id", sa.Integer, nullable=True),
+)
+
 # The append-only event log: who did what to which subject, when, and why.
 events = sa.Table(
     "events",

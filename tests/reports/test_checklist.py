@@ -157,7 +157,9 @@ def test_a_draft_says_draft_at_the_top_and_in_item_14(unfinished_project, capsys
     assert body[0].startswith("DRAFT, screening not finished") and body[0].endswith("Not the final figure.")
     assert f"Records awaiting a title/abstract decision: {data['records_pending']}" in body
     assert f"Reports awaiting a full-text decision: {data['dbr_pending']}" in body
-    assert f"Records screened: {data['records_screened']}" in body
+    so_far = data["records_screened"] - data["records_pending"]
+    assert f"Records screened: {so_far} so far, {data['records_pending']} awaiting" in body
+    assert f"Records screened: {data['records_screened']}" not in body
     assert item["Status"].startswith("DRAFT")
 
 

@@ -273,10 +273,36 @@ def test_draft_csv_is_marked_in_the_box_texts_the_r_package_draws():
     boxtext = {(r["data"] if r["data"] != "NA" else r["box"]): r["boxtext"] for r in ours}
     assert boxtext["newstud"] == "DRAFT, screening not finished: Identification of new studies via databases and registers"
     assert boxtext["othstud"] == "DRAFT, screening not finished: Identification of new studies via other methods"
-    assert boxtext["records_screened"] == "Records screened (DRAFT: 1 of them awaiting title/abstract decision)"
+    assert boxtext["records_screened"] == "Records screened (DRAFT: 8 so far, 1 awaiting title/abstract decision)"
     assert boxtext["dbr_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
     assert boxtext["other_sought_reports"] == "Reports sought for retrieval (DRAFT: 1 more awaiting title/abstract decision)"
     assert boxtext["other_assessed"] == "Reports assessed for eligibility (DRAFT: 1 of them awaiting full-text decision)"
     n = {r["data"]: r["n"] for r in ours if r["data"] != "NA"}
     assert (n["records_screened"], n["records_excluded"], n["dbr_sought_reports"]) == ("9", "2", "6")
     assert "DRAFT" not in to_r_csv(check_arithmetic(count_flow(hand_inputs())))
+
+
+def test_a_draft_before_anyone_screened_never_shows_them_as_screened():
+    """379 records to screen, none decided: 'Records screened: 0 so far, 379 awaiting' in the
+    text, the SVG and the R/Shiny CSV; the finished figure keeps the single total."""
+    from review.diagram import render_svg
+    from review.prisma import prisma_text, screened_text
+
+    left = list(range(379))
+    c = check_arithmetic(count_flow(FlowInputs(databases={"MEDLINE": 400}, duplicates_removed=21, left_ids=left)),
+                         draft=True)
+    assert (c.records_screened, c.records_screened_so_far, c.records_pending) == (379, 0, 379)
+    assert screened_text(c) == "0 so far, 379 awaiting"
+    text = prisma_text(c)
+    assert "  Records screened: 0 so far, 379 awaiting\n" in text and "Records screened: 379" not in text
+    from test_diagram import box_texts
+
+    box = " ".join(box_texts(render_svg(c))["records_screened"].split())
+    assert "Records screened so far (n = 0)" in box and "Records awaiting screening (n = 379)" in box
+    assert "(n = 379)" not in box.replace("awaiting screening (n = 379)", "")
+    boxtext = {r["data"]: r["boxtext"] for r in csv.DictReader(io.StringIO(to_r_csv(c)))}
+    assert boxtext["records_screened"] == "Records screened (DRAFT: 0 so far, 379 awaiting title/abstract decision)"
+    assert c.to_dict()["records_screened_so_far"] == 0
+    done = check_arithmetic(count_flow(FlowInputs(databases={"MEDLINE": 400}, duplicates_removed=21, left_ids=left,
+                                                  ta_finals={i: "exclude" for i in left})))
+    assert screened_text(done) == "379" and "  Records screened: 379\n" in prisma_text(done)

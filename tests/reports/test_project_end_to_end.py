@@ -177,7 +177,9 @@ def test_cli_prisma_draft_mid_review(project, tmp_path, capsys):
     assert ("DRAFT, screening not finished: 2 records awaiting a title/abstract decision, 6 reports "
             "awaiting a full-text decision, 1 report from other methods awaiting a full-text decision. "
             "Not the final figure.") in out
-    for line in ("Records screened: 10", "Records excluded: 2", "Records awaiting a title/abstract decision: 2",
+    # never "Records screened: 10" while 2 of the 10 await a decision: so far and awaiting, labelled
+    assert "Records screened: 10\n" not in out
+    for line in ("Records screened: 8 so far, 2 awaiting", "Records excluded: 2", "Records awaiting a title/abstract decision: 2",
                  "Reports sought for retrieval: 6", "Reports awaiting a full-text decision: 6",
                  "Studies included in review: 0"):
         assert f"  {line}\n" in out, line
@@ -187,6 +189,7 @@ def test_cli_prisma_draft_mid_review(project, tmp_path, capsys):
     assert data["draft"] is True
     assert data["records_screened"] == data["records_excluded"] + data["dbr_sought_reports"] + data["records_pending"]
     assert (data["records_pending"], data["dbr_pending"], data["other_pending"]) == (2, 6, 1)
+    assert (data["records_screened_so_far"], data["records_screened"]) == (8, 10)
     assert "warning: DRAFT, screening not finished" in captured.err
     svg, shiny, png = tmp_path / "flow.svg", tmp_path / "prisma.csv", tmp_path / "flow.png"
     assert run(project, "prisma", "--draft", "--out", str(svg), "--csv", str(shiny)) == 0
@@ -198,9 +201,12 @@ def test_cli_prisma_draft_mid_review(project, tmp_path, capsys):
     text = svg.read_text(encoding="utf-8")
     assert "2 records awaiting a title/abstract decision" in element_text(text, "draft-banner")
     assert "Records awaiting a title/abstract decision (n = 2)" in " ".join(box_texts(text)["records_pending"].split())
+    screened_box = " ".join(box_texts(text)["records_screened"].split())
+    assert "Records screened so far (n = 8)" in screened_box and "Records awaiting screening (n = 2)" in screened_box
+    assert "(n = 10)" not in screened_box
     rows = {(r["data"] if r["data"] != "NA" else r["box"]): r for r in csv.DictReader(shiny.open(encoding="utf-8"))}
     assert rows["newstud"]["boxtext"].startswith("DRAFT")
-    assert rows["records_screened"]["boxtext"] == "Records screened (DRAFT: 2 of them awaiting title/abstract decision)"
+    assert rows["records_screened"]["boxtext"] == "Records screened (DRAFT: 8 so far, 2 awaiting title/abstract decision)"
     assert run(project, "prisma", "--draft", "--out", str(png)) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
 
