@@ -16,6 +16,7 @@ from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import (
     FINAL_DECISIONS,
     RESOLUTION_MODES,
+    STAGES,
     Conflict,
     FinalDecision,
     NotAllowedError,
@@ -272,6 +273,14 @@ def _votes_after(conn: sa.Connection, stage: str, resolutions: dict[int, int]) -
         res_id for res_id, rid in resolutions.items()
         if res_id in resolved_at and moves.get(rid, 0) > resolved_at[res_id]
     }
+
+
+def resolved_stages(conn: sa.Connection, record_id: int) -> list[str]:
+    """The stages at which ``record_id`` has a current resolution."""
+    found = set(conn.execute(
+        sa.select(res_t.c.stage).where(res_t.c.record_id == int(record_id), res_t.c.current == sa.true())
+    ).scalars())
+    return [s for s in STAGES if s in found]
 
 
 def reopen_resolution(
