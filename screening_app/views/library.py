@@ -103,16 +103,19 @@ with records_tab:
     if page.rows:
         st.dataframe(
             [
-                {"Record": f"#{r.record_id}", "Title": r.title, "Year": r.year, "PMID": r.pmid,
+                {"Record": f"#{r.record_id}", "Title": r.title,
+                 "Title/abstract": status_text(r.title_abstract), "Full text": status_text(r.full_text),
+                 "Labels": "; ".join(f"{x.label} ({x.reviewer})" for x in r.labels),
                  "Databases": "; ".join(r.databases),
                  "Duplicates": ", ".join(f"#{d}" for d in r.duplicates),
                  "Imports": ", ".join(f"#{i}" for i in r.imports),
-                 "Title/abstract": status_text(r.title_abstract), "Full text": status_text(r.full_text),
-                 "Labels": "; ".join(f"{x.label} ({x.reviewer})" for x in r.labels)}
+                 "Year": "" if r.year is None else str(r.year), "PMID": r.pmid}
                 for r in page.rows
             ],
             hide_index=True,
             width="stretch",
+            column_config={"Title": st.column_config.TextColumn(width="large"),
+                           "Record": st.column_config.TextColumn(width="small")},
         )
 
         st.subheader("Labels")
