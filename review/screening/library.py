@@ -41,6 +41,7 @@ from review.store.schema import screening_votes as votes_t
 STATUSES = ("include", "exclude", "conflict", "pending", "not_retrieved")
 PAGE_SIZE = 50
 MAX_PAGE = 1000
+WHOLE_READ = 2000  # above this many rows, read every duplicate at once rather than by ids
 CSV_COLUMNS = (
     "record_id", "pmid", "doi", "year", "title", "databases", "imports", "duplicates",
     "title_abstract", "title_abstract_reason", "title_abstract_how",
@@ -262,8 +263,12 @@ def _clusters(conn: sa.Connection, rows: Sequence) -> dict[int, tuple[list[str],
         .where(dm.c.record_id != dm.c.kept_id)
         .order_by(dm.c.record_id)
     )
-    for part in _restricted(query, dm.c.kept_id, list(out)):
+    # a page: its clusters by id; many rows (an export): every duplicate in one read
+    parts = _restricted(query, dm.c.kept_id, list(out)) if len(out) <= WHOLE_READ else [query]
+    for part in parts:
         for m in conn.execute(part):
+            if int(m.kept_id) not in out:
+                continue
             dbs, imps, dups = out[int(m.kept_id)]
             if m.source_database and m.source_database not in dbs:
                 dbs.append(m.source_database)
@@ -290,22 +295,25 @@ def records_library(
         raise ScreeningError(f"the offset must be 0 or more, not {offset}")
     t = _table()
     where = _where(t, filters)
-    total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one()
-    query = sa.select(t).where(*where).order_by(t.c.id).offset(int(offset))
+    # the page and the number of matching records in one pass (a window count)
+    query = sa.select(t, sa.func.count().over().label("total")).where(*where).order_by(t.c.id).offset(int(offset))
     if limit is not None:
         query = query.limit(int(limit))
     found = conn.execute(query).all()
+    if found:
+        total = int(found[0].total)
+    else:  # past the last page (or nothing matches): count on its own
+        total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one()
     clusters = _clusters(conn, found)
     labels = labels_on(conn, viewer, [int(r.id) for r in found])
     rows = [
         LibraryRow(
-            int(r.id), r.title or "", r.year, r.pmid or "", r.doi or "",
-            *clusters[int(r.id)],
-            StageStatus(r.ta or "", r.ta_reason or "", r.ta_how or ""),
-            StageStatus(r.ft or "", r.ft_reason or "", r.ft_how or ""),
-            labels.get(int(r.id), []),
+            int(rid), title or "", year, pmid or "", doi or "", *clusters[int(rid)],
+            StageStatus(ta or "", ta_reason or "", ta_how or ""),
+            StageStatus(ft or "", ft_reason or "", ft_how or ""),
+            labels.get(int(rid), []),
         )
-        for r in found
+        for rid, title, year, pmid, doi, _db, _imp, ta, ta_reason, ta_how, ft, ft_reason, ft_how, _n in found
     ]
     return LibraryPage(rows, int(total), None if limit is None else int(limit), int(offset))
 

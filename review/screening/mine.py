@@ -93,15 +93,17 @@ def my_decisions(
     if offset < 0:
         raise ScreeningError(f"the offset must be 0 or more, not {offset}")
     where = _filters(reviewer, stage, decision, text)
-    joined = votes_t.join(records, records.c.id == votes_t.c.record_id)
-    total = conn.execute(sa.select(sa.func.count()).select_from(joined).where(*where)).scalar_one()
+    # the page's vote ids first (the records table joined only when searching), then their rows
+    source = votes_t.join(records, records.c.id == votes_t.c.record_id) if text and text.strip() else votes_t
+    total = conn.execute(sa.select(sa.func.count()).select_from(source).where(*where)).scalar_one()
+    page = (
+        sa.select(votes_t.c.id.label("vid")).select_from(source).where(*where)
+        .order_by(votes_t.c.id.desc()).limit(limit).offset(offset).subquery()
+    )
     rows = conn.execute(
         sa.select(votes_t, records.c.title, records.c.year, records.c.pmid, records.c.doi)
-        .select_from(joined)
-        .where(*where)
+        .select_from(page.join(votes_t, votes_t.c.id == page.c.vid).join(records, records.c.id == votes_t.c.record_id))
         .order_by(votes_t.c.id.desc())
-        .limit(limit)
-        .offset(offset)
     ).all()
     items = [MyDecision(vote_from_row(r), r.title or "", r.year, r.pmid or "", r.doi or "") for r in rows]
     return MyDecisionsPage(items, int(total), limit, offset)

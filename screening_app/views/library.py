@@ -8,8 +8,6 @@ read itself raises NotAllowedError for anyone else, so a reviewer's session reac
 script by any route gets the refusal and nothing of the records.
 """
 
-import math
-
 import streamlit as st
 
 from review.screening import labels as labels_lib
@@ -81,12 +79,11 @@ with records_tab:
     filters = lib.LibraryFilters(stage=stage, decision=decision, reason=reason, database=database,
                                  import_id=import_id, label=label, text=text)
     with engine.connect() as conn:
-        total = lib.records_library(conn, reviewer.name, filters, limit=1).total
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        number = int(st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="lib-page")) \
-            if pages > 1 else 1
-        page = lib.records_library(conn, reviewer.name, filters, limit=PAGE_SIZE,
-                                   offset=(min(number, pages) - 1) * PAGE_SIZE)
+        page, number, pages = ui.paged(
+            lambda offset: lib.records_library(conn, reviewer.name, filters, limit=PAGE_SIZE, offset=offset),
+            "lib-page", PAGE_SIZE,
+        )
+    total = page.total
 
     def export_csv() -> str:
         with engine.connect() as conn:

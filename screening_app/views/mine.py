@@ -6,8 +6,6 @@ Blind like the rest: only my own votes are read, never a partner's, and nothing 
 a record is in conflict or decided (``review.screening.mine`` returns no such thing).
 """
 
-import math
-
 import streamlit as st
 
 from review.screening import mine
@@ -36,12 +34,11 @@ decision = filters[1].selectbox(
 text = filters[2].text_input("Search titles", key="mine-search", placeholder="words in the title, a PMID, DOI or record id")
 
 with engine.connect() as conn:
-    total = mine.my_decisions(conn, reviewer.name, stage, decision, text, limit=1).total
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    number = int(st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="mine-page")) \
-        if pages > 1 else 1
-    page = mine.my_decisions(conn, reviewer.name, stage, decision, text, limit=PAGE_SIZE,
-                             offset=(min(number, pages) - 1) * PAGE_SIZE)
+    page, number, pages = ui.paged(
+        lambda offset: mine.my_decisions(conn, reviewer.name, stage, decision, text, limit=PAGE_SIZE, offset=offset),
+        "mine-page", PAGE_SIZE,
+    )
+total = page.total
 
 if "mine-last" in st.session_state:
     st.success(st.session_state.pop("mine-last"))

@@ -173,3 +173,33 @@ def test_screen_page_labels_are_the_reviewers_own(app_project):
             assert list_labels(conn, "alice") == []
     finally:
         engine.dispose()
+
+
+def test_pages_of_fifty(app_project):
+    """Thousands of votes are read a page at a time; a filter that leaves fewer pages moves a
+    reader past the end back to the last page."""
+    from review.records import Record
+    from review.store import add_import, add_records
+
+    engine = open_store(app_project.database_url)
+    try:
+        with engine.begin() as conn:
+            imp = add_import(conn, kind="file", database="PubMed", file_name="more")
+            add_records(conn, imp, [Record(title=f"Peer mentoring cohort {i}") for i in range(64)])
+            ids = conn.execute(sa.select(records.c.id).order_by(records.c.id)).scalars().all()
+        for k, rid in enumerate(ids):
+            rules.cast_vote(engine, "alice", rid, TA, "include" if k % 2 else "exclude")
+    finally:
+        engine.dispose()
+    at = open_page(app_project.tokens["alice"], "mine")
+    assert len(table(at)) == 50 and "1–50 of 72 vote(s) · page 1 of 2" in page_text(at)
+    at.number_input(key="mine-page").set_value(2).run()
+    assert len(table(at)) == 22 and "51–72 of 72 vote(s) · page 2 of 2" in page_text(at)
+    assert table(at)["Record"].iloc[-1] == f"#{ids[0]}"  # the oldest vote last
+    at.selectbox(key="mine-decision").select("include").run()  # 36 votes: one page
+    assert len(table(at)) == 36 and "1–36 of 36 vote(s)" in page_text(at) and not at.number_input
+
+    lead = open_page(app_project.tokens["carol"], "library")
+    assert "1–50 of 72 record(s)" in page_text(lead)
+    lead.number_input(key="lib-page").set_value(2).run()
+    assert len(table(lead)) == 22 and "51–72 of 72 record(s)" in page_text(lead)
