@@ -306,6 +306,10 @@ def reopen_resolution(
     def work(conn: sa.Connection) -> str:
         require_active(conn, resolver)
         if not may_resolve(conn, resolver, stage, record_id, mode):
+            if mode == "pair":
+                raise NotAllowedError(
+                    f"{resolver!r} may not reopen record {record_id}'s resolution: only the lead or a reviewer who voted on it"
+                )
             raise NotAllowedError(f"{resolver!r} may not reopen resolutions: only a lead may")
         existing = conn.execute(
             sa.select(res_t).where(

@@ -205,3 +205,13 @@ def test_reopening_when_the_votes_now_agree_leaves_an_agreement(library):
     with engine.connect() as conn:
         row = _row(conn, ids[3])
         assert (row.title_abstract.status, row.title_abstract.how) == ("include", "agreement")
+
+
+def test_in_pair_mode_a_voter_may_reopen_others_may_not(library):
+    engine, ids, *_ = library
+    from review.screening import add_reviewer
+
+    add_reviewer(engine, "dave")
+    with pytest.raises(NotAllowedError, match="only the lead or a reviewer who voted on it"):
+        reopen_resolution(engine, "dave", ids[3], TA, "not mine", mode="pair")
+    assert reopen_resolution(engine, "alice", ids[3], TA, "we should talk", mode="pair") == "conflict"
