@@ -41,3 +41,12 @@ def labels_panel(engine: sa.Engine, reviewer_name: str, record_id: int) -> None:
             else:
                 rerun_fragment()
         st.caption("Labels are yours to sort records by; they are not votes. Your partners do not see them.")
+
+
+def labels_line(conn: sa.Connection, viewer: str, record_id: int) -> None:
+    """The labels on a record that ``viewer`` may see, read-only, with who put them (the lead:
+    everyone's; a reviewer: their own)."""
+    found = labels_lib.labels_on(conn, viewer, [record_id]).get(record_id, [])
+    if found:
+        st.html("<div style='color:#6b7280;font-size:0.9rem'>Labels: "
+                + "; ".join(f"{esc(x.label)} ({esc(x.reviewer)})" for x in found) + "</div>")

@@ -22,7 +22,7 @@ from review.screening.mine import MyDecision, change_vote, my_decisions
 from review.store import list_events
 from review.store.schema import screening_votes
 
-from screening_helpers import CRITERIA, make_records
+from screening_helpers import CRITERIA
 
 TA, FT = "title_abstract", "full_text"
 

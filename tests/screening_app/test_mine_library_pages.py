@@ -203,3 +203,23 @@ def test_pages_of_fifty(app_project):
     assert "1–50 of 72 record(s)" in page_text(lead)
     lead.number_input(key="lib-page").set_value(2).run()
     assert len(table(lead)) == 22 and "51–72 of 72 record(s)" in page_text(lead)
+
+
+def test_conflicts_card_shows_the_labels_the_viewer_may_see(app_project, voted):
+    engine, ids = voted
+    rules.cast_vote(engine, "bob", ids[3], TA, "exclude")  # alice said maybe: a conflict
+    add_label(engine, "alice", ids[3], "check reference list")
+    add_label(engine, "bob", ids[3], "background")
+    at = open_page(app_project.tokens["carol"], "conflicts")
+    text = page_text(at)
+    assert "Labels: background (bob); check reference list (alice)" in text
+    # in pair mode alice sees the conflict she voted in, with her own labels only
+    import yaml
+
+    config_path = app_project.root / "review.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["screening"]["conflict_resolution"] = "pair"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    mine = open_page(app_project.tokens["alice"], "conflicts")
+    text = page_text(mine)
+    assert "Labels: check reference list (alice)" in text and "background (bob)" not in text
