@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "review.commands.search",
     "review.commands.dedup",
     "review.commands.screening",
+    "review.commands.library",
     "review.commands.reports",
     "review.commands.studies",
 ]

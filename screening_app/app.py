@@ -56,12 +56,14 @@ def main() -> None:
 
     pages = [
         page("screen", "Screen", ":material/fact_check:", default=True),
+        page("mine", "My decisions", ":material/history:"),
         page("fulltext", "Full text", ":material/picture_as_pdf:"),
     ]
     if state.sees_conflicts(reviewer):
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
     if reviewer.role == "lead":
         pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
+        pages.append(page("library", "Records library", ":material/library_books:"))
     pages += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),

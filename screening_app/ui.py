@@ -6,6 +6,7 @@ Drawing only: every rule (queues, blinding, conflicts, what a vote needs) is in
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -84,6 +85,24 @@ def stage_selector(key: str) -> str:
         key=key,
     )
     return choice or stages[0]
+
+
+def paged(read: Any, key: str, size: int) -> tuple[Any, int, int]:
+    """(page, its number, number of pages) of a paged library read ``read(offset)`` (a result
+    with ``.total``), with a page number box (``key``) when there is more than one page. The
+    number asked for is clamped to the pages there are now (filters may have changed)."""
+    asked = max(1, int(st.session_state.get(key) or 1))
+    page = read((asked - 1) * size)
+    pages = max(1, math.ceil(page.total / size))
+    if asked > pages:  # past the end after a filter change: the last page instead
+        asked = pages
+        page = read((asked - 1) * size)
+    if pages > 1:
+        st.session_state[key] = asked
+        asked = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=key))
+    else:
+        st.session_state.pop(key, None)
+    return page, asked, pages
 
 
 def highlighter(criteria: Any) -> Highlighter:

@@ -4,6 +4,8 @@ conflicts and their resolution, full texts. (The screening app itself is ``revie
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -35,7 +37,9 @@ from review.screening import (
     revoke_reviewer,
     screening_settings,
 )
-from review.screening.model import FINAL_DECISIONS, ROLES, STAGE_LABELS
+from review.screening.decide import reopen_resolution, resolved_conflicts, resolved_stages
+from review.screening.mine import change_vote, my_decisions
+from review.screening.model import DECISIONS, FINAL_DECISIONS, ROLES, STAGE_LABELS
 from review.store import get_record
 
 
@@ -94,11 +98,65 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     q.add_argument("file", metavar="FILE.csv")
     q.set_defaults(func=cmd_decisions_import)
+    q = dsub.add_parser(
+        "mine",
+        help="list my own votes, newest first (the app's My decisions page)",
+        description="NAME's own current votes, newest first, filtered by stage, decision and title "
+        "text; never anyone else's vote, nor whether a record is in conflict or decided.",
+    )
+    q.add_argument("--as", dest="who", metavar="NAME", required=True, help="whose votes (your name)")
+    q.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
+    q.add_argument("--decision", choices=DECISIONS, default=None)
+    q.add_argument("--search", metavar="TEXT", default=None,
+                   help="words in the title (any case); a PMID, DOI or record id matches exactly")
+    q.add_argument("--limit", type=int, default=50, help="votes per page (default 50)")
+    q.add_argument("--offset", type=int, default=0, help="skip this many (the next page: --offset 50)")
+    q.add_argument("--out", metavar="FILE.csv", type=output_file, default=None,
+                   help="write every matching vote as CSV (no paging)")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_decisions_mine)
+    q = dsub.add_parser(
+        "change",
+        help="change my earlier vote on a record (a new vote superseding the old one)",
+        description="Change NAME's own vote on RECORD (PMID, DOI or record id) at a stage: stored as a "
+        "new vote that supersedes the old one, with the same rules as a vote in the app.",
+    )
+    q.add_argument("record", metavar="RECORD")
+    q.add_argument("--stage", choices=STAGES, required=True)
+    q.add_argument("--decision", choices=DECISIONS, required=True)
+    q.add_argument("--reason", default="", help="exclusion reason (full text: one of the configured list)")
+    q.add_argument("--note", default="")
+    q.add_argument("--as", dest="who", metavar="NAME", required=True, help="whose vote (your name)")
+    q.set_defaults(func=cmd_decisions_change)
 
-    p = sub.add_parser("conflicts", help="list open screening conflicts (with the votes: lead's view)")
+    p = sub.add_parser(
+        "conflicts",
+        help="list open screening conflicts (with the votes: lead's view); resolved ones; reopen one",
+        description="Without an action: the open conflicts with both votes. 'resolved' lists the "
+        "current resolutions; 'reopen' takes one back (the record returns to the conflicts).",
+    )
     p.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_conflicts)
+    csub = p.add_subparsers(dest="conflicts_command", metavar="[ACTION]")
+    csub.required = False
+    q = csub.add_parser("resolved", help="the resolved conflicts: resolution, votes now, whether a vote changed since")
+    q.add_argument("--stage", choices=STAGES, default=None, help="one stage only (default: both)")
+    q.add_argument("--as", dest="who", metavar="LEAD", required=True, help="who is looking (the lead)")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_conflicts_resolved)
+    q = csub.add_parser(
+        "reopen",
+        help="take back a resolution (kept, with your note); the record returns to the conflicts",
+        description="End RECORD's current resolution at a stage. The resolution stays in the store and "
+        "the note in the event log; the record's votes decide it again (a conflict when they disagree).",
+    )
+    q.add_argument("record", metavar="RECORD", help="PMID, DOI or record id")
+    q.add_argument("--stage", choices=STAGES, default=None,
+                   help="the resolution's stage (needed when the record was resolved at both)")
+    q.add_argument("--note", required=True, help="why it is reopened")
+    q.add_argument("--as", dest="who", metavar="LEAD", required=True, help="the lead's name")
+    q.set_defaults(func=cmd_conflicts_reopen)
 
     p = sub.add_parser(
         "resolve",
@@ -302,6 +360,125 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             reason = f" — {v['reason']}" if v["reason"] else ""
             print(f"    {v['reviewer']:<20} {v['decision']}{reason}")
     print(f"\n{len(out)} open conflict(s); resolve with 'review resolve RECORD --stage S --decision D --as LEAD'")
+    return 0
+
+
+MINE_COLUMNS = ("record_id", "pmid", "doi", "title", "stage", "decision", "reason", "note", "at")
+
+
+def _mine_row(d) -> dict:
+    v = d.vote
+    return {"record_id": v.record_id, "pmid": d.pmid, "doi": d.doi, "title": d.title, "stage": v.stage,
+            "decision": v.decision, "reason": v.reason, "note": v.note, "at": v.at}
+
+
+def cmd_decisions_mine(args: argparse.Namespace) -> int:
+    from review.screening.reviewers import require_active
+
+    filters = dict(stage=args.stage, decision=args.decision, text=args.search)
+    with engine_of(args).connect() as conn:
+        require_active(conn, args.who)
+        if args.out:
+            items, offset = [], 0
+            while True:  # every matching vote, a page at a time
+                page = my_decisions(conn, args.who, **filters, limit=1000, offset=offset)
+                items += page.items
+                offset += len(page.items)
+                if not page.items or offset >= page.total:
+                    break
+            total = len(items)
+        else:
+            page = my_decisions(conn, args.who, **filters, limit=args.limit, offset=args.offset)
+            items, total = page.items, page.total
+    rows = [_mine_row(d) for d in items]
+    if args.out:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, MINE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_or_print(buf.getvalue(), args.out, f"{len(rows)} votes")
+        return 0
+    if args.json:
+        print(json.dumps({"total": total, "offset": args.offset, "votes": rows}, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"{args.who} has no votes matching these filters" if total == 0 else "no votes on this page")
+        return 0
+    for r in rows:
+        reason = f" ({r['reason']})" if r["reason"] else ""
+        print(f"{r['at'][:16].replace('T', ' ')}  {STAGE_LABELS[r['stage']]:<15} {r['decision'] + reason:<34} "
+              f"#{r['record_id']:<6} {r['title'][:70]}")
+    last = args.offset + len(rows)
+    more = f"; next page: --offset {last}" if last < total else ""
+    print(f"\n{args.offset + 1}-{last} of {total} vote(s){more}; change one with "
+          "'review decisions change RECORD --stage S --decision D --as NAME'")
+    return 0
+
+
+def cmd_decisions_change(args: argparse.Namespace) -> int:
+    rid = _record_id(args)
+    vote = change_vote(
+        engine_of(args), args.who, rid, args.stage, args.decision, args.reason, args.note,
+        criteria_for_project(project_of(args)), source="cli",
+    )
+    reason = f" ({vote.reason})" if vote.reason else ""
+    print(f"record {rid}: {args.who}'s vote at {STAGE_LABELS[args.stage]} is now {vote.decision}{reason}")
+    return 0
+
+
+def cmd_conflicts_resolved(args: argparse.Namespace) -> int:
+    mode = screening_settings(project_of(args).config).conflict_resolution
+    stages = [args.stage] if args.stage else list(STAGES)
+    out = []
+    with engine_of(args).connect() as conn:
+        for stage in stages:
+            for r in resolved_conflicts(conn, args.who, stage, mode):
+                rec = get_record(conn, r.record_id)
+                out.append({
+                    "record_id": r.record_id, "stage": stage, "pmid": rec.pmid if rec else "",
+                    "title": rec.title if rec else "", "decision": r.decision, "reason": r.reason,
+                    "note": r.note, "resolver": r.resolver, "at": r.at, "vote_changed_since": r.changed_since,
+                    "votes": [{"reviewer": v.reviewer, "decision": v.decision, "reason": v.reason} for v in r.votes],
+                })
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if not out:
+        print("no resolved conflicts")
+        return 0
+    for row in out:
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        print(f"[{row['stage']}] record {row['record_id']}: {row['title'][:80]}")
+        print(f"    resolved {row['decision']}{reason} by {row['resolver']} at {row['at']}"
+              + (f" — {row['note']}" if row["note"] else ""))
+        for v in row["votes"]:
+            print(f"    {v['reviewer']:<20} {v['decision']}" + (f" — {v['reason']}" if v["reason"] else ""))
+        if row["vote_changed_since"]:
+            print("    a vote was changed after this resolution")
+    print(f"\n{len(out)} resolved conflict(s); reopen one with "
+          "'review conflicts reopen RECORD --stage S --note TEXT --as LEAD'")
+    return 0
+
+
+def cmd_conflicts_reopen(args: argparse.Namespace) -> int:
+    from review.screening.model import ScreeningError
+
+    mode = screening_settings(project_of(args).config).conflict_resolution
+    rid = _record_id(args)
+    stage = args.stage
+    if stage is None:
+        with engine_of(args).connect() as conn:
+            found = resolved_stages(conn, rid)
+        if not found:
+            raise ScreeningError(f"record {rid} has no resolution to reopen")
+        if len(found) > 1:
+            raise ScreeningError(f"record {rid} was resolved at both stages; say which with --stage")
+        stage = found[0]
+    state = reopen_resolution(engine_of(args), args.who, rid, stage, args.note, mode=mode)
+    after = {"conflict": "it is back among the open conflicts",
+             "final": "its votes agree now, so they decide it",
+             "pending": "it waits for a second vote"}[state]
+    print(f"record {rid}: resolution at {STAGE_LABELS[stage]} reopened by {args.who}; {after}")
     return 0
 
 

@@ -7,26 +7,31 @@ original votes are never changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
-from review.screening._rows import current_resolutions, current_votes, resolution_from_row
+from review.screening._rows import _restricted, current_resolutions, current_votes, resolution_from_row
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import (
     FINAL_DECISIONS,
     RESOLUTION_MODES,
+    STAGES,
     Conflict,
     FinalDecision,
     NotAllowedError,
     ScreeningError,
+    Vote,
     check_decision,
     check_stage,
 )
 from review.screening.queue import open_conflict_ids
 from review.screening.reviewers import require_active
 from review.screening.rules import CONFLICT, FINAL, outcome
-from review.screening.stageset import check_in_stage, stage_record_ids
+from review.screening.stageset import check_in_stage, in_stage_clause, stage_record_ids
 from review.screening.votes import check_reason
 from review.store.api import log_event, now_iso
+from review.store.schema import events as events_t
 from review.store.schema import screening_resolutions as res_t
 from review.store.transaction import Retry, write_retrying
 
@@ -197,3 +202,137 @@ def resolve_conflict(
             conn, resolver, record_id, stage, decision, reason, note, mode=mode, criteria=criteria
         ),
     )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A current resolution with the votes as they stand now."""
+
+    id: int
+    record_id: int
+    stage: str
+    decision: str
+    reason: str
+    note: str
+    resolver: str
+    at: str
+    votes: list[Vote]
+    changed_since: bool  # a vote was cast or changed after the resolution
+
+
+def resolved_conflicts(conn: sa.Connection, viewer: str, stage: str, mode: str = "lead") -> list[Resolution]:
+    """The current resolutions at ``stage`` ``viewer`` may see (as for ``conflicts_for``: all
+    for the lead, in "pair" mode a reviewer's own records too), newest first, each with the
+    current votes and whether one of them was cast after it."""
+    check_stage(stage)
+    who = require_active(conn, viewer)
+    rows = conn.execute(
+        sa.select(res_t)
+        .where(res_t.c.stage == stage, res_t.c.current == sa.true(), in_stage_clause(stage, res_t.c.record_id))
+        .order_by(res_t.c.id.desc())
+    ).all()
+    votes = current_votes(conn, stage, [int(r.record_id) for r in rows])
+    changed = _votes_after(conn, stage, {int(r.id): int(r.record_id) for r in rows})
+    out = []
+    for r in rows:
+        rid = int(r.record_id)
+        mine = votes.get(rid, [])
+        if who.role != "lead" and not (mode == "pair" and any(v.reviewer == viewer for v in mine)):
+            continue
+        out.append(Resolution(
+            int(r.id), rid, stage, r.decision, (r.reason or "") if r.decision == "exclude" else "",
+            r.note or "", r.resolver, r.at, mine, int(r.id) in changed,
+        ))
+    return out
+
+
+def _votes_after(conn: sa.Connection, stage: str, resolutions: dict[int, int]) -> set[int]:
+    """Which of ``resolutions`` (id -> record id) had a vote at ``stage`` cast, changed or
+    undone after them, read from the event log (its ids are in the order things happened;
+    the stored times are to the second only)."""
+    if not resolutions:
+        return set()
+    subjects = sorted({f"record:{rid}" for rid in resolutions.values()})
+    resolved_at: dict[int, int] = {}
+    moves: dict[int, int] = {}  # record id -> its latest vote event's id at this stage
+    for part in _restricted(
+        sa.select(events_t.c.id, events_t.c.kind, events_t.c.payload)
+        .where(events_t.c.kind.in_(("vote", "vote.undo", "conflict.resolve"))),
+        events_t.c.subject, subjects,
+    ):
+        for ev in conn.execute(part):
+            payload = ev.payload or {}
+            if payload.get("stage") != stage:
+                continue
+            if ev.kind == "conflict.resolve":
+                resolved_at[int(payload.get("resolution_id", 0))] = int(ev.id)
+            else:
+                rid = int(payload.get("record_id", 0))
+                moves[rid] = max(moves.get(rid, 0), int(ev.id))
+    return {
+        res_id for res_id, rid in resolutions.items()
+        if res_id in resolved_at and moves.get(rid, 0) > resolved_at[res_id]
+    }
+
+
+def resolved_stages(conn: sa.Connection, record_id: int) -> list[str]:
+    """The stages at which ``record_id`` has a current resolution."""
+    found = set(conn.execute(
+        sa.select(res_t.c.stage).where(res_t.c.record_id == int(record_id), res_t.c.current == sa.true())
+    ).scalars())
+    return [s for s in STAGES if s in found]
+
+
+def reopen_resolution(
+    engine: sa.Engine,
+    resolver: str,
+    record_id: int,
+    stage: str,
+    note: str,
+    *,
+    mode: str = "lead",
+) -> str:
+    """Take back the current resolution of a record at ``stage`` (who may resolve it may
+    reopen it; a note saying why is required). The resolution row is ended (kept, with the
+    note in the ``conflict.reopen`` event); the record's outcome is again its votes': back
+    among the open conflicts when they disagree. Returns that outcome ("conflict", "final"
+    or "pending")."""
+    check_stage(stage)
+    note = (note or "").strip()
+    if not note:
+        raise ScreeningError("reopening a resolution needs a note saying why (--note TEXT)")
+    record_id = int(record_id)
+
+    def work(conn: sa.Connection) -> str:
+        require_active(conn, resolver)
+        if not may_resolve(conn, resolver, stage, record_id, mode):
+            if mode == "pair":
+                raise NotAllowedError(
+                    f"{resolver!r} may not reopen record {record_id}'s resolution: only the lead or a reviewer who voted on it"
+                )
+            raise NotAllowedError(f"{resolver!r} may not reopen resolutions: only a lead may")
+        existing = conn.execute(
+            sa.select(res_t).where(
+                res_t.c.stage == stage, res_t.c.record_id == record_id, res_t.c.current == sa.true()
+            )
+        ).first()
+        if existing is None:
+            raise ScreeningError(f"record {record_id} has no resolution at {stage} to reopen")
+        ended = conn.execute(
+            sa.update(res_t)
+            .where(res_t.c.id == existing.id, res_t.c.current == sa.true())
+            .values(current=False, ended_at=now_iso())
+        )
+        if ended.rowcount != 1:
+            raise Retry()
+        state, _ = outcome(stage, record_id, current_votes(conn, stage, [record_id]).get(record_id, []))
+        log_event(
+            conn, "conflict.reopen", f"record:{record_id}",
+            {"resolution_id": int(existing.id), "record_id": record_id, "stage": stage,
+             "decision": existing.decision, "reason": existing.reason or "", "note": note,
+             "outcome": state, "mode": mode},
+            actor=resolver,
+        )
+        return state
+
+    return write_retrying(engine, work)

@@ -362,3 +362,35 @@ sa.Index(
     postgresql_where=study_links.c.current == sa.true(),
 )
 sa.Index("ix_study_links_study", study_links.c.study_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Labels on records (migration 0012_record_labels): free tags a reviewer puts on a record
+# ("background", "check reference list"); not decisions, never counted in PRISMA. Append-only:
+# one row per add or remove of (record, label, reviewer); the row with ``current`` true is the
+# state now (``action`` "add": the label is on; "remove": it was taken off), the rows it
+# superseded have ``current`` false and ``ended_at`` set. Every change is also an ``events``
+# row (label.add / label.remove).
+record_labels = sa.Table(
+    "record_labels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("reviewer", sa.String(100), nullable=False),  # whose label it is
+    sa.Column("action", sa.String(10), nullable=False),  # add | remove
+    sa.Column("by", sa.String(100), nullable=False),  # who added or removed it
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("ended_at", sa.String(40), nullable=True),
+)
+sa.Index(
+    "uq_record_labels_current",
+    record_labels.c.record_id,
+    record_labels.c.label,
+    record_labels.c.reviewer,
+    unique=True,
+    sqlite_where=record_labels.c.current == sa.true(),
+    postgresql_where=record_labels.c.current == sa.true(),
+)
+sa.Index("ix_record_labels_label", record_labels.c.label, record_labels.c.current)

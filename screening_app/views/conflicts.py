@@ -8,6 +8,7 @@ changed: a resolution is recorded beside them.
 import streamlit as st
 
 from screening_app import state, ui
+from screening_app.labels_panel import labels_line
 from screening_app.render import esc
 
 MAX_SHOWN = 25
@@ -59,6 +60,8 @@ for conflict in shown:
         card, side = st.columns([3, 2], gap="large")
         with card:
             ui.record_card(records[rid], criteria, rid)
+            with engine.connect() as conn:
+                labels_line(conn, reviewer.name, rid)
         with side:
             st.markdown("**Votes**")
             cols = st.columns(max(len(conflict.votes), 1))

@@ -11,6 +11,7 @@ from contextlib import nullcontext
 import streamlit as st
 
 from screening_app import state, ui
+from screening_app.labels_panel import labels_panel
 from screening_app.render import short_label
 
 reviewer = state.require_reviewer()
@@ -122,6 +123,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
                 ui.rerun_fragment()
         st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
         ui.record_card(record, criteria, record_id)
+        labels_panel(engine, reviewer_name, record_id)
         if stage == "full_text":
             ui.fulltext_summary(fulltext, state.project().root)
         recent_votes(engine, reviewer_name, stage)
