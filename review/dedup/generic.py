@@ -50,6 +50,8 @@ GENERIC_TITLES: tuple[tuple[str, str], ...] = (
      "a collection heading, not an item's title"),
 )
 
+# "Volume 52 Paper 45", "Vol 3 No 2": a repository's boilerplate after the journal's name.
+_BOILERPLATE = re.compile(r"\s(?:volume|vol|issue|iss|no|number|paper|article|art|pages?|pp)\s+\d+(?=\s)")
 _POSSESSIVE = re.compile(r"\b(\w+) s\b")
 _GENERIC = [(re.compile(rf"^(?:{pattern})$"), reason) for pattern, reason in GENERIC_TITLES]
 
@@ -76,7 +78,8 @@ def generic_reason(norm_title: str, journals: tuple[str, ...] = ()) -> str:
     if journals:
         from review.dedup.normalise import JOURNAL_STOP
 
-        content = " ".join(w for w in norm_title.split() if w not in JOURNAL_STOP)
+        content = _BOILERPLATE.sub(" ", f" {norm_title} ")
+        content = " ".join(w for w in content.split() if w not in JOURNAL_STOP)
         for journal in journals:
             if journal and content and journal.split() and _only_repeats(content, journal):
                 return "the title is only the journal's name"

@@ -45,7 +45,7 @@ AUTHOR_STRONG = 90.0
 AUTHOR_OK = 75.0
 AUTHOR_CONFLICT = 50.0
 ABSTRACT_AGREE = 90.0
-MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", ""})
+MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", "unknown", ""})
 _GROUP_AUTHOR = re.compile(
     r"\b(?:group|study|trial|consortium|collaborat\w*|investigators|committee|society|"
     r"association|network|team|working|task force|pharmaceuticals|inc|ltd)\b"
