@@ -255,7 +255,7 @@ def author_parts(name: str) -> tuple[str, str]:
         return "", ""
     # "Zuna RE" / "Zuna R.E." (MEDLINE style): trailing upper-case initials.
     initials: list[str] = []
-    while len(tokens) > 1 and re.fullmatch(r"(?:[A-Z]\.?-?){1,3}", tokens[-1]):
+    while len(tokens) > 1 and re.fullmatch(r"-?(?:[A-Z]\.?-?){1,3}", tokens[-1]):  # "A.-C."
         initials.insert(0, tokens.pop().replace(".", "").replace("-", ""))
     if initials:
         return words(" ".join(tokens)), "".join(initials).lower()
@@ -316,6 +316,11 @@ def journal_variants(*names: str) -> tuple[str, ...]:
         # NLM titles carry a subtitle after " : " ("Journal of clinical virology : the
         # official publication of ..."); the part before it is the journal's name.
         parts = re.split(r"\s*[/=]\s*|\.\s*(?=[A-Z])", text) + text.split(" : ")[:1]
+        # NLM adds a place or year to tell journals of one name apart: "Presse medicale
+        # (Paris, France : 1983)", "Deutsche medizinische Wochenschrift (1946)".
+        qualified = re.match(r"^(.{4,}?)\s*\([^()]*\)\s*$", text)
+        if qualified:
+            parts.append(qualified.group(1))
         for part in (name, *parts):
             norm = normalise_journal(part)
             if norm and norm not in out:

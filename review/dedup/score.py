@@ -399,14 +399,17 @@ def decide(c: Comparison) -> Decision:
     # first page and authors agree; the two titles need not look alike.
     if (
         c.translated and full_address and c.journal is True and authors is not None
-        and authors >= AUTHOR_STRONG and kind_a == kind_b and not c.supplement
+        and authors >= AUTHOR_STRONG and kind_a == kind_b and (c.multi_page or not c.supplement)
     ):
         return Decision(DUPLICATE, conf, f"{detail} (a translated title at the same journal, volume, issue, page)")
 
-    # 6. Main title against the full title: same authors, year, journal and pages, no contradiction.
+    # 6. Main title against the full title: same authors, year and pages (journal too, unless
+    # both give the same full page range), no contradiction.
     if (
         c.main_title_match and not conflicts and c.year_gap == 0 and c.pages is True
-        and c.journal is not False and authors is not None and authors >= AUTHOR_STRONG
+        # proceedings are named many ways: a venue that does not match needs a full page range
+        and (c.journal is not False or c.multi_page)
+        and authors is not None and authors >= AUTHOR_STRONG
         and kind_a == kind_b and not c.numbers_differ and not c.notice_shape
     ):
         return Decision(DUPLICATE, conf, f"{detail} (one title is the other's main title)")
