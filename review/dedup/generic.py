@@ -53,7 +53,8 @@ GENERIC_TITLES: tuple[tuple[str, str], ...] = (
 # "Volume 52 Paper 45", "Vol 3 No 2": a repository's boilerplate after the journal's name.
 _BOILERPLATE = re.compile(r"\s(?:volume|vol|issue|iss|no|number|paper|article|art|pages?|pp)\s+\d+(?=\s)")
 _POSSESSIVE = re.compile(r"\b(\w+) s\b")
-_GENERIC = [(re.compile(rf"^(?:{pattern})$"), reason) for pattern, reason in GENERIC_TITLES]
+# One alternation, one match per title: group ``g<k>`` is row k of the table.
+_GENERIC = re.compile("|".join(f"(?P<g{k}>^(?:{p})$)" for k, (p, _) in enumerate(GENERIC_TITLES)))
 
 
 def generic_reason(norm_title: str, journals: tuple[str, ...] = ()) -> str:
@@ -71,11 +72,12 @@ def generic_reason(norm_title: str, journals: tuple[str, ...] = ()) -> str:
     if not norm_title:
         return ""
     # "editor's comments" normalises to "editor s comments"
-    text = _POSSESSIVE.sub(r"\1s", norm_title)
-    for pattern, reason in _GENERIC:
-        if pattern.match(text):
-            return reason
-    if journals:
+    text = _POSSESSIVE.sub(r"\1s", norm_title) if " s " in f"{norm_title} " else norm_title
+    match = _GENERIC.match(text)
+    if match:
+        return GENERIC_TITLES[int(match.lastgroup[1:])][1]
+    first = text.split(" ", 1)[0]
+    if journals and any(j.startswith(first) for j in journals):
         from review.dedup.normalise import JOURNAL_STOP
 
         content = _BOILERPLATE.sub(" ", f" {norm_title} ")

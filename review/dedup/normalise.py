@@ -428,7 +428,7 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
 _SUBTITLE_BREAK = re.compile(r"\s*(?::|\?|\s[-\u2013\u2014]\s|\u2014)\s*")
 
 
-def main_title(title: str) -> str:
+def main_title(title: str, stripped: str | None = None) -> str:
     """The normalised main title (before ":", " - ", " — " or "?"), or "" when there is none.
 
     >>> main_title("Peer mentoring in medical school: a mixed-methods evaluation")
@@ -436,7 +436,7 @@ def main_title(title: str) -> str:
     >>> main_title("Does it work? A trial")
     'does it work'
     """
-    text, _ = strip_title_tags(title)
+    text = strip_title_tags(title)[0] if stripped is None else stripped
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
     parts = _SUBTITLE_BREAK.split(text, maxsplit=1)
@@ -516,7 +516,8 @@ def record_kind(rec: Record) -> tuple[str, bool]:
 
 def normalise(rec: Record, index: int = 0) -> NormRecord:
     """All comparable keys of ``rec`` (``index`` is the caller's position for the record)."""
-    title, alt = normalise_title(rec.title)
+    stripped, alt = strip_title_tags(rec.title)
+    title, alt = words(stripped), words(alt) if alt else ""
     names = split_authors(rec.authors)
     parts = [author_parts(a) for a in names[:50]]
     surnames = tuple(s for s, _ in parts if s)
@@ -565,6 +566,6 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         kind_from_title=kind_from_title,
         supplement=supplement,
         generic=generic_reason(title, journals),
-        main_title=main_title(rec.title),
+        main_title=main_title(rec.title, stripped),
         translated=translation_signal(rec),
     )
