@@ -4,21 +4,24 @@
 rules for the rest) into a ``Comparison``; ``decide`` applies the rules below, in order,
 and returns a ``Decision`` with a confidence and a reason a person can read.
 
-Rules (the safety rules come first and cannot be outweighed):
+Rules (the safety rules come first and cannot be outweighed; docs/dedup.md states each
+with its reason):
 
-1. Different DOIs or different PMIDs: never a duplicate. When everything else agrees
-   exactly the pair is offered for review ("maybe"), since identifiers are sometimes
-   mistyped; a person decides.
+1. Different DOIs or different PMIDs: never a duplicate (a person may look when all else
+   agrees exactly).
 2. A notice (erratum, retraction, comment, reply, expression of concern) announced in its
    title is never merged with an item of another kind (its article).
-3. Same DOI or same PMID and similar titles: duplicate.
-4. Otherwise titles must be near-identical and authors must agree; then the bibliographic
-   details decide: any contradiction among year (more than one year apart), volume, first
-   page (a series, an update, an erratum printed with the article's title) keeps the pair
-   apart unless every other field agrees; different numbers in the titles ("part 1" /
-   "part 2", "type 1" / "type 2") or a conference abstract against a journal article need
-   more agreement still.
-5. Near misses go to the review queue as "maybe"; everything else is distinct.
+3. Same DOI or PMID and similar titles, or one title the other's main title with an
+   agreeing address: duplicate.
+4. A generic title (generic.py) merges only on the full address (volume, issue, first page).
+5. A title the record marks as a translation merges at the full address with the same authors.
+6. Main title against full title: same authors, year and first page, nothing contradicting.
+7. Same journal, volume, first page and authors: a retitled copy.
+8. Otherwise titles must be near-identical and authors must agree; a contradiction in year
+   (more than one apart), volume, issue (both given) or first page keeps the pair apart
+   unless every other field agrees; different numbers in the titles or a conference item
+   against a journal article need more agreement still.
+9. Near misses go to the review queue as "maybe"; everything else is distinct.
 """
 
 from __future__ import annotations
