@@ -458,10 +458,12 @@ def decide(c: Comparison) -> Decision:
         )
         if one_off:
             return Decision(DUPLICATE, conf, f"{detail} (only {conflicts[0]} differs)")
-        # A near miss goes to a person: one field differs (an issue and pages differing
-        # together are one move of the address: the same title in another issue).
+        # A near miss goes to a person: one field differs, or issue and pages differ
+        # together between two full articles (the same title in another issue). A single
+        # page in another issue than an article is a notice or a meeting abstract: another
+        # publication, not a question.
         if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and (
-            len(conflicts) == 1 or sorted(conflicts) == ["issue", "pages"]
+            len(conflicts) == 1 or (sorted(conflicts) == ["issue", "pages"] and c.multi_page)
         ):
             return Decision(MAYBE, conf, detail)
         return Decision(DISTINCT, conf, detail)
@@ -474,6 +476,10 @@ def decide(c: Comparison) -> Decision:
             return Decision(DUPLICATE, conf, detail + " (kinds differ; all else agrees)")
         return Decision(MAYBE, conf, detail + "; kinds of item differ")
     if authors is None:
+        if title < TITLE_EXACT and not (c.journal or c.volume or c.issue or c.pages):
+            # Only the title can be compared (registry entries: no authors, no address), and
+            # the titles differ: "adult" vs "adolescent", "resistant" vs "sensitive".
+            return Decision(DISTINCT, conf, f"{detail}; titles differ and nothing else to compare")
         if title >= TITLE_EXACT and n_agree >= 3:
             return Decision(DUPLICATE, conf, detail + " (no personal authors)")
         return Decision(MAYBE, conf, detail)

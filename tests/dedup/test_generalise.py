@@ -213,3 +213,27 @@ def test_online_first_pages_from_one_are_not_a_contradiction():
     first = article(doi="", pmid="", year=2024, volume="33", issue="4", start_page="1", end_page="17")
     assert not online_first(normalise(first), normalise(issue))
     assert online_first(normalise(early), normalise(issue))
+
+
+# -- the review queue stays short ---------------------------------------------------------
+
+def test_registry_entries_with_only_unlike_titles_are_not_a_question():
+    # sra_haematology id_0000235 / id_0000237: two registered trials, no authors, no address
+    a = Record(title="Open Label Controlled Trial of Eculizumab in Adult Patients With Plasma Therapy-Resistant aHUS", year=2011)
+    b = Record(title="Open Label Controlled Trial of Eculizumab in Adolescent Patients With Plasma Therapy-Resistant aHUS", year=2011)
+    assert decide(a, b).outcome == DISTINCT
+    same = Record(title="Open label controlled trial of eculizumab in adult patients with plasma therapy-resistant aHUS.", year=2011)
+    assert decide(a, same).outcome != DISTINCT
+
+
+def test_single_page_in_another_issue_with_other_pages_is_another_publication():
+    # sra_haematology id_0000052 / id_0000807: the article (9(5):1223-1229) and a one-page
+    # correction under its title (9(9):2205)
+    authors = ["Kwon, T.", "Dragon-Durey, M. A.", "Macher, M. A."]
+    title = "Anti-Factor H Autoantibodies in a Fifth Renal Transplant Recipient with Atypical Hemolytic and Uremic Syndrome"
+    article_ = Record(title=title, authors=authors, year=2009, journal="American Journal of Transplantation",
+                      volume="9", issue="5", start_page="1223", end_page="1229")
+    notice = Record(title=title, authors=authors, year=2009, journal="American Journal of Transplantation",
+                    volume="9", issue="9", start_page="2205")
+    assert decide(article_, notice).outcome == DISTINCT
+    # two full ranges in different issues are still asked (test_labelled_misses)
