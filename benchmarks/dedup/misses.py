@@ -1,6 +1,6 @@
 """List every labelled duplicate our clustering did not make, with the records' fields.
 
-    cd <repo> && PYTHONPATH=$PWD /work/venv/bin/python benchmarks/dedup/misses.py [--out benchmarks/dedup/misses.md]
+    cd <repo> && PYTHONPATH=$PWD .venv/bin/python benchmarks/dedup/misses.py [--sets SET...] [--out FILE]
 
 For each labelled group split over several of our clusters, the largest part's first record
 is compared with the first record of every other part (one row per labelled removal not
@@ -58,9 +58,9 @@ def _where(r) -> str:
     return " ".join(b for b in bits if b)
 
 
-def rows() -> list[dict]:
+def rows(sets=labelled.SETS) -> list[dict]:
     out = []
-    for name in labelled.SETS:
+    for name in sets:
         s = labelled.load(name)
         labels, _ = _ours_labels(s.records)
         labels = [str(x) for x in labels]
@@ -89,8 +89,10 @@ def markdown(found: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", help="also write the table to this file")
+    parser.add_argument("--sets", nargs="*", default=list(labelled.SETS),
+                        help="only these sets (keep the unseen ones aside while rules change)")
     args = parser.parse_args()
-    text = markdown(rows())
+    text = markdown(rows(args.sets))
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -2,7 +2,10 @@
 
 Links are applied strongest first. Two clusters are joined only when the result would not
 hold two different DOIs or two different PMIDs (so no chain of fuzzy links can put two
-identified papers together) and no pair across them was rejected by a person. A link that
+identified papers together), would not put items of two different issues of one volume
+together through a fuzzy link when neither cluster already spans both (an editor's column in issues 1 and 2 must
+not meet through a copy without an issue number), and no pair across them was rejected by
+a person. A link that
 would break a constraint is returned as ``blocked`` (the run sends it to the review queue).
 Manually confirmed links are applied before everything else and are not blocked by
 identifier conflicts (a person looked at them); rejections still hold.
@@ -12,6 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+
+ISSUE_OF = "issue of volume "
+PAGE_OF = "page in volume "
+LOOSE_OF = "issue without a page in volume "
 
 
 class UnionFind:
@@ -69,12 +77,14 @@ def build_clusters(
     *,
     dois: Sequence[str] = (),
     pmids: Sequence[str] = (),
+    issues: Sequence[tuple[str, ...]] = (),
     confirmed: Iterable[Link] = (),
     rejected: Iterable[tuple[int, int]] = (),
 ) -> Clustering:
     """Cluster ``n`` records from their duplicate links under the safety constraints.
 
-    ``dois``/``pmids`` are per position ("" when absent); ``rejected`` pairs are never put in
+    ``dois``/``pmids`` are per position ("" when absent); ``issues`` per position the
+    (volume, issue[, first page or article number]) of the record, "" where absent; ``rejected`` pairs are never put in
     one cluster, directly or through others.
     """
     uf = UnionFind(n)
@@ -85,6 +95,11 @@ def build_clusters(
             entry["DOI"] = {dois[pos]}
         if pos < len(pmids) and pmids[pos]:
             entry["PMID"] = {pmids[pos]}
+        if pos < len(issues) and issues[pos][0] and issues[pos][1]:
+            volume, issue, page = (tuple(issues[pos]) + ("",))[:3]
+            entry[ISSUE_OF + volume] = {issue}
+            # A record without a page may carry its page in the issue field (asked below).
+            entry[(PAGE_OF if page else LOOSE_OF) + volume] = {page or issue}
         if entry:
             ids[pos] = entry
     cannot: dict[int, set[int]] = {}
@@ -102,13 +117,20 @@ def build_clusters(
         small, other = (ra, rb) if len(members_of(ra)) <= len(members_of(rb)) else (rb, ra)
         return any(uf.find(x) == other for m in members_of(small) for x in cannot.get(m, ()))
 
-    def id_conflict(ra: int, rb: int) -> str:
+    def id_conflict(ra: int, rb: int, issues: bool = True) -> str:
         ia, ib = ids.get(ra), ids.get(rb)
         if not ia or not ib:
             return ""
         for name in ("DOI", "PMID"):
             if name in ia and name in ib and ia[name] != ib[name]:
                 return f"would join records with different {name}s"
+        for name, values in ia.items() if issues else ():
+            if name.startswith(ISSUE_OF) and name in ib and not values & ib[name]:
+                volume = name[len(ISSUE_OF):]
+                loose_a, loose_b = ia.get(LOOSE_OF + volume, set()), ib.get(LOOSE_OF + volume, set())
+                if loose_a & ib.get(PAGE_OF + volume, set()) or loose_b & ia.get(PAGE_OF + volume, set()):
+                    continue  # an issue field holding the other record's page: a shifted field
+                return f"would join records of different issues of volume {volume}"
         return ""
 
     def join(link: Link, *, check_ids: bool, out: Clustering) -> None:
@@ -119,7 +141,7 @@ def build_clusters(
             out.blocked.append((link, "a person rejected a pair across these clusters"))
             return
         if check_ids:
-            why = id_conflict(ra, rb)
+            why = id_conflict(ra, rb, issues=link.method == "fuzzy")
             if why:
                 out.blocked.append((link, why))
                 return

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
+from review.dedup.generic import generic_reason
 from review.records import Record, clean_text, normalise_doi, normalise_pmid, split_pages
 
 # Greek letters are spelled out so "TGF-β" and "TGF-beta" compare equal.
@@ -128,7 +129,9 @@ CONFERENCE_REFTYPES = frozenset(
     {"conf", "cpaper", "abst", "conference proceedings", "conference paper", "inproceedings",
      "proceedings", "conference abstract"}
 )
-_CONFERENCE_JOURNAL = re.compile(r"\b(?:conference|conf|congress|congr|meeting|symposium|abstracts)\b", re.I)
+_CONFERENCE_JOURNAL = re.compile(
+    r"\b(?:conference|conf|congress|congr|meeting|symposium|workshop|abstracts)\b", re.I
+)
 
 
 @dataclass(slots=True)
@@ -157,6 +160,9 @@ class NormRecord:
     kind: str = ARTICLE
     kind_from_title: bool = False  # the kind is written in the title (strong evidence)
     supplement: bool = False  # looks like a meeting abstract in a journal supplement
+    generic: str = ""  # why the title is generic ("Editorial", "Book review", ...; see generic.py)
+    main_title: str = ""  # the part before ":", " - ", " — " or "?" ("" if the title has none)
+    translated: bool = False  # the record says its title is a translation (see ``translation_signal``)
 
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -249,7 +255,7 @@ def author_parts(name: str) -> tuple[str, str]:
         return "", ""
     # "Zuna RE" / "Zuna R.E." (MEDLINE style): trailing upper-case initials.
     initials: list[str] = []
-    while len(tokens) > 1 and re.fullmatch(r"(?:[A-Z]\.?-?){1,3}", tokens[-1]):
+    while len(tokens) > 1 and re.fullmatch(r"-?(?:[A-Z]\.?-?){1,3}", tokens[-1]):  # "A.-C."
         initials.insert(0, tokens.pop().replace(".", "").replace("-", ""))
     if initials:
         return words(" ".join(tokens)), "".join(initials).lower()
@@ -310,6 +316,11 @@ def journal_variants(*names: str) -> tuple[str, ...]:
         # NLM titles carry a subtitle after " : " ("Journal of clinical virology : the
         # official publication of ..."); the part before it is the journal's name.
         parts = re.split(r"\s*[/=]\s*|\.\s*(?=[A-Z])", text) + text.split(" : ")[:1]
+        # NLM adds a place or year to tell journals of one name apart: "Presse medicale
+        # (Paris, France : 1983)", "Deutsche medizinische Wochenschrift (1946)".
+        qualified = re.match(r"^(.{4,}?)\s*\([^()]*\)\s*$", text)
+        if qualified:
+            parts.append(qualified.group(1))
         for part in (name, *parts):
             norm = normalise_journal(part)
             if norm and norm not in out:
@@ -356,6 +367,9 @@ def journals_match(a: str, b: str) -> bool | None:
             return False
         j += 1
     return len(wb) - len(wa) <= 1 and len(wa) >= 2
+
+
+_NO_PAGINATION = re.compile(r"\(no pagination\)", re.I)
 
 
 def digits(value: str) -> str:
@@ -410,6 +424,55 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
     return start, end, ""
 
 
+# Where a title's main part ends and its subtitle begins (first occurrence).
+_SUBTITLE_BREAK = re.compile(r"\s*(?::|\?|\s[-\u2013\u2014]\s|\u2014)\s*")
+
+
+def main_title(title: str, stripped: str | None = None) -> str:
+    """The normalised main title (before ":", " - ", " — " or "?"), or "" when there is none.
+
+    >>> main_title("Peer mentoring in medical school: a mixed-methods evaluation")
+    'peer mentoring in medical school'
+    >>> main_title("Does it work? A trial")
+    'does it work'
+    """
+    text = strip_title_tags(title)[0] if stripped is None else stripped
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    parts = _SUBTITLE_BREAK.split(text, maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip(" .?!"):
+        return ""
+    return words(parts[0])
+
+
+# Languages Ovid and PubMed name in a title tag ("... [German]"); lower case.
+LANGUAGE_NAMES = frozenset(
+    "afrikaans arabic bulgarian catalan chinese croatian czech danish dutch estonian finnish "
+    "french german greek hebrew hungarian icelandic indonesian italian japanese korean latvian "
+    "lithuanian malay norwegian persian polish portuguese romanian russian serbian slovak "
+    "slovene slovenian spanish swedish thai turkish ukrainian vietnamese".split()
+)
+ENGLISH = frozenset({"", "en", "eng", "english"})
+_LANGUAGE_TAG = re.compile(r"\[\s*([A-Za-z]+)(?:\s*,\s*[A-Za-z]+)*\s*\]")
+
+
+def translation_signal(rec: Record) -> bool:
+    """The record itself says its title is a translation or the item is not in English.
+
+    Signals, all from the record (no guessing from the words): MEDLINE/Ovid write a
+    translated title wholly in square brackets ("[Peer mentoring in medical school]"), Ovid
+    appends the language ("... [German]"), and the language field names another language.
+    """
+    title = clean_text(rec.title).strip()
+    if title.startswith("[") and title.find("]") >= 12:
+        return True
+    for match in _LANGUAGE_TAG.finditer(title[-60:]):
+        if match.group(1).lower() in LANGUAGE_NAMES:
+            return True
+    languages = {x.strip().lower() for x in re.split(r"[;,/]", rec.language or "")}
+    return bool(languages - ENGLISH)
+
+
 def title_kind(title: str) -> str:
     """The notice kind a title announces ("Erratum: ...", "Reply to ...") or ""."""
     light = ascii_fold(clean_text(title)).replace("'", "").replace("\u2019", "")
@@ -453,14 +516,20 @@ def record_kind(rec: Record) -> tuple[str, bool]:
 
 def normalise(rec: Record, index: int = 0) -> NormRecord:
     """All comparable keys of ``rec`` (``index`` is the caller's position for the record)."""
-    title, alt = normalise_title(rec.title)
+    stripped, alt = strip_title_tags(rec.title)
+    title, alt = words(stripped), words(alt) if alt else ""
     names = split_authors(rec.authors)
     parts = [author_parts(a) for a in names[:50]]
     surnames = tuple(s for s, _ in parts if s)
     author_key = " ".join(f"{s} {i[:1]}".strip() for s, i in parts if s)
     start, end, article_number = normalise_pages(rec.start_page, rec.end_page)
-    volume = digits(rec.volume)
-    issue = digits(rec.issue)
+    volume, issue = digits(rec.volume), digits(rec.issue)
+    if _NO_PAGINATION.search(rec.volume or ""):
+        # Embase: volume "16 (1) (no pagination)" with the article number in the issue field.
+        inner = re.search(r"\((\d+)\)", rec.volume)
+        issue = inner.group(1).lstrip("0") or "0" if inner else ""
+        if not start and not article_number:
+            article_number = rec.issue.strip().lower().lstrip("e").lstrip("0")
     supplement = bool(
         _SUPPLEMENT.search(f"{rec.volume} {rec.issue}")
         or re.fullmatch(r"[a-z]\d+", start)
@@ -472,6 +541,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
     # Some exports put the year in the pages field.
     if start and year and start == str(year):
         start = end = ""
+    journals = journal_variants(rec.journal, rec.journal_abbrev)
     return NormRecord(
         index=index,
         doi=normalise_doi(unquote(rec.doi)) if "%" in rec.doi else normalise_doi(rec.doi),
@@ -484,7 +554,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         author_key=author_key,
         author_words=" ".join(sorted({w for a in names[:50] for w in name_words(a)})),
         year=year,
-        journals=journal_variants(rec.journal, rec.journal_abbrev),
+        journals=journals,
         issns=tuple(rec.issns),
         volume=volume,
         issue=issue,
@@ -495,4 +565,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         kind=kind,
         kind_from_title=kind_from_title,
         supplement=supplement,
+        generic=generic_reason(title, journals),
+        main_title=main_title(rec.title, stripped),
+        translated=translation_signal(rec),
     )

@@ -135,6 +135,7 @@ def find_duplicates(
         links,
         dois=[n.doi for n in norms],
         pmids=[n.pmid for n in norms],
+        issues=[(n.volume, n.issue, n.page or n.article_number) for n in norms],
         confirmed=manual,
         rejected=rejected,
     )

@@ -4,21 +4,24 @@
 rules for the rest) into a ``Comparison``; ``decide`` applies the rules below, in order,
 and returns a ``Decision`` with a confidence and a reason a person can read.
 
-Rules (the safety rules come first and cannot be outweighed):
+Rules (the safety rules come first and cannot be outweighed; docs/dedup.md states each
+with its reason):
 
-1. Different DOIs or different PMIDs: never a duplicate. When everything else agrees
-   exactly the pair is offered for review ("maybe"), since identifiers are sometimes
-   mistyped; a person decides.
+1. Different DOIs or different PMIDs: never a duplicate (a person may look when all else
+   agrees exactly).
 2. A notice (erratum, retraction, comment, reply, expression of concern) announced in its
    title is never merged with an item of another kind (its article).
-3. Same DOI or same PMID and similar titles: duplicate.
-4. Otherwise titles must be near-identical and authors must agree; then the bibliographic
-   details decide: any contradiction among year (more than one year apart), volume, first
-   page (a series, an update, an erratum printed with the article's title) keeps the pair
-   apart unless every other field agrees; different numbers in the titles ("part 1" /
-   "part 2", "type 1" / "type 2") or a conference abstract against a journal article need
-   more agreement still.
-5. Near misses go to the review queue as "maybe"; everything else is distinct.
+3. Same DOI or PMID and similar titles, or one title the other's main title with an
+   agreeing address: duplicate.
+4. A generic title (generic.py) merges only on the full address (volume, issue, first page).
+5. A title the record marks as a translation merges at the full address with the same authors.
+6. Main title against full title: same authors, year and first page, nothing contradicting.
+7. Same journal, volume, first page and authors: a retitled copy.
+8. Otherwise titles must be near-identical and authors must agree; a contradiction in year
+   (more than one apart), volume, issue (both given) or first page keeps the pair apart
+   unless every other field agrees; different numbers in the titles or a conference item
+   against a journal article need more agreement still.
+9. Near misses go to the review queue as "maybe"; everything else is distinct.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ AUTHOR_STRONG = 90.0
 AUTHOR_OK = 75.0
 AUTHOR_CONFLICT = 50.0
 ABSTRACT_AGREE = 90.0
-MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", ""})
+MISSING_AUTHORS = frozenset({"anonymous", "anon", "et al", "no authorship indicated", "unknown", ""})
 _GROUP_AUTHOR = re.compile(
     r"\b(?:group|study|trial|consortium|collaborat\w*|investigators|committee|society|"
     r"association|network|team|working|task force|pharmaceuticals|inc|ltd)\b"
@@ -75,6 +78,9 @@ class Comparison:
     both_abstracts: bool  # both look like meeting abstracts (by kind or by supplement)
     multi_page: bool  # both give a range of three pages or more
     notice_shape: bool = False  # one page in a known other issue than the other's page range
+    generic: bool = False  # either title is generic (generic.py): a title match proves nothing
+    main_title_match: bool = False  # one title is exactly the other's main title (before ":" etc.)
+    translated: bool = False  # either record says its title is a translation
 
 
 @dataclass(slots=True)
@@ -223,6 +229,28 @@ def fields_shifted(a: NormRecord, b: NormRecord) -> bool:
     )
 
 
+def online_first(a: NormRecord, b: NormRecord) -> bool:
+    """``a`` looks like the online-first copy of ``b``: no volume or issue, pages from 1.
+
+    Before an article is put in an issue the publisher's PDF is paginated from 1; the issue
+    copy has a volume and its real pages. Those two page numbers are not a contradiction.
+    """
+    return bool(not a.volume and not a.issue and a.page == "1" and b.volume and b.page and b.page != "1")
+
+
+def page_in_issue(a: NormRecord, b: NormRecord) -> bool:
+    """``a`` has no page and its issue is ``b``'s first page or article number (a field shift)."""
+    return bool(
+        a.issue and not a.page and not a.article_number and b.volume == a.volume
+        and a.issue in (b.page, b.article_number)
+    )
+
+
+def main_title_match(a: NormRecord, b: NormRecord) -> bool:
+    """One title is the other's main title: the whole title before ":", " - ", " — " or "?"."""
+    return bool((a.main_title and a.main_title == b.title) or (b.main_title and b.main_title == a.title))
+
+
 def compare(a: NormRecord, b: NormRecord) -> Comparison:
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     abstract = (
@@ -235,6 +263,8 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         if len(short) >= 30:
             contained = max(title, fuzz.partial_ratio(short, long_))
     shifted = fields_shifted(a, b) or fields_shifted(b, a)
+    early = online_first(a, b) or online_first(b, a)
+    moved = page_in_issue(a, b) or page_in_issue(b, a)
     return Comparison(
         title=title,
         title_contained=contained,
@@ -244,10 +274,11 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         year_gap=year_gap,
         journal=journal_agreement(a, b),
         volume=True if shifted else _same(a.volume, b.volume),
-        issue=True if shifted else _same(a.issue, b.issue),
-        pages=None if shifted else pages_agreement(a, b),
+        issue=True if shifted else None if moved else _same(a.issue, b.issue),
+        pages=None if shifted or early else True if moved else pages_agreement(a, b),
         same_first_page=bool(
-            (a.page and a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS))
+            moved
+            or (a.page and a.page.lstrip(_LETTERS) == b.page.lstrip(_LETTERS))
             or (a.article_number and a.article_number == b.article_number)
         ),
         abstract=abstract,
@@ -258,6 +289,9 @@ def compare(a: NormRecord, b: NormRecord) -> Comparison:
         both_abstracts=_abstract_like(a) and _abstract_like(b),
         multi_page=_multi_page(a) and _multi_page(b),
         notice_shape=not shifted and notice_shape(a, b),
+        generic=bool(a.generic or b.generic),
+        main_title_match=main_title_match(a, b),
+        translated=a.translated or b.translated,
     )
 
 
@@ -285,18 +319,29 @@ def decide(c: Comparison) -> Decision:
         "year": c.year_gap is not None and c.year_gap > 1,
         "volume": c.volume is False,
         "pages": c.pages is False,
+        "issue": c.issue is False,
     }
     conflicts = [k for k, v in hard.items() if v]
     agreements = [k for k, v in agree.items() if v]
     if c.abstract is not None and c.abstract >= ABSTRACT_AGREE:
         agreements.append("abstract")
     n_agree = len(agreements)
-    conf = _confidence(c, n_agree, len(conflicts) + (c.issue is False))
+    conf = _confidence(c, n_agree, len(conflicts))
     kind_a, kind_b = c.kinds
     # The article's address: same journal, volume and first page, within a year.
     same_address = (
         c.journal is True and c.volume is True and c.same_first_page
         and (c.year_gap is None or c.year_gap <= 1) and c.issue is not False
+    )
+    # Journal, volume and first page agree, and nothing in the address contradicts.
+    address_agrees = (
+        c.journal is not False and c.volume is True and c.pages is True and c.issue is not False
+        and (c.year_gap is None or c.year_gap <= 1)
+    )
+    # The full address: volume, issue and first page all given and equal.
+    full_address = (
+        c.journal is not False and c.volume is True and c.issue is True and c.same_first_page
+        and (c.year_gap is None or c.year_gap <= 1)
     )
     everything_agrees = (
         title >= TITLE_EXACT
@@ -336,11 +381,43 @@ def decide(c: Comparison) -> Decision:
         if same:
             if c.title is None or title >= TITLE_ID_MATCH or contained >= TITLE_EXACT:
                 return Decision(DUPLICATE, 1.0, f"same {name}, title {title:.0f}", name.lower())
+            if c.main_title_match and address_agrees:
+                return Decision(DUPLICATE, 1.0, f"same {name} and address; one title is the other's main title",
+                                name.lower())
             if title >= TITLE_ID_MAYBE:
                 return Decision(MAYBE, conf, f"same {name} but titles differ ({title:.0f})", name.lower())
             return Decision(DISTINCT, conf, f"same {name} but different titles ({title:.0f})")
 
-    # 4. Same address (journal, volume, first page, year): a retitled or mistitled copy.
+    # 4. A generic title ("Editorial", "Editor's comments", "Book review", a minitrack's
+    # introduction): the title proves nothing, so only the full address can merge the pair.
+    if c.generic and not full_address:
+        if not conflicts and c.journal is True and c.volume is True and title >= TITLE_EXACT and (
+            authors is None or authors >= AUTHOR_STRONG
+        ):
+            return Decision(MAYBE, min(conf, 0.6), f"{detail}; generic title, issue or page missing")
+        return Decision(DISTINCT, conf, f"generic title ({title:.0f}) without a shared DOI/PMID or full address")
+
+    # 5. A translated title at the full address: the record says the title is a translation
+    # (bracketed, a language tag, a non-English language field), and journal, volume, issue,
+    # first page and authors agree; the two titles need not look alike.
+    if (
+        c.translated and full_address and c.journal is True and authors is not None
+        and authors >= AUTHOR_STRONG and kind_a == kind_b and (c.multi_page or not c.supplement)
+    ):
+        return Decision(DUPLICATE, conf, f"{detail} (a translated title at the same journal, volume, issue, page)")
+
+    # 6. Main title against the full title: same authors, year and pages (journal too, unless
+    # both give the same full page range), no contradiction.
+    if (
+        c.main_title_match and not conflicts and c.year_gap == 0 and c.pages is True
+        # proceedings are named many ways: a venue that does not match needs a full page range
+        and (c.journal is not False or c.multi_page)
+        and authors is not None and authors >= AUTHOR_STRONG
+        and kind_a == kind_b and not c.numbers_differ and not c.notice_shape
+    ):
+        return Decision(DUPLICATE, conf, f"{detail} (one title is the other's main title)")
+
+    # 7. Same address (journal, volume, first page, year): a retitled or mistitled copy.
     if same_address and not (kind_a != kind_b and cautious):
         # Many meeting abstracts share a page of a supplement; a multi-page range does not.
         strict = c.supplement and not c.multi_page
@@ -351,7 +428,7 @@ def decide(c: Comparison) -> Decision:
         ):
             return Decision(DUPLICATE, conf, f"{detail} (same authors at the same journal, volume, page)")
 
-    # 5. Fuzzy match on title, authors and the bibliographic details.
+    # 8. Fuzzy match on title, authors and the bibliographic details.
     if title < TITLE_SIMILAR:
         if same_address and title >= TITLE_ADDRESS:
             return Decision(MAYBE, conf, detail)
@@ -381,7 +458,13 @@ def decide(c: Comparison) -> Decision:
         )
         if one_off:
             return Decision(DUPLICATE, conf, f"{detail} (only {conflicts[0]} differs)")
-        if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and len(conflicts) == 1:
+        # A near miss goes to a person: one field differs, or issue and pages differ
+        # together between two full articles (the same title in another issue). A single
+        # page in another issue than an article is a notice or a meeting abstract: another
+        # publication, not a question.
+        if title >= TITLE_NEAR and (authors is None or authors >= AUTHOR_OK) and (
+            len(conflicts) == 1 or (sorted(conflicts) == ["issue", "pages"] and c.multi_page)
+        ):
             return Decision(MAYBE, conf, detail)
         return Decision(DISTINCT, conf, detail)
     if c.notice_shape:
@@ -393,6 +476,10 @@ def decide(c: Comparison) -> Decision:
             return Decision(DUPLICATE, conf, detail + " (kinds differ; all else agrees)")
         return Decision(MAYBE, conf, detail + "; kinds of item differ")
     if authors is None:
+        if title < TITLE_EXACT and not (c.journal or c.volume or c.issue or c.pages):
+            # Only the title can be compared (registry entries: no authors, no address), and
+            # the titles differ: "adult" vs "adolescent", "resistant" vs "sensitive".
+            return Decision(DISTINCT, conf, f"{detail}; titles differ and nothing else to compare")
         if title >= TITLE_EXACT and n_agree >= 3:
             return Decision(DUPLICATE, conf, detail + " (no personal authors)")
         return Decision(MAYBE, conf, detail)
@@ -414,6 +501,8 @@ def score_pair(a: NormRecord, b: NormRecord) -> Decision:
     """``decide(compare(a, b))``, with a quick exit for clearly different titles."""
     if (
         a.title and b.title and not a.title_alt and not b.title_alt
+        and not a.translated and not b.translated
+        and not main_title_match(a, b)
         and not (a.doi and a.doi == b.doi) and not (a.pmid and a.pmid == b.pmid)
         and fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE) == 0
     ):
