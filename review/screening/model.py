@@ -22,6 +22,21 @@ class NotAllowedError(ScreeningError):
     """The reviewer may not do this (revoked, unknown, or not the lead)."""
 
 
+class SessionEndedError(NotAllowedError):
+    """A write from an app session that is no longer live (signed out, expired, revoked or
+    re-issued token): nothing was stored; the reviewer must sign in again."""
+
+
+class VoteRefusedError(ScreeningError):
+    """A vote on a record that no longer needs this reviewer's vote (it has its votes
+    already); nothing was stored. ``record_id`` names the record."""
+
+    def __init__(self, message: str, record_id: int, stage: str) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+        self.stage = stage
+
+
 @dataclass(frozen=True)
 class Reviewer:
     name: str
