@@ -58,15 +58,20 @@ def criteria_panel(criteria: Any) -> None:
 
 
 def progress_bar(progress: Any) -> None:
-    """Mine, my partners' counts (never their votes), open conflicts, decided."""
-    total = max(int(progress.total), 0)
+    """Mine, my partners' counts (never their votes); open conflicts and decided only when
+    the rules show them to this reviewer (``review.screening.visibility``)."""
+    total = progress.total
     mine = int(progress.mine)
     cols = st.columns(4)
-    cols[0].metric("My votes", f"{mine} / {total}")
+    cols[0].metric("My votes", f"{mine} / {total}" if total is not None else str(mine))
     partners = ", ".join(f"{name}: {n}" for name, n in sorted(progress.partner_counts.items()))
     cols[1].metric("Partners' votes", sum(progress.partner_counts.values()), help="counts only")
-    cols[2].metric("Open conflicts", int(progress.open_conflicts))
-    cols[3].metric("Decided", int(progress.decided))
+    if progress.open_conflicts is not None:
+        cols[2].metric("Open conflicts", int(progress.open_conflicts))
+        cols[3].metric("Decided", int(progress.decided))
+    else:
+        cols[2].caption("Conflicts and decisions are shown to the lead until every record of this stage "
+                        "has its two votes (blind screening).")
     st.progress(min(mine / total, 1.0) if total else 0.0)
     if partners:
         st.caption(f"Partners (vote counts only): {partners}")
