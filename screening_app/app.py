@@ -75,7 +75,11 @@ def main() -> None:
             state.sign_out()
             st.rerun()
         state.sync_cookie()
-    st.navigation(pages).run()
+    try:
+        st.navigation(pages).run()
+    except state.screening().SessionEndedError:  # a write after the session ended: sign in again
+        state.sign_out(end=False)
+        st.rerun()
 
 
 main()

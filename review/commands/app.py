@@ -55,6 +55,7 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
+        "--client.showErrorDetails", "none",  # an unexpected error is one line, never a traceback
     ]
 
 

@@ -25,7 +25,7 @@ st.caption(
 )
 
 
-@st.fragment
+@state.fragment  # st.fragment; a dead session shows the sign-in page
 def record_panel(stage: str, reviewer_name: str) -> None:
     engine = state.engine()
     criteria = state.criteria()

@@ -71,3 +71,44 @@ def test_a_reviewer_sees_no_outcome_figures_the_lead_does(app_project):
     carol = sign_in(app_project.tokens["carol"])
     lead = {m.label: m.value for m in carol.metric}
     assert lead["Open conflicts"] == "1"
+
+
+def _end_sessions_of(project, who: str, how: str) -> None:
+    """Sign ``who`` out everywhere (another tab's Sign out) or revoke their token."""
+    import sqlalchemy as sa
+
+    from review.store.schema import screening_sessions
+
+    engine = open_store(project.database_url)
+    try:
+        if how == "revoked":
+            rules.revoke_reviewer(engine, who)
+        else:
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.update(screening_sessions).where(screening_sessions.c.reviewer == who)
+                    .values(ended_at="2000-01-01T00:00:00.000000+00:00")
+                )
+    finally:
+        engine.dispose()
+
+
+def test_a_vote_from_a_tab_whose_session_ended_is_not_stored(app_project):
+    alice = sign_in(app_project.tokens["alice"])
+    rid = shown_record(alice)
+    _end_sessions_of(app_project, "alice", "ended")
+    # the card's fragment alone reruns on a key press: the write itself checks the session
+    alice.button(key=f"include-{TA}-{rid}").click().run()
+    assert not alice.exception, alice.exception
+    assert store_votes(app_project, "alice") == {}
+    assert shown_record(alice) is None and "sign in" in page_text(alice).lower()
+
+
+def test_a_revoked_reviewer_pressing_undo_gets_the_sign_in_page(app_project):
+    alice = sign_in(app_project.tokens["alice"])
+    rid = vote(alice, "include")
+    _end_sessions_of(app_project, "alice", "revoked")
+    alice.button(key=f"undo-{TA}").click().run()
+    assert not alice.exception, alice.exception
+    assert rid in store_votes(app_project, "alice")  # nothing undone
+    assert "sign in" in page_text(alice).lower()
