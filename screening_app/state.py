@@ -232,8 +232,19 @@ def cookie_script() -> str | None:
     )
 
 
+def behind_gate() -> bool:
+    """Whether the app runs behind its sign-in gate (``review screen``: ``screening_app/server.py``):
+    then the server sets and deletes the HttpOnly session cookie, never a page script."""
+    from screening_app.gate import GATE_ENV
+
+    return os.environ.get(GATE_ENV) == "1"
+
+
 def sync_cookie() -> None:
-    """Draw the cookie script when the cookie is out of step (runs in the page, no iframe)."""
+    """Draw the cookie script when the cookie is out of step (runs in the page, no iframe);
+    behind the sign-in gate the server keeps the cookie and nothing is drawn."""
+    if behind_gate():
+        return
     script = cookie_script()
     if script:
         st.html(script, unsafe_allow_javascript=True, width="content")

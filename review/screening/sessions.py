@@ -130,3 +130,15 @@ def session_guard(session_id: str | None) -> Guard:
         require_live(conn, session_id)
 
     return guard
+
+
+def log_failed_signin(engine: sa.Engine, address: str, reason: str, *, now: datetime | None = None) -> None:
+    """Keep a failed sign-in in the events: when, from which address, what was wrong (the
+    reviewer is unknown; the token tried is never kept)."""
+
+    def work(conn: sa.Connection) -> None:
+        log_event(conn, "signin.failed", str(address)[:100],
+                  {"address": str(address)[:100], "reason": reason, "at": _stamp(now or _now())})
+
+    with write_guard(None):
+        write_retrying(engine, work)
