@@ -25,18 +25,20 @@ import logging
 import os
 import time
 from collections import defaultdict, deque
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 COOKIE = "review_session"
 SIGNIN_PATH = "/auth/signin"
 SIGNOUT_PATH = "/auth/signout"
+FULLTEXT_PATH = "/auth/fulltext"  # /auth/fulltext/<record id>: a stored PDF, streamed
 GATE_ENV = "REVIEW_SIGNIN_GATE"  # set while the app runs behind this gate
 FREE_FAILURES = 3
 FAILURE_WINDOW_S = 15 * 60
@@ -224,8 +226,39 @@ async def signout(request: Request) -> Response:
     return _no_store(response)
 
 
+def stored_pdf(record_id: int) -> Path | None:
+    """The stored PDF of ``record_id``'s current full text (None: none, or not a stored PDF)."""
+    from review.screening import fulltext_of
+
+    with engine().connect() as conn:
+        found = fulltext_of(conn, record_id)
+    if found is None or found.kind != "pdf":
+        return None
+    root = _project().root.resolve()
+    path = (root / found.location).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+async def fulltext(request: Request) -> Response:
+    """A record's stored PDF to a signed-in reviewer, streamed from disk in chunks (byte
+    ranges too, so the viewer fetches what it shows) instead of read whole on every rerun."""
+    if await run_in_threadpool(live_reviewer, request.cookies.get(COOKIE)) is None:
+        return PlainTextResponse("Sign in first.", status_code=403)
+    path = await run_in_threadpool(stored_pdf, int(request.path_params["record_id"]))
+    if path is None:
+        return PlainTextResponse("No stored PDF for this record.", status_code=404)
+    how = "attachment" if request.query_params.get("download") else "inline"
+    response = FileResponse(path, media_type="application/pdf", filename=path.name, content_disposition_type=how)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def routes() -> list[Route]:
-    return [Route(SIGNIN_PATH, signin, methods=["GET", "POST"]), Route(SIGNOUT_PATH, signout, methods=["GET"])]
+    return [
+        Route(SIGNIN_PATH, signin, methods=["GET", "POST"]),
+        Route(SIGNOUT_PATH, signout, methods=["GET"]),
+        Route(FULLTEXT_PATH + "/{record_id:int}", fulltext, methods=["GET"]),
+    ]
 
 
 class SignInGate:
@@ -238,7 +271,7 @@ class SignInGate:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
-        if path in (SIGNIN_PATH, SIGNOUT_PATH) or path.startswith(OPEN_PREFIXES):
+        if path in (SIGNIN_PATH, SIGNOUT_PATH) or path.startswith(OPEN_PREFIXES) or path.startswith(FULLTEXT_PATH + "/"):
             return await self.app(scope, receive, send)
         request = Request(scope) if scope["type"] == "http" else None
         if request is not None and "token" in request.query_params:

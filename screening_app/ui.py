@@ -88,7 +88,14 @@ def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> N
         st.caption(f"Link added by {fulltext.by}")
     elif fulltext.kind == "pdf":
         path = project_root / fulltext.location
-        if path.is_file():
+        if path.is_file() and state.behind_gate():
+            # streamed by the server from disk, never read whole into this page's run
+            url = pdf_url(fulltext.record_id)
+            st.link_button("Download PDF", url + "?download=1")
+            st.caption(f"PDF attached by {fulltext.by}")
+            if show_pdf:
+                pdf_viewer(url, fulltext.record_id)
+        elif path.is_file():
             data = path.read_bytes()
             st.download_button(
                 "Download PDF",
@@ -107,7 +114,23 @@ def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> N
         st.warning(f"Full text not retrieved: {fulltext.reason}")
 
 
-def pdf_viewer(data: bytes, record_id: int, height: int = 900) -> None:
+def pdf_url(record_id: int) -> str:
+    """The address the sign-in gate streams ``record_id``'s stored PDF from (this origin)."""
+    from urllib.parse import urlsplit
+
+    from screening_app.gate import FULLTEXT_PATH
+
+    here = urlsplit(st.context.url or "http://localhost/")
+    return f"{here.scheme}://{here.netloc}{FULLTEXT_PATH}/{int(record_id)}"
+
+
+def pdf_source(path, record_id: int) -> bytes | str:
+    """What the viewer shows for a stored PDF: its streamed address behind the sign-in gate,
+    else (a bare ``streamlit run``) the file's bytes."""
+    return pdf_url(record_id) if state.behind_gate() else path.read_bytes()
+
+
+def pdf_viewer(data: bytes | str, record_id: int, height: int = 900) -> None:
     """The PDF in the page (Streamlit's PDF viewer, pdf.js bundled: works offline)."""
     from streamlit.errors import StreamlitAPIException
 

@@ -143,3 +143,29 @@ def test_failure_delay_grows_after_a_few():
         failures.add("10.0.0.1", now=t)
     assert failures.recent("10.0.0.1", now=3) == 3 and failures.recent("10.0.0.2", now=3) == 0
     assert failures.recent("10.0.0.1", now=gate.FAILURE_WINDOW_S + 5) == 0  # the window passed
+
+
+def test_a_stored_pdf_is_streamed_to_signed_in_reviewers_only(served):
+    from pdf_sample import minimal_pdf
+
+    import review.screening as rules
+
+    project, tokens, url = served
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        rid = rules.stage_record_ids(conn, "title_abstract")[0]
+    for who in ("alice", "bob"):
+        rules.cast_vote(engine, who, rid, "title_abstract", "include")
+    pdf = minimal_pdf("streamed")
+    rules.attach_pdf(engine, project.data_dir, rid, "paper.pdf", pdf, by="carol")
+    engine.dispose()
+    resp, _ = _request(url, path=f"/auth/fulltext/{rid}")
+    assert resp.status == 403
+    session = _request(url, path=f"/?token={tokens['alice']}")[0].getheader("Set-Cookie").split(";")[0]
+    resp, body = _request(url, path=f"/auth/fulltext/{rid}", headers={"Cookie": session})
+    assert resp.status == 200 and body == pdf and resp.getheader("Content-Type") == "application/pdf"
+    resp, body = _request(url, path=f"/auth/fulltext/{rid}", headers={"Cookie": session, "Range": "bytes=0-7"})
+    assert resp.status == 206 and body == pdf[:8]  # the viewer fetches parts of a large PDF
+    resp, _ = _request(url, path=f"/auth/fulltext/{rid}?download=1", headers={"Cookie": session})
+    assert resp.getheader("Content-Disposition").startswith("attachment")
+    assert _request(url, path="/auth/fulltext/999999", headers={"Cookie": session})[0].status == 404
