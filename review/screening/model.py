@@ -22,9 +22,11 @@ class NotAllowedError(ScreeningError):
     """The reviewer may not do this (revoked, unknown, or not the lead)."""
 
 
-class SessionEndedError(NotAllowedError):
+class SessionEndedError(Exception):
     """A write from an app session that is no longer live (signed out, expired, revoked or
-    re-issued token): nothing was stored; the reviewer must sign in again."""
+    re-issued token): nothing was stored; the reviewer must sign in again. Not a
+    ``ScreeningError``: a page showing rule errors beside a form must not swallow it; the app
+    answers it with the sign-in page."""
 
 
 class VoteRefusedError(ScreeningError):
