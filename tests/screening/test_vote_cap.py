@@ -167,7 +167,11 @@ def test_racing_processes(store_url):
     names = [f"p{i}" for i in range(5)]
     for name in names:
         add_reviewer(setup, name)
-    ctx = multiprocessing.get_context("spawn")
+    # fork: the children run this module's function without re-running the parent's __main__
+    # (under pytest that can be any script an earlier test ran); no pooled connection is
+    # inherited, the parent's pool is emptied first
+    setup.dispose()
+    ctx = multiprocessing.get_context("fork")
     start = ctx.Barrier(len(names))
     results = ctx.Queue()
     procs = [ctx.Process(target=_process_voter, args=(store_url, n, ids, start, results)) for n in names]
