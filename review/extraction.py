@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from review.records import Record
 from review.store.api import log_event, now_iso
 from review.store.schema import extraction_consensus, extraction_values, records
+from review.store.transaction import check_write_guard
 
 FIELD_TYPES = (
     "short_text",
@@ -457,6 +458,7 @@ def set_value(
     f = form.field(field_id)
     clean = normalise_value(f, value)
     with engine.begin() as conn:
+        check_write_guard(conn)  # the app's live-session check, in this transaction
         _require_record(conn, record_id, included=require_included)
         current = _latest_values(conn, [record_id]).get((record_id, field_id), {})
         if reviewer in current and current[reviewer] == clean:
@@ -485,6 +487,7 @@ def set_values(
     """Several fields at once (the form's autosave): all valid or none stored."""
     clean = {fid: normalise_value(form.field(fid), v) for fid, v in values.items()}
     with engine.begin() as conn:
+        check_write_guard(conn)  # the app's live-session check, in this transaction
         _require_record(conn, record_id, included=require_included)
         current = _latest_values(conn, [record_id])
         changed = {}
@@ -520,6 +523,7 @@ def set_consensus(
     f = form.field(field_id)
     clean = normalise_value(f, value)
     with engine.begin() as conn:
+        check_write_guard(conn)  # the app's live-session check, in this transaction
         _require_record(conn, record_id, included=require_included)
         conn.execute(
             sa.insert(extraction_consensus).values(

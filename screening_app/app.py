@@ -22,6 +22,7 @@ from screening_app import state  # noqa: E402
 from screening_app.render import md_escape  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 
 def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
@@ -29,7 +30,8 @@ def page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Screening", page_icon=":material/fact_check:", layout="wide")
+    # a bundled icon: a material or emoji icon is fetched from a font CDN, and the app runs offline
+    st.set_page_config(page_title="Screening", page_icon=str(ICON), layout="wide")
     try:
         state.project()
         state.engine()
@@ -77,7 +79,11 @@ def main() -> None:
             state.sign_out()
             st.rerun()
         state.sync_cookie()
-    st.navigation(pages).run()
+    try:
+        st.navigation(pages).run()
+    except state.screening().SessionEndedError:  # a write after the session ended: sign in again
+        state.sign_out(end=False)
+        st.rerun()
 
 
 main()

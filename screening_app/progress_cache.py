@@ -31,14 +31,15 @@ def store_stamp(conn: sa.Connection) -> tuple[int, ...]:
 
 
 class ProgressCache:
-    """``progress(conn, reviewer, stage)`` reused while the store stamp is unchanged."""
+    """``reviewer_progress(conn, reviewer, stage)`` (the blinded figures a reviewer may see)
+    reused while the store stamp is unchanged."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
         self.computed = 0  # how many times the counts were computed (for tests and benchmarks)
 
     def get(self, conn: sa.Connection, reviewer: str, stage: str) -> Any:
-        from review.screening import progress
+        from review.screening.visibility import reviewer_progress as progress
 
         stamp = store_stamp(conn)
         key = (reviewer, stage)

@@ -27,9 +27,20 @@ INCLUDE_STYLE = "background:#fde68a;color:inherit;padding:0 2px;border-radius:2p
 EXCLUDE_STYLE = "background:#fecaca;color:inherit;padding:0 2px;border-radius:2px"
 
 
+# Explicit bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI):
+# a title holding U+202E would show its words in an order the record does not have. They
+# are shown as visible marks instead; right-to-left text needs none of them to display.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_safe(text: str) -> str:
+    """``text`` with every explicit bidi control shown as a visible ``[U+202E]`` mark."""
+    return _BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", text)
+
+
 def esc(value: object) -> str:
-    """HTML-escape any value (quotes too); ``None`` becomes ""."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape any value (quotes too), bidi controls made visible; ``None`` becomes ""."""
+    return html.escape(bidi_safe("" if value is None else str(value)), quote=True)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
@@ -37,7 +48,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
 def md_escape(value: object) -> str:
     """Text for ``st.markdown``: HTML-escaped, and markdown/LaTeX punctuation backslashed."""
-    text = html.escape("" if value is None else str(value), quote=False)
+    text = html.escape(bidi_safe("" if value is None else str(value)), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -73,7 +84,7 @@ class Highlighter:
 
     def __call__(self, text: object) -> str:
         """``text`` HTML-escaped, with matches wrapped in ``<mark>``."""
-        raw = "" if text is None else str(text)
+        raw = bidi_safe("" if text is None else str(text))
         if not raw or not (self.include or self.exclude):
             return esc(raw)
         out: list[str] = []
@@ -145,7 +156,7 @@ def _line(label: str, value_html: str) -> str:
         return ""
     return (
         f'<div style="margin:0.15rem 0"><span style="color:#6b7280">{esc(label)}:</span> '
-        f"{value_html}</div>"
+        f"<bdi>{value_html}</bdi></div>"  # isolated: record text cannot reorder the label
     )
 
 
@@ -181,7 +192,7 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
     )
     parts = [
         '<div class="record-card" style="line-height:1.5">',
-        f'<h3 class="record-title" style="margin:0 0 0.4rem 0;font-size:1.25rem">{title}</h3>',
+        f'<h3 class="record-title" style="margin:0 0 0.4rem 0;font-size:1.25rem"><bdi>{title}</bdi></h3>',
         _line("Authors", esc(authors_text(record.authors))),
         _line("Year", esc(record.year or "")),
         _line("Journal", " · ".join(cite_bits)),
@@ -192,7 +203,7 @@ def record_card_html(record: Record, highlight: Highlighter, *, record_id: int |
         _line("Publication type", esc("; ".join(record.publication_types))),
         _line("Source databases", esc(record.source_database)),
         _line("Identifiers", " · ".join(ids)),
-        f'<div class="record-abstract" style="margin-top:0.6rem;white-space:pre-wrap">{abstract}</div>',
+        f'<div class="record-abstract" style="margin-top:0.6rem;white-space:pre-wrap;unicode-bidi:isolate">{abstract}</div>',
         "</div>",
     ]
     return "".join(p for p in parts if p)
@@ -204,7 +215,7 @@ def short_label(record: Record, record_id: int | None = None, width: int = 90) -
     if len(title) > width:
         title = title[: width - 1] + "…"
     prefix = f"#{record_id} " if record_id is not None else ""
-    return f"{prefix}{record.label()} — {title}"
+    return bidi_safe(f"{prefix}{record.label()} — {title}")
 
 
 def criteria_html(include: Sequence[str], exclude: Sequence[str], reasons: Sequence[str], version: int) -> str:

@@ -59,8 +59,32 @@ def _engine(url: str) -> sa.Engine:
 
 
 def engine() -> sa.Engine:
-    """The project's store (migrated on first open), one Engine per process."""
+    """The project's store (migrated on first open), one Engine per process.
+
+    Every write made through it from this browser session is checked, inside the write's
+    transaction, against this session's sign-in (``review.screening.sessions.session_guard``):
+    after a sign-out, an expiry or a revoked token a write raises ``SessionEndedError``."""
+    from review.screening.sessions import session_guard
+    from review.store.transaction import set_write_guard
+
+    set_write_guard(session_guard(st.session_state.get(SESSION_ID_KEY)))
     return _engine(project().database_url)
+
+
+def fragment(func):
+    """``st.fragment`` whose run ends on the sign-in page when the session is no longer live
+    (a write refused with ``SessionEndedError``), instead of an error in the card."""
+    import functools
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except screening().SessionEndedError:
+            sign_out(end=False)
+            st.rerun(scope="app")
+
+    return st.fragment(run)
 
 
 def screening():
@@ -208,8 +232,19 @@ def cookie_script() -> str | None:
     )
 
 
+def behind_gate() -> bool:
+    """Whether the app runs behind its sign-in gate (``review screen``: ``screening_app/server.py``):
+    then the server sets and deletes the HttpOnly session cookie, never a page script."""
+    from screening_app.gate import GATE_ENV
+
+    return os.environ.get(GATE_ENV) == "1"
+
+
 def sync_cookie() -> None:
-    """Draw the cookie script when the cookie is out of step (runs in the page, no iframe)."""
+    """Draw the cookie script when the cookie is out of step (runs in the page, no iframe);
+    behind the sign-in gate the server keeps the cookie and nothing is drawn."""
+    if behind_gate():
+        return
     script = cookie_script()
     if script:
         st.html(script, unsafe_allow_javascript=True, width="content")

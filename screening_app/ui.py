@@ -131,15 +131,20 @@ def criteria_panel(criteria: Any) -> None:
 
 
 def progress_bar(progress: Any) -> None:
-    """Mine, my partners' counts (never their votes), open conflicts, decided."""
-    total = max(int(progress.total), 0)
+    """Mine, my partners' counts (never their votes); open conflicts and decided only when
+    the rules show them to this reviewer (``review.screening.visibility``)."""
+    total = progress.total
     mine = int(progress.mine)
     cols = st.columns(4)
-    cols[0].metric("My votes", f"{mine} / {total}")
+    cols[0].metric("My votes", f"{mine} / {total}" if total is not None else str(mine))
     partners = ", ".join(f"{name}: {n}" for name, n in sorted(progress.partner_counts.items()))
     cols[1].metric("Partners' votes", sum(progress.partner_counts.values()), help="counts only")
-    cols[2].metric("Open conflicts", int(progress.open_conflicts))
-    cols[3].metric("Decided", int(progress.decided))
+    if progress.open_conflicts is not None:
+        cols[2].metric("Open conflicts", int(progress.open_conflicts))
+        cols[3].metric("Decided", int(progress.decided))
+    else:
+        cols[2].caption("Conflicts and decisions are shown to the lead until every record of this stage "
+                        "has its two votes (blind screening).")
     st.progress(min(mine / total, 1.0) if total else 0.0)
     if partners:
         st.caption(f"Partners (vote counts only): {partners}")
@@ -156,7 +161,14 @@ def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> N
         st.caption(f"Link added by {fulltext.by}")
     elif fulltext.kind == "pdf":
         path = project_root / fulltext.location
-        if path.is_file():
+        if path.is_file() and state.behind_gate():
+            # streamed by the server from disk, never read whole into this page's run
+            url = pdf_url(fulltext.record_id)
+            st.link_button("Download PDF", url + "?download=1")
+            st.caption(f"PDF attached by {fulltext.by}")
+            if show_pdf:
+                pdf_viewer(url, fulltext.record_id)
+        elif path.is_file():
             data = path.read_bytes()
             st.download_button(
                 "Download PDF",
@@ -175,7 +187,23 @@ def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> N
         st.warning(f"Full text not retrieved: {fulltext.reason}")
 
 
-def pdf_viewer(data: bytes, record_id: int, height: int = 900) -> None:
+def pdf_url(record_id: int) -> str:
+    """The address the sign-in gate streams ``record_id``'s stored PDF from (this origin)."""
+    from urllib.parse import urlsplit
+
+    from screening_app.gate import FULLTEXT_PATH
+
+    here = urlsplit(st.context.url or "http://localhost/")
+    return f"{here.scheme}://{here.netloc}{FULLTEXT_PATH}/{int(record_id)}"
+
+
+def pdf_source(path, record_id: int) -> bytes | str:
+    """What the viewer shows for a stored PDF: its streamed address behind the sign-in gate,
+    else (a bare ``streamlit run``) the file's bytes."""
+    return pdf_url(record_id) if state.behind_gate() else path.read_bytes()
+
+
+def pdf_viewer(data: bytes | str, record_id: int, height: int = 900) -> None:
     """The PDF in the page (Streamlit's PDF viewer, pdf.js bundled: works offline)."""
     from streamlit.errors import StreamlitAPIException
 

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pdf_sample import minimal_pdf
 import sqlalchemy as sa
 
 from review.cli import main
@@ -145,7 +146,7 @@ def test_the_stages_join_up(tmp_path, capsys, monkeypatch, eutils):
     lost, assessed = ta_included[0], ta_included[1:]
     review("fulltext", str(lost), "--not-retrieved", "Full text not retrievable", "--as", "alice")
     pdf = tmp_path / "paper one.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n% test\n")
+    pdf.write_bytes(minimal_pdf())
     review("fulltext", str(assessed[0]), "--pdf", str(pdf), "--as", "alice")
     review("fulltext", str(assessed[1]), "--link", "https://doi.org/10.1000/xyz", "--as", "bob")
     agree_in, agree_out, reason_split, in_out = assessed[:6], assessed[6:9], assessed[9], assessed[10]

@@ -49,8 +49,14 @@ def app_script() -> Path:
     return Path(screening_app.__file__).resolve().parent / "app.py"
 
 
-def streamlit_command(script: Path, host: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line (the same Python as this process)."""
+def server_script() -> Path:
+    """``screening_app/server.py``: the app behind its sign-in gate (what ``review screen`` runs)."""
+    return app_script().parent / "server.py"
+
+
+def streamlit_command(script: Path, host: str, port: int, *, max_upload_mb: int = 200) -> list[str]:
+    """The ``streamlit run`` command line (the same Python as this process);
+    ``max_upload_mb``: the largest upload accepted (``screening.max_upload_mb``)."""
     return [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", host,
@@ -60,6 +66,8 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         *[arg for key, value in THEME.items() for arg in (f"--{key}", value)],
+        "--client.showErrorDetails", "none",  # an unexpected error is one line, never a traceback
+        "--server.maxUploadSize", str(int(max_upload_mb)),
     ]
 
 
@@ -128,7 +136,10 @@ def run_app(
 
     if port_in_use(host, port):
         raise CommandError(f"port {port} on {host} is in use; choose another with --port N")
-    script = app_script()
+    from review.screening import screening_settings
+
+    script = server_script()
+    upload_mb = screening_settings(project.config).max_upload_mb
     env = dict(os.environ)
     env[ENV_PROJECT] = str(project.root)
     # the app imports this same tree of ``review`` and ``screening_app``
@@ -138,7 +149,7 @@ def run_app(
     url = app_url(host, port)
     print(f"Screening app for {project.name!r}: {url}", flush=True)
     print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
-    proc = subprocess.Popen(streamlit_command(script, host, port), env=env, cwd=project.root)
+    proc = subprocess.Popen(streamlit_command(script, host, port, max_upload_mb=upload_mb), env=env, cwd=project.root)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
 

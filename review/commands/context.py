@@ -43,6 +43,7 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.store", "StoreError"),
     ("builtins", "FileNotFoundError"),
     ("review.screening", "ScreeningError"),
+    ("review.screening", "SessionEndedError"),
     ("review.strategy", "StrategyError"),
     ("review.pubmed.eutils", "EutilsError"),
     ("review.dedup.queue", "PairError"),

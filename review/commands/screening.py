@@ -318,7 +318,7 @@ def cmd_decisions_import(args: argparse.Namespace) -> int:
     criteria = criteria_for_project(project)
     settings = screening_settings(project.config)
     engine = engine_of(args)
-    n = import_decisions(engine, Path(args.file), criteria)
+    n = import_decisions(engine, Path(args.file), criteria, settings)
     print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
     if settings.pilot > 0:
         # a vote on a pilot record freezes the pilot set now, as a vote in the app does

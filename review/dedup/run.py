@@ -33,6 +33,7 @@ from review.records import Record
 from review.store.api import now_iso
 from review.store.live import live_clause, withdrawn_record_ids
 from review.store.schema import dedup_membership, events, records
+from review.store.transaction import check_write_guard
 
 
 class DedupError(Exception):
@@ -332,6 +333,7 @@ def _decide(engine: sa.Engine, pair: str, status: str, *, by: str, note: str) ->
     cause = "confirm" if status == queue.CONFIRMED else "reject"
     kind = f"dedup.{cause}"
     with engine.begin() as conn:
+        check_write_guard(conn)
         _check_records(conn, a, b)
         previous = queue.get_pair(conn, a, b)
         event_id = _insert_events(conn, [{
@@ -368,6 +370,7 @@ def undo(engine: sa.Engine, target: str, *, by: str = "", note: str = "") -> Run
     """
     text = str(target).strip().lower()
     with engine.begin() as conn:
+        check_write_guard(conn)
         if text == "all":
             count = conn.execute(sa.select(sa.func.count()).select_from(dedup_membership)).scalar_one()
             event_id = _insert_events(conn, [{

@@ -45,7 +45,10 @@ from review.screening.queue import ORDERS, next_record_id, pilot_ids, pilot_left
 from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
 from review.screening.settings import ScreeningSettings, screening_settings
-from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
+from review.screening.claims import claim_next, current_claim
+from review.screening.model import SessionEndedError, VoteRefusedError
+from review.screening.visibility import ReviewerProgress, reviewer_progress, sees_outcomes, stage_finished
+from review.screening.votes import cast_vote, last_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote, undo_vote
 
 __all__ = [
     "COLUMNS", "DECISIONS", "JBI_AGREEMENT", "ORDERS", "STAGES",
@@ -60,4 +63,6 @@ __all__ = [
     "prepare_queue", "reaches_jbi", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
+    "ReviewerProgress", "reviewer_progress", "sees_outcomes", "stage_finished",
+    "SessionEndedError", "VoteRefusedError", "claim_next", "current_claim", "last_vote", "undo_vote",
 ]

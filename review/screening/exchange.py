@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from review.records import normalise_doi
 from review.screening.criteria import Criteria
 from review.screening.model import ScreeningError
+from review.screening.settings import ScreeningSettings
 from review.screening.votes import cast_vote_in
 from review.store.api import log_event
 from review.store.schema import dedup_membership as dm
@@ -185,9 +186,12 @@ def read_decisions_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def import_rows(
-    conn: sa.Connection, rows: list[tuple[int, dict[str, str]]], criteria: Criteria, where: str
+    conn: sa.Connection, rows: list[tuple[int, dict[str, str]]], criteria: Criteria, where: str,
+    settings: ScreeningSettings | None = None,
 ) -> tuple[int, int]:
-    """Apply rows in order inside ``conn``'s transaction; (rows applied, new votes stored)."""
+    """Apply rows in order inside ``conn``'s transaction; (rows applied, new votes stored).
+    A row voting on a record that has its votes already (``settings.votes_per_record``) is
+    a bad line like any other."""
     errors: list[str] = []
     applied = new = 0
     for line, row in rows:
@@ -200,7 +204,7 @@ def import_rows(
             ).scalar()
             vote = cast_vote_in(
                 conn, row["reviewer"].strip(), record_id, stage, decision,
-                row.get("reason", ""), row.get("note", ""), criteria, source="import",
+                row.get("reason", ""), row.get("note", ""), criteria, source="import", settings=settings,
             )
             applied += 1
             if before is None or vote.id > before:
@@ -217,19 +221,22 @@ def import_rows(
     return applied, new
 
 
-def import_decisions(engine: sa.Engine, path: Path, criteria: Criteria) -> int:
+def import_decisions(
+    engine: sa.Engine, path: Path, criteria: Criteria, settings: ScreeningSettings | None = None
+) -> int:
     """Import votes from a CSV in one transaction; return the number of rows imported.
 
     Rows are applied in file order with the app's rules (a full-text row may follow the
     title/abstract rows that include its record). Re-importing the same rows stores nothing
-    new. On any bad line nothing is stored and the error names every bad line.
+    new. On any bad line nothing is stored and the error names every bad line. ``settings``:
+    the project's ``screening:`` settings (votes per record, pilot round).
     """
     path = Path(path)
     rows = read_decisions_csv(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
 
     def work(conn: sa.Connection) -> int:
-        applied, new = import_rows(conn, rows, criteria, str(path))
+        applied, new = import_rows(conn, rows, criteria, str(path), settings)
         log_event(
             conn, "decisions.import", path.name,
             {"file": str(path), "sha256": digest, "rows": applied, "new_votes": new,

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import sqlalchemy as sa
 
 from review.screening.model import FullText, ScreeningError
+from review.screening.pdfcheck import check_pdf
 from review.screening.reviewers import require_active
 from review.screening.stageset import is_removed, title_abstract_includes
 from review.store.api import log_event, now_iso
@@ -92,8 +93,7 @@ def attach_pdf(engine: sa.Engine, data_dir: Path, record_id: int, filename: str,
         raise ScreeningError(f"{filename}: the file is empty")
     if len(content) > MAX_PDF_BYTES:
         raise ScreeningError(f"{filename}: larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
-    if not content[:1024].lstrip().startswith(b"%PDF-"):
-        raise ScreeningError(f"{filename}: not a PDF (it does not start with %PDF-)")
+    check_pdf(content, filename)
     record_id = int(record_id)
     data_dir = Path(data_dir)
     folder = data_dir / FULLTEXT_DIR

@@ -22,6 +22,23 @@ class NotAllowedError(ScreeningError):
     """The reviewer may not do this (revoked, unknown, or not the lead)."""
 
 
+class SessionEndedError(Exception):
+    """A write from an app session that is no longer live (signed out, expired, revoked or
+    re-issued token): nothing was stored; the reviewer must sign in again. Not a
+    ``ScreeningError``: a page showing rule errors beside a form must not swallow it; the app
+    answers it with the sign-in page."""
+
+
+class VoteRefusedError(ScreeningError):
+    """A vote on a record that no longer needs this reviewer's vote (it has its votes
+    already); nothing was stored. ``record_id`` names the record."""
+
+    def __init__(self, message: str, record_id: int, stage: str) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+        self.stage = stage
+
+
 @dataclass(frozen=True)
 class Reviewer:
     name: str

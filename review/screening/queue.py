@@ -24,6 +24,7 @@ from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, is_removed, stage_set
 from review.store.live import is_withdrawn
 from review.store.schema import dedup_membership as dm
+from review.store.schema import screening_claims as claims_t
 from review.store.schema import records
 from review.store.schema import screening_order as order_t
 from review.store.schema import screening_pilot as pilot_t
@@ -95,12 +96,16 @@ ORDERS = ("random", "relevance")
 PILOT_STAGE = "title_abstract"  # a pilot round screens titles and abstracts only
 
 
-def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.record_id):
+def _eligible(
+    reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.record_id, *,
+    cap: int = VOTES_NEEDED, claims_at: str | None = None,
+):
     """WHERE clause on rows whose record id is ``rid`` (``screening_order`` rows unless told):
-    in the stage, not voted on by ``reviewer``, fewer than two votes. Written as correlated
-    scalar probes (one index look-up each per candidate) so no planner turns them into a join
-    over every vote."""
-    weight = sa.case((votes_t.c.reviewer == reviewer, VOTES_NEEDED), else_=1)
+    in the stage, not voted on by ``reviewer``, fewer than ``cap`` current votes -- counting,
+    when ``claims_at`` (a timestamp) is given, other reviewers' claims live at that moment as
+    votes to come (``review.screening.claims``). Written as correlated scalar probes (one
+    index look-up each per candidate) so no planner turns them into a join over every vote."""
+    weight = sa.case((votes_t.c.reviewer == reviewer, cap), else_=1)
     load = (
         sa.select(sa.func.coalesce(sa.func.sum(weight), 0))
         .where(
@@ -110,7 +115,20 @@ def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.recor
         )
         .scalar_subquery()
     )
-    clauses = [load < VOTES_NEEDED]
+    if claims_at is not None:
+        claimed = (
+            sa.select(sa.func.count())
+            .select_from(claims_t)
+            .where(
+                claims_t.c.stage == stage,
+                claims_t.c.record_id == rid,
+                claims_t.c.reviewer != reviewer,
+                claims_t.c.expires_at > claims_at,
+            )
+            .scalar_subquery()
+        )
+        load = load + claimed
+    clauses = [load < cap]
     if stage == "title_abstract":
         removed = (
             sa.select(sa.func.count())
@@ -125,10 +143,12 @@ def _eligible(reviewer: str, stage: str, rid: sa.ColumnElement = order_t.c.recor
     return sa.and_(*clauses)
 
 
-def _queue_query(reviewer: str, stage: str, seed: int, after: tuple[int, int] | None = None) -> sa.Select:
+def _queue_query(
+    reviewer: str, stage: str, seed: int, after: tuple[int, int] | None = None, **eligible
+) -> sa.Select:
     query = (
         sa.select(order_t.c.record_id)
-        .where(order_t.c.seed == seed, _eligible(reviewer, stage))
+        .where(order_t.c.seed == seed, _eligible(reviewer, stage, **eligible))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
     )
     if after is not None:
@@ -163,8 +183,11 @@ def _watermark(conn: sa.Connection, reviewer: str, stage: str, seed: int) -> tup
     return (int(row.sort_key), int(row.record_id)) if row else None
 
 
-def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
-    """Records whose vote ``reviewer`` undid and has not cast again, latest undo first."""
+def _undone_first(
+    conn: sa.Connection, reviewer: str, stage: str, cap: int = VOTES_NEEDED, pilot: Sequence[int] = ()
+) -> list[int]:
+    """Records whose vote ``reviewer`` undid and has not cast again, latest undo first --
+    those that still take their vote (fewer than ``cap`` votes by others, or a pilot record)."""
     u = votes_t.alias("u")
     again = sa.exists(
         sa.select(votes_t.c.id).where(
@@ -174,6 +197,20 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
             votes_t.c.current == sa.true(),
         )
     )
+    others = (
+        sa.select(sa.func.count())
+        .select_from(votes_t)
+        .where(
+            votes_t.c.stage == stage,
+            votes_t.c.record_id == u.c.record_id,
+            votes_t.c.reviewer != reviewer,
+            votes_t.c.current == sa.true(),
+        )
+        .scalar_subquery()
+    )
+    room = others < cap
+    if pilot:
+        room = sa.or_(room, u.c.record_id.in_([int(i) for i in pilot]))
     rows = conn.execute(
         sa.select(u.c.record_id)
         .where(
@@ -182,6 +219,7 @@ def _undone_first(conn: sa.Connection, reviewer: str, stage: str) -> list[int]:
             u.c.current == sa.false(),
             u.c.ended_how == "undone",
             ~again,
+            room,
             in_stage_clause(stage, u.c.record_id),
         )
         .order_by(u.c.ended_at.desc(), u.c.id.asc())
@@ -293,7 +331,7 @@ def _ranked(stage: str, order: str) -> bool:
 
 def queue(
     conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
-    pilot: int = 0,
+    pilot: int = 0, votes_per_record: int = VOTES_NEEDED,
 ) -> list[int]:
     """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
     undid first, then the seeded random order from after their latest vote, then any record
@@ -306,20 +344,25 @@ def queue(
 
     ``pilot`` (title/abstract only): the pilot set's size; the pilot records the reviewer has
     not voted on come right after the undone records (see ``pilot_left``), and no ranking is
-    made until the reviewer has voted on all of them."""
+    made until the reviewer has voted on all of them.
+
+    ``votes_per_record``: a record with that many current votes leaves every other
+    reviewer's queue (``screening.votes_per_record``)."""
     check_stage(stage)
     seed = int(seed)
+    cap = int(votes_per_record)
     commit = not conn.in_transaction()
     ensure_order(conn, seed)
     pilot_first = pilot_left(conn, reviewer, pilot, seed, commit=commit) if pilot and stage == PILOT_STAGE else []
     if _ranked(stage, order) and not pilot_first:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
-    first = _undone_first(conn, reviewer, stage)
+    pilot_set = pilot_ids(conn, pilot, seed, commit=commit) if pilot and stage == PILOT_STAGE else []
+    first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     mark = _watermark(conn, reviewer, stage, seed)
-    rows = conn.execute(_queue_query(reviewer, stage, seed).add_columns(order_t.c.sort_key)).all()
+    rows = conn.execute(_queue_query(reviewer, stage, seed, cap=cap).add_columns(order_t.c.sort_key)).all()
     ordered = [(int(r[0]), int(r[1])) for r in rows]
     if _ranked(stage, order):
-        best = ranking.ranked_ids(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id))
+        best = ranking.ranked_ids(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id, cap=cap))
         ranked_set = set(best)
         ordered_ids = best + [rid for rid, _ in ordered if rid not in ranked_set]
     elif mark is not None:
@@ -335,7 +378,7 @@ def queue(
 
 def next_record_id(
     conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
-    pilot: int = 0,
+    pilot: int = 0, votes_per_record: int = VOTES_NEEDED, claims_at: str | None = None,
 ) -> int | None:
     """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
 
@@ -345,9 +388,14 @@ def next_record_id(
     then over the random order for records not ranked yet. While a pilot round lasts for
     the reviewer (``pilot``: its size), the next pilot record comes first (no ranking is
     made until it is over).
+
+    ``votes_per_record``: as for ``queue``. ``claims_at`` (a timestamp): other reviewers'
+    claims live at that moment count as votes to come, so reviewers drawing at once are
+    spread over different records (``review.screening.claims.claim_next`` passes it).
     """
     check_stage(stage)
     seed = int(seed)
+    cap = int(votes_per_record)
     ranked = _ranked(stage, order)
     outside = not conn.in_transaction()
     commit = ranked and outside
@@ -355,21 +403,23 @@ def next_record_id(
     left = pilot_left(conn, reviewer, pilot, seed, commit=outside) if pilot and stage == PILOT_STAGE else []
     if ranked and not left:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
-    first = _undone_first(conn, reviewer, stage)
+    pilot_set = pilot_ids(conn, pilot, seed, commit=outside) if pilot and stage == PILOT_STAGE else []
+    first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     if first:
         return first[0]
     if left:
         return left[0]
+    eligible = {"cap": cap, "claims_at": claims_at}
     if ranked:
-        rid = ranking.next_ranked(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id))
+        rid = ranking.next_ranked(conn, reviewer, _eligible(reviewer, stage, ranking.rank_t.c.record_id, **eligible))
         if rid is not None:
             return rid
     mark = _watermark(conn, reviewer, stage, seed)
     if mark is not None:
-        rid = conn.execute(_queue_query(reviewer, stage, seed, after=mark).limit(1)).scalar()
+        rid = conn.execute(_queue_query(reviewer, stage, seed, after=mark, **eligible).limit(1)).scalar()
         if rid is not None:
             return int(rid)
-    rid = conn.execute(_queue_query(reviewer, stage, seed).limit(1)).scalar()
+    rid = conn.execute(_queue_query(reviewer, stage, seed, **eligible).limit(1)).scalar()
     return int(rid) if rid is not None else None
 
 

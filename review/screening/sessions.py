@@ -5,6 +5,12 @@ id (32 bytes, URL-safe) that the browser keeps (the app stores it in a cookie). 
 sha256 is stored, with the reviewer's token hash at sign-in, so a session stops working as
 soon as it is ended (sign out), it expires (``screening.session_hours``, default 12), or the
 reviewer's token is revoked or re-issued. The plain token is never kept by the app.
+
+Every write the app makes is checked against its session inside the write's own
+transaction: ``session_guard(session_id)`` is the check the app installs as the store's
+write guard (``review.store.write_guard``), so a vote, undo, resolution, attachment,
+extraction value or duplicate decision from a tab whose session has ended, expired or been
+revoked raises ``SessionEndedError`` and stores nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from review.screening.model import NotAllowedError, Reviewer, ScreeningError
+from review.screening.model import NotAllowedError, Reviewer, ScreeningError, SessionEndedError
 from review.store.api import log_event
 from review.store.schema import screening_reviewers as reviewers_t
 from review.store.schema import screening_sessions as t
-from review.store.transaction import write_retrying
+from review.store.transaction import Guard, write_guard, write_retrying
+
+SIGN_IN_AGAIN = "your sign-in has ended (signed out, expired or revoked): nothing was stored; sign in again"
 
 DEFAULT_HOURS = 12.0
 SESSION_ID_BYTES = 32
@@ -63,7 +71,8 @@ def start_session(
         log_event(conn, "session.start", name, {"hours": hours}, actor=name)
         return session_id
 
-    return write_retrying(engine, work)
+    with write_guard(None):  # signing in is the one write made without a session
+        return write_retrying(engine, work)
 
 
 def reviewer_for_session(conn: sa.Connection, session_id: str | None, *, now: datetime | None = None) -> Reviewer | None:
@@ -97,4 +106,39 @@ def end_session(engine: sa.Engine, session_id: str | None) -> bool:
         log_event(conn, "session.end", row.reviewer, {}, actor=row.reviewer)
         return True
 
-    return write_retrying(engine, work)
+    with write_guard(None):  # signing out of a dead session is harmless
+        return write_retrying(engine, work)
+
+
+def require_live(conn: sa.Connection, session_id: str | None, *, now: datetime | None = None) -> Reviewer:
+    """The reviewer of the live session ``session_id``, inside the caller's transaction; the
+    session row is read with a share lock (PostgreSQL), so a sign-out waits for the write
+    in progress and no write can follow it. ``SessionEndedError`` when it is not live."""
+    if session_id and isinstance(session_id, str) and len(session_id) <= 200:
+        conn.execute(sa.select(t.c.id).where(t.c.id == _key(session_id)).with_for_update(read=True)).first()
+    found = reviewer_for_session(conn, session_id, now=now)
+    if found is None:
+        raise SessionEndedError(SIGN_IN_AGAIN)
+    return found
+
+
+def session_guard(session_id: str | None) -> Guard:
+    """The write guard of an app session: every write transaction first checks that
+    ``session_id`` is still live (None: not signed in, every write is refused)."""
+
+    def guard(conn: sa.Connection) -> None:
+        require_live(conn, session_id)
+
+    return guard
+
+
+def log_failed_signin(engine: sa.Engine, address: str, reason: str, *, now: datetime | None = None) -> None:
+    """Keep a failed sign-in in the events: when, from which address, what was wrong (the
+    reviewer is unknown; the token tried is never kept)."""
+
+    def work(conn: sa.Connection) -> None:
+        log_event(conn, "signin.failed", str(address)[:100],
+                  {"address": str(address)[:100], "reason": reason, "at": _stamp(now or _now())})
+
+    with write_guard(None):
+        write_retrying(engine, work)

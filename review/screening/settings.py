@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from review.screening.model import RESOLUTION_MODES, ScreeningError
 from review.screening.queue import ORDERS
+from review.screening.rules import VOTES_NEEDED
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class ScreeningSettings:
     session_hours: float = 12.0  # how long an app sign-in lasts
     order: str = "random"  # random | relevance (title/abstract prioritised per reviewer)
     pilot: int = 0  # a pilot round: the first N title/abstract records of the random order, screened by all first
+    votes_per_record: int = 2  # current votes a record takes per stage (pilot records: every reviewer's)
+    max_upload_mb: int = 200  # the largest full-text PDF the app accepts (Streamlit's server.maxUploadSize)
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -56,4 +59,22 @@ def screening_settings(config: dict) -> ScreeningSettings:
             f"review.yaml: screening.pilot must be a whole number of records, 0 or more "
             f"(0: no pilot round), not {section.get('pilot')!r}"
         )
-    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot)
+    votes = _whole(section, "votes_per_record", 2, low=VOTES_NEEDED,
+                   why=f"at least {VOTES_NEEDED}: every record is screened by two reviewers independently")
+    upload = _whole(section, "max_upload_mb", 200, low=1, why="a size in megabytes, 1 or more")
+    return ScreeningSettings(
+        seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot,
+        votes_per_record=votes, max_upload_mb=upload,
+    )
+
+
+def _whole(section: dict, key: str, default: int, *, low: int, why: str) -> int:
+    """``section[key]`` as a whole number >= ``low`` (``default`` when absent)."""
+    value = section.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ScreeningError(f"review.yaml: screening.{key} must be a whole number, {why}; not {section.get(key)!r}")
+    return value

@@ -1,6 +1,14 @@
 """Casting, changing and undoing votes. Votes are rows, never edited: a changed vote is a
 new row that supersedes the old one (``current`` flips, both stay); an undo ends the
-current vote and puts the record back in the reviewer's queue."""
+current vote and puts the record back in the reviewer's queue.
+
+A record takes at most ``screening.votes_per_record`` (default 2) current votes per stage;
+the pilot round's records take every reviewer's. The cap is checked here, under a lock on
+the record held until the vote is committed (``review.store.lock_key``; on SQLite the
+write transaction's own lock), so every caller -- the app, ``review decisions import``,
+scripts -- meets it and two reviewers racing for a record's last place cannot both win.
+A vote the record no longer needs raises ``VoteRefusedError`` naming the record; it is
+never dropped silently."""
 
 from __future__ import annotations
 
@@ -8,16 +16,68 @@ import sqlalchemy as sa
 
 from review.screening._rows import vote_from_row
 from review.screening.criteria import Criteria, default_criteria
-from review.screening.model import ScreeningError, Vote, check_decision, check_stage
+from review.screening.model import STAGE_LABELS, ScreeningError, Vote, VoteRefusedError, check_decision, check_stage
 from review.screening.reviewers import require_active
+from review.screening.settings import ScreeningSettings
 from review.screening.stageset import check_in_stage, stage_record_ids
 from review.store.api import log_event, now_iso
+from review.store.schema import screening_claims as claims_t
 from review.store.schema import screening_votes as votes_t
-from review.store.transaction import Retry, write_retrying
+from review.store.transaction import Retry, lock_key, write_retrying
 
-__all__ = ["cast_vote", "undo_last_vote", "my_votes", "stage_record_ids", "check_reason"]
+__all__ = [
+    "cast_vote", "undo_vote", "undo_last_vote", "last_vote", "my_votes", "stage_record_ids", "check_reason",
+    "lock_record",
+]
 
 MAX_NOTE = 10_000
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def lock_record(conn: sa.Connection, stage: str, record_id: int) -> None:
+    """Serialise every writer of ``record_id``'s votes and claims at ``stage`` until ``conn``'s
+    transaction ends (the vote cap is read and written under it)."""
+    lock_key(conn, f"screening.votes:{stage}", int(record_id))
+
+
+def votes_of_others(conn: sa.Connection, stage: str, record_id: int, reviewer: str) -> int:
+    """Current votes on ``record_id`` at ``stage`` by reviewers other than ``reviewer``."""
+    return int(conn.execute(
+        sa.select(sa.func.count()).select_from(votes_t).where(
+            votes_t.c.stage == stage,
+            votes_t.c.record_id == int(record_id),
+            votes_t.c.reviewer != reviewer,
+            votes_t.c.current == sa.true(),
+        )
+    ).scalar_one())
+
+
+def in_pilot(conn: sa.Connection, stage: str, record_id: int, settings: ScreeningSettings) -> bool:
+    """Whether ``record_id`` is one of the pilot round's records (every reviewer votes on them)."""
+    from review.screening.queue import PILOT_STAGE, pilot_ids
+
+    if stage != PILOT_STAGE or settings.pilot <= 0:
+        return False
+    return int(record_id) in pilot_ids(conn, settings.pilot, settings.seed, commit=False)
+
+
+def refusal(record_id: int, stage: str, votes: int, cap: int) -> VoteRefusedError:
+    count = NUMBER_WORDS.get(votes, str(votes))
+    return VoteRefusedError(
+        f"#{record_id} already has {count} vote{'s' if votes != 1 else ''} at {STAGE_LABELS[stage]} "
+        f"(screening.votes_per_record: {cap}): it no longer needs yours, nothing was stored",
+        int(record_id), stage,
+    )
+
+
+def check_room(conn: sa.Connection, reviewer: str, stage: str, record_id: int, settings: ScreeningSettings) -> None:
+    """Raise ``VoteRefusedError`` unless ``record_id`` still takes a vote from ``reviewer``
+    (call under ``lock_record``): fewer than ``votes_per_record`` current votes by others,
+    or a pilot record."""
+    cap = int(settings.votes_per_record)
+    others = votes_of_others(conn, stage, record_id, reviewer)
+    if others >= cap and not in_pilot(conn, stage, record_id, settings):
+        raise refusal(record_id, stage, others, cap)
 
 
 def check_reason(stage: str, decision: str, reason: str, criteria: Criteria) -> str:
@@ -51,6 +111,7 @@ def cast_vote_in(
     criteria: Criteria | None = None,
     *,
     source: str = "app",
+    settings: ScreeningSettings | None = None,
 ) -> Vote:
     """``cast_vote`` inside the caller's transaction (the import runs many in one)."""
     check_stage(stage)
@@ -63,6 +124,7 @@ def cast_vote_in(
     require_active(conn, reviewer)
     record_id = int(record_id)
     check_in_stage(conn, stage, record_id)
+    lock_record(conn, stage, record_id)
     existing = conn.execute(
         sa.select(votes_t).where(
             votes_t.c.stage == stage,
@@ -88,6 +150,9 @@ def cast_vote_in(
         )
         if ended.rowcount != 1:
             raise Retry()
+    else:  # a new vote takes a place on the record: is one left?
+        check_room(conn, reviewer, stage, record_id, settings or ScreeningSettings())
+    release_claim(conn, reviewer, stage, record_id)
     values = dict(
         stage=stage,
         record_id=record_id,
@@ -125,51 +190,116 @@ def cast_vote(
     reason: str = "",
     note: str = "",
     criteria: Criteria | None = None,
+    *,
+    settings: ScreeningSettings | None = None,
+    source: str = "app",
 ) -> Vote:
     """Store ``reviewer``'s vote on a record (idempotent; a changed vote supersedes the old).
 
     A full-text "exclude" needs a reason from ``criteria.exclusion_reasons``; a record not in
-    the stage's set, an unknown or revoked reviewer raise ``ScreeningError``.
+    the stage's set, an unknown or revoked reviewer raise ``ScreeningError``. A new vote on a
+    record that has ``settings.votes_per_record`` current votes by others already (and is not
+    a pilot record of ``settings.pilot``) raises ``VoteRefusedError`` naming the record.
+    ``settings``: the project's ``screening:`` settings (default: 2 votes, no pilot).
     """
     return write_retrying(
         engine,
-        lambda conn: cast_vote_in(conn, reviewer, record_id, stage, decision, reason, note, criteria),
+        lambda conn: cast_vote_in(
+            conn, reviewer, record_id, stage, decision, reason, note, criteria, source=source, settings=settings
+        ),
     )
+
+
+def release_claim(conn: sa.Connection, reviewer: str, stage: str, record_id: int) -> None:
+    """The reviewer's claim on ``record_id`` ends with their vote (the vote counts instead)."""
+    conn.execute(
+        sa.update(claims_t)
+        .where(claims_t.c.stage == stage, claims_t.c.reviewer == reviewer, claims_t.c.record_id == int(record_id))
+        .values(record_id=None)
+    )
+
+
+def _latest_row(conn: sa.Connection, reviewer: str, stage: str):
+    return conn.execute(
+        sa.select(votes_t)
+        .where(
+            votes_t.c.reviewer == reviewer,
+            votes_t.c.stage == stage,
+            votes_t.c.current == sa.true(),
+        )
+        .order_by(votes_t.c.id.desc())
+        .limit(1)
+    ).first()
+
+
+def last_vote(conn: sa.Connection, reviewer: str, stage: str) -> Vote | None:
+    """``reviewer``'s most recent current vote at ``stage`` (what "undo" would take back)."""
+    check_stage(stage)
+    row = _latest_row(conn, reviewer, stage)
+    return vote_from_row(row) if row else None
+
+
+def _undo_row(conn: sa.Connection, reviewer: str, stage: str, row) -> Vote:
+    ended = conn.execute(
+        sa.update(votes_t)
+        .where(votes_t.c.id == row.id, votes_t.c.current == sa.true())
+        .values(current=False, ended_at=now_iso(), ended_how="undone")
+    )
+    if ended.rowcount != 1:
+        raise Retry()
+    vote = vote_from_row(row)
+    log_event(
+        conn, "vote.undo", f"record:{vote.record_id}",
+        {"vote_id": vote.id, "record_id": vote.record_id, "stage": stage, "decision": vote.decision},
+        actor=reviewer,
+    )
+    # the record is the reviewer's card again (first in their queue), reserved for them
+    from review.screening.claims import claim_in
+
+    claim_in(conn, reviewer, stage, vote.record_id)
+    return vote
+
+
+def undo_vote(engine: sa.Engine, reviewer: str, stage: str, record_id: int) -> Vote:
+    """End ``reviewer``'s current vote on ``record_id`` at ``stage`` -- the record named, never
+    another -- and return it; the record comes back first in their queue. ``ScreeningError``
+    naming the record when the reviewer has no current vote on it (undone already)."""
+    check_stage(stage)
+    record_id = int(record_id)
+
+    def work(conn: sa.Connection) -> Vote:
+        require_active(conn, reviewer)
+        lock_record(conn, stage, record_id)
+        row = conn.execute(
+            sa.select(votes_t).where(
+                votes_t.c.reviewer == reviewer,
+                votes_t.c.stage == stage,
+                votes_t.c.record_id == record_id,
+                votes_t.c.current == sa.true(),
+            )
+        ).first()
+        if row is None:
+            raise ScreeningError(
+                f"#{record_id} has no current vote of yours at {STAGE_LABELS[stage]} to undo (undone already?)"
+            )
+        return _undo_row(conn, reviewer, stage, row)
+
+    return write_retrying(engine, work)
 
 
 def undo_last_vote(engine: sa.Engine, reviewer: str, stage: str) -> Vote | None:
     """End ``reviewer``'s most recent current vote at ``stage`` (the record goes back to the
-    front of their queue); return it, or None when there is nothing to undo."""
+    front of their queue); return it (it names the record), or None when there is nothing
+    to undo. The app undoes a named record instead (``undo_vote``)."""
     check_stage(stage)
 
     def work(conn: sa.Connection) -> Vote | None:
         require_active(conn, reviewer)
-        row = conn.execute(
-            sa.select(votes_t)
-            .where(
-                votes_t.c.reviewer == reviewer,
-                votes_t.c.stage == stage,
-                votes_t.c.current == sa.true(),
-            )
-            .order_by(votes_t.c.id.desc())
-            .limit(1)
-        ).first()
+        row = _latest_row(conn, reviewer, stage)
         if row is None:
             return None
-        ended = conn.execute(
-            sa.update(votes_t)
-            .where(votes_t.c.id == row.id, votes_t.c.current == sa.true())
-            .values(current=False, ended_at=now_iso(), ended_how="undone")
-        )
-        if ended.rowcount != 1:
-            raise Retry()
-        vote = vote_from_row(row)
-        log_event(
-            conn, "vote.undo", f"record:{vote.record_id}",
-            {"vote_id": vote.id, "record_id": vote.record_id, "stage": stage, "decision": vote.decision},
-            actor=reviewer,
-        )
-        return vote
+        lock_record(conn, stage, int(row.record_id))
+        return _undo_row(conn, reviewer, stage, row)
 
     return write_retrying(engine, work)
 

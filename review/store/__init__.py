@@ -17,10 +17,12 @@ from review.store.api import (
 )
 from review.store.engine import StoreError, open_store, sqlite_url
 from review.store.migrations import SchemaTooNewError, migrate
-from review.store.transaction import Retry, insert_ignore, write_retrying
+from review.store.transaction import Retry, insert_ignore, set_write_guard, write_guard, write_retrying
 
 __all__ = [
     "Retry",
+    "set_write_guard",
+    "write_guard",
     "SchemaTooNewError",
     "StoreError",
     "add_import",

@@ -105,6 +105,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0010_heading_terms", _heading_terms),
     ("0011_import_withdrawals", _create(schema.import_withdrawals)),
     ("0012_record_labels", _create(schema.record_labels)),
+    ("0013_screening_claims", _create(schema.screening_claims)),
 ]
 
 

@@ -394,3 +394,22 @@ sa.Index(
     postgresql_where=record_labels.c.current == sa.true(),
 )
 sa.Index("ix_record_labels_label", record_labels.c.label, record_labels.c.current)
+
+
+# ---------------------------------------------------------------------------------------
+# Screening claims (migration 0013_screening_claims): the record each reviewer has on screen
+# at each stage, so the queue spreads reviewers over records instead of offering the same
+# head of the queue to everyone. One row per (stage, reviewer), overwritten as the reviewer
+# moves on: a lease, not a decision, so no history is kept here (votes and their events are
+# the history). ``record_id`` null: no record on screen. A claim counts towards a record's
+# votes in the queue until it expires; votes are capped by the vote path alone.
+screening_claims = sa.Table(
+    "screening_claims",
+    metadata,
+    sa.Column("stage", sa.String(20), primary_key=True),
+    sa.Column("reviewer", sa.String(100), primary_key=True),
+    sa.Column("record_id", sa.Integer, nullable=True),
+    sa.Column("claimed_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+)
+sa.Index("ix_screening_claims_record", screening_claims.c.stage, screening_claims.c.record_id)

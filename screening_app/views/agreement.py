@@ -22,8 +22,12 @@ def fmt(value, digits=2):
 
 
 rows = []
+hidden = []
 with state.engine().connect() as conn:
     for stage in rules.STAGES:
+        if not rules.sees_outcomes(conn, reviewer.name, stage):  # blind until the stage is finished
+            hidden.append(state.STAGE_LABELS.get(stage, stage))
+            continue
         for a in rules.agreement(conn, stage):
             ci = a.kappa_ci
             rows.append(
@@ -39,8 +43,13 @@ with state.engine().connect() as conn:
             )
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-else:
+elif not hidden:
     st.info("No two reviewers have voted on the same record yet.")
+if hidden:
+    st.info(
+        f"Agreement at {' and '.join(hidden)} is shown to the lead until every record of the stage has "
+        "its two votes: screening is blind, and agreement moves with your partners' decisions."
+    )
 
 
 def pilot_section(size: int) -> None:

@@ -97,4 +97,4 @@ with right:
 current = texts.get(selected)
 if current is not None and current.kind == "pdf" and (project.root / current.location).is_file():
     st.markdown("**The PDF**")
-    ui.pdf_viewer((project.root / current.location).read_bytes(), selected)
+    ui.pdf_viewer(ui.pdf_source(project.root / current.location, selected), selected)

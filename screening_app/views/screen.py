@@ -27,7 +27,7 @@ st.caption(
 )
 
 
-@st.fragment
+@state.fragment  # st.fragment; a dead session shows the sign-in page
 def record_panel(stage: str, reviewer_name: str) -> None:
     engine = state.engine()
     criteria = state.criteria()
@@ -45,10 +45,15 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         # connection closes
         conn.commit()
         with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
-            record_id = rules.next_record_id(
-                conn, reviewer_name, stage, seed=state.seed(),
-                order=state.queue_order(), terms=list(criteria.include_terms), pilot=pilot,
-            )
+            record_id = pressed_card(stage)
+            if record_id is None:
+                record_id = rules.claim_next(
+                    engine, reviewer_name, stage, state.settings(), terms=list(criteria.include_terms),
+                )
+        st.session_state[f"card-{stage}"] = record_id
+        undo_target = st.session_state.get(f"undo-target-{stage}")  # what U named when pressed
+        last = rules.last_vote(conn, reviewer_name, stage)
+        st.session_state[f"undo-target-{stage}"] = last.record_id if last else None
         record = ui.load_record(conn, record_id) if record_id is not None else None
         fulltext = (
             rules.fulltext_of(conn, record_id)
@@ -56,6 +61,8 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             else None
         )
     ui.progress_bar(progress)
+    if st.session_state.get(f"refused-{stage}"):
+        st.warning(st.session_state.pop(f"refused-{stage}"), icon=":material/block:")
     if pilot_left:
         st.caption(
             f"Pilot round: {pilot_left} of {pilot_total} pilot records left for you. Every reviewer "
@@ -66,8 +73,8 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     if record_id is None:
         ui.show_notice()
         if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
-            undo_last(engine, reviewer_name, stage)
-        if int(progress.total) == 0:
+            undo_last(engine, reviewer_name, stage, undo_target)
+        if not progress.total:  # none, or not shown yet (blind: full text before title/abstract is finished)
             st.info(
                 "No records at this stage yet."
                 + (" Records come here once they are included at title/abstract."
@@ -99,7 +106,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             clicked = "maybe"
         if buttons[3].button("Undo last vote", key=f"undo-{stage}", shortcut="U",
                              icon=":material/undo:", width="stretch"):
-            undo_last(engine, reviewer_name, stage)
+            undo_last(engine, reviewer_name, stage, undo_target)
         fields = st.columns(2)
         reason = fields[0].selectbox(
             "Exclusion reason" + (" (required to exclude)" if stage == "full_text" else " (optional)"),
@@ -114,14 +121,18 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             try:
                 rules.cast_vote(
                     engine, reviewer_name, record_id, stage, clicked,
-                    reason=reason or "", note=note or "", criteria=criteria,
+                    reason=reason or "", note=note or "", criteria=criteria, settings=state.settings(),
                 )
+            except rules.VoteRefusedError as exc:
+                st.session_state[f"refused-{stage}"] = f"{exc} — here is the next one."
+                ui.rerun_fragment()
             except rules.ScreeningError as exc:
                 st.error(str(exc))
             else:
                 ui.notify(f"{ui.DECISION_LABELS[clicked]}: {short_label(record, record_id, 60)}")
                 ui.rerun_fragment()
-        st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote")
+        st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote"
+                   + (f" (takes back your vote on #{last.record_id})" if last else ""))
         ui.record_card(record, criteria, record_id)
         labels_panel(engine, reviewer_name, record_id)
         if stage == "full_text":
@@ -150,12 +161,29 @@ def recent_votes(engine, reviewer_name: str, stage: str, limit: int = 20) -> Non
     )
 
 
-def undo_last(engine, reviewer_name: str, stage: str) -> None:
-    undone = rules.undo_last_vote(engine, reviewer_name, stage)
-    if undone is None:
+def pressed_card(stage: str) -> int | None:
+    """The record that was on screen when one of its vote buttons was pressed (this run), so
+    the vote goes to the record the reviewer saw, whatever the queue would draw now."""
+    shown = st.session_state.get(f"card-{stage}")
+    if shown is None:
+        return None
+    pressed = any(st.session_state.get(f"{d}-{stage}-{shown}") is True for d in ("include", "exclude", "maybe"))
+    return int(shown) if pressed else None
+
+
+def undo_last(engine, reviewer_name: str, stage: str, record_id: int | None) -> None:
+    """Take back the vote on ``record_id``: the record U named when it was pressed."""
+    if record_id is None:
         ui.notify("Nothing to undo.", "info")
     else:
-        ui.notify(f"Undid your {undone.decision} vote on record #{undone.record_id}.", "info")
+        try:
+            undone = rules.undo_vote(engine, reviewer_name, stage, record_id)
+        except rules.NotAllowedError:
+            raise
+        except rules.ScreeningError as exc:
+            ui.notify(str(exc), "warning")
+        else:
+            ui.notify(f"Undid your {undone.decision} vote on record #{undone.record_id}.", "info")
     ui.rerun_fragment()
 
 

@@ -7,7 +7,7 @@ import math
 import pytest
 from screening_helpers import CRITERIA
 
-from review.screening import agreement, cast_vote, cohen_kappa, format_ci, pabak, percent_agreement
+from review.screening import ScreeningSettings, agreement, cast_vote, cohen_kappa, format_ci, pabak, percent_agreement
 
 # A 2x2 table worked by hand (the classic 50-item example): both yes 20, A yes/B no 5,
 # A no/B yes 10, both no 15.
@@ -70,7 +70,8 @@ def test_agreement_per_pair_from_store(screening_store):
     for i, decisions in plan.items():
         for who, d in zip(("alice", "bob", "carol"), decisions):
             if d:
-                cast_vote(engine, who, ids[i], "title_abstract", d, criteria=CRITERIA)
+                cast_vote(engine, who, ids[i], "title_abstract", d, criteria=CRITERIA,
+                          settings=ScreeningSettings(votes_per_record=3))  # record 1: three votes
     with engine.connect() as conn:
         rows = {a.pair: a for a in agreement(conn, "title_abstract")}
     assert set(rows) == {("alice", "bob"), ("alice", "carol"), ("bob", "carol")}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from pdf_sample import minimal_pdf
 from screening_helpers import make_records
 
 from review.cli import main
 from review.store import open_store
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 from screening_helpers import CRITERIA, make_records
 
-from review.screening import add_reviewer, cast_vote, final_decisions, next_record_id, resolve_conflict
+from review.screening import VoteRefusedError, add_reviewer, cast_vote, final_decisions, next_record_id, resolve_conflict
 from review.store import open_store
 from review.store.schema import events, screening_resolutions, screening_votes
 
@@ -41,7 +41,11 @@ def test_many_reviewers_vote_at_once(store_url):
                 if rid is None:
                     return done
                 decision = "include" if (rid + len(name)) % 3 else "exclude"
-                cast_vote(engine, name, rid, TA, decision, criteria=CRITERIA)
+                try:
+                    cast_vote(engine, name, rid, TA, decision, criteria=CRITERIA)
+                except VoteRefusedError as exc:  # two others filled it since it was drawn
+                    assert exc.record_id == rid
+                    continue
                 done += 1
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -73,7 +77,7 @@ def test_many_reviewers_vote_at_once(store_url):
         ).all()
     assert pairs == []
     assert set(per_record) == set(ids)  # every record screened
-    assert all(n >= 2 for n in per_record.values())
+    assert all(n == 2 for n in per_record.values())  # never more than two
     setup.dispose()
 
 

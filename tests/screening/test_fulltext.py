@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from pdf_sample import minimal_pdf
 from screening_helpers import CRITERIA
 
 from review.screening import (
@@ -19,7 +22,7 @@ from review.screening import (
 )
 from review.store import list_events
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def _include(engine, rid):
@@ -73,3 +76,21 @@ def test_pdf_link_and_not_retrieved(screening_store, tmp_path):
         assert stage_record_ids(conn, "full_text") == [ids[0], ids[1]]
         kinds = [e["kind"] for e in list_events(conn) if e["kind"].startswith("fulltext")]
     assert kinds == ["fulltext.attach", "fulltext.not_retrieved", "fulltext.attach"]
+
+
+def test_a_pdf_is_checked_for_structure_not_only_its_first_bytes(screening_store, tmp_path):
+    from review.screening.pdfcheck import check_pdf
+
+    check_pdf(PDF, "ok.pdf")
+    bad = {
+        "cut.pdf": (PDF[: len(PDF) // 2], "incomplete"),
+        "header-only.pdf": (b"%PDF-1.4\n% nothing else\n", "incomplete"),
+        "pointer.pdf": (PDF.replace(b"startxref\n", b"startxref\n1").replace(b"\n%%EOF", b"\n%%EOF"), "damaged"),
+        "noroot.pdf": (PDF.replace(b"/Root 1 0 R", b"/Rxxx 1 0 R"), "no /Root"),
+    }
+    engine, ids, _ = screening_store
+    _include(engine, ids[0])
+    for name, (content, words) in bad.items():
+        with pytest.raises(ScreeningError, match=rf"{re.escape(name)}: .*{re.escape(words)}"):
+            attach_pdf(engine, tmp_path / "data", ids[0], name, content, "alice")
+    assert not (tmp_path / "data" / "fulltext").exists()  # nothing stored

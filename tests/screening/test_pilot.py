@@ -26,7 +26,7 @@ from review.screening import (
     undo_last_vote,
 )
 from review.screening import ranking
-from review.screening.settings import screening_settings
+from review.screening.settings import ScreeningSettings, screening_settings
 from review.store import open_store
 from review.store.schema import dedup_membership, screening_pilot
 
@@ -35,7 +35,8 @@ PILOT = 4
 
 
 def _vote(engine, who, rid, decision="exclude", stage=TA):
-    cast_vote(engine, who, rid, stage, decision, criteria=CRITERIA)
+    # the project's pilot round: every reviewer votes on its records
+    cast_vote(engine, who, rid, stage, decision, criteria=CRITERIA, settings=ScreeningSettings(pilot=PILOT))
 
 
 def _next(engine, who, stage=TA, **kw):

@@ -32,8 +32,8 @@ from screening_helpers import CRITERIA, make_records
 TA, FT = "title_abstract", "full_text"
 
 
-def _vote(engine, who, rid, decision, stage=TA, reason=""):
-    return cast_vote(engine, who, rid, stage, decision, reason=reason, criteria=CRITERIA)
+def _vote(engine, who, rid, decision, stage=TA, reason="", settings=None):
+    return cast_vote(engine, who, rid, stage, decision, reason=reason, criteria=CRITERIA, settings=settings)
 
 
 # --- reviewers --------------------------------------------------------------------------
@@ -370,14 +370,15 @@ def test_sql_counts_and_stage_set_match_the_python_rules(screening_store, monkey
 
     monkeypatch.setattr(_rows, "CHUNK", 2)  # record-id lists read in several IN (...) chunks
 
-    from review.screening import stage_outcomes
+    from review.screening import ScreeningSettings, stage_outcomes
 
     engine, ids, _ = screening_store
     rng = random.Random(7)
     reasons = CRITERIA.exclusion_reasons[:2]
+    three = ScreeningSettings(votes_per_record=3)  # some records with three votes, as a pilot's
     for rid in ids:
         for who in rng.sample(["alice", "bob", "carol"], rng.choice([0, 1, 2, 2, 3])):
-            _vote(engine, who, rid, rng.choice(["include", "include", "exclude", "maybe"]))
+            _vote(engine, who, rid, rng.choice(["include", "include", "exclude", "maybe"]), settings=three)
     with engine.connect() as conn:
         ta_conflicts = [c.record_id for c in conflicts(conn, TA)]
     if ta_conflicts:

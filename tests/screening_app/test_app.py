@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from app_helpers import HOSTILE_TITLE
+from pdf_sample import minimal_pdf
 from streamlit.testing.v1 import AppTest
 
 import review.screening as rules
@@ -186,12 +187,7 @@ def test_hostile_record_renders_as_text(app_project):
     assert HOSTILE_TITLE.startswith("<script>")
 
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+MINIMAL_PDF = minimal_pdf()
 
 
 def screen_all(token: str, decision: str, stage: str = "title_abstract", reason: str = "") -> list[int]:

@@ -124,3 +124,18 @@ def test_proximity_term_marks_its_words_only_where_they_stand_close():
     )
     # the title's "Group" and the keywords (separate fields) stay unmarked
     assert marks(card, "inc") == ["Balint", "groups"]
+
+
+def test_bidi_controls_cannot_reorder_record_text():
+    from review.records import Record
+    from screening_app.render import Highlighter, record_card_html, short_label
+
+    rlo = "\u202e"
+    record = Record(title=f"Safe mentoring {rlo}lacidem gnilatnem", abstract=f"Results{rlo} 0.5 > 0.05",
+                    authors=[f"Eve{rlo}"], journal=f"J{rlo}")
+    html_out = record_card_html(record, Highlighter.of(["mentoring"], []), record_id=7)
+    assert rlo not in html_out and "\u2066" not in html_out
+    assert "[U+202E]lacidem" in html_out
+    assert "<bdi>Safe <mark" in html_out  # the title is its own isolate
+    assert "unicode-bidi:isolate" in html_out
+    assert rlo not in short_label(record, 7)

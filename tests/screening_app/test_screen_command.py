@@ -44,8 +44,9 @@ def test_bad_port_is_a_usage_error(project, capsys):
 def test_review_screen_serves_the_app_and_prints_its_url(project, tmp_path):
     log = tmp_path / "screen.log"
     with review_screen(project.root, log) as (url, proc):
-        with urllib.request.urlopen(url, timeout=10) as page:  # the app's page, not just the health check
-            assert page.status == 200 and b"<title>Streamlit</title>" in page.read()
+        with urllib.request.urlopen(url, timeout=10) as page:  # a page, not just the health check:
+            # before sign-in the server answers with its sign-in form
+            assert page.status == 200 and b'<form method="post" action="/auth/signin">' in page.read()
     printed = log.read_text()
     assert f"Screening app for 'proj': {url}" in printed
     # stopped with its process group: nothing listens on the port any more
