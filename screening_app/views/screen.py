@@ -74,7 +74,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         ui.show_notice()
         if st.button("Undo last vote", key=f"undo-{stage}", shortcut="U", icon=":material/undo:"):
             undo_last(engine, reviewer_name, stage, undo_target)
-        if not progress.total:  # none, or not shown yet (blind: full text before title/abstract is finished)
+        if not progress.total and not progress.mine:  # none (or not shown yet: blind full text) and none voted
             st.info(
                 "No records at this stage yet."
                 + (" Records come here once they are included at title/abstract."
