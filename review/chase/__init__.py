@@ -17,7 +17,7 @@ from review.chase.follow import (
 )
 from review.chase.storing import (
     DATABASE, INTERFACE, OTHER_SOURCE, ChaseError, ChaseIncompleteError, ChaseSummary,
-    chase_imports, chased_before, held_index, links_by_record, select_seeds, store_chase,
+    chase_facts, chase_imports, chased_before, held_index, links_by_record, select_seeds, store_chase,
 )
 from review.pubmed.eutils import EutilsClient
 

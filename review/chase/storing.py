@@ -295,3 +295,28 @@ def _per_seed(run: ChaseRun, known: set[tuple[int, str, str]], target: dict[str,
             }
         out.append({"counts": counts})
     return out
+
+
+def chase_facts(conn: sa.Connection) -> dict[str, Any] | None:
+    """What the methods draft and the checklist say about citation searching (None: none
+    done): distinct seeds chased, dates, rounds, directions, records stored, links to held."""
+    runs = chase_imports(conn)
+    if not runs:
+        return None
+    seeds: set[int] = set()
+    dates: list[str] = []
+    rounds: set[int] = set()
+    directions: list[str] = []
+    for row in runs:
+        report = row.get("report") or {}
+        seeds.update(int(s["record_id"]) for s in report.get("seeds", []) if s.get("status") == CHASED)
+        if row["searched_on"] and row["searched_on"] not in dates:
+            dates.append(row["searched_on"])
+        rounds.add(int(report.get("round") or 1))
+        directions.extend(d for d in report.get("directions", []) if d not in directions)
+    return {
+        "seeds": len(seeds), "dates": dates, "rounds": len(rounds),
+        "directions": [d for d in ("backward", "forward") if d in directions],
+        "records": sum(int(r["records_read"] or 0) for r in runs),
+        "links_to_held": sum(int((r.get("report") or {}).get("links_to_held") or 0) for r in runs),
+    }
