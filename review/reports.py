@@ -445,6 +445,8 @@ class MethodsFacts:
     strategies: list[StrategyFact] = field(default_factory=list)
     # citation searching done with `review chase` (review.chase.chase_facts; None: none)
     citation_chasing: dict[str, Any] | None = None
+    # updates of a search (`review search --update`, `review import --update-of`): (date, new records)
+    search_updates: list[tuple[str, int]] = field(default_factory=list)
 
 
 DEDUP_METHOD_WORDS = {
@@ -493,6 +495,8 @@ def search_text(f: MethodsFacts) -> str:
     if f.other_sources:
         others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
         text += " Records were also identified through " + _join(others) + "."
+    for when, n in f.search_updates:
+        text += f" The search was updated on {when or '(date not recorded)'} ({_plural(n, 'new record')})."
     if f.citation_chasing:
         text += " " + chase_text(f.citation_chasing)
     return text
@@ -761,6 +765,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
 
     return MethodsFacts(
         citation_chasing=chase_facts(conn),
+        search_updates=[(when, new) for _, _, when, new in counts.search_updates],
         title=str(config.get("title") or config.get("name") or ""),
         searches=list(searches.values()),
         other_sources=dict(others),

@@ -79,6 +79,9 @@ class LogEntry:
     missing: int = 0
     withdrawn: dict[str, Any] | None = None  # the import_withdrawals row of a withdrawn import
     chase: dict[str, Any] | None = None  # a citation-searching run (kind "chase"): round, seeds...
+    update: dict[str, Any] | None = None  # an update run: update_of, since, until, found, held, new
+    first_searched: str = ""  # of an update: the date of the run it updates
+    updated_by: list[tuple[int, str]] = field(default_factory=list)  # (import id, date) of its updates
 
 
 def _limits_text(value: Any) -> str:
@@ -151,8 +154,15 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 missing=len(report.get("missing") or []) if isinstance(report, dict) else 0,
                 withdrawn=withdrawn.get(int(row["id"])),
                 chase=report if row["kind"] == "chase" and isinstance(report, dict) else None,
+                update=(report.get("update") or None) if isinstance(report, dict) else None,
             )
         )
+    by_id = {e.import_id: e for e in entries}
+    for e in entries:
+        if e.update and e.update.get("update_of") in by_id and not e.withdrawn:
+            first = by_id[e.update["update_of"]]
+            e.first_searched = first.searched_on
+            first.updated_by.append((e.import_id, e.searched_on))
     return entries
 
 
@@ -251,6 +261,13 @@ def entry_facts(e: LogEntry) -> list[str]:
         facts.append(f"PMIDs that could not be fetched: {e.missing}")
     if e.chase:
         facts += chase_facts_lines(e.chase)
+    if e.update:
+        u = e.update
+        facts.append(f"Update of import #{u.get('update_of')} (first searched {e.first_searched or 'date not known'}): "
+                     f"records added to PubMed (Entrez date) from {u.get('since')} to {u.get('until')}: "
+                     f"{u.get('found', 0):,} found, {u.get('already_held', 0):,} already held, {u.get('new', 0):,} new")
+    for import_id, when in e.updated_by:
+        facts.append(f"Updated on {when} (import #{import_id})")
     if e.file_name:
         facts.append(f"Export file: {e.file_name}")
     if e.other_source:
