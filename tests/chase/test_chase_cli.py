@@ -106,3 +106,33 @@ def test_killed_midway_then_resumed_without_asking_again(project_store, server, 
     assert {e["endpoint"] for e in server.log[first:]} == {"efetch"}  # DOI lookup and elink from the cache
     chases, links, records = _state(project)
     assert len(chases) == 1 and links == 8 and records == 10
+
+
+def test_a_chased_near_duplicate_is_found_by_dedup_and_counted_as_already_identified(
+        project_store, eutils_env, corpus, graph, capsys):
+    """A held record without PMID or DOI cannot be matched while chasing: the chased copy is
+    stored, and `review dedup` then counts it once (PRISMA: already identified)."""
+    from test_chase import corpus_record
+
+    from review.prisma import prisma_counts
+
+    project, _ = project_store
+    copy = corpus_record(corpus, graph["n3"])
+    copy.pmid, copy.doi = "", ""
+    engine = store.open_store(project.database_url)
+    with engine.begin() as conn:
+        imp = store.add_import(conn, kind="file", database="CINAHL", interface="EBSCOhost")
+        store.add_records(conn, imp, [copy])
+    engine.dispose()
+    assert main(["--project", str(project.root), "chase"]) == 0
+    assert "4 new records stored" in capsys.readouterr().out
+    assert main(["--project", str(project.root), "status"]) == 0
+    status = capsys.readouterr().out
+    assert "Citation searching" in status
+    assert main(["--project", str(project.root), "dedup"]) == 0
+    engine = store.open_store(project.database_url)
+    with engine.connect() as conn:
+        counts = prisma_counts(conn)
+    engine.dispose()
+    assert counts.citations_results == 4 and counts.other_removed == 1
+    assert counts.database_specific_results == {"Embase": 6, "CINAHL": 1}
