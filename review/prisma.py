@@ -542,13 +542,30 @@ def _reason_list(counts: Mapping[str, int], total: int) -> str:
     return "; ".join(parts)
 
 
+def update_notes(c: PrismaCounts, database: str) -> list[str]:
+    """The note per updated run of ``database``: "search of D1 updated on D2: N new records"."""
+    return [f"search of {first or '(date not recorded)'} updated on {when or '(date not recorded)'}: "
+            f"{new:,} new record{'' if new == 1 else 's'}"
+            for name, first, when, new in c.search_updates if name == database]
+
+
+def _with_updates(c: PrismaCounts) -> dict[str, int]:
+    """Databases named with their updates for the R/Shiny CSV ("PubMed (updated 2026-12-06)"),
+    whose rows hold no notes."""
+    out: dict[str, int] = {}
+    for name, n in c.database_specific_results.items():
+        dates = [when for db, _, when, _ in c.search_updates if db == name and when]
+        out[f"{name} (updated {' and '.join(dates)})" if dates else name] = n
+    return out
+
+
 def csv_values(c: PrismaCounts) -> dict[str, str]:
     """The ``n`` of every data row of the template."""
     return {
         "previous_studies": str(c.previous_studies),
         "previous_reports": str(c.previous_reports),
         "database_results": str(c.database_results),
-        "database_specific_results": _reason_list(c.database_specific_results, c.database_results),
+        "database_specific_results": _reason_list(_with_updates(c), c.database_results),
         "register_results": str(c.register_results),
         "register_specific_results": _reason_list(c.register_specific_results, c.register_results),
         "website_results": str(c.website_results),
@@ -638,9 +655,7 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
     lines.append(f"  Records identified from databases: {c.database_results:,}")
     for name, n in c.database_specific_results.items():
         lines.append(f"    {name}: {n:,}")
-        for database, first, when, new in c.search_updates:
-            if database == name:
-                lines.append(f"      search of {first} updated on {when}: {new:,} new record{'' if new == 1 else 's'}")
+        lines += [f"      {note}" for note in update_notes(c, name)]
     if c.register_specific_results:
         lines.append(f"  Records identified from registers: {c.register_results:,}")
     lines.append(f"  Duplicate records removed: {c.duplicates:,}")

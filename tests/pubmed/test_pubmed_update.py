@@ -97,11 +97,23 @@ def test_update_reported_in_log_methods_and_prisma(setup, capsys):
     with engine.connect() as conn:
         text = methods_text(gather_methods_facts(conn, {"title": "t"}))
         outline = prisma_text(prisma_counts(conn))
-    engine.dispose()
     n = len(setup["new"])
     assert f"The search was updated on {today} ({n} new record{'s' if n != 1 else ''})." in text
     assert f"PubMed: {30 + n:,}" in outline
     assert f"search of {since.isoformat()} updated on {today}: {n:,} new record" in outline
+    with engine.connect() as conn:
+        counts = prisma_counts(conn)
+    from review.diagram import render_svg
+    from review.prisma import to_r_csv
+    import csv as csv_module
+    import io
+    import re
+
+    rows = {r["data"]: r["n"] for r in csv_module.DictReader(io.StringIO(to_r_csv(counts)))}
+    assert rows["database_specific_results"] == f"PubMed (updated {today}), {30 + n}"
+    words = " ".join(re.findall(r">([^<>]+)</t", render_svg(counts)))
+    assert f"updated on {today}: {n:,} new" in words.replace("  ", " ")
+    engine.dispose()
 
 
 def test_update_needs_a_stored_run(project, server, monkeypatch, capsys):
