@@ -46,6 +46,9 @@ CSV_COLUMNS = [
     "file_name",
     "other_source",
     "withdrawn",
+    "update_of",  # an update run: the first run's import id
+    "update_window",  # an update run: "SINCE to UNTIL" (PubMed: Entrez date)
+    "chase_round",  # a citation-searching run: its round
 ]
 
 # An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
@@ -344,6 +347,9 @@ def render_csv(entries: list[LogEntry]) -> str:
             "file_name": e.file_name,
             "other_source": e.other_source,
             "withdrawn": withdrawn_text(e),
+            "update_of": (e.update or {}).get("update_of") or "",
+            "update_window": f"{e.update.get('since', '')} to {e.update.get('until', '')}" if e.update else "",
+            "chase_round": (e.chase or {}).get("round") or "",
         }
         if e.lines:
             for line in e.lines:

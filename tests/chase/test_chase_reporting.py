@@ -69,3 +69,4 @@ def test_search_log_lists_the_chase_with_seeds_and_directions(store_engine, clie
     assert "PMID found by DOI" in md and "Links found: 8; to records already held (kept, not stored again): 3" in md
     rows = [r for r in csv.DictReader(io.StringIO(render_csv(entries))) if r["kind"] == "chase"]
     assert len(rows) == 6 and rows[0]["count"] == "3" and rows[0]["other_source"] == "citation-searching"
+    assert {r["chase_round"] for r in rows} == {"1"}

@@ -94,6 +94,13 @@ def test_update_reported_in_log_methods_and_prisma(setup, capsys):
             f"from {since.isoformat()} to {today}: {len(setup['window'])} found, {len(setup['old'])} already held, "
             f"{len(setup['new'])} new") in md
     assert f"Updated on {today} (import #2)" in md
+    from review.pubmed.log import render_csv
+    import csv as csv_rows
+    import io as io_rows
+
+    rows = list(csv_rows.DictReader(io_rows.StringIO(render_csv(search_log(engine)))))
+    assert [(r["import_id"], r["update_of"], r["update_window"]) for r in rows] == [
+        ("1", "", ""), ("2", "1", f"{since.isoformat()} to {today}")]
     with engine.connect() as conn:
         text = methods_text(gather_methods_facts(conn, {"title": "t"}))
         outline = prisma_text(prisma_counts(conn))
