@@ -25,7 +25,7 @@ __all__ = [
     "CHASED", "DIRECTIONS", "ELINK_BATCH", "LINKNAMES", "ChaseRun", "Link", "Seed", "directions_of",
     "follow", "DATABASE", "INTERFACE", "OTHER_SOURCE", "ChaseError", "ChaseIncompleteError",
     "ChaseSummary", "chase_imports", "chased_before", "held_index", "links_by_record",
-    "select_seeds", "store_chase", "plan_chase", "run_chase", "rounds",
+    "select_seeds", "store_chase", "plan_chase", "run_chase", "rounds", "included_also_found",
 ]
 
 
@@ -91,3 +91,13 @@ def rounds(conn: sa.Connection) -> list[dict[str, Any]]:
             "records_stored": row["records_read"],
         })
     return out
+
+
+def included_also_found(conn: sa.Connection) -> dict[int, list[dict[str, Any]]]:
+    """The records finally included at full text that a citation link also reaches (record id
+    -> its links): which included studies citation searching found too, whichever search
+    found them first."""
+    from review import screening
+
+    included = {rid for rid, f in screening.final_decisions(conn, "full_text").items() if f.decision == "include"}
+    return {rid: links for rid, links in links_by_record(conn).items() if rid in included}

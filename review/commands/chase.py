@@ -58,10 +58,11 @@ def _which(values: list[str]) -> str | list[int]:
 
 
 def _print_rounds(engine) -> int:
-    from review.chase import rounds
+    from review.chase import included_also_found, rounds
 
     with engine.connect() as conn:
         rows = rounds(conn)
+        also = included_also_found(conn)
     if not rows:
         print("no citation searching yet (review chase)")
         return 0
@@ -71,6 +72,11 @@ def _print_rounds(engine) -> int:
               f"{r['records_stored']} records stored")
         for seed in r["not_chased"]:
             print(f"  record {seed['record_id']}: {seed['status']}")
+    if also:
+        what = "included study was" if len(also) == 1 else "included studies were"
+        print(f"{len(also)} {what} also reached by citation links: "
+              + ", ".join(f"record {rid} ({len(links)} link{'s' if len(links) != 1 else ''})"
+                          for rid, links in sorted(also.items())))
     return 0
 
 

@@ -61,6 +61,8 @@ def test_review_chase_with_faults_then_rerun(project_store, eutils_env, graph, c
     assert main(["--project", str(project.root), "chase", "--list"]) == 0
     listed = capsys.readouterr().out
     assert "round 1: import #2" in listed and "backward and forward: 3 seeds, 8 links, 3 to records already held, 4 records stored" in listed
+    # s0 is included and s2 cites it: citation searching reached an included study too
+    assert f"1 included study was also reached by citation links: record {ids['s0']} (1 link)" in listed
 
 
 def test_backward_only_and_bad_seeds(project_store, eutils_env, graph, capsys):
