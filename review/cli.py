@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "review.commands.app",
     "review.commands.query",
     "review.commands.search",
+    "review.commands.chase",
     "review.commands.dedup",
     "review.commands.screening",
     "review.commands.library",

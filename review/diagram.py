@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from review.prisma import OTHER_SOURCE_LABELS, PrismaCounts, awaiting_text
+from review.prisma import OTHER_SOURCE_LABELS, PrismaCounts, awaiting_text, update_notes
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 FONT_SIZE = 16.0  # user units; at A4 width this prints at about 8 pt (see smallest_font_pt)
@@ -175,6 +175,7 @@ def render_svg(c: PrismaCounts, *, title: str = "") -> str:
     ident_items.append(_count_line("Databases", c.database_results))
     for name, n in c.database_specific_results.items():
         ident_items.append((_count_line(name, n), True))
+        ident_items += [(note[:1].upper() + note[1:], True) for note in update_notes(c, name)]
     if c.register_specific_results:
         ident_items.append(_count_line("Registers", c.register_results))
         for name, n in c.register_specific_results.items():

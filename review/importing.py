@@ -61,6 +61,7 @@ def import_file(
     progress: Callable[[int], Any] | None = None,
     replace: int | None = None,
     replace_reason: str = "",
+    update_of: int | None = None,
 ) -> ImportSummary:
     """Read ``path`` and store its records under one new import.
 
@@ -76,6 +77,12 @@ def import_file(
     ``replace``: the id of an import this file replaces (withdrawn in the same transaction,
     ``replace_reason`` saying why); ``review.imports.ImportChangeError`` before anything is
     read if it cannot be withdrawn.
+
+    ``update_of``: the import this file updates (the export of a search rerun later, e.g. an
+    Ovid search limited to records added since): it must exist and count; without
+    ``database``/``interface`` the file takes the first import's. Recorded in the report
+    (``update``) for the search log, the PRISMA note and the methods draft; a record found by
+    both runs is one record after ``review dedup``.
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
@@ -93,6 +100,13 @@ def import_file(
             from review.imports import check_withdrawable
 
             check_withdrawable(conn, replace)
+        first_run = None
+        if update_of is not None:
+            from review.imports import check_updatable
+
+            first_run = check_updatable(conn, update_of)
+            database = database or first_run["database"]
+            interface = interface or first_run["interface"]
     if previous and not again and previous["id"] != replace:
         raise AlreadyImportedError(
             f"{path}: this file was imported already (import #{previous['id']}, "
@@ -140,12 +154,16 @@ def import_file(
         stored = store.add_records(
             conn, import_id, result.records, default_database=database, progress=progress
         )
+        report_data = report.to_dict()
+        if first_run is not None:
+            report_data["update"] = {"update_of": int(first_run["id"]), "since": first_run["searched_on"] or "",
+                                     "until": searched, "found": stored}
         store.update_import_counts(
             conn,
             import_id,
             records_read=report.records_read,
             records_skipped=len(report.skipped),
-            report=report.to_dict(),
+            report=report_data,
         )
         store.log_event(
             conn,
@@ -160,6 +178,7 @@ def import_file(
                 "per_database": per_db,
                 "other_source": other_source,
                 "replaces": replace,
+                "update_of": update_of,
             },
             actor=actor,
         )

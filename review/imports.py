@@ -117,6 +117,25 @@ def check_withdrawable(conn: sa.Connection, import_id: int) -> dict[str, Any]:
     return row
 
 
+def check_updatable(conn: sa.Connection, import_id: int) -> dict[str, Any]:
+    """The row of the import a new one updates (``review import --update-of N``), else
+    ``ImportChangeError``: it must exist, count (not withdrawn) and not be an update itself
+    (an update names the first run, so every update of a search points at one import)."""
+    row = _import_row(conn, import_id)
+    done = withdrawal_of(conn, import_id)
+    if done is not None:
+        raise ImportChangeError(f"{_describe(row)} was withdrawn ({done['withdrawn_at']}); an update "
+                                "names an import that counts")
+    earlier = ((row.get("report") or {}).get("update") or {}).get("update_of")
+    if earlier:
+        raise ImportChangeError(f"{_describe(row)} is itself an update of import #{earlier}: "
+                                f"use --update-of {earlier} (the first run)")
+    if row.get("other_source") in ("websites", "organisations", "citation-searching", "other"):
+        raise ImportChangeError(f"{_describe(row)} is not a database search (it is {row['other_source']}); "
+                                "--update-of names the first run of a database search")
+    return row
+
+
 def withdraw_in(
     conn: sa.Connection,
     import_id: int,

@@ -275,6 +275,8 @@ def _add_search_log(doc: Any, entries: Sequence[LogEntry]) -> None:
             _add_verbatim(doc, "Final query as sent:", e.strategy)
             if e.query_translation:
                 _add_verbatim(doc, "Search details (NCBI's translation of the final query):", e.query_translation)
+        elif e.kind == "chase":
+            _add_verbatim(doc, "Links followed as sent:", e.strategy)
         elif e.strategy:
             _add_verbatim(doc, "Strategy as run (attached with --strategy):", e.strategy)
         else:

@@ -94,6 +94,8 @@ class FlowInputs:
     excluded_automatic: int = 0
     excluded_other: int = 0
     study_of: Mapping[int, int] = field(default_factory=dict)  # report id -> study id (linked reports)
+    # updated searches: (database, first run's date, update's date, new records), one per update
+    search_updates: Sequence[tuple[str, str, str, int]] = ()
 
 
 @dataclass
@@ -129,6 +131,8 @@ class PrismaCounts:
     # distinct studies among the included reports of both columns (reports of one study are
     # linked in ``study_links``); None: one study per report
     included_studies: int | None = None
+    # the note per updated run (`review search --update`): (database, first date, update date, new)
+    search_updates: list[tuple[str, str, str, int]] = field(default_factory=list)
 
     # --- derived boxes ---
     @property
@@ -297,6 +301,7 @@ def count_flow(inputs: FlowInputs) -> PrismaCounts:
         other_pending=other["ft_pending"],
         other_included=other["included"],
         included_studies=len({inputs.study_of.get(r, r) for r in left["included_ids"] + other["included_ids"]}),
+        search_updates=[tuple(u) for u in inputs.search_updates],
     )
 
 
@@ -537,13 +542,30 @@ def _reason_list(counts: Mapping[str, int], total: int) -> str:
     return "; ".join(parts)
 
 
+def update_notes(c: PrismaCounts, database: str) -> list[str]:
+    """The note per updated run of ``database``: "search of D1 updated on D2: N new records"."""
+    return [f"search of {first or '(date not recorded)'} updated on {when or '(date not recorded)'}: "
+            f"{new:,} new record{'' if new == 1 else 's'}"
+            for name, first, when, new in c.search_updates if name == database]
+
+
+def _with_updates(c: PrismaCounts) -> dict[str, int]:
+    """Databases named with their updates for the R/Shiny CSV ("PubMed (updated 2026-12-06)"),
+    whose rows hold no notes."""
+    out: dict[str, int] = {}
+    for name, n in c.database_specific_results.items():
+        dates = [when for db, _, when, _ in c.search_updates if db == name and when]
+        out[f"{name} (updated {' and '.join(dates)})" if dates else name] = n
+    return out
+
+
 def csv_values(c: PrismaCounts) -> dict[str, str]:
     """The ``n`` of every data row of the template."""
     return {
         "previous_studies": str(c.previous_studies),
         "previous_reports": str(c.previous_reports),
         "database_results": str(c.database_results),
-        "database_specific_results": _reason_list(c.database_specific_results, c.database_results),
+        "database_specific_results": _reason_list(_with_updates(c), c.database_results),
         "register_results": str(c.register_results),
         "register_specific_results": _reason_list(c.register_specific_results, c.register_results),
         "website_results": str(c.website_results),
@@ -633,6 +655,7 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
     lines.append(f"  Records identified from databases: {c.database_results:,}")
     for name, n in c.database_specific_results.items():
         lines.append(f"    {name}: {n:,}")
+        lines += [f"      {note}" for note in update_notes(c, name)]
     if c.register_specific_results:
         lines.append(f"  Records identified from registers: {c.register_results:,}")
     lines.append(f"  Duplicate records removed: {c.duplicates:,}")
@@ -725,6 +748,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         for rid, f in screening.final_decisions(conn, "full_text").items()
     }
     return FlowInputs(
+        search_updates=_search_updates(conn),
         databases=dict(databases),
         registers=dict(registers),
         other_sources=dict(others),
@@ -738,6 +762,33 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         # a study record later merged into another cluster counts as that cluster's record
         study_of={r: int(kept_of.get(s, s)) for r, s in study_of(conn).items()},
     )
+
+
+def _search_updates(conn: sa.Connection) -> list[tuple[str, str, str, int]]:
+    """(database, first run's date, update's date, new records) of every update that counts
+    (``review search --update``, ``review import --update-of``). New: its deduplicated records
+    that no earlier import found (a record both runs found is the earlier run's)."""
+    from review.store.live import live_clause, withdrawn_imports
+    from review.store.schema import dedup_membership, imports, records
+
+    rows = conn.execute(sa.select(imports.c.id, imports.c.database, imports.c.searched_on, imports.c.report)
+                        .where(imports.c.id.not_in(withdrawn_imports())).order_by(imports.c.id)).all()
+    dates = {int(r.id): r.searched_on or "" for r in rows}
+    kept_of = dict(conn.execute(sa.select(dedup_membership.c.record_id, dedup_membership.c.kept_id)).all())
+    first_import: dict[int, int] = {}  # cluster -> the earliest import holding one of its records
+    clusters_of: dict[int, set[int]] = {}  # import -> its clusters
+    for rid, iid in conn.execute(sa.select(records.c.id, records.c.import_id).where(live_clause())):
+        cluster = int(kept_of.get(rid, rid))
+        first_import[cluster] = min(first_import.get(cluster, int(iid)), int(iid))
+        clusters_of.setdefault(int(iid), set()).add(cluster)
+    counts = {iid: sum(1 for c in clusters if first_import[c] == iid) for iid, clusters in clusters_of.items()}
+    out = []
+    for r in rows:
+        update = (r.report or {}).get("update") if isinstance(r.report, dict) else None
+        if update and update.get("update_of"):
+            out.append((r.database, dates.get(int(update["update_of"]), ""), r.searched_on or "",
+                        int(counts.get(r.id, 0))))
+    return out
 
 
 def prisma_counts(conn: sa.Connection) -> PrismaCounts:

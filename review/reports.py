@@ -443,6 +443,10 @@ class MethodsFacts:
     criteria_exclude: list[str] = field(default_factory=list)
     strategy_file: str = ""  # review.yaml's strategy: (the strategy as YAML)
     strategies: list[StrategyFact] = field(default_factory=list)
+    # citation searching done with `review chase` (review.chase.chase_facts; None: none)
+    citation_chasing: dict[str, Any] | None = None
+    # updates of a search (`review search --update`, `review import --update-of`): (date, new records)
+    search_updates: list[tuple[str, int]] = field(default_factory=list)
 
 
 DEDUP_METHOD_WORDS = {
@@ -491,7 +495,24 @@ def search_text(f: MethodsFacts) -> str:
     if f.other_sources:
         others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
         text += " Records were also identified through " + _join(others) + "."
+    for when, n in f.search_updates:
+        text += f" The search was updated on {when or '(date not recorded)'} ({_plural(n, 'new record')})."
+    if f.citation_chasing:
+        text += " " + chase_text(f.citation_chasing)
     return text
+
+
+def chase_text(facts: Mapping[str, Any]) -> str:
+    """"Backward and forward citation searching of the 12 included studies was done on DATE
+    through PubMed's citation links (PubMed Central reference lists), in two rounds."."""
+    how = _join(list(facts.get("directions") or [])).capitalize() or "Citation"
+    rounds = int(facts.get("rounds") or 1)
+    dates = list(facts.get("dates") or [])
+    return (
+        f"{how} citation searching of the {_plural(int(facts.get('seeds') or 0), 'included study', 'included studies')} "
+        f"was done{' on ' + _join(dates) if dates else ''} through PubMed's citation links (PubMed Central "
+        f"reference lists), in {_count_word(rounds, 'round')}."
+    )
 
 
 def _where(database: str, interface: str) -> str:
@@ -740,7 +761,11 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     table = final_table(conn, form, included) if included else []
     charted = sum(1 for r in table if any(v is not None for v in r.values.values()))
     criteria = screening.criteria_from_config(dict(config))
+    from review.chase import chase_facts
+
     return MethodsFacts(
+        citation_chasing=chase_facts(conn),
+        search_updates=[(when, new) for _, _, when, new in counts.search_updates],
         title=str(config.get("title") or config.get("name") or ""),
         searches=list(searches.values()),
         other_sources=dict(others),

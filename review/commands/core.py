@@ -52,6 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strategy", metavar="FILE", default=None, help="the search strategy as run (text file), kept for the PRISMA-S log")
     p.add_argument("--replace", metavar="N", type=int, default=None, help="withdraw import N and import FILE in its place, in one transaction (N stays if FILE fails)")
     p.add_argument("--reason", default="", help="with --replace: why import N is replaced (kept in the event and the search log)")
+    p.add_argument("--update-of", metavar="N", type=int, default=None,
+                   help="FILE is an update of the search stored as import N (the same strategy run again "
+                        "later): counted as an update of N in PRISMA, the search log and the methods draft; "
+                        "records found by both runs are one record after review dedup")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="records per database and per import", description="Show what the store holds: imports, records per database, totals.")
@@ -139,6 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     progress=bar.update,
                     replace=args.replace,
                     replace_reason=args.reason,
+                    update_of=args.update_of,
                     actor=actor(),
                 )
             except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
@@ -151,6 +156,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"{name}: {summary.records_stored} records imported as #{summary.import_id} "
             f"({report.format}, {report.encoding}){' — ' + dbs if dbs else ''}"
         )
+        if args.update_of is not None:
+            print(f"  an update of import #{args.update_of} (review dedup counts a record both runs found once)")
         if summary.replaced is not None:
             print(f"  import #{summary.replaced.import_id} ({summary.replaced.file_name or summary.replaced.database}) "
                   f"withdrawn in its place: its {summary.replaced.records} records count nowhere now")

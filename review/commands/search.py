@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the strategy file (default: the project's `strategy:`)")
     p.add_argument("--query", metavar="TEXT", default=None, help="run this raw PubMed query instead of a strategy file")
     p.add_argument("--refresh", action="store_true", help="ignore cached responses and run the search afresh (a new search date)")
+    p.add_argument("--update", action="store_true",
+                   help="update the stored search: records added to PubMed (Entrez date) since the last run's "
+                        "date, only PMIDs the project does not hold, stored as an update of the first run")
     p.add_argument("--allow-missing", action="store_true",
                    help="store the run even if some PMIDs could not be fetched (they are listed in the log)")
     p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch request (default 500)")
@@ -53,6 +56,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise CommandError("--format and --output go with --log (the search log)", 2)
     if args.strategy and args.query is not None:
         raise CommandError(f"give a strategy file ({args.strategy}) or --query, not both", 2)
+    if args.update and args.refresh:
+        raise CommandError("--update adds what PubMed has added since the last run; --refresh runs the "
+                           "whole search again: give one of them", 2)
     return _run(args)
 
 
@@ -146,11 +152,14 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_from(project.section("pubmed") or {})
     root = cache_root(project.data_dir)
     print_ = fingerprint(settings.base_url, lines)
+    if args.update:
+        return _update(args, engine, lines, limits, source, settings, root, print_)
     previous = find_stored_search(engine, print_)
     if previous and not args.refresh:
         raise CommandError(
             f"this search was run and stored already (import #{previous['id']}, searched "
-            f"{previous['searched_on']}); use --refresh to run it again against PubMed"
+            f"{previous['searched_on']}); use --update to add what PubMed has added since, or "
+            "--refresh to run it again against PubMed"
         )
     state = open_run(root, print_, refresh=args.refresh)
     if state.resumed:
@@ -189,4 +198,63 @@ def _run(args: argparse.Namespace) -> int:
     if run.missing:
         print(f"  {len(run.missing)} PMIDs could not be fetched (stored as missing): "
               f"{', '.join(run.missing[:20])}", file=sys.stderr)
+    return 0
+
+
+def _update(args: argparse.Namespace, engine: Any, lines: list[SearchLine], limits: Any, source: str,
+            settings: Any, root: Path, print_: str) -> int:
+    """``review search --update``: the stored strategy for records PubMed added (Entrez date)
+    from the last run's date to today; PMIDs the project holds are counted, not stored again."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from review.pubmed.cache import fingerprint, finish_run, generation_cache, open_run
+    from review.pubmed.eutils import EutilsClient
+    from review.pubmed.search import IncompleteSearchError, run_search
+    from review.pubmed.storing import search_runs, store_search, update_of
+    from review.store.live import live_clause
+    from review.store.schema import records
+
+    runs = search_runs(engine, print_)
+    if not runs:
+        raise CommandError("there is no stored run of this search to update: run it first with "
+                           "`review search` (an update finds what PubMed added since that run)")
+    first = next((r for r in runs if update_of(r) is None), runs[0])
+    last = max(runs, key=lambda r: (r["searched_on"] or "", int(r["id"])))
+    try:
+        since = date.fromisoformat(last["searched_on"])
+    except (TypeError, ValueError):
+        raise CommandError(f"import #{last['id']} has no usable search date ({last['searched_on']!r}); "
+                           f"set it with `review import edit {last['id']} --searched YYYY-MM-DD`") from None
+    today = date.today()
+    if since >= today:
+        raise CommandError(f"this search was last run on {last['searched_on']} (import #{last['id']}); an "
+                           "update finds records PubMed added since that day: run it on a later day")
+    with engine.connect() as conn:
+        held = {str(p) for p in conn.execute(
+            sa.select(records.c.pmid).where(live_clause(), records.c.pmid != "")).scalars()}
+    state = open_run(root, fingerprint(settings.base_url, lines, extra={"update_since": since.isoformat()}))
+    if state.resumed:
+        print(f"continuing the update of {state.searched_on} from the cache", file=sys.stderr)
+    client = EutilsClient(settings, cache=generation_cache(root, state))
+    bars = _Bars()
+    try:
+        run = run_search(client, lines, limits=limits, searched_on=state.searched_on,
+                         batch_size=args.batch_size, progress=bars, window=(since, today), held=held)
+    finally:
+        bars.close()
+    try:
+        summary = store_search(engine, run, allow_missing=args.allow_missing, fingerprint=print_,
+                               update_of=int(first["id"]))
+    except IncompleteSearchError as exc:
+        raise CommandError(str(exc)) from exc
+    finish_run(root, state, import_id=summary.import_id)
+    print(f"PubMed update of import #{first['id']} (first searched {first['searched_on']}; {source}), searched "
+          f"{run.searched_on}: Entrez date {since.isoformat()} to {today.isoformat()}")
+    print(f"{run.total} records in that window, {len(run.held)} already held, {summary.records_stored} new "
+          f"records stored as import #{summary.import_id} ({client.stats.requests} requests, "
+          f"{client.stats.cache_hits} from the cache, {client.stats.retries} retries)")
+    for warning in run.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
     return 0

@@ -45,6 +45,7 @@ __all__ = [
     "shared_limiter",
     "EutilsClient",
     "ESearchResult",
+    "LinkSet",
     "ClientStats",
     "EutilsError",
     "MissingEmailError",
@@ -328,6 +329,21 @@ class ESearchResult:
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
 
+@dataclass
+class LinkSet:
+    """One ``<LinkSet>`` of an elink answer: the ids it was asked for (one with a repeated
+    ``id=``, several when they were comma-joined) and the linked PMIDs of ``linkname``
+    (empty when the record has none); with ``cmd=neighbor_history`` the links are on the
+    history server instead (``webenv``/``query_key``)."""
+
+    ids: list[str]
+    linkname: str
+    links: list[str] = field(default_factory=list)
+    webenv: str = ""
+    query_key: str = ""
+    error: str = ""
+
+
 class _Retry(Exception):
     def __init__(self, reason: str, delay: float | None = None, *, unreachable: bool = False):
         super().__init__(reason)
@@ -547,16 +563,43 @@ class EutilsClient:
         )
 
 
+    def elink(
+        self,
+        ids: Sequence[str],
+        linkname: str,
+        *,
+        db: str = "pubmed",
+        dbfrom: str = "pubmed",
+        cmd: str = "neighbor",
+        separate: bool = True,
+    ) -> list[LinkSet]:
+        """Links of ``linkname`` (``pubmed_pubmed_refs``, ``pubmed_pubmed_citedin``) from
+        ``ids``. ``separate``: one ``id=`` parameter per id, so each LinkSet keeps its seed
+        (comma-joined ids come back as one LinkSet holding the union of their links).
+        ``cmd=neighbor_history`` puts the links on the history server instead."""
+        id_param: Any = [str(i) for i in ids] if separate else ",".join(str(i) for i in ids)
+        params = {"dbfrom": dbfrom, "db": db, "linkname": linkname, "cmd": cmd, "id": id_param}
+        return self.call("elink", params, parse=lambda body: parse_elink(body, linkname))
+
+
 # --------------------------------------------------------------------------------------
 # Pure helpers
 
 
-def _param(value: Any) -> str:
+def _param(value: Any) -> Any:
+    """A parameter as sent: a string, or a list of strings for a repeated parameter
+    (``id=1&id=2``: elink keeps one LinkSet per ``id``)."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
     return str(value)
 
 
-def _should_post(params: Mapping[str, str]) -> bool:
-    return sum(len(k) + len(v) + 2 for k, v in params.items()) > POST_URL_THRESHOLD
+def _should_post(params: Mapping[str, Any]) -> bool:
+    def size(key: str, value: Any) -> int:
+        values = value if isinstance(value, list) else [value]
+        return sum(len(key) + len(v) + 2 for v in values)
+
+    return sum(size(k, v) for k, v in params.items()) > POST_URL_THRESHOLD
 
 
 def _snippet(body: bytes | None) -> str:
@@ -644,3 +687,30 @@ def parse_esearch(body: bytes) -> ESearchResult:
         errors=listing(parsed.get("ErrorList")),
         warnings=listing(parsed.get("WarningList")),
     )
+
+
+def parse_elink(body: bytes, linkname: str) -> list[LinkSet]:
+    """An ``eLinkResult`` body as one ``LinkSet`` per ``<LinkSet>`` (links of ``linkname``
+    only; a record without such links has an empty list)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise EutilsBadResponse(f"elink: {exc}") from exc
+    if root.tag != "eLinkResult":
+        raise EutilsBadResponse(f"elink: the answer is <{root.tag}>, not <eLinkResult>")
+    out: list[LinkSet] = []
+    for node in root.findall("LinkSet"):
+        ids = [(i.text or "").strip() for i in node.findall("IdList/Id")]
+        item = LinkSet(ids=ids, linkname=linkname, webenv=(node.findtext("WebEnv") or "").strip(),
+                       error=(node.findtext("ERROR") or "").strip())
+        for db in node.findall("LinkSetDb"):
+            if (db.findtext("LinkName") or "").strip() == linkname:
+                item.links.extend((i.text or "").strip() for i in db.findall("Link/Id"))
+        for hist in node.findall("LinkSetDbHistory"):
+            if (hist.findtext("LinkName") or "").strip() == linkname:
+                item.query_key = (hist.findtext("QueryKey") or "").strip()
+        item.links = [p for p in dict.fromkeys(item.links) if p]
+        out.append(item)
+    return out

@@ -46,6 +46,9 @@ CSV_COLUMNS = [
     "file_name",
     "other_source",
     "withdrawn",
+    "update_of",  # an update run: the first run's import id
+    "update_window",  # an update run: "SINCE to UNTIL" (PubMed: Entrez date)
+    "chase_round",  # a citation-searching run: its round
 ]
 
 # An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
@@ -63,7 +66,7 @@ class LogLine:
 @dataclass
 class LogEntry:
     import_id: int
-    kind: str  # "search" (run here) or "file" (imported export)
+    kind: str  # "search" (run here), "file" (imported export) or "chase" (citation searching)
     database: str
     interface: str
     searched_on: str
@@ -78,6 +81,10 @@ class LogEntry:
     db_info: dict[str, str] = field(default_factory=dict)
     missing: int = 0
     withdrawn: dict[str, Any] | None = None  # the import_withdrawals row of a withdrawn import
+    chase: dict[str, Any] | None = None  # a citation-searching run (kind "chase"): round, seeds...
+    update: dict[str, Any] | None = None  # an update run: update_of, since, until, found, held, new
+    first_searched: str = ""  # of an update: the date of the run it updates
+    updated_by: list[tuple[int, str]] = field(default_factory=list)  # (import id, date) of its updates
 
 
 def _limits_text(value: Any) -> str:
@@ -125,6 +132,9 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 for item in (row.get("line_counts") or [])
             ]
             found = row.get("total")
+        elif row["kind"] == "chase":
+            lines = chase_lines(report)
+            found = row.get("total")
         else:
             lines = ovid_lines(row.get("query") or "")
             found = (row.get("records_read") or 0) + (row.get("records_skipped") or 0)
@@ -146,9 +156,45 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 db_info=dict(report.get("db_info") or {}) if isinstance(report, dict) else {},
                 missing=len(report.get("missing") or []) if isinstance(report, dict) else 0,
                 withdrawn=withdrawn.get(int(row["id"])),
+                chase=report if row["kind"] == "chase" and isinstance(report, dict) else None,
+                update=(report.get("update") or None) if isinstance(report, dict) else None,
             )
         )
+    by_id = {e.import_id: e for e in entries}
+    for e in entries:
+        if e.update and e.update.get("update_of") in by_id and not e.withdrawn:
+            first = by_id[e.update["update_of"]]
+            e.first_searched = first.searched_on
+            first.updated_by.append((e.import_id, e.searched_on))
     return entries
+
+
+def chase_lines(report: dict[str, Any]) -> list[LogLine]:
+    """A citation-searching run as log lines: one per seed and direction, with the links
+    PubMed gave (TARCiS: which records were chased, which way, with what result)."""
+    out: list[LogLine] = []
+    names = report.get("linknames") or {}
+    for seed in report.get("seeds", []):
+        if seed.get("status") != "chased":
+            continue
+        for direction, counts in (seed.get("counts") or {}).items():
+            via = " (PMID found by DOI)" if seed.get("pmid_from_doi") else ""
+            out.append(LogLine(len(out) + 1, f"PMID {seed.get('pmid')}{via} {direction} "
+                               f"({names.get(direction, direction)})", counts.get("found"),
+                               f"record {seed.get('record_id')}"))
+    return out
+
+
+def chase_facts_lines(chase: dict[str, Any]) -> list[str]:
+    """What the log says of a citation-searching run beyond its counts."""
+    seeds = chase.get("seeds", [])
+    chased = [s for s in seeds if s.get("status") == "chased"]
+    facts = [f"Citation searching, round {chase.get('round')}: {' and '.join(chase.get('directions', []))} "
+             f"through PubMed's citation links (elink), {len(chased)} seed records chased"]
+    facts += [f"Seed record {s.get('record_id')} {s.get('status')}" for s in seeds if s.get("status") != "chased"]
+    facts.append(f"Links found: {chase.get('links_found', 0):,}; to records already held (kept, not stored "
+                 f"again): {chase.get('links_to_held', 0):,}")
+    return facts
 
 
 def withdrawn_text(e: LogEntry) -> str:
@@ -191,7 +237,8 @@ SUMMARY_HEADERS = ["#", "Database", "Interface", "Date searched", "Records found
 
 def summary_row(e: LogEntry) -> list[str]:
     """One import's row of the summary table (``SUMMARY_HEADERS``), as plain text."""
-    source = "search (E-utilities)" if e.kind == "search" else (e.file_name or "file")
+    source = {"search": "search (E-utilities)", "chase": "citation searching (E-utilities elink)"}.get(
+        e.kind, e.file_name or "file")
     if e.other_source:
         source += f" [other methods: {e.other_source}]"
     if e.withdrawn:
@@ -215,6 +262,15 @@ def entry_facts(e: LogEntry) -> list[str]:
         facts.insert(0, withdrawn_text(e) + ". Its records count in no total, deduplication or screening.")
     if e.missing:
         facts.append(f"PMIDs that could not be fetched: {e.missing}")
+    if e.chase:
+        facts += chase_facts_lines(e.chase)
+    if e.update:
+        u = e.update
+        facts.append(f"Update of import #{u.get('update_of')} (first searched {e.first_searched or 'date not known'}): "
+                     f"records added to PubMed (Entrez date) from {u.get('since')} to {u.get('until')}: "
+                     f"{u.get('found', 0):,} found, {u.get('already_held', 0):,} already held, {u.get('new', 0):,} new")
+    for import_id, when in e.updated_by:
+        facts.append(f"Updated on {when} (import #{import_id})")
     if e.file_name:
         facts.append(f"Export file: {e.file_name}")
     if e.other_source:
@@ -232,7 +288,7 @@ def line_rows(e: LogEntry) -> list[list[str]]:
     label follows its search in brackets."""
     return [
         ["" if line.number is None else str(line.number),
-         line.query + (f" ({line.label})" if line.label and e.kind == "search" else ""), _n(line.count)]
+         line.query + (f" ({line.label})" if line.label and e.kind in ("search", "chase") else ""), _n(line.count)]
         for line in e.lines
     ]
 
@@ -257,12 +313,14 @@ def render_markdown(entries: list[LogEntry], *, title: str = "", strategies: str
         if e.lines:
             out += ["", "| Line | Search | Results |", "|---:|---|---:|"]
             for line in e.lines:
-                label = f" ({_cell(line.label)})" if line.label and e.kind == "search" else ""
+                label = f" ({_cell(line.label)})" if line.label and e.kind in ("search", "chase") else ""
                 out.append(f"| {line.number if line.number is not None else ''} | {_cell(line.query)}{label} | {_n(line.count)} |")
         if e.kind == "search":
             out += ["", "Final query as sent:", "", _fence(e.strategy)]
             if e.query_translation:
                 out += ["", "Search details (NCBI's translation of the final query):", "", _fence(e.query_translation)]
+        elif e.kind == "chase":
+            out += ["", "Links followed as sent:", "", _fence(e.strategy)]
         elif e.strategy:
             out += ["", "Strategy as run (attached with --strategy):", "", _fence(e.strategy)]
         else:
@@ -289,6 +347,9 @@ def render_csv(entries: list[LogEntry]) -> str:
             "file_name": e.file_name,
             "other_source": e.other_source,
             "withdrawn": withdrawn_text(e),
+            "update_of": (e.update or {}).get("update_of") or "",
+            "update_window": f"{e.update.get('since', '')} to {e.update.get('until', '')}" if e.update else "",
+            "chase_round": (e.chase or {}).get("round") or "",
         }
         if e.lines:
             for line in e.lines:

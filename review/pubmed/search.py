@@ -134,10 +134,14 @@ class SearchRun:
     interface: str = INTERFACE
     limits: Any = None
     requests: dict[str, Any] = field(default_factory=dict)
+    # an update run (``review search --update``): the Entrez-date window searched and the
+    # PMIDs of that window the project already held (not fetched, not stored again)
+    window: tuple[str, str] | None = None
+    held: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.missing and len(self.records) == self.total
+        return not self.missing and len(self.records) + len(self.held) == self.total
 
     def line_counts(self) -> list[dict[str, Any]]:
         return [line.to_dict() for line in self.lines]
@@ -353,8 +357,14 @@ def run_search(
     searched_on: str | None = None,
     progress: Progress | None = None,
     fetch: bool = True,
+    window: tuple[date, date] | None = None,
+    held: Iterable[str] = (),
 ) -> SearchRun:
-    """Count every line, collect the final query's PMIDs (sliced and proved), fetch them."""
+    """Count every line, collect the final query's PMIDs (sliced and proved), fetch them.
+
+    ``window`` (first day, last day): only records whose ``datetype`` date (Entrez date by
+    default) falls in it, for an update of an earlier run; ``held``: PMIDs the project holds
+    already, collected and counted but neither fetched nor stored again."""
     started = datetime.now(timezone.utc)
     steps = _checked(lines)
     final = steps[-1]
@@ -370,7 +380,10 @@ def run_search(
         counts.append(LineCount(step.number, step.query, step.label, client.count(step.query)))
         if progress:
             progress("lines", 1, len(steps))
-    first = client.esearch(final.query, retmax=limit, usehistory=True)
+    dates: dict[str, Any] = {}
+    if window is not None:
+        dates = {"datetype": datetype, "mindate": _fmt(window[0]), "maxdate": _fmt(window[1])}
+    first = client.esearch(final.query, retmax=limit, usehistory=True, **dates)
     counts.append(LineCount(final.number, final.query, final.label, first.count))
     if progress:
         progress("lines", 1, len(steps))
@@ -379,20 +392,24 @@ def run_search(
     for kind, values in first.warnings.items():
         warnings.append(f"PubMed {kind}: {', '.join(values)}")
 
+    bounds: dict[str, Any] = {"start": window[0], "end": window[1]} if window is not None else {}
     pmids, slices = collect_ids(
-        client, final.query, first=first, datetype=datetype, limit=limit, progress=progress
+        client, final.query, first=first, datetype=datetype, limit=limit, progress=progress, **bounds
     )
     # Most recent first, as PubMed lists them; deterministic whatever the slicing.
     pmids.sort(key=lambda p: int(p) if p.isdigit() else 0, reverse=True)
 
     records: list[Record] = []
     missing: list[str] = []
+    known = set(held)
+    already = [p for p in pmids if p in known]
+    wanted = [p for p in pmids if p not in known]
     if fetch:
         got, missing, fetch_warnings = fetch_records(
-            client, pmids, batch_size=batch_size, progress=progress
+            client, wanted, batch_size=batch_size, progress=progress
         )
         warnings.extend(fetch_warnings)
-        records = [got[p] for p in pmids if p in got]
+        records = [got[p] for p in wanted if p in got]
         for rec in records:
             rec.source_database = DATABASE
 
@@ -418,4 +435,6 @@ def run_search(
         finished_at=finished.isoformat(timespec="seconds"),
         limits=limits,
         requests=client.stats.to_dict(),
+        window=(window[0].isoformat(), window[1].isoformat()) if window is not None else None,
+        held=already,
     )

@@ -18,10 +18,10 @@ from review.formats.base import ImportReport, Skipped
 from review.importing import ImportSummary
 from review.pubmed.search import IncompleteSearchError, SearchRun, gc_frozen
 
-__all__ = ["store_search", "find_stored_search"]
+__all__ = ["store_search", "find_stored_search", "search_runs"]
 
 
-def run_report(run: SearchRun, fingerprint: str = "") -> dict[str, Any]:
+def run_report(run: SearchRun, fingerprint: str = "", update_of: int | None = None) -> dict[str, Any]:
     """The JSON kept in ``imports.report`` for a search."""
     return {
         "format": "pubmed-xml",
@@ -41,6 +41,9 @@ def run_report(run: SearchRun, fingerprint: str = "") -> dict[str, Any]:
         "finished_at": run.finished_at,
         "requests": run.requests,
         "fingerprint": fingerprint,
+        "update": ({"update_of": update_of, "since": run.window[0], "until": run.window[1],
+                    "found": run.total, "already_held": len(run.held), "new": len(run.records)}
+                   if run.window is not None else None),
         "skipped": [{"line": None, "position": None, "reason": f"PMID {p} could not be fetched"}
                     for p in run.missing],
     }
@@ -54,14 +57,18 @@ def store_search(
     fingerprint: str = "",
     actor: str = "",
     progress: Any = None,
+    update_of: int | None = None,
 ) -> ImportSummary:
     """Write ``run`` to the store; refuse an incomplete run unless ``allow_missing``.
+
+    ``update_of``: the import id of the first run this one updates (``review search
+    --update``); the report keeps it with the date window and the PMIDs already held.
 
     Raises ``IncompleteSearchError`` (nothing written) when PMIDs are missing.
     """
     if run.missing and not allow_missing:
         raise IncompleteSearchError(run.missing, run.total)
-    report = run_report(run, fingerprint)
+    report = run_report(run, fingerprint, update_of)
     with gc_frozen() as freeze, engine.begin() as conn:
         freeze()  # the run's records: no need for the GC to rescan them while storing
         import_id = store.add_import(
@@ -101,6 +108,7 @@ def store_search(
                 "records": stored,
                 "missing": len(run.missing),
                 "fingerprint": fingerprint,
+                "update_of": update_of,
             },
             actor=actor,
         )
@@ -129,3 +137,20 @@ def find_stored_search(engine: sa.Engine, fingerprint: str) -> dict[str, Any] | 
         if (row.get("report") or {}).get("fingerprint") == fingerprint:
             return row
     return None
+
+
+def search_runs(engine: sa.Engine, fingerprint: str) -> list[dict[str, Any]]:
+    """The stored runs of one search that count (not withdrawn), oldest first: the first run
+    and its updates (``review search --update``)."""
+    from review.store.live import withdrawals
+
+    with engine.connect() as conn:
+        withdrawn = withdrawals(conn)
+        rows = [r for r in store.list_imports(conn) if r["kind"] == "search" and int(r["id"]) not in withdrawn]
+    return [r for r in rows if (r.get("report") or {}).get("fingerprint") == fingerprint]
+
+
+def update_of(row: dict[str, Any]) -> int | None:
+    """The import id of the first run a stored search updates (None: not an update)."""
+    update = (row.get("report") or {}).get("update") or {}
+    return int(update["update_of"]) if update.get("update_of") else None

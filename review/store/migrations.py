@@ -106,6 +106,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0011_import_withdrawals", _create(schema.import_withdrawals)),
     ("0012_record_labels", _create(schema.record_labels)),
     ("0013_screening_claims", _create(schema.screening_claims)),
+    ("0014_chase_links", _create(schema.chase_links)),
 ]
 
 

@@ -413,3 +413,28 @@ screening_claims = sa.Table(
     sa.Column("expires_at", sa.String(40), nullable=False),
 )
 sa.Index("ix_screening_claims_record", screening_claims.c.stage, screening_claims.c.record_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Citation chasing (migration 0014_chase_links). One row per citation link a chase run found
+# and kept: the seed (an included record), the direction (backward: the seed's references;
+# forward: records citing it), the round, the linked PMID, and the record it is in the store
+# (``record_id``): a record the chase run stored (``held`` false) or one the project already
+# held (``held`` true, nothing stored again). Append-only; a link counts while its chase
+# import is not withdrawn (``review.store.live``).
+chase_links = sa.Table(
+    "chase_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("seed_record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False),
+    sa.Column("seed_pmid", sa.String(20), nullable=False),
+    sa.Column("direction", sa.String(10), nullable=False),  # backward | forward
+    sa.Column("linked_pmid", sa.String(20), nullable=False),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=True),
+    sa.Column("held", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+sa.Index("ix_chase_links_seed", chase_links.c.seed_record_id)
+sa.Index("ix_chase_links_record", chase_links.c.record_id)

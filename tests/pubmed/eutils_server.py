@@ -13,6 +13,12 @@ the way NCBI documents them (NBK25499), with bodies shaped like the real ones ke
   ``usehistory=y`` gives a WebEnv/QueryKey that efetch accepts; esearch never returns past
   the first ``cap`` (9,999) ids: ``retstart`` beyond it is NCBI's "Search Backend failed"
   error and ``retmax`` is cut down;
+- ``elink.fcgi`` (``dbfrom=pubmed&db=pubmed``, ``linkname=pubmed_pubmed_refs`` or
+  ``pubmed_pubmed_citedin``) from ``Corpus.links``: one ``<LinkSet>`` per repeated ``id=``
+  parameter, one LinkSet with the union of links for comma-joined ids (as NCBI does);
+  ``cmd=neighbor`` lists the links, ``cmd=neighbor_history`` puts them on the history server
+  (a WebEnv/QueryKey efetch accepts); a record without links gets a LinkSet without
+  ``<LinkSetDb>``; ``TERM[doi]`` in esearch finds the record with that DOI;
 - GET and POST (form-encoded) alike; every request is logged (``server.log``);
 - faults are injected per endpoint (``server.add_fault``): HTTP 429 with ``Retry-After``,
   500/502/503, a timeout (the answer comes late), a truncated body, a connection cut
@@ -40,6 +46,10 @@ from urllib.parse import parse_qs, urlparse
 DATA = Path(__file__).resolve().parent.parent / "data" / "pubmed"
 BASE_PATH = "/entrez/eutils/"
 
+ELINK_DOCTYPE = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult PUBLIC "-//NLM//DTD elink '
+    '20101123//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20101123/elink.dtd">\n'
+)
 ESEARCH_DOCTYPE = (
     '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch '
     '20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
@@ -70,6 +80,8 @@ _ENTREZ_DATE = re.compile(
     rb'<PubMedPubDate PubStatus="entrez"><Year>(\d+)</Year><Month>(\d+)</Month><Day>(\d+)</Day>'
 )
 _PMID = re.compile(rb'<PMID Version="\d+">(\d+)</PMID>')
+_DOI = re.compile(rb'<ArticleId IdType="doi">([^<]+)</ArticleId>')
+_DOI_TERM = re.compile(r"^\s*\"?(?P<doi>10\.[^\s\"]+)\"?\s*\[doi\]\s*$", re.I)
 _UID = re.compile(r"^\((?P<term>.*)\) AND (?P<lo>\d+):(?P<hi>\d+)\[uid\]$", re.S)
 
 
@@ -85,6 +97,16 @@ class Corpus:
     records: dict[int, CorpusRecord] = field(default_factory=dict)
     queries: dict[str, list[int]] = field(default_factory=dict)
     real: list[int] = field(default_factory=list)  # PMIDs of the real records
+    # linkname -> PMID -> linked PMIDs (elink); a PMID absent here has no links
+    links: dict[str, dict[int, list[int]]] = field(default_factory=dict)
+
+    def add_links(self, linkname: str, pmid: int, linked) -> None:
+        self.links.setdefault(linkname, {})[int(pmid)] = [int(p) for p in linked]
+
+    def by_doi(self, doi: str) -> list[int]:
+        wanted = doi.strip().lower().encode()
+        return [p for p, rec in self.records.items()
+                if any(m.group(1).strip().lower() == wanted for m in _DOI.finditer(rec.xml))]
 
     def add_query(self, term: str, pmids) -> None:
         self.queries[term] = sorted({int(p) for p in pmids}, reverse=True)
@@ -97,6 +119,9 @@ class Corpus:
             return [p for p in self.resolve(match["term"]) if lo <= p <= hi]
         if term in self.queries:
             return self.queries[term]
+        doi = _DOI_TERM.match(term)
+        if doi:
+            return sorted(self.by_doi(doi["doi"]), reverse=True)
         if term.strip().lower() in {"nothing[tiab]", "abcxyz"}:
             return []
         digest = hashlib.sha256(term.encode("utf-8")).digest()
@@ -269,7 +294,9 @@ class EutilsServer:
                 path = urlparse(self.path).path
                 endpoint = path[len(BASE_PATH) :].removesuffix(".fcgi") if path.startswith(BASE_PATH) else path
                 params = {k: v[-1] for k, v in raw.items()}
-                entry = {"endpoint": endpoint, "method": method, "params": params, "status": 200, "fault": None}
+                params_all = {k: list(v) for k, v in raw.items()}
+                entry = {"endpoint": endpoint, "method": method, "params": params, "status": 200, "fault": None,
+                         "ids": params_all.get("id", [])}
                 with server._lock:
                     server.log.append(entry)
                 try:
@@ -285,7 +312,7 @@ class EutilsServer:
                         entry["fault"] = fault.kind
                         if self._fault(fault, endpoint, params, entry):
                             return
-                    status, body, ctype = server._answer(endpoint, params)
+                    status, body, ctype = server._answer(endpoint, params, params_all)
                     entry["status"] = status
                     self._send(status, body, ctype)
                 except (BrokenPipeError, ConnectionResetError, socket.timeout):
@@ -338,7 +365,9 @@ class EutilsServer:
 
         return Handler
 
-    def _answer(self, endpoint: str, params: dict) -> tuple[int, bytes, str]:
+    def _answer(self, endpoint: str, params: dict, params_all: dict | None = None) -> tuple[int, bytes, str]:
+        if endpoint == "elink":
+            return 200, self._elink(params, params_all or {}), "text/xml; charset=UTF-8"
         if params.get("db", "pubmed") != "pubmed" and endpoint != "einfo":
             return 200, self._esearch_error(f"Invalid db name specified: {params.get('db')}"), "text/xml"
         if endpoint == "esearch":
@@ -412,6 +441,41 @@ class EutilsServer:
                 parts.append(record.xml)
         parts.append(b"</PubmedArticleSet>\n")
         return b"".join(parts)
+
+    def _elink(self, params: dict, params_all: dict) -> bytes:
+        """One LinkSet per ``id=`` parameter; comma-joined ids in one parameter share one."""
+        linkname = params.get("linkname", "")
+        if params.get("dbfrom") != "pubmed" or params.get("db") != "pubmed":
+            return (ELINK_DOCTYPE + "<eLinkResult><ERROR>Invalid db name specified</ERROR></eLinkResult>\n").encode()
+        if linkname not in ("pubmed_pubmed_refs", "pubmed_pubmed_citedin"):
+            return (ELINK_DOCTYPE + f"<eLinkResult><ERROR>Invalid linkname {escape(linkname)}</ERROR>"
+                    "</eLinkResult>\n").encode()
+        groups = [[int(p) for p in re.split(r"[,\s]+", value) if p.strip().isdigit()]
+                  for value in params_all.get("id", []) if value.strip()]
+        if not groups:
+            return (ELINK_DOCTYPE + "<eLinkResult><ERROR>Empty id list - nothing todo</ERROR></eLinkResult>\n").encode()
+        table = self.corpus.links.get(linkname, {})
+        history = params.get("cmd") == "neighbor_history"
+        parts = [ELINK_DOCTYPE, "<eLinkResult>\n"]
+        for group in groups:
+            linked = sorted({p for seed in group for p in table.get(seed, [])}, reverse=True)
+            ids = "".join(f"\t\t<Id>{p}</Id>\n" for p in group)
+            parts.append(f"<LinkSet>\n\t<DbFrom>pubmed</DbFrom>\n\t<IdList>\n{ids}\t</IdList>\n")
+            if linked and history:
+                with self._lock:
+                    self._webenv_counter += 1
+                    webenv = f"MCID_local_{self._webenv_counter:06d}"
+                self.histories[(webenv, "1")] = linked
+                parts.append(f"\t<LinkSetDbHistory>\n\t\t<DbTo>pubmed</DbTo>\n\t\t<LinkName>{linkname}</LinkName>\n"
+                             "\t\t<QueryKey>1</QueryKey>\n\t</LinkSetDbHistory>\n"
+                             f"\t<WebEnv>{webenv}</WebEnv>\n")
+            elif linked:
+                links = "".join(f"\t\t<Link>\n\t\t\t<Id>{p}</Id>\n\t\t</Link>\n" for p in linked)
+                parts.append(f"\t<LinkSetDb>\n\t\t<DbTo>pubmed</DbTo>\n\t\t<LinkName>{linkname}</LinkName>\n"
+                             f"{links}\t</LinkSetDb>\n")
+            parts.append("</LinkSet>\n")
+        parts.append("</eLinkResult>\n")
+        return "".join(parts).encode("utf-8")
 
     def _einfo(self, params: dict) -> bytes:
         if not params.get("db"):

@@ -145,7 +145,8 @@ def test_review_search_runs_the_strategy_and_stores_it(project, eutils_env, fake
 
     # the same search again is refused; --refresh runs it again as a new search
     assert main(["--project", str(project.root), "search", str(strategy)]) == 1
-    assert "use --refresh" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "use --update to add what PubMed has added since" in err and "--refresh to run it again" in err
     before = len(eutils_env.log)
     assert main(["--project", str(project.root), "search", str(strategy), "--refresh"]) == 0
     assert len(eutils_env.log) > before
