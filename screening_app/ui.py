@@ -118,6 +118,16 @@ def record_card(record: Record, criteria: Any, record_id: int | None = None) -> 
     st.html(record_card_html(record, highlighter(criteria), record_id=record_id))
 
 
+def origin_note(engine: Any, record_id: int) -> None:
+    """Where citation searching found the record (``review.chase.found_by``), under the card."""
+    from review.chase import found_by
+
+    with engine.connect() as conn:
+        lines = found_by(conn, record_id)
+    for line in lines:
+        st.caption(f":material/link: {md_escape(line)}")
+
+
 def criteria_panel(criteria: Any) -> None:
     st.html(
         criteria_html(

@@ -30,7 +30,7 @@ from review.store.schema import chase_links, dedup_membership, imports, records
 
 __all__ = [
     "DATABASE", "INTERFACE", "OTHER_SOURCE", "ChaseError", "ChaseIncompleteError", "ChaseSummary",
-    "select_seeds", "held_index", "chased_before", "store_chase", "chase_imports", "links_by_record",
+    "select_seeds", "held_index", "chased_before", "store_chase", "chase_imports", "links_by_record", "found_by",
 ]
 
 DATABASE = "Citation searching"
@@ -170,6 +170,20 @@ def links_by_record(conn: sa.Connection) -> dict[int, list[dict[str, Any]]]:
              "direction": row["direction"], "round": row["round"], "held": bool(row["held"]),
              "import_id": row["import_id"]})
     return out
+
+
+def found_by(conn: sa.Connection, record_id: int) -> list[str]:
+    """How citation searching reached one record, in words for the record card: one line per
+    link, e.g. "Citation searching, round 1: cited by record #12 (PMID 29768149)" (backward:
+    the seed's reference list holds it) or "... cites record #12 ..." (forward). Empty when no
+    (live) chase link reached it."""
+    lines = []
+    for link in links_by_record(conn).get(int(record_id), []):
+        how = "cited by" if link["direction"] == "backward" else "cites"
+        pmid = f" (PMID {link['seed_pmid']})" if link["seed_pmid"] else ""
+        lines.append(f"Citation searching, round {link['round']}: {how} record #{link['seed_record_id']}{pmid}"
+                     + (" (already held from another source)" if link["held"] else ""))
+    return list(dict.fromkeys(lines))
 
 
 def describe(run: ChaseRun) -> str:

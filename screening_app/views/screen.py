@@ -134,6 +134,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         st.caption("Keys: **I** include · **E** exclude · **M** maybe · **U** undo last vote"
                    + (f" (takes back your vote on #{last.record_id})" if last else ""))
         ui.record_card(record, criteria, record_id)
+        ui.origin_note(engine, record_id)
         labels_panel(engine, reviewer_name, record_id)
         if stage == "full_text":
             ui.fulltext_summary(fulltext, state.project().root)

@@ -232,3 +232,26 @@ def test_prisma_other_methods_column_counts_chased_records(store_engine, client,
     assert c.other_excluded == {"Wrong design": 1} and c.other_included == 1
     assert c.database_specific_results == {"Embase": 6} and c.dbr_included == 4
     assert c.new_reports == 5 and arithmetic_problems(c) == []
+
+
+def test_found_by_says_in_words_how_citation_searching_reached_a_record(store_engine, client, graph, held, server):
+    """The record card's provenance line: which seed, which direction, which round; a record
+    found from two seeds has a line for each; a record no chase reached has none."""
+    from review.chase import found_by
+
+    ids = held(store_engine)
+    todo, _, round_number = plan_chase(store_engine, "full_text", ("backward", "forward"))
+    run_chase(store_engine, client, todo, ("backward", "forward"), round_number=round_number,
+              seed_selection="full_text")
+    with store_engine.connect() as conn:
+        rid = dict(conn.execute(sa.text("select pmid, id from records")).all())
+        n1 = found_by(conn, rid[str(graph["n1"])])
+        n3 = found_by(conn, rid[str(graph["n3"])])
+        h0 = found_by(conn, ids["h0"])
+        s1 = found_by(conn, ids["s1"])
+    assert n1 == [f"Citation searching, round 1: cited by record #{ids['s0']} (PMID {graph['s0']})",
+                  f"Citation searching, round 1: cited by record #{ids['s1']} (PMID {graph['s1']})"]
+    assert n3 == [f"Citation searching, round 1: cites record #{ids['s0']} (PMID {graph['s0']})"]
+    assert h0 == [f"Citation searching, round 1: cited by record #{ids['s0']} (PMID {graph['s0']})"
+                  " (already held from another source)"]
+    assert s1 == []
