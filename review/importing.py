@@ -61,6 +61,7 @@ def import_file(
     progress: Callable[[int], Any] | None = None,
     replace: int | None = None,
     replace_reason: str = "",
+    file_name: str = "",
 ) -> ImportSummary:
     """Read ``path`` and store its records under one new import.
 
@@ -76,6 +77,10 @@ def import_file(
     ``replace``: the id of an import this file replaces (withdrawn in the same transaction,
     ``replace_reason`` saying why); ``review.imports.ImportChangeError`` before anything is
     read if it cannot be withdrawn.
+
+    ``file_name``: the name the import record shows (default the file's own name), e.g. the
+    name a browser upload had, while the file itself is kept under its hash
+    (``review.uploads``).
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
@@ -127,7 +132,7 @@ def import_file(
             searched_on=searched,
             query=strategy_text,
             other_source=other_source,
-            file_name=path.name,
+            file_name=file_name or path.name,
             file_hash=digest,
             format=report.format,
         )
@@ -152,7 +157,7 @@ def import_file(
             "import",
             subject=f"import:{import_id}",
             payload={
-                "file": path.name,
+                "file": file_name or path.name,
                 "sha256": digest,
                 "database": database,
                 "records": stored,

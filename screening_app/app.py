@@ -54,14 +54,21 @@ def main() -> None:
         nav.run()
         return
 
-    pages = [
-        page("screen", "Screen", ":material/fact_check:", default=True),
+    lead = reviewer.role == "lead"
+    pages = [page("overview", "Overview", ":material/dashboard:", default=True)] if lead else []
+    pages += [
+        page("screen", "Screen", ":material/fact_check:", default=not lead),
         page("fulltext", "Full text", ":material/picture_as_pdf:"),
     ]
     if state.sees_conflicts(reviewer):
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
-    if reviewer.role == "lead":
-        pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
+    if lead:  # each of these pages also refuses anyone else itself (screening_app.lead)
+        pages += [
+            page("imports", "Import", ":material/upload_file:"),
+            page("duplicates", "Duplicates", ":material/content_copy:"),
+            page("team", "Team", ":material/group:"),
+            page("reports", "Reports", ":material/summarize:"),
+        ]
     pages += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),
