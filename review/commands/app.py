@@ -46,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="when the project has no lead yet, the lead this first start creates (default: your "
         "login name); its sign-in link is printed once. Ignored once the project has a lead",
     )
+    p.add_argument("--max-upload-mb", type=int, default=None, metavar="N",
+                   help="largest export file the Import page accepts, in MB (default 200)")
     p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this certificate (PEM; with --tls-key)")
     p.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM; with --tls-cert)")
     p.set_defaults(func=cmd_screen)
@@ -95,10 +97,16 @@ def app_script() -> Path:
     return Path(screening_app.__file__).resolve().parent / "app.py"
 
 
-def streamlit_command(script: Path, host: str, port: int, tls: tuple[Path, Path] | None = None) -> list[str]:
+def streamlit_command(
+    script: Path, host: str, port: int, tls: tuple[Path, Path] | None = None, max_upload_mb: int | None = None
+) -> list[str]:
     """The ``streamlit run`` command line (the same Python as this process); with ``tls``
     (certificate, key) Streamlit serves HTTPS itself (``server.sslCertFile``/``sslKeyFile``)."""
+    from review.uploads import max_upload_mb as default_upload_mb
+
     extra = ["--server.sslCertFile", str(tls[0]), "--server.sslKeyFile", str(tls[1])] if tls else []
+    # Streamlit refuses larger uploads itself; review.uploads checks the same limit again
+    extra += ["--server.maxUploadSize", str(max_upload_mb or default_upload_mb())]
     return [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.address", host,
@@ -160,6 +168,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise CommandError(f"--port takes a port number from 1 to 65535, not {args.port}", 2)
+    if args.max_upload_mb is not None and not 0 < args.max_upload_mb <= 10_000:
+        raise CommandError(f"--max-upload-mb takes a size from 1 to 10000 (MB), not {args.max_upload_mb}", 2)
     tls = check_tls(args.tls_cert, args.tls_key)
     project = project_of(args)
     engine = engine_of(args)  # the store exists and its schema is current before the app starts
@@ -179,7 +189,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
             print(f"\n  The project had no lead: {name} is its lead now. Sign in (this link is shown "
                   f"once; keep it private):\n    {url}?token={token}", flush=True)
 
-    return run_app(project, host=args.host, port=args.port, on_ready=on_ready, tls=tls)
+    return run_app(project, host=args.host, port=args.port, on_ready=on_ready, tls=tls,
+                   max_upload_mb=args.max_upload_mb)
 
 
 def run_app(
@@ -189,6 +200,7 @@ def run_app(
     port: int = DEFAULT_PORT,
     on_ready: Callable[[], None] | None = None,
     tls: tuple[Path, Path] | None = None,
+    max_upload_mb: int | None = None,
 ) -> int:
     """Serve the screening app on ``project`` until it stops (Ctrl-C); return its exit status.
 
@@ -206,11 +218,15 @@ def run_app(
     # the app imports this same tree of ``review`` and ``screening_app``
     tree = str(script.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH", "")) if p)
+    if max_upload_mb:
+        from review.uploads import ENV_MAX_UPLOAD_MB
+
+        env[ENV_MAX_UPLOAD_MB] = str(max_upload_mb)
     env["PYTHONUNBUFFERED"] = "1"  # Streamlit's lines come out in order with ours, also in a pipe
     url = app_url(host, port, tls=tls is not None)
     print(f"Screening app for {project.name!r}: {url}", flush=True)
     print(f"  sign in with your token, or open {url}?token=YOUR-TOKEN; Ctrl-C stops the app", flush=True)
-    proc = subprocess.Popen(streamlit_command(script, host, port, tls), env=env, cwd=project.root)
+    proc = subprocess.Popen(streamlit_command(script, host, port, tls, max_upload_mb), env=env, cwd=project.root)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
 

@@ -111,3 +111,12 @@ def test_first_start_prints_the_lead_link_and_later_starts_nothing_secret(projec
     later = second.read_text()
     assert "Screening app for" in later
     assert not re.search(r"\?token=(?!YOUR-TOKEN)", later) and "lead now" not in later
+
+
+def test_upload_limit_reaches_streamlit(project, capsys):
+    cmd = streamlit_command(app_script(), "127.0.0.1", 8600, None, 50)
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "50"
+    default = streamlit_command(app_script(), "127.0.0.1", 8600)
+    assert default[default.index("--server.maxUploadSize") + 1] == "200"
+    assert main(["--project", str(project.root), "screen", "--max-upload-mb", "0"]) == 2
+    assert "--max-upload-mb takes a size" in capsys.readouterr().err
