@@ -64,6 +64,7 @@ def main() -> None:
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
     if lead:  # each of these pages also refuses anyone else itself (screening_app.lead)
         pages += [
+            page("search", "Search", ":material/travel_explore:"),
             page("imports", "Import", ":material/upload_file:"),
             page("duplicates", "Duplicates", ":material/content_copy:"),
             page("team", "Team", ":material/group:"),

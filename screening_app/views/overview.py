@@ -78,5 +78,5 @@ except Exception as exc:  # noqa: BLE001 - a store whose numbers do not add up: 
 else:
     note = draft_note(checked)
     if note:
-        st.warning(f"DRAFT: {note}", icon=":material/edit_note:")
+        st.warning(note, icon=":material/edit_note:")
     st.image(render_svg(checked, title=project.config.get("title") or ""), width="stretch")

@@ -46,7 +46,7 @@ except PrismaArithmeticError as exc:
 note = draft_note(counts)
 tag = "-DRAFT" if note else ""
 if note:
-    st.warning(f"DRAFT: {note}", icon=":material/edit_note:")
+    st.warning(note, icon=":material/edit_note:")
 
 st.subheader("PRISMA 2020 flow diagram")
 svg = render_svg(counts, title=title)
@@ -98,7 +98,8 @@ st.code(methods_text(facts), language="markdown", wrap_lines=True)
 
 st.subheader("PRISMA-ScR checklist")
 ck_title = checklist_title(facts)
-st.markdown(checklist_markdown(checklist, title=ck_title, draft=note))
+with st.expander(f"{ck_title} ({len(checklist)} items)"):
+    st.markdown(checklist_markdown(checklist, title=ck_title, draft=note))
 cols = st.columns(2)
 cols[0].download_button("Checklist CSV", checklist_csv(checklist), f"prisma-scr-checklist{tag}.csv", "text/csv",
                         key="rep-ck-csv", icon=":material/download:")

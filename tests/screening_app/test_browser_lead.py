@@ -48,7 +48,7 @@ def go(page, name: str) -> None:
 def upload(page, path: Path, database: str, interface: str) -> None:
     page.get_by_role("textbox", name="Database", exact=True).fill(database)
     page.get_by_role("textbox", name="Interface", exact=True).fill(interface)
-    page.get_by_role("textbox", name="Interface", exact=True).press("Tab")
+    page.get_by_role("textbox", name="Interface", exact=True).press("Enter")
     wait_idle(page)
     page.locator("input[type='file']").set_input_files(str(path))
     page.get_by_text("record(s) read as").first.wait_for(timeout=TIMEOUT_MS)
@@ -103,6 +103,8 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
         lead.get_by_role("heading", name="Team").first.wait_for(timeout=TIMEOUT_MS)
         wait_idle(lead)
         assert links["bob"] not in lead.inner_text("body")  # shown once only
+        lead.locator("[data-testid='stDataFrame']").first.wait_for(timeout=TIMEOUT_MS)
+        lead.wait_for_timeout(1500)  # the table draws on a canvas
         lead.screenshot(path=str(SHOTS / "team.png"))
 
         # both reviewers screen three records with the keyboard; they disagree on each
@@ -128,6 +130,8 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
         with lead.expect_download() as got:
             lead.get_by_role("button", name="SVG").click()
         svg = Path(got.value.path()).read_text("utf-8")
+        lead.wait_for_timeout(500)
+        lead.screenshot(path=str(SHOTS / "reports.png"))
         lead.get_by_role("button", name="Build the report pack").click()
         with lead.expect_download(timeout=120_000) as got:
             lead.get_by_role("button", name=re.compile("Download the report pack")).click()
@@ -136,7 +140,6 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
         with zipfile.ZipFile(pack.path()) as docx:
             assert "word/document.xml" in docx.namelist()
             document = docx.read("word/document.xml").decode("utf-8")
-        lead.screenshot(path=str(SHOTS / "reports.png"))
 
     done = subprocess.run([sys.executable, "-m", "review", "--project", str(project.root), "prisma", "--json", "--draft"],
                           capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ from review.screening import sessions
 from review.store import open_store
 
 VIEWS = Path(screening_app.__file__).resolve().parent / "views"
-LEAD_PAGES = ("overview", "imports", "duplicates", "team", "reports")
+LEAD_PAGES = ("overview", "search", "imports", "duplicates", "team", "reports")
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
@@ -227,3 +227,12 @@ def test_reports_page_offers_every_download_marked_draft(app_project):
     at.button(key="rep-pack").click().run()
     assert not at.exception, at.exception
     assert any("report pack (DRAFT)" in b.proto.label for b in at.get("download_button"))
+
+
+def test_search_page_shows_the_prisma_s_log(app_project):
+    at = page_for(app_project, "carol", "search")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table["Database"]) == ["MEDLINE"]
+    names = {b.proto.label for b in at.get("download_button")}
+    assert names == {"Search log (Markdown)", "Search log (CSV)"}
