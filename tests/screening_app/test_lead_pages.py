@@ -236,3 +236,41 @@ def test_search_page_shows_the_prisma_s_log(app_project):
     assert list(table["Database"]) == ["MEDLINE"]
     names = {b.proto.label for b in at.get("download_button")}
     assert names == {"Search log (Markdown)", "Search log (CSV)"}
+
+
+def test_run_in_pubmed_runs_outside_the_page_and_stores_the_search(app_project, monkeypatch):
+    import importlib.util
+    import sys
+    import time
+
+    from review import search_job
+
+    spec = importlib.util.spec_from_file_location(
+        "lead_eutils_server", Path(__file__).resolve().parents[1] / "pubmed" / "eutils_server.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    server = mod.EutilsServer(mod.build_corpus(0)).start()
+    monkeypatch.setenv("REVIEW_EUTILS_URL", server.url)
+    monkeypatch.setenv("NCBI_EMAIL", "lead@example.org")
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    try:
+        at = page_for(app_project, "carol", "search")
+        at.button(key="search-run").click().run()
+        assert not at.exception, at.exception
+        deadline = time.monotonic() + 120
+        while search_job.status(app_project)["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        job = search_job.status(app_project)
+        assert job["state"] == "done", job
+        fetched = job["progress"]["records"]
+        assert fetched["done"] == fetched["total"] > 0
+        engine = open_store(app_project.database_url)
+        searches = [i for i in importing.status(engine)["imports"] if i["kind"] == "search"]
+        engine.dispose()
+        assert len(searches) == 1 and searches[0]["records"] == fetched["total"]
+        at.run()
+        assert any("The last PubMed run is stored" in s.value for s in at.success)
+        assert "PubMed" in list(at.dataframe[0].value["Database"])
+    finally:
+        server.stop()
