@@ -68,6 +68,7 @@ def main() -> None:
             page("imports", "Import", ":material/upload_file:"),
             page("duplicates", "Duplicates", ":material/content_copy:"),
             page("team", "Team", ":material/group:"),
+            page("criteria", "Criteria and settings", ":material/tune:"),
             page("reports", "Reports", ":material/summarize:"),
         ]
     pages += [

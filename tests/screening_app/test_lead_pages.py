@@ -17,7 +17,7 @@ from review.screening import sessions
 from review.store import open_store
 
 VIEWS = Path(screening_app.__file__).resolve().parent / "views"
-LEAD_PAGES = ("overview", "search", "imports", "duplicates", "team", "reports")
+LEAD_PAGES = ("overview", "search", "imports", "duplicates", "team", "criteria", "reports")
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
@@ -274,3 +274,21 @@ def test_run_in_pubmed_runs_outside_the_page_and_stores_the_search(app_project, 
         assert "PubMed" in list(at.dataframe[0].value["Database"])
     finally:
         server.stop()
+
+
+def test_criteria_page_saves_review_yaml_and_bumps_the_version(app_project):
+    import yaml
+
+    path = app_project.root / "review.yaml"
+    at = page_for(app_project, "carol", "criteria")
+    assert not at.exception, at.exception
+    include = [t for t in at.text_area if t.label.startswith("Inclusion")][0]
+    include.input(include.value + "\nAny country.")
+    at.number_input[0].set_value(10)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    saved = yaml.safe_load(path.read_text("utf-8"))
+    assert saved["criteria"]["version"] == 2 and saved["criteria"]["include"][-1] == "Any country."
+    assert saved["screening"]["pilot"] == 10
+    assert any("version 2" in s.value for s in at.success)
+    assert "Criteria version 2" in page_text(at)  # the app reads the saved file again
