@@ -49,9 +49,11 @@ def upload(page, path: Path, database: str, interface: str) -> None:
     page.get_by_role("textbox", name="Database", exact=True).fill(database)
     page.get_by_role("textbox", name="Interface", exact=True).fill(interface)
     page.get_by_role("textbox", name="Interface", exact=True).press("Enter")
+    page.wait_for_timeout(300)  # the rerun the field's change starts, then its end
     wait_idle(page)
     page.locator("input[type='file']").set_input_files(str(path))
-    page.get_by_text("record(s) read as").first.wait_for(timeout=TIMEOUT_MS)
+    # reading a 300-record export on a busy machine can take a while
+    page.get_by_text("record(s) read as").first.wait_for(timeout=120_000)
     wait_idle(page)
 
 
