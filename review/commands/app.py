@@ -40,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "interface, e.g. two reviewers on a local network; without --tls-cert it warns that "
         "sign-in links travel in clear)",
     )
+    # `review screen --project DIR` as well as `review --project DIR screen` (given here, it wins)
+    p.add_argument("--project", metavar="DIR", default=argparse.SUPPRESS,
+                   help="the review project's folder (as the global --project)")
     p.add_argument(
         "--lead",
         metavar="NAME",
@@ -175,6 +178,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
     engine = engine_of(args)  # the store exists and its schema is current before the app starts
     from review.screening.first_lead import ensure_lead
 
+    if port_in_use(args.host, args.port):  # before a lead is made whose link could not be shown
+        raise CommandError(f"port {args.port} on {args.host} is in use; choose another with --port N")
     created = ensure_lead(engine, args.lead)
     engine.dispose()
     warning = clear_text_warning(args.host, tls is not None)
@@ -186,11 +191,18 @@ def cmd_screen(args: argparse.Namespace) -> int:
         url = app_url(args.host, args.port, tls=tls is not None)
 
         def on_ready() -> None:
+            shown.append(True)
             print(f"\n  The project had no lead: {name} is its lead now. Sign in (this link is shown "
                   f"once; keep it private):\n    {url}?token={token}", flush=True)
 
-    return run_app(project, host=args.host, port=args.port, on_ready=on_ready, tls=tls,
-                   max_upload_mb=args.max_upload_mb)
+    shown: list[bool] = []
+    try:
+        return run_app(project, host=args.host, port=args.port, on_ready=on_ready, tls=tls,
+                       max_upload_mb=args.max_upload_mb)
+    finally:
+        if created is not None and not shown:  # the app never answered: the link is not lost
+            print(f"review: the app did not start, but {created[0]} is the project's lead now; their "
+                  f"sign-in link, once the app runs: {url}?token={created[1]}", file=sys.stderr, flush=True)
 
 
 def run_app(

@@ -120,3 +120,31 @@ def test_upload_limit_reaches_streamlit(project, capsys):
     assert default[default.index("--server.maxUploadSize") + 1] == "200"
     assert main(["--project", str(project.root), "screen", "--max-upload-mb", "0"]) == 2
     assert "--max-upload-mb takes a size" in capsys.readouterr().err
+
+
+def test_project_after_screen_is_the_project(project, tmp_path, capsys):
+    # the global option and the one after `screen` name the same thing; the port check comes
+    # after the project is opened, so a busy port shows the project was found
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["screen", "--project", str(project.root), "--port", str(port)]) == 1
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+    assert main(["screen", "--project", str(tmp_path / "nowhere"), "--port", str(port)]) == 1
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_a_busy_port_creates_no_lead(project, capsys):
+    import review.screening as rules
+    from review.store import open_store
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--project", str(project.root), "screen", "--port", str(port), "--lead", "maria"]) == 1
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        assert rules.get_reviewer(conn, "maria") is None  # a later start still creates and shows it
+    engine.dispose()
