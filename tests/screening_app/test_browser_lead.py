@@ -2,7 +2,7 @@
 after ``review screen``: the first start prints the lead's link; the lead signs in by it,
 uploads the bundled sample exports (preview, then store), runs deduplication, adds two
 reviewers on the Team page; both screen records with the keyboard; the lead sees the conflicts
-on the Overview and downloads the PRISMA SVG and the report pack from the Reports page, whose
+on the Overview, resolves one, and downloads the PRISMA SVG and the report pack from the Reports page, whose
 numbers equal ``review prisma --json --draft``. Screenshots as in test_browser.py.
 """
 
@@ -125,6 +125,16 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
         lead.get_by_text("3 conflict(s) wait for you").wait_for(timeout=TIMEOUT_MS)
         lead.wait_for_timeout(500)
         lead.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+
+        # the lead resolves one conflict on the Conflicts page
+        lead.get_by_role("link", name="Conflicts", exact=True).click()
+        lead.get_by_text("3 open conflict(s)").wait_for(timeout=TIMEOUT_MS)
+        form = lead.locator("[data-testid='stForm']").first
+        form.get_by_text("Include", exact=True).wait_for(timeout=TIMEOUT_MS)
+        wait_idle(lead)
+        form.get_by_text("Include", exact=True).click()
+        form.get_by_role("button", name="Record final decision").click()
+        lead.get_by_text("2 open conflict(s)").wait_for(timeout=TIMEOUT_MS)
 
         # Reports: the PRISMA SVG and the report pack, numbers as review prisma --json --draft
         go(lead, "Reports")
