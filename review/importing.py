@@ -62,6 +62,7 @@ def import_file(
     replace: int | None = None,
     replace_reason: str = "",
     update_of: int | None = None,
+    file_name: str = "",
 ) -> ImportSummary:
     """Read ``path`` and store its records under one new import.
 
@@ -83,6 +84,10 @@ def import_file(
     ``database``/``interface`` the file takes the first import's. Recorded in the report
     (``update``) for the search log, the PRISMA note and the methods draft; a record found by
     both runs is one record after ``review dedup``.
+
+    ``file_name``: the name the import record shows (default the file's own name), e.g. the
+    name a browser upload had, while the file itself is kept under its hash
+    (``review.uploads``).
     """
     path = Path(path)
     if other_source is not None and other_source not in OTHER_SOURCES:
@@ -141,7 +146,7 @@ def import_file(
             searched_on=searched,
             query=strategy_text,
             other_source=other_source,
-            file_name=path.name,
+            file_name=file_name or path.name,
             file_hash=digest,
             format=report.format,
         )
@@ -170,7 +175,7 @@ def import_file(
             "import",
             subject=f"import:{import_id}",
             payload={
-                "file": path.name,
+                "file": file_name or path.name,
                 "sha256": digest,
                 "database": database,
                 "records": stored,

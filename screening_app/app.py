@@ -56,15 +56,25 @@ def main() -> None:
         nav.run()
         return
 
-    pages = [
-        page("screen", "Screen", ":material/fact_check:", default=True),
+    lead = reviewer.role == "lead"
+    pages = [page("overview", "Overview", ":material/dashboard:", default=True)] if lead else []
+    pages += [
+        page("screen", "Screen", ":material/fact_check:", default=not lead),
         page("mine", "My decisions", ":material/history:"),
         page("fulltext", "Full text", ":material/picture_as_pdf:"),
     ]
     if state.sees_conflicts(reviewer):
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
-    if reviewer.role == "lead":
-        pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
+    if lead:  # each of these pages also refuses anyone else itself (screening_app.lead)
+        pages += [
+            page("search", "Search", ":material/travel_explore:"),
+            page("imports", "Import", ":material/upload_file:"),
+            page("duplicates", "Duplicates", ":material/content_copy:"),
+            page("team", "Team", ":material/group:"),
+            page("criteria", "Criteria and settings", ":material/tune:"),
+            page("reports", "Reports", ":material/summarize:"),
+        ]
+    if lead:
         pages.append(page("library", "Records library", ":material/library_books:"))
     pages += [
         page("agreement", "Agreement", ":material/balance:"),

@@ -123,7 +123,12 @@ class _Bars:
     """One tqdm bar per phase of the run (stderr; silent when not a terminal)."""
 
     def __init__(self) -> None:
+        import os
+
         self.bars: dict[str, tqdm] = {}
+        self.done: dict[str, int] = {}
+        # the app's background run (review.search_job) reads the progress from this file
+        self.progress_file = os.environ.get("REVIEW_PROGRESS_FILE", "")
 
     def __call__(self, phase: str, advance: int, total: int | None) -> None:
         bar = self.bars.get(phase)
@@ -132,6 +137,11 @@ class _Bars:
             bar = tqdm(total=total, desc=desc, unit=unit, disable=None, file=sys.stderr, leave=False)
             self.bars[phase] = bar
         bar.update(advance)
+        self.done[phase] = self.done.get(phase, 0) + advance
+        if self.progress_file:
+            from review.search_job import write_progress
+
+            write_progress(self.progress_file, phase, self.done[phase], total)
 
     def close(self) -> None:
         for bar in self.bars.values():

@@ -43,7 +43,7 @@ from review.records import (
     split_pages,
 )
 
-__all__ = ["read", "COLUMN_ALIASES", "PROFILES", "MAPPABLE_FIELDS", "column_key"]
+__all__ = ["read", "columns", "COLUMN_ALIASES", "PROFILES", "MAPPABLE_FIELDS", "column_key"]
 
 # Record field (and "pages", split into start/end) -> column names that mean it
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -475,3 +475,13 @@ def read(
         column = header[assigned["source_database"]]
         report.databases = {r.source_database: f"their column {column!r}" for r in records if r.source_database}
     return ImportResult(records=records, report=report)
+
+
+def columns(path: str | Path, *, sheet: str | None = None) -> list[str]:
+    """The column names of a CSV/TSV/XLSX export's header row (what a mapping form offers)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        table = _workbook_table(path, sheet)
+    else:
+        table = _text_table(path, read_text(path))
+    return [str(h).replace("\ufeff", "").strip() for h in table.header]

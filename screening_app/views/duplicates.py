@@ -1,4 +1,7 @@
-"""Duplicates page (the lead): the uncertain pairs deduplication left for a person.
+"""Duplicates page (the lead): run deduplication, then the uncertain pairs it left for a person.
+
+"Run deduplication" calls ``review.dedup.run.run_dedup`` (what ``review dedup`` runs) and shows
+its summary: records, duplicates merged, unique records, pairs waiting.
 
 Each pending pair is shown side by side (``screening_app.pairs``); "Same paper" merges the
 two records (``review.dedup.run.confirm``), "Different papers" keeps them apart from now on
@@ -12,17 +15,34 @@ import streamlit as st
 from review.dedup import queue, run
 from review.store.api import get_record
 from screening_app import state
+from screening_app.lead import require_lead
 from screening_app.pairs import pair_html
 
 MAX_SHOWN = 20
 
-reviewer = state.require_reviewer()
-if reviewer.role != "lead":
-    st.error("Only the review lead decides on possible duplicates.")
-    st.stop()
+reviewer = require_lead()
 
-st.title("Possible duplicates")
+st.title("Duplicates")
 engine = state.engine()
+
+if st.button("Run deduplication", key="dup-run", type="primary", icon=":material/join_inner:",
+             help="cluster every stored record again, as `review dedup` does; decisions made here are kept"):
+    with st.status("Deduplicating every stored record ...", expanded=False) as box:
+        try:
+            summary = run.run_dedup(engine, actor=reviewer.name)
+        except run.DedupError as exc:
+            box.update(label="Deduplication failed; nothing was changed", state="error")
+            st.error(str(exc))
+        else:
+            box.update(label="Deduplication done", state="complete")
+            st.session_state["dup-summary"] = (
+                f"{summary.records} records: {summary.duplicates_removed} duplicates merged, "
+                f"{summary.unique_records} unique records to screen; {summary.pending} uncertain "
+                f"pair(s) wait for you ({summary.seconds:.1f} s)."
+            )
+if "dup-summary" in st.session_state:
+    st.success(st.session_state["dup-summary"])
+st.subheader("Possible duplicates")
 
 
 def decide(pair_id: str, same: bool, note: str) -> None:
@@ -45,7 +65,7 @@ with engine.connect() as conn:
 if "dup-last" in st.session_state:
     st.success(st.session_state.pop("dup-last"))  # built from record ids only
 if not pending:
-    st.info("No uncertain pairs wait for a person. Run `review dedup` after an import.")
+    st.info("No uncertain pairs wait for a person. Run deduplication after each import.")
     st.stop()
 st.caption(
     f"{len(pending)} pair(s) wait for a decision, most likely duplicates first"

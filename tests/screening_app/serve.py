@@ -36,15 +36,15 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 @contextmanager
-def review_screen(project_root: Path, log_path: Path):
-    """Run ``review screen --port N`` against the project; yield (url, process)."""
+def review_screen(project_root: Path, log_path: Path, extra: list[str] | None = None):
+    """Run ``review screen --port N [extra]`` against the project; yield (url, process)."""
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.pop("REVIEW_DATABASE_URL", None)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "review", "--project", str(project_root), "screen", "--port", str(port)],
+            [sys.executable, "-m", "review", "--project", str(project_root), "screen", "--port", str(port), *(extra or [])],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=project_root, start_new_session=True,
         )
         try:

@@ -56,3 +56,96 @@ def test_review_screen_serves_the_app_and_prints_its_url(project, tmp_path):
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
         again.listen()
+
+
+def test_streamlit_serves_https_with_tls_files(tmp_path):
+    from pathlib import Path
+
+    cert, key = Path("/x/cert.pem"), Path("/x/key.pem")
+    cmd = streamlit_command(app_script(), "0.0.0.0", 8600, (cert, key))
+    assert cmd[cmd.index("--server.sslCertFile") + 1] == str(cert)
+    assert cmd[cmd.index("--server.sslKeyFile") + 1] == str(key)
+    assert "--server.sslCertFile" not in streamlit_command(app_script(), "0.0.0.0", 8600)
+    assert app_url("0.0.0.0", 8600, tls=True) == "https://localhost:8600/"
+
+
+def test_tls_files_are_checked(project, tmp_path, capsys):
+    cert = tmp_path / "cert.pem"
+    cert.write_text("not a certificate")
+    assert main(["--project", str(project.root), "screen", "--tls-cert", str(cert)]) == 2
+    assert "--tls-cert and --tls-key go together" in capsys.readouterr().err
+    assert main(["--project", str(project.root), "screen", "--tls-cert", str(cert), "--tls-key", str(cert)]) == 2
+    assert "not a PEM file" in capsys.readouterr().err
+    assert main(["--project", str(project.root), "screen", "--tls-cert", str(tmp_path / "no.pem"),
+                 "--tls-key", str(cert)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_every_interface_without_tls_warns():
+    from review.commands.app import clear_text_warning
+
+    assert "travel in clear" in clear_text_warning("0.0.0.0", False)
+    assert clear_text_warning("0.0.0.0", True) is None
+    assert clear_text_warning("127.0.0.1", False) is None
+
+
+def test_first_start_prints_the_lead_link_and_later_starts_nothing_secret(project, tmp_path):
+    import re
+
+    import review.screening as rules
+    from review.store import open_store
+
+    first, second = tmp_path / "first.log", tmp_path / "second.log"
+    with review_screen(project.root, first, extra=["--lead", "maria"]) as (url, _proc):
+        deadline = __import__("time").monotonic() + 30
+        while "?token=" not in first.read_text() and __import__("time").monotonic() < deadline:
+            __import__("time").sleep(0.2)
+    printed = first.read_text()
+    match = re.search(r"\?token=(?!YOUR-TOKEN)(\S+)", printed)
+    assert match and "maria is its lead now" in printed
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        assert rules.authenticate(conn, match.group(1)).role == "lead"
+    engine.dispose()
+    with review_screen(project.root, second) as (url, _proc):
+        __import__("time").sleep(1)
+    later = second.read_text()
+    assert "Screening app for" in later
+    assert not re.search(r"\?token=(?!YOUR-TOKEN)", later) and "lead now" not in later
+
+
+def test_upload_limit_reaches_streamlit(project, capsys):
+    cmd = streamlit_command(app_script(), "127.0.0.1", 8600, None, 50)
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "50"
+    default = streamlit_command(app_script(), "127.0.0.1", 8600)
+    assert default[default.index("--server.maxUploadSize") + 1] == "200"
+    assert main(["--project", str(project.root), "screen", "--max-upload-mb", "0"]) == 2
+    assert "--max-upload-mb takes a size" in capsys.readouterr().err
+
+
+def test_project_after_screen_is_the_project(project, tmp_path, capsys):
+    # the global option and the one after `screen` name the same thing; the port check comes
+    # after the project is opened, so a busy port shows the project was found
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["screen", "--project", str(project.root), "--port", str(port)]) == 1
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+    assert main(["screen", "--project", str(tmp_path / "nowhere"), "--port", str(port)]) == 1
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_a_busy_port_creates_no_lead(project, capsys):
+    import review.screening as rules
+    from review.store import open_store
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--project", str(project.root), "screen", "--port", str(port), "--lead", "maria"]) == 1
+    engine = open_store(project.database_url)
+    with engine.connect() as conn:
+        assert rules.get_reviewer(conn, "maria") is None  # a later start still creates and shows it
+    engine.dispose()
