@@ -21,6 +21,7 @@ from review.project import load_project
 from review.screening import Reviewer
 from review.store import open_store
 from screening_app.extraction_page import render
+from pdf_sample import minimal_pdf
 
 project = load_project(os.environ["REVIEW_PROJECT"])
 render(project, open_store(project.database_url), Reviewer(os.environ["EX_REVIEWER"], os.environ.get("EX_ROLE", "reviewer"), True))
@@ -260,7 +261,7 @@ def test_the_stored_pdf_is_shown_beside_the_form(screened, monkeypatch):
     project, engine = screened
     at = page(monkeypatch, "alice")
     assert not [el for el in at.main if "pdf-view-" in str(getattr(el, "proto", ""))[:600]]
-    screening.attach_pdf(engine, project.data_dir, 1, "Shahtalebi 2018.pdf", b"%PDF-1.4\n%%EOF\n", by="alice")
+    screening.attach_pdf(engine, project.data_dir, 1, "Shahtalebi 2018.pdf", minimal_pdf(), by="alice")
     at = page(monkeypatch, "alice")
     assert not at.exception, at.exception
     # two columns: the form on the left, the PDF viewer on the right
