@@ -44,7 +44,18 @@ from review.screening.pilot import JBI_AGREEMENT, PilotStatus, completed_pairs, 
 from review.screening.queue import ORDERS, next_record_id, pilot_ids, pilot_left, prepare_queue, progress, queue
 from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
-from review.screening.settings import ScreeningSettings, screening_settings
+from review.screening.settings import ScreeningSettings, StopRule, screening_settings
+from review.screening.stoprule import (
+    CannotStopError,
+    StopRecord,
+    StopRuleChangedError,
+    check_stop_registration,
+    stop_check,
+    stop_record,
+    stop_stage,
+    stopped_ids,
+)
+from review.screening.stopping import StoppingEstimate, estimates, stopping_estimate
 from review.screening.votes import cast_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote
 
 __all__ = [
@@ -60,4 +71,7 @@ __all__ = [
     "prepare_queue", "reaches_jbi", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
+    "CannotStopError", "StopRecord", "StopRule", "StopRuleChangedError", "StoppingEstimate",
+    "check_stop_registration", "estimates", "stop_check", "stop_record", "stop_stage", "stopped_ids",
+    "stopping_estimate",
 ]

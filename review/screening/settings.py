@@ -15,6 +15,54 @@ class ScreeningSettings:
     session_hours: float = 12.0  # how long an app sign-in lasts
     order: str = "random"  # random | relevance (title/abstract prioritised per reviewer)
     pilot: int = 0  # a pilot round: the first N title/abstract records of the random order, screened by all first
+    stop: StopRule | None = None  # a pre-registered stopping rule for title/abstract (screening.stop)
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """``screening.stop: {rule: buscar, recall: 0.95, confidence: 0.95}``: when every active
+    reviewer's estimate says stop, the lead may end the title/abstract stage."""
+
+    rule: str = "buscar"
+    recall: float = 0.95
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "recall": self.recall, "confidence": self.confidence}
+
+
+STOP_KEYS = ("rule", "recall", "confidence")
+
+
+def stop_rule(section: object) -> StopRule | None:
+    """``screening.stop`` checked: None when absent; errors name the setting (and so its line)."""
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ScreeningError(
+            f"review.yaml: screening.stop must be a mapping such as "
+            f"{{rule: buscar, recall: 0.95, confidence: 0.95}}, not {section!r}"
+        )
+    from review.screening.stopping import RULES
+
+    unknown = [k for k in section if k not in STOP_KEYS]
+    if unknown:
+        raise ScreeningError(
+            f"review.yaml: screening.stop.{unknown[0]} is not a setting of the stopping rule; "
+            f"the settings are {', '.join(STOP_KEYS)}"
+        )
+    rule = section.get("rule", "buscar")
+    if rule not in RULES:
+        raise ScreeningError(f"review.yaml: screening.stop.rule must be one of {', '.join(RULES)}, not {rule!r}")
+    values = {}
+    for key in ("recall", "confidence"):
+        value = section.get(key, 0.95)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= float(value) < 1:
+            raise ScreeningError(
+                f"review.yaml: screening.stop.{key} must be a proportion from 0.5 to below 1 (e.g. 0.95), not {value!r}"
+            )
+        values[key] = float(value)
+    return StopRule(rule=str(rule), **values)
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -56,4 +104,7 @@ def screening_settings(config: dict) -> ScreeningSettings:
             f"review.yaml: screening.pilot must be a whole number of records, 0 or more "
             f"(0: no pilot round), not {section.get('pilot')!r}"
         )
-    return ScreeningSettings(seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot)
+    stop = stop_rule(section.get("stop"))
+    return ScreeningSettings(
+        seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot, stop=stop
+    )

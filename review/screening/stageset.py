@@ -1,6 +1,7 @@
 """Which records each stage screens, as SQL (so the queue stays one indexed query).
 
-- title_abstract: the records kept after deduplication;
+- title_abstract: the records kept after deduplication, less those excluded by a
+  pre-registered stopping rule when the stage was ended by it (``stoprule``);
 - full_text: the records finally included at title/abstract (agreement of all current
   votes, at least two, or a resolution), minus those whose full text was not retrieved.
 """
@@ -15,6 +16,7 @@ from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_fulltexts as ft_t
 from review.store.schema import screening_resolutions as res_t
+from review.store.schema import screening_stop_exclusions as stop_t
 from review.store.schema import screening_votes as votes_t
 
 
@@ -22,6 +24,13 @@ def is_duplicate(record_id_col) -> sa.ColumnElement[bool]:
     """True where the record was removed as a duplicate of another (kept) record."""
     return sa.exists(
         sa.select(dm.c.record_id).where(dm.c.record_id == record_id_col, dm.c.kept_id != dm.c.record_id)
+    )
+
+
+def is_stopped(record_id_col) -> sa.ColumnElement[bool]:
+    """True where the record was excluded by the stopping rule, unscreened."""
+    return sa.exists(
+        sa.select(stop_t.c.record_id).where(stop_t.c.record_id == record_id_col, stop_t.c.stage == "title_abstract")
     )
 
 
@@ -60,7 +69,7 @@ def stage_set(stage: str) -> sa.Select:
     """SELECT of the record ids in ``stage``."""
     check_stage(stage)
     if stage == "title_abstract":
-        return sa.select(records.c.id).where(~is_duplicate(records.c.id))
+        return sa.select(records.c.id).where(~is_duplicate(records.c.id), ~is_stopped(records.c.id))
     included = title_abstract_includes().subquery()
     return sa.select(included.c.record_id).where(
         ~is_duplicate(included.c.record_id), included.c.record_id.not_in(not_retrieved_ids())
@@ -70,7 +79,7 @@ def stage_set(stage: str) -> sa.Select:
 def in_stage_clause(stage: str, record_id_col) -> sa.ColumnElement[bool]:
     """A WHERE clause: ``record_id_col`` is in ``stage``'s set."""
     if stage == "title_abstract":
-        return ~is_duplicate(record_id_col)
+        return sa.and_(~is_duplicate(record_id_col), ~is_stopped(record_id_col))
     return record_id_col.in_(stage_set(stage))
 
 
@@ -92,6 +101,15 @@ def check_in_stage(conn: sa.Connection, stage: str, record_id: int) -> None:
         raise ScreeningError(
             f"record {record_id} was removed as a duplicate of record {kept}; screen {kept} instead"
         )
+    if stage == "title_abstract":
+        stopped = conn.execute(
+            sa.select(stop_t.c.at).where(stop_t.c.record_id == record_id, stop_t.c.stage == stage)
+        ).scalar()
+        if stopped is not None:
+            raise ScreeningError(
+                f"record {record_id} was excluded unscreened when title/abstract screening was ended by "
+                f"the stopping rule ({stopped})"
+            )
     if stage == "full_text":
         found = conn.execute(
             sa.select(sa.literal(1)).where(in_stage_clause(stage, sa.literal(record_id)))

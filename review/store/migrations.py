@@ -52,6 +52,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0007_study_links", _create(schema.study_links)),
     ("0008_screening_rank", _create(schema.screening_rank, schema.screening_rank_state)),
     ("0009_screening_pilot", _create(schema.screening_pilot)),
+    ("0010_screening_stop", _create(schema.screening_stop_exclusions)),
 ]
 
 
