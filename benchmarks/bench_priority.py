@@ -140,8 +140,9 @@ def retrain_times(size: int) -> tuple[float, float, float]:
     return times[0], statistics.median(times[1:]), compute
 
 
-def every_vote(last: int | None, votes: int) -> bool:
-    return last != votes
+def every(k: int):
+    """Retrain when the vote count has moved by ``k`` (1: after every vote, as ASReview does)."""
+    return lambda last, votes: last is None or abs(votes - last) >= k
 
 
 def compare(args: argparse.Namespace, wanted: set[str]) -> None:
@@ -164,7 +165,8 @@ def compare(args: argparse.Namespace, wanted: set[str]) -> None:
         for seed in seeds:
             prior = ps.priors(labels, seed)
             for name in models + [f"asreview:{a}" for a in refs]:
-                f = cache / f"{path.stem}-{name.replace(':', '_')}-{seed}.json"
+                tag = "" if name.startswith("asreview:") or args.retrain_every == 1 else f"-every{args.retrain_every}"
+                f = cache / f"{path.stem}-{name.replace(':', '_')}{tag}-{seed}.json"
                 if f.exists():
                     order = json.loads(f.read_text())["order"]
                 else:
@@ -173,7 +175,7 @@ def compare(args: argparse.Namespace, wanted: set[str]) -> None:
                         order = ps.asreview_order(Path(args.asreview_venv), titles, abstracts, labels, prior,
                                                   name.split(":", 1)[1], seed, cache / "asreview" / path.stem)
                     else:
-                        order = ps.our_order(texts, labels, prior, name, every_vote)
+                        order = ps.our_order(texts, labels, prior, name, every(args.retrain_every))
                     f.write_text(json.dumps({"order": order, "prior": prior, "seconds": time.perf_counter() - t0}))
                 results.setdefault(path.stem, {}).setdefault(name, []).append([labels[i] for i in order])
         print(f"{path.stem}: done", flush=True)
@@ -227,6 +229,8 @@ def main() -> None:
     ap.add_argument("--recall", type=float, default=0.95)
     ap.add_argument("--confidence", type=float, default=0.95)
     ap.add_argument("--check-every", type=int, default=1, help="test the rule after every k records")
+    ap.add_argument("--retrain-every", type=int, default=1,
+                    help="our models retrain after every k votes in the simulation (1: every vote)")
     args = ap.parse_args()
     wanted = {s for s in args.sets.split(",") if s}
     if args.compare:

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-LIVE_MODEL = "svm"  # of MODELS (below); see the module
+LIVE_MODEL = "ensemble"  # of MODELS (below); see the module
 MODEL = f"tfidf-{LIVE_MODEL}"
 MODEL_DESCRIPTION = (
-    "a class-weighted linear support vector machine on TF-IDF features (words and word pairs, "
-    "sublinear term frequency) of title, abstract and keywords"
+    "an ensemble (mean rank) of a naive Bayes classifier and a class-weighted linear support vector "
+    "machine on TF-IDF features (words and word pairs, sublinear term frequency) of title, abstract and keywords"
 )
 TERMS_MODEL = "terms"
 # every classifier a ranking may have been made with (screening_rank_state.model), described

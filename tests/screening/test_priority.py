@@ -245,7 +245,7 @@ def test_methods_draft_reports_prioritisation_only_when_used(corpus):
         used = prioritisation_used(conn)
     assert used == priority.MODEL_DESCRIPTION
     text = selection_text(MethodsFacts(reviewers=["alice", "bob"], prioritisation=used))
-    assert "prioritised for screening by a class-weighted linear support vector machine" in text
+    assert "prioritised for screening by an ensemble (mean rank) of a naive Bayes classifier and a class-weighted" in text
     assert "own decisions only" in text
     assert "prioritised" not in selection_text(MethodsFacts(reviewers=["alice", "bob"]))
 
