@@ -13,6 +13,17 @@ Then the time of one ranking on 2k and 20k records (texts drawn from the same se
 cold (TF-IDF matrix built) and warm (matrix cached, as at every retrain after the first).
 
     PYTHONPATH=$PWD /work/venv/bin/python benchmarks/bench_priority.py [--sets NAME,...] [--sizes 2000,20000]
+
+``--compare``: the same 11 sets with their TITLE/ABSTRACT label (``label_abstract_screening``;
+Bannach-Brown 2019 has only ``label_included``), one prior include and one prior exclude drawn
+per seed, screened in memory by each of our candidate models (``priority.MODELS``) and by
+ASReview 3.0.8 (``--asreview-venv``: its default ``elas_u4`` and naive Bayes ``elas_u3``, run as
+a subprocess in its own virtual environment, same priors), reporting WSS@95, WSS@100,
+recall@10% and loss per set and their means; then the buscar stopping rule replayed on every
+order (recall at the stop, records saved, how often recall fell below the target).
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_priority.py --compare --seeds 0,1,2 \
+        --asreview-venv /work/asreview-venv --cache /tmp/bench-priority-cache
 """
 
 from __future__ import annotations
@@ -129,12 +140,105 @@ def retrain_times(size: int) -> tuple[float, float, float]:
     return times[0], statistics.median(times[1:]), compute
 
 
+def every(k: int):
+    """Retrain when the vote count has moved by ``k`` (1: after every vote, as ASReview does)."""
+    return lambda last, votes: last is None or abs(votes - last) >= k
+
+
+def compare(args: argparse.Namespace, wanted: set[str]) -> None:
+    """See the module: our models and ASReview on the title/abstract labels, and the rule."""
+    import json
+
+    import priority_sim as ps
+
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    seeds = [int(x) for x in args.seeds.split(",") if x]
+    models = [m for m in args.models.split(",") if m]
+    refs = [a for a in args.asreview_ai.split(",") if a] if args.asreview_venv else []
+    results: dict[str, dict[str, list[list[int]]]] = {}
+    for path in sorted(ps.datasets(), key=lambda p: p.stat().st_size):
+        if wanted and path.stem not in wanted:
+            continue
+        titles, abstracts, labels = ps.load(path)
+        texts = [f"{t} \n{a}" for t, a in zip(titles, abstracts)]
+        for seed in seeds:
+            prior = ps.priors(labels, seed)
+            for name in models + [f"asreview:{a}" for a in refs]:
+                tag = "" if name.startswith("asreview:") or args.retrain_every == 1 else f"-every{args.retrain_every}"
+                f = cache / f"{path.stem}-{name.replace(':', '_')}{tag}-{seed}.json"
+                if f.exists():
+                    order = json.loads(f.read_text())["order"]
+                else:
+                    t0 = time.perf_counter()
+                    if name.startswith("asreview:"):
+                        order = ps.asreview_order(Path(args.asreview_venv), titles, abstracts, labels, prior,
+                                                  name.split(":", 1)[1], seed, cache / "asreview" / path.stem)
+                    else:
+                        order = ps.our_order(texts, labels, prior, name, every(args.retrain_every))
+                    f.write_text(json.dumps({"order": order, "prior": prior, "seconds": time.perf_counter() - t0}))
+                results.setdefault(path.stem, {}).setdefault(name, []).append([labels[i] for i in order])
+        print(f"{path.stem}: done", flush=True)
+    names = models + [f"asreview:{a}" for a in refs]
+    metrics = {"WSS@95": lambda o: ps.wss(o, 0.95), "WSS@100": lambda o: ps.wss(o, 1.0),
+               "recall@10%": lambda o: ps.recall_at(o, 0.10), "loss": ps.loss}
+    for metric, fn in metrics.items():
+        print(f"\n{metric} (mean over seeds {args.seeds})")
+        print(f"{'set':<26} {'N':>5} {'rel':>4} " + " ".join(f"{n:>16}" for n in names))
+        means = {n: [] for n in names}
+        for set_name, by in results.items():
+            n_rec = len(next(iter(by.values()))[0])
+            rel = sum(next(iter(by.values()))[0])
+            vals = {n: statistics.mean(fn(o) for o in by[n]) for n in names if n in by}
+            for n, v in vals.items():
+                means[n].append(v)
+            print(f"{set_name:<26} {n_rec:>5} {rel:>4} " + " ".join(f"{vals.get(n, float('nan')):>16.3f}" for n in names))
+        print(f"{'mean':<37} " + " ".join(f"{statistics.mean(means[n]) if means[n] else float('nan'):>16.3f}" for n in names))
+    if args.stopping:
+        print(f"\nbuscar stopping rule (recall {args.recall}, confidence {args.confidence}; at least 1,000 records "
+              "and 10% screened), replayed on each order")
+        print(f"{'set':<26} {'model':<18} {'runs':>4} {'stop at (mean)':>14} {'saved':>6} {'recall (min/mean)':>18} {'below':>5}")
+        all_runs, below_all = 0, 0
+        for set_name, by in results.items():
+            for n in names:
+                stops = [ps.stop_replay(o, args.recall, args.confidence, args.check_every) for o in by.get(n, [])]
+                if not stops:
+                    continue
+                n_rec = len(by[n][0])
+                below = sum(1 for _, r in stops if r < args.recall)
+                all_runs += len(stops)
+                below_all += below
+                print(f"{set_name:<26} {n:<18} {len(stops):>4} {statistics.mean(k for k, _ in stops):>14.0f} "
+                      f"{1 - statistics.mean(k for k, _ in stops) / n_rec:>6.1%} "
+                      f"{min(r for _, r in stops):>8.3f} / {statistics.mean(r for _, r in stops):.3f} {below:>5}")
+        print(f"recall below target in {below_all} of {all_runs} runs")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     ap.add_argument("--sizes", default="2000,20000")
+    ap.add_argument("--compare", action="store_true", help="our models vs ASReview on the title/abstract labels")
+    ap.add_argument("--models", default="nb,svm,ensemble", help="our models to simulate (priority.MODELS)")
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds (each draws the prior include/exclude)")
+    ap.add_argument("--asreview-venv", default="", help="a virtual environment with asreview==3.0.8")
+    ap.add_argument("--asreview-ai", default="elas_u4,elas_u3")
+    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "bench-priority-cache"),
+                    help="orders already simulated are read from here")
+    ap.add_argument("--stopping", action="store_true", help="replay the buscar stopping rule on every order")
+    ap.add_argument("--recall", type=float, default=0.95)
+    ap.add_argument("--confidence", type=float, default=0.95)
+    ap.add_argument("--check-every", type=int, default=1, help="test the rule after every k records")
+    ap.add_argument("--retrain-every", type=int, default=1,
+                    help="our models retrain after every k votes in the simulation (1: every vote)")
     args = ap.parse_args()
     wanted = {s for s in args.sets.split(",") if s}
+    if args.compare:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        compare(args, wanted)
+        return
     print(f"{'set':<24} {'N':>5} {'incl':>4} | {'relevance: @95 @100 WSS95 WSS100':>34} | "
           f"{'random: @95 @100 WSS95 WSS100':>31} | step med/max ms")
     rows = []

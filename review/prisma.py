@@ -701,6 +701,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     from review import screening
     from review.formats.sources import database_label
     from review.store.live import live_clause
+    from review.screening.stoprule import stopped_ids
     from review.store.schema import dedup_membership, imports, records
     from review.studies import study_of
 
@@ -740,6 +741,10 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
 
     # The screened set is the screening module's; a cluster's id there is its kept record.
     unique = set(screening.stage_record_ids(conn, "title_abstract"))
+    # records the title/abstract stage's pre-registered stopping rule excluded unscreened:
+    # "records marked as ineligible by automation tools" (only database/register records)
+    stopped = stopped_ids(conn)
+    automatic = sum(1 for k in left_clusters if k in stopped)
     left_ids = sorted(k for k in left_clusters if k in unique)
     other_ids = sorted(k for k in other_clusters if k in unique)
     ta = {rid: f.decision for rid, f in screening.final_decisions(conn, "title_abstract").items()}
@@ -761,6 +766,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         ft_finals=ft,
         # a study record later merged into another cluster counts as that cluster's record
         study_of={r: int(kept_of.get(s, s)) for r, s in study_of(conn).items()},
+        excluded_automatic=automatic,
     )
 
 

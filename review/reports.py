@@ -423,6 +423,9 @@ class MethodsFacts:
     conflict_resolution: str = "lead"
     prioritisation: str = ""  # the model that ordered title/abstract queues ("" = random order)
     pilot_records: int = 0  # a pilot round completed by at least two reviewers (0: none)
+    # the title/abstract stage ended by its pre-registered stopping rule: rule, recall,
+    # confidence, at (date), excluded (records not screened), total, estimates (per reviewer)
+    stopping: dict | None = None
     pilot_agreement: list[tuple[str, str, float, float | None]] = field(default_factory=list)  # a, b, %, kappa
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
@@ -562,8 +565,10 @@ def selection_text(f: MethodsFacts) -> str:
         text += (
             f" Titles and abstracts were prioritised for screening by {f.prioritisation}, retrained as "
             "screening went on; each reviewer's order was learnt from that reviewer's own decisions "
-            "only, so it revealed nothing of the other reviewer's, and every record was still screened."
+            "only, so it revealed nothing of the other reviewer's"
+            + (", and every record was still screened." if not f.stopping else ".")
         )
+    text += stopping_text(f)
     resolver = (
         "by discussion between the two reviewers"
         if f.conflict_resolution == "pair"
@@ -605,6 +610,41 @@ def charting_text(f: MethodsFacts) -> str:
             f"{_count_word(f.extractors, 'reviewer')}."
         )
     return text
+
+
+def stopping_text(f: MethodsFacts) -> str:
+    """The sentences on a title/abstract stage ended by its pre-registered stopping rule
+    (PRISMA 2020 item 8: how automation tools were used in the process)."""
+    s = f.stopping
+    if not s:
+        return ""
+    recall, confidence = 100 * float(s["recall"]), 100 * float(s["confidence"])
+    per = "; ".join(
+        f"{e['reviewer']}: {e['screened']:,} records screened, {e['relevant']:,} relevant, p = {e['p_value']:.3g}"
+        for e in s.get("estimates") or []
+    )
+    return (
+        f" A stopping rule was chosen before screening began: the hypergeometric test of Callaghan and "
+        f"Müller-Hansen (2020, \"buscar\") with a recall target of {recall:g}% and {confidence:g}% confidence, "
+        "computed for each reviewer on that reviewer's own decisions in the order made. "
+        f"Every reviewer's test rejected the hypothesis that recall was below target on {str(s['at'])[:10]}"
+        + (f" ({per})" if per else "")
+        + f", and title/abstract screening ended then: {s['excluded']:,} of {s['total']:,} records were not "
+        "screened and were excluded by the rule (reported as records marked as ineligible by automation "
+        "tools); records already screened by one reviewer were screened by a second."
+    )
+
+
+def _stopping_fact(conn: sa.Connection) -> dict | None:
+    from review.screening.stoprule import stop_record
+
+    stop = stop_record(conn)
+    if stop is None:
+        return None
+    return {
+        "rule": stop.rule, "recall": stop.recall, "confidence": stop.confidence, "at": stop.at,
+        "excluded": stop.excluded, "total": stop.total, "estimates": stop.estimates,
+    }
 
 
 def methods_text(f: MethodsFacts) -> str:
@@ -780,6 +820,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         kappa=kappa,
         conflict_resolution=str((config.get("screening") or {}).get("conflict_resolution", "lead")),
         prioritisation=screening.prioritisation_used(conn),
+        stopping=_stopping_fact(conn),
         pilot_records=pilot_records,
         pilot_agreement=pilot_agreement,
         conflicts_resolved=dict(resolved),

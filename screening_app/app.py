@@ -36,6 +36,8 @@ def main() -> None:
         state.project()
         state.engine()
         state.settings()
+        # the first vote registers screening.stop; a changed rule afterwards is refused
+        state.screening().check_stop_registration(state.engine(), state.settings().stop)
         state.criteria()
     except (ProjectError, state.screening().ScreeningError) as exc:
         message = str(exc)

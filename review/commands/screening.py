@@ -40,6 +40,8 @@ from review.screening import (
 from review.screening.decide import reopen_resolution, resolved_conflicts, resolved_stages
 from review.screening.mine import change_vote, my_decisions
 from review.screening.model import DECISIONS, FINAL_DECISIONS, ROLES, STAGE_LABELS
+from review.screening.stoprule import check_stop_registration, stop_stage
+from review.screening.stopping import estimates
 from review.store import get_record
 
 
@@ -75,6 +77,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser(
+        "screening",
+        help="the stopping rule at title/abstract: each reviewer's estimate, and ending the stage by it",
+        description="The buscar stopping rule (Callaghan & Müller-Hansen 2020) on each reviewer's own "
+        "title/abstract votes: whether, if screening stopped now, the recall target would have been "
+        "met with the stated confidence. screening.stop in review.yaml pre-registers the rule.",
+    )
+    ssub = p.add_subparsers(dest="screening_command", metavar="ACTION")
+    ssub.required = True
+    q = ssub.add_parser("estimate", help="every active reviewer's stopping estimate (information only)")
+    q.add_argument("--recall", type=float, default=None, help="recall target (default: screening.stop's, else 0.95)")
+    q.add_argument("--confidence", type=float, default=None, help="confidence (default: screening.stop's, else 0.95)")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_screening_estimate)
+    q = ssub.add_parser(
+        "stop",
+        help="end title/abstract screening by the pre-registered rule (lead; every estimate must say stop)",
+        description="When every active reviewer's estimate says stop, the records nobody voted on are "
+        "excluded by the rule (reported in PRISMA as marked ineligible by automation tools); records "
+        "with one vote still need their second.",
+    )
+    q.add_argument("--as", dest="who", metavar="LEAD", required=True, help="the lead ending the stage")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_screening_stop)
 
     p = sub.add_parser(
         "decisions",
@@ -285,14 +312,40 @@ def cmd_agreement_pilot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_target(args: argparse.Namespace) -> tuple[float, float]:
+    rule = screening_settings(project_of(args).config).stop
+    recall = getattr(args, "recall", None) or (rule.recall if rule else 0.95)
+    confidence = getattr(args, "confidence", None) or (rule.confidence if rule else 0.95)
+    return recall, confidence
+
+
+def _registered(args: argparse.Namespace):
+    """The project's screening.stop, checked against the rule registered at the first vote."""
+    rule = screening_settings(project_of(args).config).stop
+    check_stop_registration(engine_of(args), rule)
+    return rule
+
+
 def cmd_agreement(args: argparse.Namespace) -> int:
     if getattr(args, "pilot", False):
         return cmd_agreement_pilot(args)
     stages = [args.stage] if args.stage else list(STAGES)
+    _registered(args)
+    recall, confidence = _stop_target(args)
     with engine_of(args).connect() as conn:
         found = {stage: agreement(conn, stage) for stage in stages}
+        # the stopping estimate of each reviewer (title/abstract: the ranked stage)
+        stops = {e.reviewer: e for e in estimates(conn, "title_abstract", recall, confidence)} if (
+            "title_abstract" in stages
+        ) else {}
     if args.json:
-        out = [_agreement_json(a) for rows in found.values() for a in rows]
+        out = []
+        for rows in found.values():
+            for a in rows:
+                item = _agreement_json(a)
+                if a.stage == "title_abstract":
+                    item["stopping"] = {name: stops[name].to_dict() for name in a.pair if name in stops}
+                out.append(item)
         print(json.dumps(out, indent=2))
         return 0
     for stage, rows in found.items():
@@ -302,6 +355,41 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             continue
         for line in _agreement_lines(rows):
             print(line)
+    if stops:
+        print("Stopping estimate (title/abstract, each reviewer's own votes; information only):")
+        for e in stops.values():
+            print(f"  {e.sentence()}")
+    return 0
+
+
+def cmd_screening_estimate(args: argparse.Namespace) -> int:
+    _registered(args)
+    recall, confidence = _stop_target(args)
+    with engine_of(args).connect() as conn:
+        found = estimates(conn, "title_abstract", recall, confidence)
+    if args.json:
+        print(json.dumps([e.to_dict() for e in found], indent=2))
+        return 0
+    if not found:
+        print("no reviewer has voted at title/abstract yet")
+    for e in found:
+        print(e.sentence())
+    return 0
+
+
+def cmd_screening_stop(args: argparse.Namespace) -> int:
+    rule = _registered(args)
+    stop = stop_stage(engine_of(args), args.who, rule)
+    if args.json:
+        print(json.dumps(asdict(stop), indent=2))
+        return 0
+    print(
+        f"Title/abstract screening ended by the stopping rule ({stop.rule}, recall {stop.recall:g}, "
+        f"confidence {stop.confidence:g}) on {stop.at}: {stop.excluded:,} of {stop.total:,} records were not "
+        f"screened and are excluded by the rule; {stop.one_vote:,} records with one vote still need their second."
+    )
+    for e in stop.estimates:
+        print(f"  {e['reviewer']}: {e['screened']:,} screened, {e['relevant']:,} relevant, p = {e['p_value']:.3g}")
     return 0
 
 
@@ -318,7 +406,9 @@ def cmd_decisions_import(args: argparse.Namespace) -> int:
     criteria = criteria_for_project(project)
     settings = screening_settings(project.config)
     engine = engine_of(args)
+    check_stop_registration(engine, settings.stop)
     n = import_decisions(engine, Path(args.file), criteria, settings)
+    check_stop_registration(engine, settings.stop)  # the first votes register the stopping rule
     print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
     if settings.pilot > 0:
         # a vote on a pilot record freezes the pilot set now, as a vote in the app does

@@ -44,11 +44,22 @@ from review.screening.pilot import JBI_AGREEMENT, PilotStatus, completed_pairs, 
 from review.screening.queue import ORDERS, next_record_id, pilot_ids, pilot_left, prepare_queue, progress, queue
 from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
-from review.screening.settings import ScreeningSettings, screening_settings
+from review.screening.settings import ScreeningSettings, StopRule, screening_settings
 from review.screening.claims import claim_next, current_claim
 from review.screening.model import SessionEndedError, VoteRefusedError
 from review.screening.visibility import ReviewerProgress, reviewer_progress, sees_outcomes, stage_finished
 from review.screening.votes import cast_vote, last_vote, my_vote_on, my_votes, stage_record_ids, undo_last_vote, undo_vote
+from review.screening.stoprule import (
+    CannotStopError,
+    StopRecord,
+    StopRuleChangedError,
+    check_stop_registration,
+    stop_check,
+    stop_record,
+    stop_stage,
+    stopped_ids,
+)
+from review.screening.stopping import StoppingEstimate, estimates, stopping_estimate
 
 __all__ = [
     "COLUMNS", "DECISIONS", "JBI_AGREEMENT", "ORDERS", "STAGES",
@@ -65,4 +76,7 @@ __all__ = [
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",
     "ReviewerProgress", "reviewer_progress", "sees_outcomes", "stage_finished",
     "SessionEndedError", "VoteRefusedError", "claim_next", "current_claim", "last_vote", "undo_vote",
+    "CannotStopError", "StopRecord", "StopRule", "StopRuleChangedError", "StoppingEstimate",
+    "check_stop_registration", "estimates", "stop_check", "stop_record", "stop_stage", "stopped_ids",
+    "stopping_estimate",
 ]

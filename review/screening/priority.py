@@ -7,9 +7,10 @@ Two ways to score records, both for ONE reviewer and from that reviewer's own de
   number of distinct include terms (``Criteria.include_terms``: words, phrases, ``*``/``$``
   truncation, ``?``/``#`` one-character wildcards, ``a adj3 b`` proximity) found in the
   record's text, matched as the app highlights them;
-- afterwards: TF-IDF over title, abstract, keywords and subject headings, and a naive Bayes
-  classifier trained on the reviewer's votes (include and maybe = relevant, exclude = not),
-  the model ASReview uses by default. Scores are the classifier's probability of relevance.
+- afterwards: a model trained on the reviewer's votes (include and maybe = relevant, exclude =
+  not) over the records' title, abstract, keywords and subject headings: ``LIVE_MODEL``, one
+  of ``MODELS`` below, chosen on the labelled sets of ``benchmarks/bench_priority.py
+  --compare`` (RESULTS.md). Scores are the model's relevance score (higher: sooner).
 
 Ties are broken by the random queue's sort key, so every order is reproducible.
 """
@@ -21,13 +22,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-MODEL = "tfidf-nb"
-MODEL_DESCRIPTION = "a naive Bayes classifier on TF-IDF features of title, abstract and keywords"
+LIVE_MODEL = "ensemble"  # of MODELS (below); see the module
+MODEL = f"tfidf-{LIVE_MODEL}"
+MODEL_DESCRIPTION = (
+    "an ensemble (mean rank) of a naive Bayes classifier and a class-weighted linear support vector "
+    "machine on TF-IDF features (words and word pairs, sublinear term frequency) of title, abstract and keywords"
+)
 TERMS_MODEL = "terms"
+# every classifier a ranking may have been made with (screening_rank_state.model), described
+# for the methods draft; "tfidf-nb" was the live model before the ensemble
+MODEL_DESCRIPTIONS = {
+    "tfidf-nb": "a naive Bayes classifier on TF-IDF features of title, abstract and keywords",
+    MODEL: MODEL_DESCRIPTION,
+}
 RELEVANT = frozenset({"include", "maybe"})
 NB_ALPHA = 3.822  # ASReview's default smoothing for its naive Bayes model
-RETRAIN_MIN = 5
-RETRAIN_SHARE = 0.05
+RECORDS_PER_RETRAIN_VOTE = 2000  # retrain after every vote up to 2,000 records, every 10 at 20,000
 
 
 def record_text(title: str, data: Mapping[str, Any] | None) -> str:
@@ -52,12 +62,13 @@ def term_scores(texts: Sequence[str], terms: Iterable[str]) -> list[int]:
     return [len(matcher.found(text)) for text in texts]
 
 
-def needs_ranking(last_votes: int | None, votes: int) -> bool:
+def needs_ranking(last_votes: int | None, votes: int, records: int = 0) -> bool:
     """Rank again when there is no ranking yet, or the reviewer's vote count has moved by
-    max(5, 5% of the count at the last ranking)."""
+    max(1, records / 2,000): after every vote while a ranking is cheap (tens of ms up to 2,000
+    records), every 10 votes at 20,000 records (where a ranking takes about 0.3 s)."""
     if last_votes is None:
         return True
-    return abs(votes - last_votes) >= max(RETRAIN_MIN, math.ceil(RETRAIN_SHARE * last_votes))
+    return abs(votes - last_votes) >= max(1, math.ceil(records / RECORDS_PER_RETRAIN_VOTE))
 
 
 def can_train(labels: Iterable[int]) -> bool:
@@ -76,40 +87,93 @@ class TextMatrix:
 
 
 def tfidf_matrix(ids: Sequence[int], texts: Sequence[str]) -> TextMatrix:
-    """Fit TF-IDF on the records' texts (no decisions involved, so shared by all reviewers)."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, dtype=np.float32)
-    matrix = vectorizer.fit_transform(list(texts) or [""]) if texts else None
+    """Fit the live model's TF-IDF features on the records' texts (no decisions involved, so
+    shared by all reviewers)."""
+    feats = features(list(texts), LIVE_MODEL) if texts else {}
     ids = [int(i) for i in ids]
-    return TextMatrix(ids=ids, row={rid: n for n, rid in enumerate(ids)}, matrix=matrix)
+    return TextMatrix(ids=ids, row={rid: n for n, rid in enumerate(ids)}, matrix=feats)
 
 
 def classifier_scores(tm: TextMatrix, labels: Mapping[int, int], candidates: Sequence[int]) -> list[float]:
-    """P(relevant) for each candidate id, from a naive Bayes model fitted on ``labels``
-    (record id -> 1 relevant / 0 not; ids missing from the matrix are ignored)."""
-    from sklearn.naive_bayes import MultinomialNB
-
-    train = [(tm.row[rid], lab) for rid, lab in sorted(labels.items()) if rid in tm.row]
+    """The live model's relevance score for each candidate id, trained on ``labels`` (record
+    id -> 1 relevant / 0 not; ids missing from the matrix are ignored)."""
+    train = {tm.row[rid]: int(lab) for rid, lab in labels.items() if rid in tm.row}
     if not candidates:
         return []
-    if not can_train(lab for _, lab in train):
+    if not can_train(train.values()):
         raise ValueError("a classifier needs at least one relevant and one irrelevant decision")
-    rows = [r for r, _ in train]
-    y = [lab for _, lab in train]
-    model = MultinomialNB(alpha=NB_ALPHA)
-    # balance the classes (relevant records are rare): weight each class to the same total
-    n_rel = sum(y)
-    n_irr = len(y) - n_rel
-    weights = [len(y) / (2 * n_rel) if lab else len(y) / (2 * n_irr) for lab in y]
-    model.fit(tm.matrix[rows], y, sample_weight=weights)
-    cand_rows = [tm.row[rid] for rid in candidates]
-    proba = model.predict_proba(tm.matrix[cand_rows])
-    column = list(model.classes_).index(1)
-    return [float(p) for p in proba[:, column]]
+    scores = model_scores(tm.matrix, LIVE_MODEL, train, [tm.row[rid] for rid in candidates])
+    return [float(x) for x in scores]
 
 
 def order_by_score(ids: Sequence[int], scores: Sequence[float], keys: Mapping[int, int]) -> list[tuple[int, float]]:
     """(record id, score) best first; ties by the random sort key, then the id."""
     return sorted(zip((int(i) for i in ids), (float(s) for s in scores)), key=lambda p: (-p[1], keys[p[0]], p[0]))
+
+
+# --- candidate models (benchmarks/bench_priority.py --compare measures them) --------------------
+# Each is (features of the record texts, scores from one reviewer's labels). "nb" is the
+# store path's model above; "svm" is ASReview's default recipe (TF-IDF on words and word
+# pairs, sublinear tf, a linear SVM, relevant records weighted up); "lr" the same features with
+# a class-weighted logistic regression; "ensemble" the mean rank of nb and svm.
+MODELS = ("nb", "svm", "lr", "ensemble")
+SVM_C = 0.11  # ASReview 3's tuned C for its linear SVM
+BALANCE_RATIO = 9.8  # ASReview 3's "balanced" ratio for the SVM: irrelevant weight n1 / (9.8 n0)
+
+
+def features(texts: Sequence[str], model: str) -> dict[str, Any]:
+    """The feature matrices ``model`` needs, fitted on every record's text (no labels)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    out: dict[str, Any] = {}
+    if model in ("nb", "ensemble"):
+        out["nb"] = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(texts)
+    if model in ("svm", "lr", "ensemble"):
+        out["pairs"] = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, dtype=np.float32
+        ).fit_transform(texts)
+    return out
+
+
+def _weights(y: Sequence[int], ratio: float) -> list[float]:
+    n_rel = sum(y)
+    n_irr = len(y) - n_rel
+    w = [1.0 if lab else n_rel / (ratio * n_irr) for lab in y]
+    scale = len(y) / sum(w)
+    return [x * scale for x in w]
+
+
+def model_scores(feats: Mapping[str, Any], model: str, labels: Mapping[int, int], candidates: Sequence[int]) -> list[float]:
+    """Scores (higher: more likely relevant) of the ``candidates`` rows from ``labels``
+    (row -> 1/0), with ``model``."""
+    import numpy as np
+    from scipy.stats import rankdata
+
+    rows = sorted(labels)
+    y = [labels[r] for r in rows]
+    if not can_train(y):
+        raise ValueError("a classifier needs at least one relevant and one irrelevant decision")
+    if model == "nb":
+        from sklearn.naive_bayes import MultinomialNB
+
+        m = MultinomialNB(alpha=NB_ALPHA)
+        m.fit(feats["nb"][rows], y, sample_weight=_weights(y, 1.0))
+        return list(m.predict_proba(feats["nb"][list(candidates)])[:, list(m.classes_).index(1)])
+    if model == "svm":
+        from sklearn.svm import LinearSVC
+
+        m = LinearSVC(C=SVM_C, loss="squared_hinge", random_state=0)  # reproducible orders
+        m.fit(feats["pairs"][rows], y, sample_weight=_weights(y, BALANCE_RATIO))
+        return list(m.decision_function(feats["pairs"][list(candidates)]))
+    if model == "lr":
+        from sklearn.linear_model import LogisticRegression
+
+        m = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        m.fit(feats["pairs"][rows], y)
+        return list(m.decision_function(feats["pairs"][list(candidates)]))
+    if model == "ensemble":
+        a = rankdata(model_scores(feats, "nb", labels, candidates))
+        b = rankdata(model_scores(feats, "svm", labels, candidates))
+        return list((np.asarray(a) + np.asarray(b)) / 2.0)
+    raise ValueError(f"unknown model {model!r}; the models are {', '.join(MODELS)}")

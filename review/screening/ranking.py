@@ -3,7 +3,8 @@
 Each reviewer has their own ranking in ``screening_rank``, made from THEIR current
 title/abstract votes only (``priority`` scores it), so the order tells them nothing about a
 partner's decisions. A ranking is (re)made inside ``next_record_id`` when the reviewer has
-none yet or their vote count has moved by max(5, 5%) since the last one; the TF-IDF matrix
+none yet or their vote count has moved by max(1, records / 2,000) since the last one (every
+vote up to 2,000 records, every 10 at 20,000: ``priority.needs_ranking``); the TF-IDF matrix
 of the records is kept in memory between rankings (records are append-only, so the matrix
 changes only when records are added). Records imported after a ranking are not in it: they
 come after the ranked ones, in the random order, until the next ranking.
@@ -114,7 +115,8 @@ def _due(conn: sa.Connection, reviewer: str) -> tuple[bool, int]:
         sa.select(state_t.c.votes).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE)
     ).scalar()
     votes = _vote_count(conn, reviewer)
-    return priority.needs_ranking(None if last is None else int(last), votes), votes
+    n_records = int(conn.execute(sa.select(sa.func.count()).select_from(records)).scalar_one())
+    return priority.needs_ranking(None if last is None else int(last), votes, n_records), votes
 
 
 def ranking_due(conn: sa.Connection, reviewer: str) -> bool:
@@ -185,9 +187,10 @@ def ranked_ids(conn: sa.Connection, reviewer: str, eligible) -> list[int]:
 
 
 def prioritisation_used(conn: sa.Connection) -> str:
-    """The model description when any reviewer's title/abstract queue was ranked by the
-    classifier, else "" (the methods draft reports it)."""
+    """The description of the classifier(s) any reviewer's title/abstract queue was ranked
+    by, else "" (the methods draft reports it)."""
     used = conn.execute(
-        sa.select(sa.func.count()).select_from(state_t).where(state_t.c.stage == STAGE, state_t.c.model == priority.MODEL)
-    ).scalar_one()
-    return priority.MODEL_DESCRIPTION if used else ""
+        sa.select(state_t.c.model).where(state_t.c.stage == STAGE, state_t.c.model != priority.TERMS_MODEL).distinct()
+    ).scalars()
+    found = sorted({priority.MODEL_DESCRIPTIONS.get(str(m), str(m)) for m in used})
+    return " and ".join(found)

@@ -18,6 +18,54 @@ class ScreeningSettings:
     pilot: int = 0  # a pilot round: the first N title/abstract records of the random order, screened by all first
     votes_per_record: int = 2  # current votes a record takes per stage (pilot records: every reviewer's)
     max_upload_mb: int = 200  # the largest full-text PDF the app accepts (Streamlit's server.maxUploadSize)
+    stop: StopRule | None = None  # a pre-registered stopping rule for title/abstract (screening.stop)
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """``screening.stop: {rule: buscar, recall: 0.95, confidence: 0.95}``: when every active
+    reviewer's estimate says stop, the lead may end the title/abstract stage."""
+
+    rule: str = "buscar"
+    recall: float = 0.95
+    confidence: float = 0.95
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "recall": self.recall, "confidence": self.confidence}
+
+
+STOP_KEYS = ("rule", "recall", "confidence")
+
+
+def stop_rule(section: object) -> StopRule | None:
+    """``screening.stop`` checked: None when absent; errors name the setting (and so its line)."""
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ScreeningError(
+            f"review.yaml: screening.stop must be a mapping such as "
+            f"{{rule: buscar, recall: 0.95, confidence: 0.95}}, not {section!r}"
+        )
+    from review.screening.stopping import RULES
+
+    unknown = [k for k in section if k not in STOP_KEYS]
+    if unknown:
+        raise ScreeningError(
+            f"review.yaml: screening.stop.{unknown[0]} is not a setting of the stopping rule; "
+            f"the settings are {', '.join(STOP_KEYS)}"
+        )
+    rule = section.get("rule", "buscar")
+    if rule not in RULES:
+        raise ScreeningError(f"review.yaml: screening.stop.rule must be one of {', '.join(RULES)}, not {rule!r}")
+    values = {}
+    for key in ("recall", "confidence"):
+        value = section.get(key, 0.95)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.5 <= float(value) < 1:
+            raise ScreeningError(
+                f"review.yaml: screening.stop.{key} must be a proportion from 0.5 to below 1 (e.g. 0.95), not {value!r}"
+            )
+        values[key] = float(value)
+    return StopRule(rule=str(rule), **values)
 
 
 def screening_settings(config: dict) -> ScreeningSettings:
@@ -62,9 +110,10 @@ def screening_settings(config: dict) -> ScreeningSettings:
     votes = _whole(section, "votes_per_record", 2, low=VOTES_NEEDED,
                    why=f"at least {VOTES_NEEDED}: every record is screened by two reviewers independently")
     upload = _whole(section, "max_upload_mb", 200, low=1, why="a size in megabytes, 1 or more")
+    stop = stop_rule(section.get("stop"))
     return ScreeningSettings(
         seed=seed, conflict_resolution=mode, session_hours=hours, order=str(order), pilot=pilot,
-        votes_per_record=votes, max_upload_mb=upload,
+        votes_per_record=votes, max_upload_mb=upload, stop=stop,
     )
 
 

@@ -1,7 +1,8 @@
 """Which records each stage screens, as SQL (so the queue stays one indexed query).
 
 - title_abstract: the records kept after deduplication (records of withdrawn imports left
-  out: ``review.store.live``);
+  out: ``review.store.live``), and less those
+  excluded by a pre-registered stopping rule when the stage was ended by it (``stoprule``);
 - full_text: the records finally included at title/abstract (agreement of all current
   votes, at least two, or a resolution), minus those whose full text was not retrieved.
 """
@@ -17,6 +18,7 @@ from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_fulltexts as ft_t
 from review.store.schema import screening_resolutions as res_t
+from review.store.schema import screening_stop_exclusions as stop_t
 from review.store.schema import screening_votes as votes_t
 
 
@@ -31,6 +33,13 @@ def is_removed(record_id_col) -> sa.ColumnElement[bool]:
     """True where the record is out of screening before it starts: removed as a duplicate,
     or of a withdrawn import."""
     return sa.or_(is_duplicate(record_id_col), is_withdrawn(record_id_col))
+
+
+def is_stopped(record_id_col) -> sa.ColumnElement[bool]:
+    """True where the record was excluded by the stopping rule, unscreened."""
+    return sa.exists(
+        sa.select(stop_t.c.record_id).where(stop_t.c.record_id == record_id_col, stop_t.c.stage == "title_abstract")
+    )
 
 
 def not_retrieved_ids() -> sa.Select:
@@ -68,7 +77,7 @@ def stage_set(stage: str) -> sa.Select:
     """SELECT of the record ids in ``stage``."""
     check_stage(stage)
     if stage == "title_abstract":
-        return sa.select(records.c.id).where(~is_duplicate(records.c.id), live_clause())
+        return sa.select(records.c.id).where(~is_duplicate(records.c.id), live_clause(), ~is_stopped(records.c.id))
     included = title_abstract_includes().subquery()
     return sa.select(included.c.record_id).where(
         ~is_removed(included.c.record_id), included.c.record_id.not_in(not_retrieved_ids())
@@ -78,7 +87,7 @@ def stage_set(stage: str) -> sa.Select:
 def in_stage_clause(stage: str, record_id_col) -> sa.ColumnElement[bool]:
     """A WHERE clause: ``record_id_col`` is in ``stage``'s set."""
     if stage == "title_abstract":
-        return ~is_removed(record_id_col)
+        return sa.and_(~is_removed(record_id_col), ~is_stopped(record_id_col))
     return record_id_col.in_(stage_set(stage))
 
 
@@ -106,6 +115,15 @@ def check_in_stage(conn: sa.Connection, stage: str, record_id: int) -> None:
         raise ScreeningError(
             f"record {record_id} was removed as a duplicate of record {kept}; screen {kept} instead"
         )
+    if stage == "title_abstract":
+        stopped = conn.execute(
+            sa.select(stop_t.c.at).where(stop_t.c.record_id == record_id, stop_t.c.stage == stage)
+        ).scalar()
+        if stopped is not None:
+            raise ScreeningError(
+                f"record {record_id} was excluded unscreened when title/abstract screening was ended by "
+                f"the stopping rule ({stopped})"
+            )
     if stage == "full_text":
         found = conn.execute(
             sa.select(sa.literal(1)).where(in_stage_clause(stage, sa.literal(record_id)))

@@ -289,6 +289,18 @@ screening_pilot = sa.Table(
     sa.Column("position", sa.Integer, nullable=False),
 )
 
+# The title/abstract stage ended by a pre-registered stopping rule (screening.stop): each
+# record nobody had voted on, excluded by the rule; ``event_id`` is the stop's events row
+# (the rule, its parameters, every reviewer's p-value and counts).
+screening_stop_exclusions = sa.Table(
+    "screening_stop_exclusions",
+    metadata,
+    sa.Column("stage", sa.String(20), primary_key=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), primary_key=True),
+    sa.Column("event_id", sa.Integer, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
 # ---------------------------------------------------------------------------------------
 # Extraction (data charting): values per reviewer and consensus values, both append-only.
 # The current value of (record, field, reviewer) is its row with the highest id; a cleared

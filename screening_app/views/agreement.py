@@ -101,5 +101,62 @@ def pilot_section(size: int) -> None:
         )
 
 
+def stopping_section() -> None:
+    """Each reviewer's buscar stopping estimate at title/abstract (the lead sees everyone's;
+    a reviewer only their own, so nobody learns a partner's counts) and, with a
+    pre-registered rule, the lead's button that ends the stage by it."""
+    rule = state.settings().stop
+    recall, confidence = (rule.recall, rule.confidence) if rule else (0.95, 0.95)
+    with state.engine().connect() as conn:
+        found = rules.estimates(conn, "title_abstract", recall, confidence)
+        stop = rules.stop_record(conn)
+        may, why, _ = rules.stop_check(conn, rule) if reviewer.role == "lead" else (False, "", [])
+    if reviewer.role != "lead":
+        found = [e for e in found if e.reviewer == reviewer.name]
+    st.subheader("When can we stop?")
+    st.caption(
+        "The stopping rule of Callaghan & Müller-Hansen (2020, \"buscar\"): from each reviewer's own "
+        "title/abstract votes in the order cast, how sure we can be that the relevant records (include "
+        "or maybe) found so far are at least the recall target of all there are. Never below 1,000 "
+        "records or before 10% of them are screened. "
+        + (f"Pre-registered rule: recall {recall:g}, confidence {confidence:g}." if rule else
+           "No rule is pre-registered (screening.stop in review.yaml): this is information only.")
+    )
+    if stop is not None:
+        st.success(
+            f"Title/abstract screening was ended by the stopping rule on {stop.at[:10]} ({md_escape(stop.by)}): "
+            f"{stop.excluded:,} of {stop.total:,} records were not screened and are excluded by the rule."
+        )
+    if found:
+        st.dataframe(
+            pd.DataFrame([
+                {"Reviewer": e.reviewer, "Screened": f"{e.screened:,} of {e.total:,}", "Relevant": e.relevant,
+                 "p": f"{e.p_value:.3g}", "Safe to stop": "yes" if e.can_stop else "not yet"}
+                for e in found
+            ]),
+            hide_index=True,
+            width="stretch",
+        )
+        for e in found:
+            st.markdown(md_escape(e.sentence()))
+    if reviewer.role != "lead" or stop is not None or rule is None:
+        return
+    if not may:
+        st.caption(f"The lead may end title/abstract screening once every reviewer's estimate says stop: {md_escape(why)}")
+        return
+    if st.button("End title/abstract screening by the stopping rule", key="stop-stage", type="primary"):
+        try:
+            done = rules.stop_stage(state.engine(), reviewer.name, rule)
+        except rules.ScreeningError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Ended: {done.excluded:,} records nobody had voted on are excluded by the rule; "
+                f"{done.one_vote:,} records with one vote still need their second."
+            )
+
+
+stopping_section()
+
 if state.pilot_size():
     pilot_section(state.pilot_size())
