@@ -27,7 +27,8 @@ from review import store
 from review.formats.sources import database_label
 
 __all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS", "SUMMARY_HEADERS",
-           "summary_row", "entry_heading", "entry_facts", "line_rows", "attach_advice", "withdrawn_text"]
+           "summary_row", "entry_heading", "entry_facts", "line_rows", "attach_advice", "withdrawn_text",
+           "version_text"]
 
 CSV_COLUMNS = [
     "import_id",
@@ -46,6 +47,7 @@ CSV_COLUMNS = [
     "file_name",
     "other_source",
     "withdrawn",
+    "strategy_version",
 ]
 
 # An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
@@ -78,6 +80,7 @@ class LogEntry:
     db_info: dict[str, str] = field(default_factory=dict)
     missing: int = 0
     withdrawn: dict[str, Any] | None = None  # the import_withdrawals row of a withdrawn import
+    strategy_version: Any = None  # review.strategy.versions.Version the run ran (a PubMed run of a strategy file)
 
 
 def _limits_text(value: Any) -> str:
@@ -111,11 +114,20 @@ def ovid_lines(text: str) -> list[LogLine]:
 def search_log(engine: sa.Engine) -> list[LogEntry]:
     """One entry per import of the project, in the order they were made."""
     from review.store.live import withdrawals
+    from review.strategy.versions import get_version
 
     with engine.connect() as conn:
         imports = store.list_imports(conn)
         stored = store.counts_by_import(conn)
         withdrawn = withdrawals(conn)
+        versions = {}
+        for row in imports:
+            ran = (row.get("report") or {}).get("strategy_version") if isinstance(row.get("report"), dict) else None
+            if ran:
+                try:
+                    versions[int(row["id"])] = get_version(conn, ran["strategy"], int(ran["version"]))
+                except Exception:  # noqa: BLE001 - a version the store lacks: the log says so below
+                    versions[int(row["id"])] = ran
     entries = []
     for row in imports:
         report = row.get("report") or {}
@@ -146,9 +158,20 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 db_info=dict(report.get("db_info") or {}) if isinstance(report, dict) else {},
                 missing=len(report.get("missing") or []) if isinstance(report, dict) else 0,
                 withdrawn=withdrawn.get(int(row["id"])),
+                strategy_version=versions.get(int(row["id"])),
             )
         )
     return entries
+
+
+def version_text(e: LogEntry) -> str:
+    """"queries/x.yaml, version 3 (saved 2026-12-06 10:00 by ana)" for a run of a saved strategy, else ""."""
+    v = e.strategy_version
+    if v is None:
+        return ""
+    if isinstance(v, dict):  # recorded, but not in this store's versions
+        return f"{v.get('strategy')}, version {v.get('version')} (not found among the saved versions)"
+    return f"{v.strategy}, {v.label}"
 
 
 def withdrawn_text(e: LogEntry) -> str:
@@ -224,6 +247,8 @@ def entry_facts(e: LogEntry) -> list[str]:
             f"Database build: {e.db_info.get('DbBuild', '')}, last updated {e.db_info.get('LastUpdate', '')}".rstrip()
         )
     facts.append(f"Limits: {e.limits or 'none beyond those written in the strategy'}")
+    if version_text(e):
+        facts.append(f"Strategy file as run: {version_text(e)}")
     return facts
 
 
@@ -263,6 +288,8 @@ def render_markdown(entries: list[LogEntry], *, title: str = "", strategies: str
             out += ["", "Final query as sent:", "", _fence(e.strategy)]
             if e.query_translation:
                 out += ["", "Search details (NCBI's translation of the final query):", "", _fence(e.query_translation)]
+            if e.strategy_version is not None and not isinstance(e.strategy_version, dict):
+                out += ["", f"Strategy file as run ({version_text(e)}):", "", _fence(e.strategy_version.text)]
         elif e.strategy:
             out += ["", "Strategy as run (attached with --strategy):", "", _fence(e.strategy)]
         else:
@@ -289,6 +316,7 @@ def render_csv(entries: list[LogEntry]) -> str:
             "file_name": e.file_name,
             "other_source": e.other_source,
             "withdrawn": withdrawn_text(e),
+            "strategy_version": version_text(e),
         }
         if e.lines:
             for line in e.lines:

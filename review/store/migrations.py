@@ -104,6 +104,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0009_screening_pilot", _create(schema.screening_pilot)),
     ("0010_heading_terms", _heading_terms),
     ("0011_import_withdrawals", _create(schema.import_withdrawals)),
+    ("0010_strategy_versions", _create(schema.strategy_versions)),
 ]
 
 
