@@ -62,6 +62,7 @@ def main() -> None:
         pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
     if reviewer.role == "lead":
         pages.append(page("duplicates", "Duplicates", ":material/content_copy:"))
+        pages.append(page("strategy", "Strategy", ":material/manage_search:"))
     pages += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),

@@ -27,7 +27,8 @@ from review.strategy.model import Strategy, StrategyError
 
 __all__ = [
     "Draft", "EditRefused", "add_block", "edit_block", "remove_block", "move_block", "add_term", "edit_term",
-    "remove_term", "move_term", "set_combination", "set_limits", "undo", "new_draft", "term_of", "EMPTY_STRATEGY",
+    "remove_term", "move_term", "set_combination", "set_limits", "set_title", "undo", "new_draft", "term_of",
+    "blocks_of", "settings_of", "EMPTY_STRATEGY",
 ]
 
 UNDO_DEPTH = 50  # earlier texts kept for undo; older ones are dropped from the draft (saved versions stay)
@@ -362,3 +363,18 @@ def set_limits(draft: Draft, *, languages: list[str] | None = None, humans: bool
     else:
         doc.pop("limits", None)
     return _commit(draft, doc)
+
+
+def blocks_of(draft: Draft) -> list[dict[str, Any]]:
+    """The draft's blocks as plain data: name, label, fields and each term's YAML mapping."""
+    doc = _load(draft.text)
+    return [{"name": str(b.get("name")), "label": str(b.get("label") or ""),
+             "fields": [str(f) for f in (b.get("fields") or [])],
+             "terms": [term_of(t) for t in (b.get("terms") or [])]} for b in _blocks(doc)]
+
+
+def settings_of(draft: Draft) -> dict[str, Any]:
+    """The draft's title, combination and limits as the YAML has them (plain data)."""
+    doc = _load(draft.text)
+    limits = term_of(doc.get("limits") or {})
+    return {"title": str(doc.get("title") or ""), "combine": str(doc.get("combine") or ""), "limits": limits}

@@ -1,0 +1,260 @@
+"""Strategy page (the lead): build the search strategy as concept blocks, see every database's version.
+
+The draft is the project's strategy YAML (``strategy:`` in review.yaml) held in the session;
+each action is one ``review.strategy.edit`` operation (refused in the YAML loader's words,
+shown beside the term or block it concerns), "Undo" takes back the last one, "Save" writes the
+file (comments and order kept) and stores it as a new version (``review.strategy.versions``),
+exactly as ``review query save`` does.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from review.strategy import edit
+from review.strategy.builder import TERM_FORM_KINDS, database_views, form_of_term, term_from_form
+from review.strategy.model import VOCABULARY_NAMES, StrategyError
+from review.strategy.summary import describe
+from review.strategy.versions import StaleDraftError, diff_texts, latest_version, list_versions, save_version, strategy_key
+from screening_app import state
+
+KIND_NAMES = {**{k: f"{VOCABULARY_NAMES[k]} heading" for k in VOCABULARY_NAMES}, "text": "Free text", "near": "Proximity"}
+
+reviewer = state.require_reviewer()
+if reviewer.role != "lead":
+    st.error("Only the review lead builds the search strategy.")
+    st.stop()
+
+project = state.project()
+engine = state.engine()
+configured = project.config.get("strategy") or "queries/strategy.yaml"
+path = project.path(configured)
+key = strategy_key(project.root, path)
+
+st.title("Search strategy")
+
+
+def _load_draft() -> None:
+    with engine.connect() as conn:
+        latest = latest_version(conn, key)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = edit.EMPTY_STRATEGY.format(title=project.config.get("title") or "Search strategy", block="concept1",
+                                          label="First concept", word="change-me")
+    try:
+        st.session_state["sb-draft"] = edit.new_draft(text, key)
+        st.session_state.pop("sb-broken", None)
+    except StrategyError as exc:
+        st.session_state["sb-broken"] = str(exc)
+        st.session_state.pop("sb-draft", None)
+    st.session_state["sb-based-on"] = latest.version if latest and latest.text == text else (latest.version if latest else None)
+
+
+if "sb-draft" not in st.session_state and "sb-broken" not in st.session_state:
+    _load_draft()
+if "sb-broken" in st.session_state:
+    st.error(f"The strategy file does not load, so it cannot be edited here until it is fixed: "
+             f"{st.session_state['sb-broken']}")
+    if st.button("Read the file again", key="sb-reload-broken"):
+        _load_draft()
+        st.rerun()
+    st.stop()
+
+draft: edit.Draft = st.session_state["sb-draft"]
+
+
+def apply(operation, *args, where: tuple | None = None, **kwargs) -> None:
+    """Run one edit; a refusal is kept beside ``where`` (a block name or (block, term index))."""
+    try:
+        st.session_state["sb-draft"] = operation(st.session_state["sb-draft"], *args, **kwargs)
+        st.session_state.pop("sb-refused", None)
+        st.session_state["sb-done"] = True
+    except StrategyError as exc:
+        st.session_state["sb-refused"] = (where, getattr(exc, "message", str(exc)))
+        return
+    st.rerun()
+
+
+def refusal(where) -> None:
+    refused = st.session_state.get("sb-refused")
+    if refused and refused[0] == where:
+        st.error(refused[1], icon=":material/block:")
+
+
+def term_form(prefix: str, initial: dict) -> dict | None:
+    """A term's fields; returns the YAML term mapping. The widgets' keys carry the draft's
+    generation, so after any change every form shows the draft as it is now."""
+    prefix = f"{prefix}-g{len(st.session_state['sb-draft'].history)}-{abs(hash(st.session_state['sb-draft'].text)) % 10**6}"
+    kind_default = initial.get("kind") or "text"
+    cols = st.columns([2, 4, 2])
+    kind = cols[0].selectbox("Kind", TERM_FORM_KINDS, index=TERM_FORM_KINDS.index(kind_default),
+                             format_func=KIND_NAMES.get, key=f"{prefix}-kind")
+    hint = {"near": "words, commas between them (alternatives: medical|medicine)", "text": "word or phrase, * truncates"}
+    value = cols[1].text_input("Heading" if kind in VOCABULARY_NAMES else "Words", value=initial.get("value", ""),
+                               key=f"{prefix}-value", help=hint.get(kind, "the heading's exact name"))
+    if kind in VOCABULARY_NAMES:
+        explode = cols[2].checkbox("Explode", value=initial.get("explode", False), key=f"{prefix}-explode")
+        major = cols[2].checkbox("Major topic", value=initial.get("major", False), key=f"{prefix}-major")
+        subs = st.text_input("Subheadings (two-letter codes, commas)", value=initial.get("subheadings", ""),
+                             key=f"{prefix}-subs")
+        return term_from_form(kind, value, explode=explode, major=major, subheadings=subs)
+    fields = cols[2].text_input("Fields", value=initial.get("fields", ""), key=f"{prefix}-fields",
+                                help="Ovid field codes, e.g. ti, ab, kw; blank: the block's fields")
+    adj = 0
+    if kind == "near":
+        adj = st.number_input("Within N words (Ovid adjN; 0: next to each other, in order)", min_value=0,
+                              value=int(initial.get("adj") or 0), key=f"{prefix}-adj")
+    return term_from_form(kind, value, fields=fields, adj=adj or None)
+
+
+# --- header: undo, save, file -------------------------------------------------------------
+
+based_on = st.session_state.get("sb-based-on")
+st.caption(f"File: {configured} · " + (f"editing from saved version {based_on}" if based_on else "not saved yet")
+           + (" · unsaved changes" if draft.can_undo else ""))
+top = st.columns([1, 1, 3, 1])
+if top[0].button("Undo", key="sb-undo", icon=":material/undo:", disabled=not draft.can_undo):
+    apply(edit.undo)
+note = top[2].text_input("Note for this version", key="sb-note", label_visibility="collapsed",
+                         placeholder="What changed and why (kept with the version)")
+if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
+    try:
+        version = save_version(engine, key, draft.text, author=reviewer.name, note=note or "", based_on=based_on,
+                               path=path)
+    except StaleDraftError as exc:
+        st.error(str(exc))
+    except StrategyError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["sb-draft"] = edit.Draft(draft.text, key)
+        st.session_state["sb-based-on"] = version.version
+        st.session_state["sb-saved"] = f"Saved as version {version.version}."
+        st.rerun()
+if top[3].button("Reload", key="sb-reload", help="Discard unsaved changes and read the file again"):
+    _load_draft()
+    st.rerun()
+if "sb-saved" in st.session_state:
+    st.success(st.session_state.pop("sb-saved"))
+refusal(None)
+
+strategy = draft.strategy()
+blocks = edit.blocks_of(draft)
+names = [b["name"] for b in blocks]
+tab_blocks, tab_dbs, tab_history = st.tabs(["Blocks", "Every database", "History"])
+
+# --- blocks -------------------------------------------------------------------------------
+
+with tab_blocks:
+    for bi, (block, model_block) in enumerate(zip(blocks, strategy.blocks)):
+        name = block["name"]
+        with st.container(border=True, key=f"sb-block-{name}"):
+            head = st.columns([6, 1, 1, 1])
+            fields_note = f" · fields {', '.join(block['fields'])}" if block["fields"] else ""
+            head[0].subheader(f"{bi + 1}. {model_block.title}")
+            head[0].caption(f"Name in the combination: {name}{fields_note} · terms are ORed")
+            if head[1].button("Up", key=f"sb-bup-{name}", disabled=bi == 0):
+                apply(edit.move_block, name, bi - 1, where=(name,))
+            if head[2].button("Down", key=f"sb-bdown-{name}", disabled=bi == len(blocks) - 1):
+                apply(edit.move_block, name, bi + 1, where=(name,))
+            if head[3].button("Remove", key=f"sb-bremove-{name}"):
+                apply(edit.remove_block, name, where=(name,))
+            refusal((name,))
+            for ti, (raw, entry) in enumerate(zip(block["terms"], model_block.entries)):
+                row = st.columns([6, 1, 1, 2, 1])
+                only = "" if set(entry.databases) == set(strategy.databases) else " · " + ", ".join(sorted(entry.databases))
+                row[0].markdown(f"{ti + 1}. {describe(entry.expr)}")
+                if only:
+                    row[0].caption(only.strip(" ·"))
+                if row[1].button("Up", key=f"sb-up-{name}-{ti}", disabled=ti == 0):
+                    apply(edit.move_term, name, ti, name, ti - 1, where=(name, ti))
+                if row[2].button("Down", key=f"sb-down-{name}-{ti}", disabled=ti == len(block["terms"]) - 1):
+                    apply(edit.move_term, name, ti, name, ti + 1, where=(name, ti))
+                others = [n for n in names if n != name]
+                if others:
+                    to = row[3].selectbox("Move to", others, key=f"sb-to-{name}-{ti}", label_visibility="collapsed")
+                    if row[3].button("Move", key=f"sb-move-{name}-{ti}"):
+                        apply(edit.move_term, name, ti, to, where=(name, ti))
+                if row[4].button("Remove", key=f"sb-remove-{name}-{ti}"):
+                    apply(edit.remove_term, name, ti, where=(name, ti))
+                refusal((name, ti))
+                initial = form_of_term(raw)
+                if initial["kind"] is not None:
+                    with st.expander("Edit this term"):
+                        term = term_form(f"sb-edit-{name}-{ti}", initial)
+                        if st.button("Apply", key=f"sb-apply-{name}-{ti}"):
+                            apply(edit.edit_term, name, ti, term, where=(name, ti))
+            with st.expander("Add a term", expanded=False):
+                term = term_form(f"sb-new-{name}", {})
+                if st.button("Add term", key=f"sb-add-{name}", icon=":material/add:"):
+                    apply(edit.add_term, name, term, where=(name, "new"))
+            refusal((name, "new"))
+
+    with st.expander("Add a concept block"):
+        cols = st.columns(3)
+        new_name = cols[0].text_input("Name (for the combination)", key="sb-nb-name")
+        new_label = cols[1].text_input("Label", key="sb-nb-label")
+        new_fields = cols[2].text_input("Default fields", value="ti, ab", key="sb-nb-fields")
+        st.caption("Its first term:")
+        first = term_form("sb-nb-term", {})
+        if st.button("Add block", key="sb-nb-add", icon=":material/add_box:"):
+            apply(edit.add_block, new_name.strip(), first, label=new_label.strip(),
+                  fields=[f.strip() for f in new_fields.split(",") if f.strip()], where=("new-block",))
+        refusal(("new-block",))
+
+    settings = edit.settings_of(draft)
+    with st.container(border=True):
+        st.subheader("Combination and limits")
+        combine = st.text_input("Combination (block names with AND, OR, NOT and brackets)",
+                                value=settings["combine"] or " AND ".join(names), key="sb-combine")
+        if st.button("Apply combination", key="sb-combine-apply"):
+            apply(edit.set_combination, combine, where=("combine",))
+        refusal(("combine",))
+        limits = settings["limits"] or {}
+        cols = st.columns(3)
+        langs = cols[0].text_input("Languages (commas)", value=", ".join(limits.get("languages") or []),
+                                   key="sb-langs")
+        years = cols[1].text_input("Years (e.g. 2008-current)", value=str(limits.get("years") or ""), key="sb-years")
+        humans = cols[2].checkbox("Humans only", value=bool(limits.get("humans")), key="sb-humans")
+        if st.button("Apply limits", key="sb-limits-apply"):
+            apply(edit.set_limits, languages=[x.strip() for x in langs.split(",") if x.strip()], humans=humans,
+                  years=years, publication_types=limits.get("publication_types"), where=("limits",))
+        refusal(("limits",))
+
+# --- every database -----------------------------------------------------------------------
+
+with tab_dbs:
+    st.caption("Each database's version as you would paste it (the copy button is at the code's top right); "
+               "a warning sits under the line of the block it concerns.")
+    views = database_views(strategy)
+    for row_start in range(0, len(views), 2):
+        cols = st.columns(2)
+        for col, view in zip(cols, views[row_start:row_start + 2]):
+            with col.container(border=True, key=f"sb-db-{view.database}"):
+                st.markdown(f"**{view.name}**")
+                st.code(view.text, language=None, wrap_lines=True)
+                for line in view.lines:
+                    for w in line.warnings:
+                        st.warning(f"{line.label or view.name} ({line.block}): {w}", icon=":material/warning:")
+                for w in view.other_warnings:
+                    st.warning(w, icon=":material/warning:")
+
+# --- history ------------------------------------------------------------------------------
+
+with tab_history:
+    with engine.connect() as conn:
+        versions = list_versions(conn, key)
+    if not versions:
+        st.info("No saved versions yet: Save stores the first.")
+    before = None
+    for v in reversed(versions):
+        with st.container(border=True):
+            st.markdown(f"**{v.label}**" + (f": {v.note}" if v.note else ""))
+            previous = next((p for p in versions if p.version == v.version - 1), None)
+            changes = ["First saved version."] if previous is None else diff_texts(previous.text, v.text)
+            for change in changes:
+                st.markdown(f"- {change}")
+    if versions and draft.text != versions[-1].text:
+        st.markdown("**Unsaved changes** since the last saved version:")
+        for change in diff_texts(versions[-1].text, draft.text):
+            st.markdown(f"- {change}")
