@@ -87,6 +87,7 @@ class DatabaseView:
     text: str  # as pasted into the database (what the copy button copies)
     lines: list[DatabaseLine]
     other_warnings: list[str]  # warnings about no one line
+    error: str = ""  # why this database has no version (e.g. a block with no term for it)
 
 
 _WHERE = re.compile(r"^(?P<src>.*?):(?P<line>\d+): (?P<rest>.*)$", re.S)
@@ -109,7 +110,11 @@ def database_views(strategy: Strategy, databases: tuple[str, ...] | None = None)
     the block it concerns (warnings about no block listed after the lines)."""
     out = []
     for db in databases or strategy.databases:
-        rendered = render(strategy, db)
+        try:
+            rendered = render(strategy, db)
+        except StrategyError as exc:
+            out.append(DatabaseView(db, DATABASE_NAMES.get(db, db), "", [], [], error=_block_of_warning(strategy, str(exc))[1]))
+            continue
         lines = [DatabaseLine(line_label(db, ln.number), ln.query, ln.label) for ln in rendered.lines]
         others = []
         for w in rendered.warnings:
@@ -121,3 +126,137 @@ def database_views(strategy: Strategy, databases: tuple[str, ...] | None = None)
                 target.warnings.append(rest)
         out.append(DatabaseView(db, DATABASE_NAMES.get(db, db), rendered.text, lines, others))
     return out
+
+
+# --- a pasted strategy as a draft ---------------------------------------------------------
+
+def _fielded_parts(e: Any) -> list[Any]:
+    """Fielded(a OR b, f) as [Fielded(a, f), Fielded(b, f)]: one editable term each."""
+    from review.strategy.model import Bool, Fielded
+
+    if isinstance(e, Fielded) and isinstance(e.expr, Bool) and e.expr.op == "or":
+        return [Fielded(o, e.fields) for o in e.expr.operands]
+    return [e]
+
+
+def _term_yaml(e: Any, fallback: str, database: str) -> dict[str, Any]:
+    """The YAML term mapping of one expression; else the Ovid line itself (``fallback``)."""
+    from review.strategy.model import Bool, Fielded, Heading, Near, Term
+
+    if isinstance(e, Heading):
+        term: dict[str, Any] = {e.vocabulary: e.name, "explode": e.explode, "major": e.major}
+        if e.subheadings:
+            term["subheadings"] = list(e.subheadings)
+        return term
+    if isinstance(e, Fielded) and isinstance(e.expr, Term):
+        term = {"text": e.expr.text, "fields": list(e.fields)}
+        if e.expr.quoted and " " not in e.expr.text:
+            term["quoted"] = True
+        return term
+    if isinstance(e, Fielded) and isinstance(e.expr, Near) and all(
+            isinstance(o, Term) or (isinstance(o, Bool) and o.op == "or" and all(isinstance(x, Term) for x in o.operands))
+            for o in e.expr.operands):
+        words = [o.text if isinstance(o, Term) else [x.text for x in o.operands] for o in e.expr.operands]
+        term = {"near": words}
+        if e.expr.distance is not None:
+            term["adj"] = e.expr.distance
+            if e.expr.ordered:
+                term["ordered"] = True
+        term["fields"] = list(e.fields)
+        return term
+    if fallback and database.startswith("ovid-") and database in ("ovid-medline", "ovid-embase"):
+        return {database: fallback}
+    raise StrategyError(f"cannot be made a block term: {fallback or e!r}; build this term by hand")
+
+
+def draft_from_pasted(strategy: Strategy) -> tuple[str, list[str]]:
+    """A block-based YAML strategy from a parsed Ovid strategy or PubMed query (``parse_ovid`` /
+    ``parse_pubmed``): each OR of terms a concept block, the ANDs and NOTs over them the
+    combination, ``limit N to (...)`` the limits. Returns the YAML text and notes on what could
+    not be carried over (a limit the YAML cannot say)."""
+    from review.strategy.model import Bool, Limited, Ref
+
+    by_number = {ln.number: ln for ln in strategy.lines}
+    database = strategy.database or "ovid-medline"
+    blocks: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+    def resolve(e: Any) -> Any:
+        while isinstance(e, Ref):
+            e = by_number[e.number].expr
+        return e
+
+    def text_of(e: Any) -> str:
+        for ln in strategy.lines:
+            if ln.expr == e:
+                return ln.text
+        return ""
+
+    def is_combination(e: Any) -> bool:
+        e = resolve(e)
+        return isinstance(e, Bool) and (e.op != "or" or any(is_combination(o) for o in e.operands))
+
+    def terms(e: Any) -> list[Any]:
+        e = resolve(e)
+        if isinstance(e, Bool) and e.op == "or":
+            return [t for o in e.operands for t in terms(o)]
+        return _fielded_parts(e)
+
+    def new_block(e: Any) -> str:
+        name = f"concept{len(blocks) + 1}"
+        items = []
+        for t in terms(e):
+            items.append(_term_yaml(t, text_of(t), database))
+        blocks.append({"name": name, "label": f"Concept {len(blocks) + 1}", "terms": items})
+        return name
+
+    def comb(e: Any, top: bool = False) -> str:
+        e = resolve(e)
+        if is_combination(e):
+            parts = [comb(o) for o in e.operands]
+            joined = f" {e.op.upper()} ".join(parts)
+            return joined if top else f"({joined})"
+        return new_block(e)
+
+    final = resolve(strategy.lines[-1].expr)
+    limits: dict[str, Any] = {}
+    if isinstance(final, Limited):
+        for item in final.limits:
+            if item.kind == "language":
+                limits.setdefault("languages", []).append(item.value)
+            elif item.kind == "humans":
+                limits["humans"] = True
+            elif item.kind == "years":
+                limits["years"] = item.value
+            elif item.kind == "pubtype":
+                limits.setdefault("publication_types", []).append(item.value)
+            else:
+                notes.append(f"limit {item.value or item.kind!r} is not carried over: add it by hand")
+        final = resolve(final.expr)
+    combine = comb(final, top=True)
+    used = {ln.number for ln in strategy.lines}
+    if len(used) and not blocks:
+        raise StrategyError("the pasted strategy has no search terms")
+    from review.strategy import edit
+
+    doc = edit._load(f"# Imported from a pasted {DATABASE_NAMES.get(database, database)} strategy. Format: docs/strategy.md\n"
+                     f"title: {strategy.title or 'Imported strategy'}\n")
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    seq = CommentedSeq()
+    for b in blocks:
+        m = CommentedMap()
+        m["name"] = b["name"]
+        m["label"] = b["label"]
+        m["terms"] = CommentedSeq([edit._term_map(t) for t in b["terms"]])
+        seq.append(m)
+    doc["blocks"] = seq
+    doc["combine"] = combine
+    if limits:
+        lm = CommentedMap()
+        for k, v in limits.items():
+            lm[k] = edit._flow(v) if isinstance(v, list) else v
+        doc["limits"] = lm
+    text = edit._dump(doc)
+    edit.new_draft(text, "<pasted>")  # raises the loader's message if it does not load
+    return text, notes

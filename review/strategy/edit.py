@@ -28,7 +28,7 @@ from review.strategy.model import Strategy, StrategyError
 __all__ = [
     "Draft", "EditRefused", "add_block", "edit_block", "remove_block", "move_block", "add_term", "edit_term",
     "remove_term", "move_term", "set_combination", "set_limits", "set_title", "undo", "new_draft", "term_of",
-    "blocks_of", "settings_of", "EMPTY_STRATEGY",
+    "blocks_of", "settings_of", "replace_text", "EMPTY_STRATEGY",
 ]
 
 UNDO_DEPTH = 50  # earlier texts kept for undo; older ones are dropped from the draft (saved versions stay)
@@ -378,3 +378,12 @@ def settings_of(draft: Draft) -> dict[str, Any]:
     doc = _load(draft.text)
     limits = term_of(doc.get("limits") or {})
     return {"title": str(doc.get("title") or ""), "combine": str(doc.get("combine") or ""), "limits": limits}
+
+
+def replace_text(draft: Draft, text: str) -> Draft:
+    """The whole strategy replaced by ``text`` (e.g. an imported strategy); undo brings the old one back."""
+    try:
+        strategy_from_yaml(text, draft.source)
+    except StrategyError as exc:
+        raise EditRefused(_without_place(str(exc), draft.source)) from exc
+    return Draft(text, draft.source, (*draft.history, draft.text)[-UNDO_DEPTH:])

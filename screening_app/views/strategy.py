@@ -12,7 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from review.strategy import edit
-from review.strategy.builder import TERM_FORM_KINDS, database_views, form_of_term, term_from_form
+from review.strategy import parse_ovid, parse_pubmed
+from review.strategy.builder import TERM_FORM_KINDS, database_views, draft_from_pasted, form_of_term, term_from_form
+from review.strategy.model import DATABASE_NAMES, OvidSyntaxError
 from review.strategy.model import VOCABULARY_NAMES, StrategyError
 from review.strategy.summary import describe
 from review.strategy.versions import StaleDraftError, diff_texts, latest_version, list_versions, save_version, strategy_key
@@ -141,7 +143,7 @@ refusal(None)
 strategy = draft.strategy()
 blocks = edit.blocks_of(draft)
 names = [b["name"] for b in blocks]
-tab_blocks, tab_dbs, tab_history = st.tabs(["Blocks", "Every database", "History"])
+tab_blocks, tab_dbs, tab_history, tab_import = st.tabs(["Blocks", "Every database", "History", "Import"])
 
 # --- blocks -------------------------------------------------------------------------------
 
@@ -232,6 +234,9 @@ with tab_dbs:
         for col, view in zip(cols, views[row_start:row_start + 2]):
             with col.container(border=True, key=f"sb-db-{view.database}"):
                 st.markdown(f"**{view.name}**")
+                if view.error:
+                    st.error(f"No {view.name} version: {view.error}", icon=":material/block:")
+                    continue
                 st.code(view.text, language=None, wrap_lines=True)
                 for line in view.lines:
                     for w in line.warnings:
@@ -258,3 +263,28 @@ with tab_history:
         st.markdown("**Unsaved changes** since the last saved version:")
         for change in diff_texts(versions[-1].text, draft.text):
             st.markdown(f"- {change}")
+
+# --- import a pasted strategy ---------------------------------------------------------------
+
+with tab_import:
+    st.caption("Start from a published search: paste an Ovid strategy (numbered lines or not) or a PubMed "
+               "query. Each OR of terms becomes a concept block; the current strategy is replaced "
+               "(Undo brings it back; nothing is saved until Save).")
+    source = st.selectbox("Written for", ("ovid-medline", "ovid-embase", "ovid-psycinfo", "pubmed"),
+                          format_func=DATABASE_NAMES.get, key="sb-import-from")
+    pasted_text = st.text_area("Strategy", key="sb-import-text", height=240)
+    if st.button("Start from this strategy", key="sb-import", icon=":material/input:"):
+        try:
+            parsed = (parse_pubmed(pasted_text, source="pasted text") if source == "pubmed"
+                      else parse_ovid(pasted_text, source, source="pasted text"))
+            text, notes = draft_from_pasted(parsed)
+            st.session_state["sb-draft"] = edit.replace_text(st.session_state["sb-draft"], text)
+        except OvidSyntaxError as exc:
+            st.error(f"Line {exc.line}, column {exc.column}: {exc.reason}")
+            st.code(f"{exc.text}\n{' ' * (max(exc.column, 1) - 1)}^", language=None)
+        except StrategyError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["sb-saved"] = "Imported: " + (
+                f"{len(edit.blocks_of(st.session_state['sb-draft']))} concept blocks" + "".join(f"; {n}" for n in notes))
+            st.rerun()

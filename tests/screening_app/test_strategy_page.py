@@ -150,3 +150,30 @@ def test_every_database_side_by_side_with_warnings(app_project, strategy_path):
         assert render(s, db).text.rstrip("\n") in [c.rstrip("\n") for c in codes]
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("1 (Mentoring): broader: 'mentor* adj3 program*'") for w in warnings)
+
+
+def test_import_a_pasted_ovid_strategy_and_undo(app_project):
+    from pathlib import Path
+
+    at = open_page(app_project.tokens["carol"])
+    before = draft_text(at)
+    pasted = (Path(__file__).resolve().parents[2] / "data" / "walkthrough" / "medline-strategy.txt").read_text()
+    at.text_area(key="sb-import-text").input(pasted)
+    at.button(key="sb-import").click().run()
+    assert not at.exception, at.exception
+    assert "Imported: 3 concept blocks" in page_text(at)
+    imported = load_strategy_text(draft_text(at))
+    assert render(imported, "ovid-medline").text.splitlines() == [ln.split(" ", 1)[0] + " " + ln.split(" ", 1)[1]
+                                                                   for ln in pasted.strip().splitlines()]
+    at.button(key="sb-undo").click().run()
+    assert draft_text(at) == before
+
+
+def test_a_pasted_syntax_error_points_at_line_and_column(app_project):
+    at = open_page(app_project.tokens["carol"])
+    before = draft_text(at)
+    at.text_area(key="sb-import-text").input("1 exp Mentors/\n2 (mentor* adj3 program*.ti,ab.\n3 1 or 2")
+    at.button(key="sb-import").click().run()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Line 2, column ")
+    assert draft_text(at) == before
