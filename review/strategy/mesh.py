@@ -22,7 +22,7 @@ from lxml import etree
 
 from review.pubmed.eutils import EutilsBadResponse
 
-__all__ = ["MeshHeading", "suggest", "parse_esummary_xml", "parse_esummary_json", "emtree_hint", "heading_term",
+__all__ = ["MeshHeading", "suggest", "lookup_client", "parse_esummary_xml", "parse_esummary_json", "emtree_hint", "heading_term",
            "entry_terms_as_text"]
 
 
@@ -149,3 +149,14 @@ def emtree_hint(h: MeshHeading) -> dict[str, Any]:
     return {"emtree": h.name.lower(), "explode": h.explodes, "unverified": True,
             "why": f'"{h.name.lower()}" is the MeSH heading\'s name; Emtree often has the same term, '
                    "but check it in Embase's Emtree browser before relying on it"}
+
+
+def lookup_client(project: Any) -> Any:
+    """An E-utilities client for look-ups from the app (MeSH, counts): the project's NCBI
+    settings, the process's shared rate limiter, answers cached under data/cache/eutils/lookups.
+    Raises MissingEmailError (saying how to set one) without an NCBI email."""
+    from review.pubmed.cache import ResponseCache, cache_root
+    from review.pubmed.eutils import EutilsClient, settings_from
+
+    settings = settings_from(project.section("pubmed") or {})
+    return EutilsClient(settings, cache=ResponseCache(cache_root(project.data_dir) / "lookups"))

@@ -147,7 +147,57 @@ tab_blocks, tab_dbs, tab_history, tab_import = st.tabs(["Blocks", "Every databas
 
 # --- blocks -------------------------------------------------------------------------------
 
+def mesh_panel() -> None:
+    """Type a word, get MeSH headings (NCBI's MeSH database), add one to a block."""
+    from review.pubmed.eutils import EutilsError
+    from review.strategy import mesh
+
+    with st.expander("MeSH suggestions", expanded=bool(st.session_state.get("sb-mesh-found"))):
+        cols = st.columns([3, 2, 1])
+        word = cols[0].text_input("Word or phrase", key="sb-mesh-word", placeholder="e.g. mentor")
+        target = cols[1].selectbox("Add to block", names, key="sb-mesh-block")
+        if cols[2].button("Find headings", key="sb-mesh-find", icon=":material/search:"):
+            try:
+                st.session_state["sb-mesh-found"] = mesh.suggest(mesh.lookup_client(project), word)
+                st.session_state["sb-mesh-asked"] = word
+            except EutilsError as exc:
+                st.error(f"MeSH could not be searched: {exc}")
+        found = st.session_state.get("sb-mesh-found")
+        if found is not None and not found:
+            st.info(f"No MeSH heading matches {st.session_state.get('sb-mesh-asked')!r}.")
+        for k, h in enumerate(found or []):
+            with st.container(border=True, key=f"sb-mesh-{k}"):
+                narrower = (f"explodes to {h.narrower} narrower heading{'s' if h.narrower != 1 else ''}"
+                            if h.explodes else "no narrower headings")
+                st.markdown(f"**{h.name}** ({h.ui}) · tree {', '.join(h.tree_numbers) or '-'} · {narrower}")
+                if h.scope_note:
+                    st.caption(h.scope_note)
+                if h.entry_terms:
+                    st.markdown("Entry terms: " + "; ".join(h.entry_terms))
+                hint = mesh.emtree_hint(h)
+                b = st.columns(3)
+                if b[0].button("Add as heading", key=f"sb-mesh-add-{k}"):
+                    apply(edit.add_term, target, mesh.heading_term(h), where=(target, "new"))
+                if b[1].button("Add its entry terms as free text", key=f"sb-mesh-entry-{k}"):
+                    texts = mesh.entry_terms_as_text(h)
+                    d = st.session_state["sb-draft"]
+                    try:
+                        for t in texts:
+                            d = edit.add_term(d, target, t)
+                    except StrategyError as exc:
+                        st.session_state["sb-refused"] = ((target, "new"), getattr(exc, "message", str(exc)))
+                    else:
+                        st.session_state["sb-draft"] = edit.Draft(d.text, d.source, (*st.session_state["sb-draft"].history,
+                                                                                     st.session_state["sb-draft"].text))
+                        st.rerun()
+                if b[2].button(f"Add Emtree \"{hint['emtree']}\" (unverified)", key=f"sb-mesh-emtree-{k}",
+                               help=hint["why"]):
+                    apply(edit.add_term, target, {"emtree": hint["emtree"], "explode": hint["explode"]},
+                          where=(target, "new"))
+
+
 with tab_blocks:
+    mesh_panel()
     for bi, (block, model_block) in enumerate(zip(blocks, strategy.blocks)):
         name = block["name"]
         with st.container(border=True, key=f"sb-block-{name}"):

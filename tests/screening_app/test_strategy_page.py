@@ -177,3 +177,49 @@ def test_a_pasted_syntax_error_points_at_line_and_column(app_project):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and errors[0].startswith("Line 2, column ")
     assert draft_text(at) == before
+
+
+@pytest.fixture
+def mesh_server(monkeypatch):
+    """The local E-utilities stand-in (it answers db=mesh like NCBI); nothing reaches the internet."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pubmed"))
+    from eutils_server import EutilsServer, build_corpus
+
+    server = EutilsServer(build_corpus(0)).start()
+    monkeypatch.setenv("REVIEW_EUTILS_URL", server.url)
+    monkeypatch.setenv("NCBI_EMAIL", "student@example.org")
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    yield server
+    server.stop()
+
+
+def test_mesh_suggestions_added_as_heading_entry_terms_and_emtree(app_project, mesh_server):
+    at = open_page(app_project.tokens["carol"])
+    at.text_input(key="sb-mesh-word").input("preceptor")
+    at.selectbox(key="sb-mesh-block").set_value("mentoring")
+    at.button(key="sb-mesh-find").click().run()
+    assert not at.exception, at.exception
+    text = page_text(at)
+    assert "**Preceptorship** (D011290) · tree I02.358.399.700 · no narrower headings" in text
+    assert "Entry terms: Preceptorships" in text and "Practical experience in medical" in text
+    at.button(key="sb-mesh-add-0").click().run()
+    assert "- {mesh: Preceptorship}" in draft_text(at).split("name: setting")[0]
+    at.button(key="sb-mesh-entry-0").click().run()
+    mentoring = draft_text(at).split("name: setting")[0]
+    assert "- {text: preceptorship}" in mentoring and "- {text: preceptorships}" in mentoring
+    at.button(key="sb-mesh-emtree-0").click().run()
+    assert "- {emtree: preceptorship}" in draft_text(at)
+    at.button(key="sb-undo").click().run()
+    at.button(key="sb-undo").click().run()  # the entry terms were one change
+    assert "{text: preceptorships}" not in draft_text(at) and "{mesh: Preceptorship}" in draft_text(at)
+
+
+def test_mesh_without_an_email_says_how_to_set_one(app_project, monkeypatch):
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
+    at = open_page(app_project.tokens["carol"])
+    at.text_input(key="sb-mesh-word").input("mentor")
+    at.button(key="sb-mesh-find").click().run()
+    assert any("MeSH could not be searched" in e.value and "NCBI_EMAIL" in e.value for e in at.error)
