@@ -151,12 +151,12 @@ def emtree_hint(h: MeshHeading) -> dict[str, Any]:
                    "but check it in Embase's Emtree browser before relying on it"}
 
 
-def lookup_client(project: Any) -> Any:
+def lookup_client(project: Any, cache: str = "lookups") -> Any:
     """An E-utilities client for look-ups from the app (MeSH, counts): the project's NCBI
-    settings, the process's shared rate limiter, answers cached under data/cache/eutils/lookups.
+    settings, the process's shared rate limiter, answers cached under data/cache/eutils/lookups/CACHE.
     Raises MissingEmailError (saying how to set one) without an NCBI email."""
     from review.pubmed.cache import ResponseCache, cache_root
     from review.pubmed.eutils import EutilsClient, settings_from
 
     settings = settings_from(project.section("pubmed") or {})
-    return EutilsClient(settings, cache=ResponseCache(cache_root(project.data_dir) / "lookups"))
+    return EutilsClient(settings, cache=ResponseCache(cache_root(project.data_dir) / "lookups" / cache))

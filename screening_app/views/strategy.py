@@ -142,6 +142,43 @@ refusal(None)
 
 strategy = draft.strategy()
 blocks = edit.blocks_of(draft)
+
+
+def count_all() -> None:
+    """Count every PubMed term, block and line (cached per line text and day)."""
+    from datetime import date
+
+    from review.pubmed.eutils import EutilsError
+    from review.strategy import counts
+
+    day = date.today().isoformat()
+    try:
+        with st.spinner("Counting every line in PubMed (at most 3 requests a second without an API key) ..."):
+            result = counts.count_strategy(counts.count_client(project, day), strategy, day=day)
+    except EutilsError as exc:
+        st.error(f"PubMed could not be asked: {exc}")
+        return
+    known = st.session_state.setdefault("sb-counted", {})
+    known.update(counts.flat(result))
+    st.session_state["sb-counted-day"] = day
+
+
+def shown_count(query: str | None, where) -> None:
+    """The count of ``query`` (when counted) and NCBI's flags about it, at ``where``."""
+    counted = st.session_state.get("sb-counted", {}).get(query) if query else None
+    if counted is None:
+        return
+    where.caption(f"PubMed: {counted.count:,}")
+    for flag in counted.flags:
+        where.warning(flag, icon=":material/report:")
+
+
+if st.button("Count in PubMed", key="sb-count", icon=":material/functions:",
+             help="Counts every term, block and the combination in PubMed (cached per line and day)"):
+    count_all()
+if st.session_state.get("sb-counted-day"):
+    st.caption(f"Counts from PubMed on {st.session_state['sb-counted-day']}; a changed line shows its count after "
+               "the next count.")
 names = [b["name"] for b in blocks]
 tab_blocks, tab_dbs, tab_history, tab_import = st.tabs(["Blocks", "Every database", "History", "Import"])
 
@@ -212,6 +249,12 @@ with tab_blocks:
             if head[3].button("Remove", key=f"sb-bremove-{name}"):
                 apply(edit.remove_block, name, where=(name,))
             refusal((name,))
+            from review.strategy.counts import term_query
+            from review.strategy.render import search_lines
+
+            block_line = next((ln.query for ln in search_lines(strategy, "pubmed") if ln.label == model_block.title), None) \
+                if "pubmed" in strategy.databases else None
+            shown_count(block_line, head[0])
             for ti, (raw, entry) in enumerate(zip(block["terms"], model_block.entries)):
                 row = st.columns([6, 1, 1, 2, 1])
                 only = "" if set(entry.databases) == set(strategy.databases) else " · " + ", ".join(sorted(entry.databases))
@@ -230,6 +273,8 @@ with tab_blocks:
                 if row[4].button("Remove", key=f"sb-remove-{name}-{ti}"):
                     apply(edit.remove_term, name, ti, where=(name, ti))
                 refusal((name, ti))
+                if "pubmed" in strategy.databases:
+                    shown_count(term_query(strategy, name, ti), row[0])
                 initial = form_of_term(raw)
                 if initial["kind"] is not None:
                     with st.expander("Edit this term"):
@@ -259,6 +304,14 @@ with tab_blocks:
         st.subheader("Combination and limits")
         combine = st.text_input("Combination (block names with AND, OR, NOT and brackets)",
                                 value=settings["combine"] or " AND ".join(names), key="sb-combine")
+        if "pubmed" in strategy.databases:
+            for ln in search_lines(strategy, "pubmed"):
+                if ln.label not in [b.title for b in strategy.blocks]:
+                    counted = st.session_state.get("sb-counted", {}).get(ln.query)
+                    if counted is not None:
+                        st.caption(f"{ln.label}: PubMed {counted.count:,}")
+                        for flag in counted.flags:
+                            st.warning(flag, icon=":material/report:")
         if st.button("Apply combination", key="sb-combine-apply"):
             apply(edit.set_combination, combine, where=("combine",))
         refusal(("combine",))

@@ -223,3 +223,25 @@ def test_mesh_without_an_email_says_how_to_set_one(app_project, monkeypatch):
     at.text_input(key="sb-mesh-word").input("mentor")
     at.button(key="sb-mesh-find").click().run()
     assert any("MeSH could not be searched" in e.value and "NCBI_EMAIL" in e.value for e in at.error)
+
+
+def test_counts_beside_terms_blocks_and_the_combination(app_project, mesh_server):
+    from review.strategy.load import strategy_from_yaml
+    from review.strategy.render import search_lines
+
+    at = open_page(app_project.tokens["carol"])
+    mesh_server.corpus.add_query("zzzqqq[tiab]", [])  # PubMed finds nothing for it
+    add_term(at, "mentoring", "text", "zzzqqq")
+    at.button(key="sb-count").click().run()
+    assert not at.exception, at.exception
+    s = strategy_from_yaml(draft_text(at))
+    lines = search_lines(s, "pubmed")
+    counts = {q: mesh_server.corpus.resolve(q) for q in [ln.query for ln in lines]}
+    captions = [c.value for c in at.caption]
+    assert f"PubMed: {len(counts[lines[0].query]):,}" in captions  # the Mentoring block's line
+    assert any(c.startswith("Combined: Mentoring AND Medical schools AND Medical students: PubMed ") for c in captions)
+    warnings = [w.value for w in at.warning]
+    assert "PhraseNotFound: zzzqqq[tiab]" in warnings
+    asked = len(mesh_server.log)
+    at.button(key="sb-count").click().run()  # the same lines on the same day: from the cache
+    assert len(mesh_server.log) == asked
