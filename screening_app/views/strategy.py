@@ -248,6 +248,16 @@ with tab_blocks:
                 apply(edit.move_block, name, bi + 1, where=(name,))
             if head[3].button("Remove", key=f"sb-bremove-{name}"):
                 apply(edit.remove_block, name, where=(name,))
+            with st.expander("Block name, label and fields"):
+                g = f"g{len(draft.history)}-{abs(hash(draft.text)) % 10**6}"
+                bcols = st.columns(3)
+                b_name = bcols[0].text_input("Name", value=name, key=f"sb-bname-{name}-{g}")
+                b_label = bcols[1].text_input("Label", value=block["label"], key=f"sb-blabel-{name}-{g}")
+                b_fields = bcols[2].text_input("Default fields", value=", ".join(block["fields"]),
+                                               key=f"sb-bfields-{name}-{g}")
+                if st.button("Apply", key=f"sb-bapply-{name}"):
+                    apply(edit.edit_block, name, new_name=b_name.strip(), label=b_label.strip(),
+                          fields=[f.strip() for f in b_fields.split(",") if f.strip()], where=(name,))
             refusal((name,))
             from review.strategy.counts import term_query
             from review.strategy.render import search_lines

@@ -245,3 +245,16 @@ def test_counts_beside_terms_blocks_and_the_combination(app_project, mesh_server
     asked = len(mesh_server.log)
     at.button(key="sb-count").click().run()  # the same lines on the same day: from the cache
     assert len(mesh_server.log) == asked
+
+
+def test_rename_a_block_and_change_its_fields(app_project):
+    at = open_page(app_project.tokens["carol"])
+    widget(at, "text_input", "sb-bname-mentoring-").input("mentor")
+    widget(at, "text_input", "sb-bfields-mentoring-").input("ti, ab, kw")
+    at.button(key="sb-bapply-mentoring").click().run()
+    assert "combine: mentor AND setting AND population" in draft_text(at)
+    s = load_strategy_text(draft_text(at))
+    assert s.block("mentor").entries[9].expr.fields == ("ti", "ab", "kw")
+    widget(at, "text_input", "sb-bname-mentor-").input("9bad")
+    at.button(key="sb-bapply-mentor").click().run()
+    assert any("a block needs a name" in e.value for e in at.error)
