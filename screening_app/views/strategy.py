@@ -213,8 +213,10 @@ def mesh_panel() -> None:
                     st.markdown("Entry terms: " + "; ".join(h.entry_terms))
                 hint = mesh.emtree_hint(h)
                 b = st.columns(3)
+                explode = b[0].checkbox("Explode", value=h.explodes, key=f"sb-mesh-explode-{k}-{h.ui}",
+                                        help="Also search its narrower headings (Ovid exp, PubMed [mh])")
                 if b[0].button("Add as heading", key=f"sb-mesh-add-{k}"):
-                    apply(edit.add_term, target, mesh.heading_term(h), where=(target, "new"))
+                    apply(edit.add_term, target, mesh.heading_term(h, explode=explode), where=(target, "new"))
                 if b[1].button("Add its entry terms as free text", key=f"sb-mesh-entry-{k}"):
                     texts = mesh.entry_terms_as_text(h)
                     d = st.session_state["sb-draft"]
@@ -291,9 +293,10 @@ with tab_blocks:
                         term = term_form(f"sb-edit-{name}-{ti}", initial)
                         if st.button("Apply", key=f"sb-apply-{name}-{ti}"):
                             apply(edit.edit_term, name, ti, term, where=(name, ti))
-            with st.expander("Add a term", expanded=False):
+            with st.expander("Add a term", expanded=st.session_state.get("sb-adding") == name):
                 term = term_form(f"sb-new-{name}", {})
                 if st.button("Add term", key=f"sb-add-{name}", icon=":material/add:"):
+                    st.session_state["sb-adding"] = name  # keep the form open for the next term
                     apply(edit.add_term, name, term, where=(name, "new"))
             refusal((name, "new"))
 
