@@ -102,13 +102,20 @@ def _insert(conn: sa.Connection, strategy: str, text: str, author: str, note: st
 
 
 def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "", note: str = "",
-                 based_on: int | None = None, path: str | Path | None = None) -> Version:
+                 based_on: int | None = None, path: str | Path | None = None, file_was: str | None = None) -> Version:
     """Store ``text`` as the next version of ``strategy`` (and write it to ``path`` if given).
 
     Refused (StrategyError, nothing stored) when the text does not load as a strategy, and
     (StaleDraftError) when ``based_on`` is not the latest version: someone saved meanwhile.
-    Saving the text of the latest version again stores nothing and returns that version."""
+    Saving the text of the latest version again stores nothing and returns that version.
+    ``file_was``: the file's text when the draft was opened; a file changed since (edited by
+    hand) is refused (StaleDraftError) rather than overwritten."""
     strategy_from_yaml(text, strategy)
+    if path is not None and file_was is not None and Path(path).is_file():
+        now = Path(path).read_text(encoding="utf-8")
+        if now != file_was and now != text:
+            raise StaleDraftError(f"{strategy}: the file was changed after this draft was opened (edited outside "
+                                  "the app); reload the strategy, or save that file first with `review query save`")
     with engine.begin() as conn:
         latest = latest_version(conn, strategy)
         if based_on is not None and latest is not None and latest.version != based_on:

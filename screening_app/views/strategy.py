@@ -46,6 +46,7 @@ def _load_draft() -> None:
                                           label="First concept", word="change-me")
     try:
         st.session_state["sb-draft"] = edit.new_draft(text, key)
+        st.session_state["sb-file-was"] = text if path.is_file() else None
         st.session_state.pop("sb-broken", None)
     except StrategyError as exc:
         st.session_state["sb-broken"] = str(exc)
@@ -123,7 +124,7 @@ note = top[2].text_input("Note for this version", key="sb-note", label_visibilit
 if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
     try:
         version = save_version(engine, key, draft.text, author=reviewer.name, note=note or "", based_on=based_on,
-                               path=path)
+                               path=path, file_was=st.session_state.get("sb-file-was"))
     except StaleDraftError as exc:
         st.error(str(exc))
     except StrategyError as exc:
@@ -131,6 +132,7 @@ if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
     else:
         st.session_state["sb-draft"] = edit.Draft(draft.text, key)
         st.session_state["sb-based-on"] = version.version
+        st.session_state["sb-file-was"] = draft.text
         st.session_state["sb-saved"] = f"Saved as version {version.version}."
         st.rerun()
 if top[3].button("Reload", key="sb-reload", help="Discard unsaved changes and read the file again"):

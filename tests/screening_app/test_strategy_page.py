@@ -258,3 +258,33 @@ def test_rename_a_block_and_change_its_fields(app_project):
     widget(at, "text_input", "sb-bname-mentor-").input("9bad")
     at.button(key="sb-bapply-mentor").click().run()
     assert any("a block needs a name" in e.value for e in at.error)
+
+
+def test_move_blocks_and_apply_limits(app_project):
+    at = open_page(app_project.tokens["carol"])
+    at.button(key="sb-bdown-mentoring").click().run()
+    assert [b.name for b in load_strategy_text(draft_text(at)).blocks] == ["setting", "mentoring", "population"]
+    at.button(key="sb-bup-population").click().run()
+    assert [b.name for b in load_strategy_text(draft_text(at)).blocks] == ["setting", "population", "mentoring"]
+    at.text_input(key="sb-years").input("2010-current")
+    at.text_input(key="sb-langs").input("english, norwegian")
+    at.button(key="sb-limits-apply").click().run()
+    limits = load_strategy_text(draft_text(at)).limits
+    assert [(i.kind, i.value) for i in limits] == [("language", "english"), ("language", "norwegian"),
+                                                   ("humans", ""), ("years", "2010-current")]
+    at.text_input(key="sb-years").input("2018-2010")
+    at.button(key="sb-limits-apply").click().run()
+    assert any("ends before it starts" in e.value for e in at.error)
+    assert "years: 2010-current" in draft_text(at)
+
+
+def test_a_file_edited_by_hand_meanwhile_is_not_overwritten(app_project, strategy_path):
+    at = open_page(app_project.tokens["carol"])
+    add_term(at, "mentoring", "text", "preceptor*")
+    by_hand = strategy_path.read_text(encoding="utf-8").replace("2008-current", "2011-current")
+    strategy_path.write_text(by_hand, encoding="utf-8")
+    at.button(key="sb-save").click().run()
+    assert any("the file was changed after this draft was opened" in e.value for e in at.error)
+    assert strategy_path.read_text(encoding="utf-8") == by_hand
+    at.button(key="sb-reload").click().run()
+    assert "2011-current" in draft_text(at) and "preceptor*" not in draft_text(at)
