@@ -170,7 +170,8 @@ def shown_count(query: str | None, where) -> None:
     counted = st.session_state.get("sb-counted", {}).get(query) if query else None
     if counted is None:
         return
-    where.caption(f"PubMed: {counted.count:,}")
+    where.caption(f"PubMed: {counted.count:,}",
+                  help=f"PubMed searched it as: {counted.translation}" if counted.translation else None)
     for flag in counted.flags:
         where.warning(flag, icon=":material/report:")
 
