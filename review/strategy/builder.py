@@ -234,8 +234,7 @@ def draft_from_pasted(strategy: Strategy) -> tuple[str, list[str]]:
                 notes.append(f"limit {item.value or item.kind!r} is not carried over: add it by hand")
         final = resolve(final.expr)
     combine = comb(final, top=True)
-    used = {ln.number for ln in strategy.lines}
-    if len(used) and not blocks:
+    if not blocks:
         raise StrategyError("the pasted strategy has no search terms")
     from review.strategy import edit
 

@@ -357,7 +357,8 @@ def set_limits(draft: Draft, *, languages: list[str] | None = None, humans: bool
             limits.pop(key, None)
         else:
             limits[key] = value
-    limits.pop("language", None) if "languages" in limits else None
+    if "languages" in limits:
+        limits.pop("language", None)  # the older singular spelling: one list of languages
     if limits:
         doc["limits"] = limits
     else:
