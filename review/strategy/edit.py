@@ -318,13 +318,30 @@ def move_term(draft: Draft, block: str, index: int, to_block: str, position: int
                           block=block, index=index)
     source_fields = _blocks(doc)[_block_index(doc, block)].get("fields")
     target = _terms(doc, to_block)
+    comment = _own_comment(terms, index)
     item = terms.pop(index)
     if block != to_block and source_fields is not None and isinstance(item, dict) and "fields" not in item \
             and any(k in item for k in ("text", "phrase", "near", "any", "all")):
         item["fields"] = _flow(list(source_fields))
     at = len(target) if position is None else max(0, min(position, len(target)))
     target.insert(at, item)
+    if comment is not None:  # the term's comment moves with it
+        target.yaml_add_eol_comment(comment, at)
     return _commit(draft, doc, block=to_block, index=at)
+
+
+def _own_comment(seq: CommentedSeq, index: int) -> str | None:
+    """The comment at the end of item ``index``'s line (``# ...``), without what follows it
+    (a blank line belongs to the place, not to the term); None when it has none."""
+    entry = seq.ca.items.get(index)
+    token = entry[0] if entry else None
+    value = getattr(token, "value", "") or ""
+    first = value.lstrip(" ").split("\n", 1)[0]
+    if not first.startswith("#"):
+        return None
+    rest = value.split("\n", 1)[1] if "\n" in value else ""
+    token.value = "\n" + rest if rest else "\n"  # leave any blank line where it was
+    return first
 
 
 # --- combination and limits --------------------------------------------------------------

@@ -113,3 +113,12 @@ def test_saved_text_loads_as_the_same_strategy_from_a_file(draft, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(d.text, encoding="utf-8")
     assert render(load_strategy(path), "pubmed").text == render(d.strategy(), "pubmed").text
+
+
+def test_a_moved_term_keeps_its_comment_and_the_blank_lines_stay(draft):
+    moved = move_term(draft, "mentoring", 4, "population")  # {emtree: balint group} # Emtree only...
+    lines = moved.text.splitlines()
+    (line,) = [ln for ln in lines if "balint group, explode" in ln]
+    assert line.split("#", 1)[1].strip() == "Emtree only: MeSH has no such heading"
+    assert lines.index(line) > lines.index("  - name: population")
+    assert moved.text.count("\n\n") == draft.text.count("\n\n")
