@@ -43,11 +43,17 @@ def settle(page):
 
 
 def add_term(page, kind: str, value: str, *, explode: bool = False, fields: str = "", adj: int | None = None):
-    box = keyed(page, "sb-new-mentoring-g", "-kind").get_by_role("combobox")
-    box.click()
-    box.fill(kind)
-    page.keyboard.press("Enter")
-    settle(page)
+    for _ in range(5):  # under load the typed filter can lag behind Enter: check, and choose again
+        box = keyed(page, "sb-new-mentoring-g", "-kind").get_by_role("combobox")
+        box.click()
+        box.fill(kind)
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        settle(page)
+        if keyed(page, "sb-new-mentoring-g", "-kind").get_by_role("combobox").input_value() == kind:
+            break
+    if kind == "Proximity":
+        keyed(page, "sb-new-mentoring-g", "-adj").wait_for(timeout=TIMEOUT_MS)
     keyed(page, "sb-new-mentoring-g", "-value").locator("input").fill(value)
     if explode:
         keyed(page, "sb-new-mentoring-g", "-explode").locator("label").click()
