@@ -72,6 +72,7 @@ def main() -> None:
             page("search", "Search", ":material/travel_explore:"),
             page("imports", "Import", ":material/upload_file:"),
             page("duplicates", "Duplicates", ":material/content_copy:"),
+            page("strategy", "Strategy", ":material/manage_search:"),
             page("team", "Team", ":material/group:"),
             page("criteria", "Criteria and settings", ":material/tune:"),
             page("reports", "Reports", ":material/summarize:"),

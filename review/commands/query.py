@@ -56,6 +56,51 @@ def register(sub: argparse._SubParsersAction) -> None:
     _output_options(p)
     p.set_defaults(func=cmd_translate)
 
+    p = qsub.add_parser(
+        "versions",
+        help="list the saved versions of a strategy (date, author, note, what changed)",
+        description="Every saved version of a strategy file (the app's Strategy page saves one at each "
+        "save; `review query save` and every `review search` store the file's text when it changed), "
+        "oldest first, each with what changed from the one before in plain words.",
+    )
+    p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
+                   help="the strategy (default: the project's `strategy:` in review.yaml)")
+    p.set_defaults(func=cmd_versions)
+
+    p = qsub.add_parser(
+        "diff",
+        help="what changed between two saved versions of a strategy, in plain words",
+        description="Compare two saved versions (numbers from `review query versions`; 'file' is the "
+        "file as it is now) and say what changed: blocks, terms, combination, limits.",
+    )
+    p.add_argument("old", metavar="A", help="the older version's number (or 'file')")
+    p.add_argument("new", metavar="B", help="the newer version's number (or 'file')")
+    p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
+                   help="the strategy (default: the project's `strategy:` in review.yaml)")
+    p.set_defaults(func=cmd_diff)
+
+    p = qsub.add_parser(
+        "show",
+        help="print a saved version of a strategy exactly as saved",
+        description="Print the YAML of one saved version, exactly as it was saved (or run).",
+    )
+    p.add_argument("version", metavar="N", type=int, help="the version's number")
+    p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
+                   help="the strategy (default: the project's `strategy:` in review.yaml)")
+    p.set_defaults(func=cmd_show)
+
+    p = qsub.add_parser(
+        "save",
+        help="store the strategy file as it is now as a new saved version",
+        description="Store the strategy file's current text as its next version (refused if it does "
+        "not load; nothing stored when it equals the latest version).",
+    )
+    p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
+                   help="the strategy (default: the project's `strategy:` in review.yaml)")
+    p.add_argument("--note", default="", help="why it changed (kept with the version)")
+    p.add_argument("--by", default=None, help="who saves it (default: $REVIEW_USER or the login name)")
+    p.set_defaults(func=cmd_save)
+
 
 def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="target", required=True, choices=TARGETS, help="the database (or summary) to render for")
@@ -148,3 +193,88 @@ def cmd_translate(args: argparse.Namespace) -> int:
         print(f"review: {exc}", file=sys.stderr)
         return 2
     return _emit(rendered, args)
+
+
+# --- saved versions ----------------------------------------------------------------------
+
+def _versioned(args: argparse.Namespace) -> tuple[Path, str]:
+    """The strategy file and its key among the saved versions."""
+    from review.commands.context import project_of
+    from review.strategy.versions import strategy_key
+
+    project = project_of(args)
+    path = Path(args.file) if args.file else Path(_project_strategy(args))
+    return path, strategy_key(project.root, path)
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from review.commands.context import engine_of
+    from review.strategy.versions import diff_texts, list_versions
+
+    path, key = _versioned(args)
+    with engine_of(args).connect() as conn:
+        versions = list_versions(conn, key)
+    if not versions:
+        print(f"{key}: no saved versions yet (`review query save {key}` or the app's Strategy page saves one; "
+              "`review search` stores the version it runs)")
+        return 0
+    before = None
+    for v in versions:
+        note = f": {v.note}" if v.note else ""
+        print(f"{v.version:>3}  {v.saved_at}  {v.author or '-'}{note}")
+        changes = ["first saved version"] if before is None else diff_texts(before.text, v.text)
+        for change in changes:
+            print(f"       {change}")
+        before = v
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current is not None and current != versions[-1].text:
+        print(f"  the file {path} has changed since version {versions[-1].version} (not saved yet)")
+    return 0
+
+
+def _version_text(args: argparse.Namespace, which: str, path: Path, key: str) -> tuple[str, str]:
+    from review.commands.context import engine_of
+    from review.strategy.versions import get_version
+
+    if which == "file":
+        return path.read_text(encoding="utf-8"), f"{path} (now)"
+    if not which.isdigit():
+        raise StrategyError(f"a version is a number from `review query versions` or 'file', not {which!r}")
+    with engine_of(args).connect() as conn:
+        v = get_version(conn, key, int(which))
+    return v.text, f"{key} version {v.version}"
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from review.strategy.versions import diff_texts
+
+    path, key = _versioned(args)
+    old_text, old_name = _version_text(args, args.old, path, key)
+    new_text, new_name = _version_text(args, args.new, path, key)
+    print(f"From {old_name} to {new_name}:")
+    for change in diff_texts(old_text, new_text, old_name=old_name, new_name=new_name):
+        print(f"  - {change}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    path, key = _versioned(args)
+    text, _ = _version_text(args, str(args.version), path, key)
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    from review.commands.context import actor, engine_of
+    from review.strategy.versions import latest_version, save_version
+
+    path, key = _versioned(args)
+    text = _read_text(path)
+    with engine_of(args).connect() as conn:
+        before = latest_version(conn, key)
+    v = save_version(engine_of(args), key, text, author=actor(args.by), note=args.note)
+    if before is not None and before.version == v.version:
+        print(f"{key}: unchanged since version {v.version}; nothing stored")
+    else:
+        print(f"{key}: saved as version {v.version}")
+    return 0

@@ -98,7 +98,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _strategy_lines(args: argparse.Namespace) -> tuple[list[SearchLine], Any, str]:
-    """(lines, limits, source) from --query or the strategy file."""
+    """(lines, limits, source) from --query or the strategy file (``source``: its path)."""
     from review.strategy import SearchLine, load_strategy, search_lines
 
     if args.query is not None:
@@ -117,6 +117,19 @@ def _strategy_lines(args: argparse.Namespace) -> tuple[list[SearchLine], Any, st
     if not lines:
         raise CommandError(f"{path}: the strategy has no PubMed lines")
     return lines, _jsonable(getattr(strategy, "limits", None)), str(path)
+
+
+def _record_version(engine: Any, project: Any, source: str) -> dict[str, Any] | None:
+    """The saved version of the strategy file about to run (saved now if the file changed since)."""
+    if source == "--query":
+        return None
+    from review.commands.context import actor
+    from review.strategy.versions import record_version, strategy_key
+
+    path = Path(source)
+    key = strategy_key(project.root, path)
+    version = record_version(engine, key, path.read_text(encoding="utf-8"), author=actor())
+    return {"strategy": key, "version": version.version, "sha256": version.sha256}
 
 
 class _Bars:
@@ -159,6 +172,7 @@ def _run(args: argparse.Namespace) -> int:
     project = project_of(args)
     engine = engine_of(args)
     lines, limits, source = _strategy_lines(args)
+    version = _record_version(engine, project, source)
     settings = settings_from(project.section("pubmed") or {})
     root = cache_root(project.data_dir)
     print_ = fingerprint(settings.base_url, lines)
@@ -182,7 +196,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         bars.close()
     try:
-        summary = store_search(engine, run, allow_missing=args.allow_missing, fingerprint=print_)
+        summary = store_search(engine, run, allow_missing=args.allow_missing, fingerprint=print_,
+                               strategy_version=version)
     except IncompleteSearchError as exc:
         missing_file = root / state.generation / "missing-pmids.txt"
         missing_file.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +205,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError(f"{exc}; the missing PMIDs are listed in {missing_file}") from exc
     finish_run(root, state, import_id=summary.import_id)
 
-    print(f"PubMed searched {run.searched_on} via {run.interface} ({source})")
+    ran = f", {version['strategy']} version {version['version']}" if version else ""
+    print(f"PubMed searched {run.searched_on} via {run.interface} ({source}{ran})")
     width = max(len(f"{line.count:,}") for line in run.lines)
     for line in run.lines:
         label = f"  [{line.label}]" if line.label else ""

@@ -495,7 +495,10 @@ class EutilsClient:
             raise _Retry(f"http {status}: {_snippet(body)}", delay)
         if status != 200:
             raise EutilsHTTPError(status, url, _snippet(body))
-        check_body(body)
+        if params.get("retmode") == "json":  # asked for JSON (esummary/esearch): a whole JSON object
+            check_json(body)
+        else:
+            check_body(body)
         return body
 
     # -- typed helpers ---------------------------------------------------------------
@@ -547,6 +550,12 @@ class EutilsClient:
         """Number of records ``term`` finds (``rettype=count``)."""
         params = {"db": db, "term": term, "rettype": "count"}
         return self.call("esearch", params, parse=parse_esearch).count
+
+    def esummary(self, ids: Sequence[str], *, db: str, retmode: str = "xml", parse: Callable[[bytes], Any] | None = None) -> Any:
+        """Document summaries of ``ids`` in ``db`` (XML version 2.0, or ``retmode="json"``)."""
+        params = {"db": db, "id": ",".join(str(i) for i in ids), "version": "2.0" if retmode == "xml" else None,
+                  "retmode": retmode if retmode == "json" else None}
+        return self.call("esummary", params, parse=parse)
 
     def efetch(
         self,
@@ -650,6 +659,25 @@ def check_body(body: bytes) -> None:
     if match:
         message = re.sub(r"\s+", " ", match.group(1).decode("utf-8", "replace")).strip()
         if TRANSIENT_ERROR.search(message) and not PERMANENT_ERROR.search(message):
+            raise _Retry(f"ncbi-error: {message}")
+        raise EutilsQueryError(f"NCBI refused the request: {message}")
+
+
+def check_json(body: bytes) -> None:
+    """Raise ``_Retry`` unless ``body`` is a whole JSON object; ``EutilsQueryError`` for NCBI's
+    ``{"error": ...}`` / ``esearchresult.ERROR`` answers."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        kind = "html" if body[:200].lower().lstrip().startswith((b"<html", b"<!doctype html")) else "truncated"
+        raise _Retry(f"{kind}: not JSON ({_snippet(body)[:80]})") from exc
+    if not isinstance(data, dict):
+        raise _Retry(f"malformed: JSON that is not an object ({_snippet(body)[:80]})")
+    message = data.get("error") or (data.get("esearchresult") or {}).get("ERROR")
+    if message:
+        if TRANSIENT_ERROR.search(str(message)) and not PERMANENT_ERROR.search(str(message)):
             raise _Retry(f"ncbi-error: {message}")
         raise EutilsQueryError(f"NCBI refused the request: {message}")
 

@@ -27,7 +27,8 @@ from review import store
 from review.formats.sources import database_label
 
 __all__ = ["LogLine", "LogEntry", "search_log", "render_markdown", "render_csv", "CSV_COLUMNS", "SUMMARY_HEADERS",
-           "summary_row", "entry_heading", "entry_facts", "line_rows", "attach_advice", "withdrawn_text"]
+           "summary_row", "entry_heading", "entry_facts", "line_rows", "attach_advice", "withdrawn_text",
+           "version_text"]
 
 CSV_COLUMNS = [
     "import_id",
@@ -49,6 +50,7 @@ CSV_COLUMNS = [
     "update_of",  # an update run: the first run's import id
     "update_window",  # an update run: "SINCE to UNTIL" (PubMed: Entrez date)
     "chase_round",  # a citation-searching run: its round
+    "strategy_version",
 ]
 
 # An Ovid search-history line: "1     exp Mentors/     9411" or "1. exp Mentors/ (9411)".
@@ -85,6 +87,7 @@ class LogEntry:
     update: dict[str, Any] | None = None  # an update run: update_of, since, until, found, held, new
     first_searched: str = ""  # of an update: the date of the run it updates
     updated_by: list[tuple[int, str]] = field(default_factory=list)  # (import id, date) of its updates
+    strategy_version: Any = None  # review.strategy.versions.Version the run ran (a PubMed run of a strategy file)
 
 
 def _limits_text(value: Any) -> str:
@@ -118,11 +121,20 @@ def ovid_lines(text: str) -> list[LogLine]:
 def search_log(engine: sa.Engine) -> list[LogEntry]:
     """One entry per import of the project, in the order they were made."""
     from review.store.live import withdrawals
+    from review.strategy.versions import get_version
 
     with engine.connect() as conn:
         imports = store.list_imports(conn)
         stored = store.counts_by_import(conn)
         withdrawn = withdrawals(conn)
+        versions = {}
+        for row in imports:
+            ran = (row.get("report") or {}).get("strategy_version") if isinstance(row.get("report"), dict) else None
+            if ran:
+                try:
+                    versions[int(row["id"])] = get_version(conn, ran["strategy"], int(ran["version"]))
+                except Exception:  # noqa: BLE001 - a version the store lacks: the log says so below
+                    versions[int(row["id"])] = ran
     entries = []
     for row in imports:
         report = row.get("report") or {}
@@ -158,6 +170,7 @@ def search_log(engine: sa.Engine) -> list[LogEntry]:
                 withdrawn=withdrawn.get(int(row["id"])),
                 chase=report if row["kind"] == "chase" and isinstance(report, dict) else None,
                 update=(report.get("update") or None) if isinstance(report, dict) else None,
+                strategy_version=versions.get(int(row["id"])),
             )
         )
     by_id = {e.import_id: e for e in entries}
@@ -195,6 +208,16 @@ def chase_facts_lines(chase: dict[str, Any]) -> list[str]:
     facts.append(f"Links found: {chase.get('links_found', 0):,}; to records already held (kept, not stored "
                  f"again): {chase.get('links_to_held', 0):,}")
     return facts
+
+
+def version_text(e: LogEntry) -> str:
+    """"queries/x.yaml, version 3 (saved 2026-12-06 10:00 by ana)" for a run of a saved strategy, else ""."""
+    v = e.strategy_version
+    if v is None:
+        return ""
+    if isinstance(v, dict):  # recorded, but not in this store's versions
+        return f"{v.get('strategy')}, version {v.get('version')} (not found among the saved versions)"
+    return f"{v.strategy}, {v.label}"
 
 
 def withdrawn_text(e: LogEntry) -> str:
@@ -280,6 +303,8 @@ def entry_facts(e: LogEntry) -> list[str]:
             f"Database build: {e.db_info.get('DbBuild', '')}, last updated {e.db_info.get('LastUpdate', '')}".rstrip()
         )
     facts.append(f"Limits: {e.limits or 'none beyond those written in the strategy'}")
+    if version_text(e):
+        facts.append(f"Strategy file as run: {version_text(e)}")
     return facts
 
 
@@ -319,6 +344,8 @@ def render_markdown(entries: list[LogEntry], *, title: str = "", strategies: str
             out += ["", "Final query as sent:", "", _fence(e.strategy)]
             if e.query_translation:
                 out += ["", "Search details (NCBI's translation of the final query):", "", _fence(e.query_translation)]
+            if e.strategy_version is not None and not isinstance(e.strategy_version, dict):
+                out += ["", f"Strategy file as run ({version_text(e)}):", "", _fence(e.strategy_version.text)]
         elif e.kind == "chase":
             out += ["", "Links followed as sent:", "", _fence(e.strategy)]
         elif e.strategy:
@@ -350,6 +377,7 @@ def render_csv(entries: list[LogEntry]) -> str:
             "update_of": (e.update or {}).get("update_of") or "",
             "update_window": f"{e.update.get('since', '')} to {e.update.get('until', '')}" if e.update else "",
             "chase_round": (e.chase or {}).get("round") or "",
+            "strategy_version": version_text(e),
         }
         if e.lines:
             for line in e.lines:

@@ -21,9 +21,14 @@ from review.pubmed.search import IncompleteSearchError, SearchRun, gc_frozen
 __all__ = ["store_search", "find_stored_search", "search_runs"]
 
 
-def run_report(run: SearchRun, fingerprint: str = "", update_of: int | None = None) -> dict[str, Any]:
-    """The JSON kept in ``imports.report`` for a search."""
+def run_report(
+    run: SearchRun, fingerprint: str = "", update_of: int | None = None,
+    strategy_version: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON kept in ``imports.report`` for a search; ``strategy_version`` ({strategy, version,
+    sha256}) names the saved version of the strategy file the run ran (review.strategy.versions)."""
     return {
+        "strategy_version": strategy_version,
         "format": "pubmed-xml",
         "records_read": len(run.records),
         "pmids": list(run.pmids),
@@ -58,6 +63,7 @@ def store_search(
     actor: str = "",
     progress: Any = None,
     update_of: int | None = None,
+    strategy_version: dict[str, Any] | None = None,
 ) -> ImportSummary:
     """Write ``run`` to the store; refuse an incomplete run unless ``allow_missing``.
 
@@ -68,7 +74,7 @@ def store_search(
     """
     if run.missing and not allow_missing:
         raise IncompleteSearchError(run.missing, run.total)
-    report = run_report(run, fingerprint, update_of)
+    report = run_report(run, fingerprint, update_of, strategy_version)
     with gc_frozen() as freeze, engine.begin() as conn:
         freeze()  # the run's records: no need for the GC to rescan them while storing
         import_id = store.add_import(
@@ -109,6 +115,7 @@ def store_search(
                 "missing": len(run.missing),
                 "fingerprint": fingerprint,
                 "update_of": update_of,
+                "strategy_version": strategy_version,
             },
             actor=actor,
         )

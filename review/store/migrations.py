@@ -108,6 +108,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0013_screening_claims", _create(schema.screening_claims)),
     ("0014_chase_links", _create(schema.chase_links)),
     ("0015_screening_stop", _create(schema.screening_stop_exclusions)),
+    ("0016_strategy_versions", _create(schema.strategy_versions)),
 ]
 
 

@@ -83,6 +83,23 @@ import_withdrawals = sa.Table(
     sa.Column("event_id", sa.Integer, nullable=True),
 )
 
+# Saved versions of a search strategy (migration 0016_strategy_versions): append-only, one
+# row per save of a strategy file, numbered 1, 2, ... per strategy (its path in the project).
+# ``text`` is the YAML exactly as saved; a PubMed run records the version it ran (imports.report).
+strategy_versions = sa.Table(
+    "strategy_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("strategy", sa.String(500), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("saved_at", sa.String(40), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("strategy", "version", name="uq_strategy_versions_version"),
+)
+
 # The append-only event log: who did what to which subject, when, and why.
 events = sa.Table(
     "events",

@@ -368,6 +368,8 @@ class EutilsServer:
     def _answer(self, endpoint: str, params: dict, params_all: dict | None = None) -> tuple[int, bytes, str]:
         if endpoint == "elink":
             return 200, self._elink(params, params_all or {}), "text/xml; charset=UTF-8"
+        if params.get("db") == "mesh" and endpoint in ("esearch", "esummary"):
+            return mesh_answer(endpoint, params)
         if params.get("db", "pubmed") != "pubmed" and endpoint != "einfo":
             return 200, self._esearch_error(f"Invalid db name specified: {params.get('db')}"), "text/xml"
         if endpoint == "esearch":
@@ -488,3 +490,76 @@ class EutilsServer:
             + f"\t\t<Count>{len(self.corpus.records)}</Count>\n"
             + "\t\t<LastUpdate>2024/06/01 04:00</LastUpdate>\n\t</DbInfo>\n</eInfoResult>\n"
         ).encode()
+
+
+# --- db=mesh: esearch and esummary in NCBI's documented shape --------------------------------
+
+MESH_DATA = DATA.parent / "mesh" / "descriptors.json"
+ESUMMARY_V2_DOCTYPE = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSummaryResult PUBLIC "-//NLM//DTD esummary '
+    'mesh 20130923//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20130923/esummary_mesh.dtd">\n'
+)
+
+
+def mesh_descriptors() -> list[dict]:
+    return json.loads(MESH_DATA.read_text(encoding="utf-8"))["descriptors"]
+
+
+def mesh_search(term: str) -> list[str]:
+    """uids whose heading or entry term contains every word of ``term`` (a field tag such as
+    [mh] or [MeSH Terms] ignored), the heading's own matches first."""
+    words = re.sub(r"\[[^\]]*\]", " ", term).lower().replace('"', " ").split()
+    hits = []
+    for d in mesh_descriptors():
+        names = [t.lower() for t in d["terms"]]
+        if words and any(all(w.rstrip("*") in n for w in words) for n in names):
+            hits.append((0 if all(w.rstrip("*") in names[0] for w in words) else 1, d["uid"]))
+    return [uid for _, uid in sorted(hits, key=lambda h: h[0])]
+
+
+def mesh_answer(endpoint: str, params: dict) -> tuple[int, bytes, str]:
+    json_mode = params.get("retmode") == "json"
+    if endpoint == "esearch":
+        ids = mesh_search(params.get("term", ""))
+        retmax = int(params.get("retmax") or 20)
+        page = ids[:retmax]
+        if json_mode:
+            body = {"header": {"type": "esearch", "version": "0.3"},
+                    "esearchresult": {"count": str(len(ids)), "retmax": str(len(page)), "retstart": "0",
+                                      "idlist": page, "translationset": [], "querytranslation": params.get("term", "")}}
+            return 200, json.dumps(body).encode(), "application/json; charset=UTF-8"
+        lines = "".join(f"\t\t<Id>{p}</Id>\n" for p in page)
+        body = (ESEARCH_DOCTYPE + f"<eSearchResult>\n\t<Count>{len(ids)}</Count>\n\t<RetMax>{len(page)}</RetMax>\n"
+                f"\t<RetStart>0</RetStart>\n\t<IdList>\n{lines}\t</IdList>\n\t<TranslationSet/>\n"
+                f"\t<QueryTranslation>{escape(params.get('term', ''))}</QueryTranslation>\n</eSearchResult>\n")
+        return 200, body.encode(), "text/xml; charset=UTF-8"
+    wanted = [u for u in re.split(r"[,\s]+", params.get("id", "")) if u]
+    by_uid = {d["uid"]: d for d in mesh_descriptors()}
+    found = [by_uid[u] for u in wanted if u in by_uid]
+    if json_mode:
+        result: dict = {"uids": [d["uid"] for d in found]}
+        for d in found:
+            result[d["uid"]] = {"uid": d["uid"], "ds_meshui": d["ui"], "ds_meshterms": d["terms"],
+                                "ds_scopenote": d["scope"], "ds_subheading": d["subheadings"],
+                                "ds_idxlinks": [{"parent": ln["parent"], "treenum": ln["treenum"],
+                                                 "children": ln["children"]} for ln in d["links"]],
+                                "ds_recordtype": "descriptor"}
+        return 200, json.dumps({"header": {"type": "esummary", "version": "0.3"}, "result": result}).encode(), \
+            "application/json; charset=UTF-8"
+    docs = []
+    for d in found:
+        terms = "".join(f"<string>{escape(t)}</string>" for t in d["terms"])
+        subs = "".join(f"<string>{escape(t)}</string>" for t in d["subheadings"])
+        links = "".join(
+            f"<LinkInfo><TreeNum>{ln['treenum']}</TreeNum><ParentUid>{ln['parent']}</ParentUid>"
+            f"<Children>{''.join(f'<int>{c}</int>' for c in ln['children'])}</Children></LinkInfo>"
+            for ln in d["links"])
+        docs.append(f'<DocumentSummary uid="{d["uid"]}"><DS_MeSHUI>{d["ui"]}</DS_MeSHUI>'
+                    f"<DS_MeshTerms>{terms}</DS_MeshTerms><DS_ScopeNote>{escape(d['scope'])}</DS_ScopeNote>"
+                    f"<DS_IdxLinks>{links}</DS_IdxLinks><DS_Subheading>{subs}</DS_Subheading>"
+                    f"<DS_RecordType>descriptor</DS_RecordType></DocumentSummary>")
+    missing = "".join(f"<DocumentSummary uid=\"{u}\"><error>cannot get document summary</error></DocumentSummary>"
+                      for u in wanted if u not in by_uid)
+    body = (ESUMMARY_V2_DOCTYPE + "<eSummaryResult><DocumentSummarySet status=\"OK\">"
+            + "".join(docs) + missing + "</DocumentSummarySet></eSummaryResult>\n")
+    return 200, body.encode(), "text/xml; charset=UTF-8"

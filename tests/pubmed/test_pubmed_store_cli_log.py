@@ -374,3 +374,33 @@ def test_killed_midway_then_resumed_without_refetching(project, server, fast_rat
     assert not done & {e["params"]["id"] for e in again}
     rows, records = _imports(project)
     assert len(rows) == 1 and len(records) == 49 and len({r.pmid for r in records}) == 49
+
+
+def test_each_run_records_the_strategy_version_it_ran_and_reruns_keep_the_history(project, eutils_env, capsys):
+    """The PRISMA-S log shows, for each PubMed run, the saved version of the strategy file it ran,
+    even after the file changed and the search was run again."""
+    from review.strategy.versions import list_versions
+
+    path = project.path(project.config["strategy"])
+    first_text = path.read_text(encoding="utf-8")
+    assert main(["--project", str(project.root), "query", "save", "--by", "ana"]) == 0
+    assert main(["--project", str(project.root), "search"]) == 0
+    assert "queries/mentoring-medical-students.yaml version 1" in capsys.readouterr().out
+    # edited by hand (not saved), then run again
+    path.write_text(first_text.replace("2008-current", "2010-current"), encoding="utf-8")
+    assert main(["--project", str(project.root), "search", "--refresh"]) == 0
+    rows, _ = _imports(project)
+    assert [r["report"]["strategy_version"]["version"] for r in rows] == [1, 2]
+    engine = store.open_store(project.database_url)
+    with engine.connect() as conn:
+        versions = list_versions(conn, "queries/mentoring-medical-students.yaml")
+    assert [v.text for v in versions] == [first_text, path.read_text(encoding="utf-8")]
+    entries = search_log(engine)
+    engine.dispose()
+    md = render_markdown(entries)
+    assert "Strategy file as run: queries/mentoring-medical-students.yaml, version 1 (" in md
+    assert "Strategy file as run: queries/mentoring-medical-students.yaml, version 2 (" in md
+    assert "years: 2008-current" in md and "years: 2010-current" in md  # each version's text, as run
+    rows = list(csv.DictReader(io.StringIO(render_csv(entries))))
+    assert {r["strategy_version"].split(" (")[0] for r in rows} == {
+        "queries/mentoring-medical-students.yaml, version 1", "queries/mentoring-medical-students.yaml, version 2"}
