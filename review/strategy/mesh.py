@@ -15,7 +15,7 @@ Emtree too, flagged unverified, for the student to check in Embase before relyin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from review.strategy import rules as R
+from review.strategy.pubmed import has_top_level_operator
 from review.strategy.model import (
     VOCABULARY_NAMES,
     BlockRef,
@@ -46,20 +47,12 @@ def platform(target: str) -> dict[str, Any]:
         raise StrategyError(f"no rules for {target!r}") from None
 
 
+PLATFORM_OPERATORS = re.compile(r" (AND|OR|NOT|N\d+|W\d+|W/\d+|PRE/\d+|NEAR/\d+|NEXT(/\d+)?) ")
+
+
 def _top_level_operator(q: str) -> bool:
-    depth, quote = 0, False
-    for k, c in enumerate(q):
-        if c == '"':
-            quote = not quote
-        elif quote:
-            continue
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0 and c == " " and re.match(r" (AND|OR|NOT|N\d+|W\d+|W/\d+|PRE/\d+|NEAR/\d+|NEXT(/\d+)?) ", q[k:k + 9]):
-            return True
-    return False
+    """``has_top_level_operator`` with the platforms' operators and Scopus's ``{}`` phrases."""
+    return has_top_level_operator(q, PLATFORM_OPERATORS, "()[]{}")
 
 
 def wrap(q: str) -> str:

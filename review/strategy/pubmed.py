@@ -32,25 +32,32 @@ Warn = Callable[[str, str], None]
 _PLAIN = re.compile(r"^[A-Za-z0-9*\-']+$")
 
 
-def _top_level_operator(q: str) -> bool:
-    """True if ``q`` has AND/OR/NOT outside brackets and quotes."""
+PUBMED_OPERATORS = re.compile(r" (AND|OR|NOT) ")
+
+
+def has_top_level_operator(q: str, operators: re.Pattern[str] = PUBMED_OPERATORS, brackets: str = "()[]") -> bool:
+    """True if ``q`` has an operator (``operators``, matched at a space) outside quotes and
+    outside the ``brackets`` pairs: then it needs brackets of its own to be combined. One
+    scanner for every platform; each passes its own operators (and ``{}`` where a platform
+    has them)."""
+    opening, closing = brackets[0::2], brackets[1::2]
     depth, quote = 0, False
     for k, c in enumerate(q):
         if c == '"':
             quote = not quote
         elif quote:
             continue
-        elif c in "([":
+        elif c in opening:
             depth += 1
-        elif c in ")]":
+        elif c in closing:
             depth -= 1
-        elif depth == 0 and c == " " and re.match(r" (AND|OR|NOT) ", q[k:k + 5]):
+        elif depth == 0 and c == " " and operators.match(q, k):
             return True
     return False
 
 
 def wrap(q: str) -> str:
-    return f"({q})" if _top_level_operator(q) else q
+    return f"({q})" if has_top_level_operator(q) else q
 
 
 def join(op: str, parts: list[str]) -> str:
