@@ -59,30 +59,33 @@ def main() -> None:
         return
 
     lead = reviewer.role == "lead"
-    pages = [page("overview", "Overview", ":material/dashboard:", default=True)] if lead else []
-    pages += [
+    screening = [
         page("screen", "Screen", ":material/fact_check:", default=not lead),
         page("mine", "My decisions", ":material/history:"),
         page("fulltext", "Full text", ":material/picture_as_pdf:"),
     ]
     if state.sees_conflicts(reviewer):
-        pages.append(page("conflicts", "Conflicts", ":material/call_split:"))
-    if lead:  # each of these pages also refuses anyone else itself (screening_app.lead)
-        pages += [
-            page("search", "Search", ":material/travel_explore:"),
-            page("imports", "Import", ":material/upload_file:"),
-            page("duplicates", "Duplicates", ":material/content_copy:"),
-            page("strategy", "Strategy", ":material/manage_search:"),
-            page("team", "Team", ":material/group:"),
-            page("criteria", "Criteria and settings", ":material/tune:"),
-            page("reports", "Reports", ":material/summarize:"),
-        ]
-    if lead:
-        pages.append(page("library", "Records library", ":material/library_books:"))
-    pages += [
+        screening.append(page("conflicts", "Conflicts", ":material/call_split:"))
+    screening += [
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),
     ]
+    # the lead's pages in a section of their own, in the order a review runs; each of them
+    # also refuses anyone else itself (screening_app.lead)
+    pages: list | dict = {
+        "The review": [
+            page("overview", "Overview", ":material/dashboard:", default=True),
+            page("strategy", "Strategy", ":material/manage_search:"),
+            page("search", "Search", ":material/travel_explore:"),
+            page("imports", "Import", ":material/upload_file:"),
+            page("duplicates", "Duplicates", ":material/content_copy:"),
+            page("team", "Team", ":material/group:"),
+            page("criteria", "Criteria and settings", ":material/tune:"),
+            page("library", "Records library", ":material/library_books:"),
+            page("reports", "Reports", ":material/summarize:"),
+        ],
+        "Screening": screening,
+    } if lead else screening
     with st.sidebar:
         st.markdown(f"Signed in as **{md_escape(reviewer.name)}** ({reviewer.role})")
         st.caption(state.project().config.get("title") or state.project().name)
@@ -93,7 +96,7 @@ def main() -> None:
             st.rerun()
         state.sync_cookie()
     try:
-        st.navigation(pages).run()
+        st.navigation(pages, expanded=True).run()  # every page listed, none behind 'View more'
     except state.screening().SessionEndedError:  # a write after the session ended: sign in again
         state.sign_out(end=False)
         st.rerun()

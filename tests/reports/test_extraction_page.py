@@ -13,6 +13,7 @@ from review.store import open_store
 from review.store.schema import records
 from review.studies import link_report, study_of
 
+from pdf_sample import minimal_pdf
 from test_project_end_to_end import build
 
 SCRIPT = """
@@ -21,7 +22,6 @@ from review.project import load_project
 from review.screening import Reviewer
 from review.store import open_store
 from screening_app.extraction_page import render
-from pdf_sample import minimal_pdf
 
 project = load_project(os.environ["REVIEW_PROJECT"])
 render(project, open_store(project.database_url), Reviewer(os.environ["EX_REVIEWER"], os.environ.get("EX_ROLE", "reviewer"), True))
