@@ -117,6 +117,8 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
             votes[name] = []
             for _ in range(3):
                 votes[name].append(current)
+                wait_idle(page)  # a key pressed while the app's run is still going is not a click
+                page.wait_for_timeout(300)
                 page.locator("body").press(key)
                 current = wait_for_change(page, current)
         assert votes["alice"] == votes["bob"]  # the same seeded order: three conflicts
