@@ -232,8 +232,11 @@ def test_make_demo_installs_quietly_and_ends_with_the_demo(tmp_path):
     """`make demo` on a fresh machine (dry run): every pip install is quiet (-qq: errors
     only, no pages of "Requirement already satisfied"), and the demo is the last command, so
     its sign-in links end the output."""
-    done = subprocess.run(["make", "-n", "demo", f"VENV={tmp_path / 'venv'}"], cwd=REPO,
-                          capture_output=True, text=True)
+    # run as a user would, not as a sub-make of `make test` (whose MAKELEVEL/MAKEFLAGS would add
+    # "make[1]: Entering directory" lines)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "demo", f"VENV={tmp_path / 'venv'}"],
+                          cwd=REPO, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     installs = [line for line in lines if " pip " in line and " install " in line]
