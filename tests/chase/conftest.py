@@ -11,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pubmed"))
 
 from eutils_server import EutilsServer, build_corpus  # noqa: E402
+from cli_env import eutils_env, fast_rate  # noqa: E402,F401 (fixtures)
 
 from review.pubmed.eutils import EutilsClient, EutilsSettings, RateLimiter  # noqa: E402
 
@@ -34,15 +35,3 @@ def client(server):
     return EutilsClient(settings, limiter=RateLimiter(1000), sleep=lambda s: None)
 
 
-@pytest.fixture
-def fast_rate(monkeypatch):
-    """The CLI's shared limiter, made fast for the local server."""
-    monkeypatch.setattr("review.pubmed.eutils.shared_limiter", lambda rate: RateLimiter(1000))
-
-
-@pytest.fixture
-def eutils_env(monkeypatch, server, fast_rate):
-    monkeypatch.setenv("REVIEW_EUTILS_URL", server.url)
-    monkeypatch.setenv("NCBI_EMAIL", "student@example.org")
-    monkeypatch.delenv("NCBI_API_KEY", raising=False)
-    return server

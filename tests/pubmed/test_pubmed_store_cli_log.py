@@ -12,31 +12,18 @@ import sqlalchemy as sa
 
 from review import store
 from review.cli import main
-from review.pubmed.eutils import RateLimiter
 from review.pubmed.log import ovid_lines, render_csv, render_markdown, search_log
 from review.pubmed.search import IncompleteSearchError, run_search
 from review.pubmed.storing import store_search
 from review.strategy import SearchLine
+
+from cli_env import eutils_env, fast_rate  # noqa: F401 (fixtures)
 
 STRATEGY_LINES = [
     SearchLine(1, '"Mentors"[mh] OR "Mentoring"[mh]', "mentoring"),
     SearchLine(2, '"Schools, Medical"[mh]', "setting"),
     SearchLine(3, "real", "final"),
 ]
-
-
-@pytest.fixture
-def fast_rate(monkeypatch):
-    """The CLI's shared limiter, made fast for the local server (its logic is tested elsewhere)."""
-    monkeypatch.setattr("review.pubmed.eutils.shared_limiter", lambda rate: RateLimiter(1000))
-
-
-@pytest.fixture
-def eutils_env(monkeypatch, server, fast_rate):
-    monkeypatch.setenv("REVIEW_EUTILS_URL", server.url)
-    monkeypatch.setenv("NCBI_EMAIL", "student@example.org")
-    monkeypatch.delenv("NCBI_API_KEY", raising=False)
-    return server
 
 
 @pytest.fixture
