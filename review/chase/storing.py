@@ -155,14 +155,15 @@ def _known_links(conn: sa.Connection) -> set[tuple[int, str, str]]:
     return {(int(s), str(d), str(p)) for s, d, p in rows}
 
 
-def links_by_record(conn: sa.Connection) -> dict[int, list[dict[str, Any]]]:
+def links_by_record(conn: sa.Connection, record_id: int | None = None) -> dict[int, list[dict[str, Any]]]:
     """record id -> the citation links that found it (seed, direction, round, held), for
-    reports and the record card ("also found by citation searching")."""
-    rows = conn.execute(
-        sa.select(chase_links).where(chase_links.c.import_id.not_in(withdrawn_imports()),
-                                     chase_links.c.record_id.is_not(None))
-        .order_by(chase_links.c.id)
-    ).mappings()
+    reports and the record card ("also found by citation searching"); ``record_id``: that
+    record's links only (one indexed read per card, not the whole table)."""
+    query = sa.select(chase_links).where(chase_links.c.import_id.not_in(withdrawn_imports()),
+                                         chase_links.c.record_id.is_not(None))
+    if record_id is not None:
+        query = query.where(chase_links.c.record_id == int(record_id))
+    rows = conn.execute(query.order_by(chase_links.c.id)).mappings()
     out: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         out.setdefault(int(row["record_id"]), []).append(
@@ -178,7 +179,7 @@ def found_by(conn: sa.Connection, record_id: int) -> list[str]:
     the seed's reference list holds it) or "... cites record #12 ..." (forward). Empty when no
     (live) chase link reached it."""
     lines = []
-    for link in links_by_record(conn).get(int(record_id), []):
+    for link in links_by_record(conn, record_id).get(int(record_id), []):
         how = "cited by" if link["direction"] == "backward" else "cites"
         pmid = f" (PMID {link['seed_pmid']})" if link["seed_pmid"] else ""
         lines.append(f"Citation searching, round {link['round']}: {how} record #{link['seed_record_id']}{pmid}"
