@@ -48,9 +48,9 @@ KNOWN_ERRORS: list[tuple[str, str]] = [
     ("review.pubmed.eutils", "EutilsError"),
     ("review.dedup.queue", "PairError"),
     ("review.dedup.run", "DedupError"),
-    ("review.prisma", "PrismaArithmeticError"),
+    ("review.reporting.prisma", "PrismaArithmeticError"),
     ("review.extraction", "ExtractionError"),
-    ("review.reports", "ExportError"),
+    ("review.reporting.tables", "ExportError"),
     ("review.studies", "StudiesError"),
 ]
 

@@ -155,7 +155,7 @@ def stop_check(conn: sa.Connection, rule: StopRule | None) -> tuple[bool, str, l
 
 def stop_stage(engine: sa.Engine, lead: str, rule: StopRule | None) -> StopRecord:
     """End title/abstract screening by the registered rule (see the module); a lead only."""
-    from review.prisma import gather_inputs
+    from review.reporting.prisma import gather_inputs
     from review.screening.reviewers import get_reviewer
     from review.store.api import log_event, now_iso
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from review import extraction as ex
-from review.prisma import check_arithmetic, prisma_counts
+from review.reporting.prisma import check_arithmetic, prisma_counts
 from review.store import open_store
 from review.store.schema import records
 from review.studies import link_report, study_of

@@ -333,7 +333,7 @@ def test_cli_names_a_bad_pilot_setting(project, capsys):
 
 
 def test_methods_draft_reports_a_completed_pilot_round(screening_store):
-    from review.reports import gather_methods_facts, selection_text
+    from review.reporting.methods import gather_methods_facts, selection_text
 
     engine, ids, _ = screening_store
     config = {"screening": {"pilot": PILOT}}

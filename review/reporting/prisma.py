@@ -133,6 +133,9 @@ class PrismaCounts:
     included_studies: int | None = None
     # the note per updated run (`review search --update`): (database, first date, update date, new)
     search_updates: list[tuple[str, str, str, int]] = field(default_factory=list)
+    # not a box: what ``review studies check`` finds (the lines of each study whose linked
+    # records disagree), so that every report drawn from these counts can warn of it
+    study_link_warnings: list[list[str]] = field(default_factory=list, compare=False)
 
     # --- derived boxes ---
     @property
@@ -189,6 +192,7 @@ class PrismaCounts:
     def to_dict(self) -> dict[str, Any]:
         """Every box, stored and derived, JSON-ready (``review prisma --json``)."""
         data = asdict(self)
+        del data["study_link_warnings"]
         for name in (
             "database_results", "register_results", "website_results",
             "organisation_results", "citations_results", "other_method_results",
@@ -700,8 +704,8 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     """The flow's plain inputs from the store: imports, dedup clusters and screening."""
     from review import screening
     from review.formats.sources import database_label
-    from review.store.live import live_clause
     from review.screening.stoprule import stopped_ids
+    from review.store.live import live_clause
     from review.store.schema import dedup_membership, imports, records
     from review.studies import study_of
 
@@ -798,5 +802,10 @@ def _search_updates(conn: sa.Connection) -> list[tuple[str, str, str, int]]:
 
 
 def prisma_counts(conn: sa.Connection) -> PrismaCounts:
-    """Every PRISMA box computed from the store (not yet checked)."""
-    return count_flow(gather_inputs(conn))
+    """Every PRISMA box computed from the store (not yet checked), with the warnings of
+    ``review studies check`` (``study_link_warnings``)."""
+    from review.studies import disagreement_lines, link_disagreements
+
+    counts = count_flow(gather_inputs(conn))
+    counts.study_link_warnings = [disagreement_lines(d) for d in link_disagreements(conn)]
+    return counts
