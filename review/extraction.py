@@ -16,7 +16,8 @@ extraction stays blind.
 Pure parts: ``form_from_config``, ``normalise_value``, ``missing_required``,
 ``field_states``, ``prefill_values``, ``vancouver_reference``. Store parts: ``set_value``,
 ``save_field``, ``set_consensus``, ``values_of``, ``form_values``, ``final_table``,
-``disagreements``, ``progress``.
+``disagreements``, ``progress``. The blinding rule of dual extraction (who may see the other
+extractor's values) is ``may_see_others``, pure.
 """
 
 from __future__ import annotations
@@ -618,6 +619,14 @@ def values_of(conn: sa.Connection, record_id: int, reviewer: str) -> dict[str, A
     """One reviewer's current values for one record (field -> value)."""
     cells = _latest_values(conn, [record_id])
     return {fid: vals[reviewer] for (rid, fid), vals in cells.items() if reviewer in vals and vals[reviewer] is not None}
+
+
+def may_see_others(own_values: Mapping[str, Any], *, role: str) -> bool:
+    """Whether a reviewer may see the other extractors' values of a source (dual extraction):
+    once they have charted it themselves (``own_values``: their stored values, ``values_of``;
+    a pre-fill shown but not saved does not count), so that their own charting stays blind;
+    a lead may always look, to record the consensus."""
+    return bool(own_values) or role == "lead"
 
 
 def states_of(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> dict[int, dict[str, FieldState]]:
