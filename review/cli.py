@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from review import __version__
+from review.commands.context import CommandError
 
 # Each module has ``register(subparsers)`` adding its commands; each command sets ``func``.
 COMMAND_MODULES = [
@@ -29,14 +30,6 @@ COMMAND_MODULES = [
     "review.commands.reports",
     "review.commands.studies",
 ]
-
-
-class CommandError(Exception):
-    """A failure to report to the user as ``review: <message>`` with an exit status."""
-
-    def __init__(self, message: str, status: int = 1):
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):

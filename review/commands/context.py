@@ -14,6 +14,14 @@ from review.project import Project, load_project
 from review.store import open_store
 
 
+class CommandError(Exception):
+    """A failure to report to the user as ``review: <message>`` with an exit status."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
 def project_of(args: argparse.Namespace) -> Project:
     cached = getattr(args, "_project", None)
     if cached is None:
@@ -94,8 +102,6 @@ def write_or_print(text: str, out: str | None, what: str) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
-            from review.cli import CommandError
-
             raise CommandError(f"{out}: cannot write {what} ({exc.strerror})") from exc
         print(f"wrote {what} to {out}", file=sys.stderr)
     else:

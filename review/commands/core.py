@@ -104,7 +104,7 @@ def _check_date(text: str) -> str:
 
 def _read_strategy(name: str) -> str:
     """The --strategy text file (any encoding the importers read), or a CommandError."""
-    from review.cli import CommandError
+    from review.commands.context import CommandError
     from review.formats import require_file
     from review.formats.text import read_text
 
@@ -121,7 +121,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     searched = _check_date(args.searched)
     strategy_text = _read_strategy(args.strategy) if args.strategy else ""
     if args.replace is not None and len(args.files) != 1:
-        from review.cli import CommandError
+        from review.commands.context import CommandError
 
         raise CommandError(f"--replace {args.replace} takes one FILE (the corrected export), "
                            f"not {len(args.files)}", 2)

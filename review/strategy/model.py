@@ -223,3 +223,23 @@ def walk(expr: Expr):
 
 def has_wildcard(text: str) -> bool:
     return any(c in text for c in "*?#")
+
+
+# --- a rendered strategy (``review.strategy.render``, ``review.strategy.summary``) ---
+
+
+@dataclass(frozen=True)
+class SearchLine:
+    """One numbered line of a rendered strategy; for "pubmed", what ``run_search`` runs."""
+
+    number: int
+    query: str
+    label: str = ""
+
+
+@dataclass
+class Rendered:
+    text: str
+    warnings: list[str] = field(default_factory=list)
+    lines: list[SearchLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # comment lines printed before the search lines
