@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.records import Record
 from review.screening.decide import included_record_ids  # the sources to chart (read here by the reports too)
 from review.store.api import log_event, now_iso
@@ -62,7 +63,7 @@ COUNTRY_ALIASES = {
 }
 
 
-class ExtractionError(Exception):
+class ExtractionError(ReviewError):
     """Bad extraction input: the message names the field (and the record or config position)."""
 
 

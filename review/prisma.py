@@ -44,6 +44,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
+
 TEMPLATE_PATH = Path(__file__).with_name("prisma2020_template.csv")
 TEMPLATE_COLUMNS = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
 
@@ -58,7 +60,7 @@ OTHER_SOURCE_LABELS = {
 }
 
 
-class PrismaArithmeticError(Exception):
+class PrismaArithmeticError(ReviewError):
     """A PRISMA box does not add up; the message names the box and the numbers."""
 
     def __init__(self, box: str, message: str):

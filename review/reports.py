@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.extraction import ChartRow, Form, display, final_table, states_of
 from review.formats.sources import database_label
 from review.records import Record
@@ -29,7 +30,7 @@ RECORD_FORMATS = ("ris", "csv")
 STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
 
 
-class ExportError(Exception):
+class ExportError(ReviewError):
     """An export that cannot be written as asked (message says why)."""
 
 

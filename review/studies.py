@@ -33,11 +33,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.store import log_event, now_iso
 from review.store.schema import dedup_membership, records, study_links
 
 
-class StudiesError(Exception):
+class StudiesError(ReviewError):
     """A study link that breaks a rule; the message says which and why."""
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review.commands.context import actor, engine_of, project_of
+from review.commands.context import CommandError, actor, engine_of, project_of
 from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
 from review.project import init_project
@@ -84,7 +84,7 @@ def _parse_mapping(items: list[str]) -> dict[str, str] | None:
     mapping: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise SystemExit(f"review import: --map takes FIELD=COLUMN, not {item!r}")
+            raise CommandError(f"--map takes FIELD=COLUMN, not {item!r}")
         key, value = item.split("=", 1)
         mapping[key.strip()] = value.strip()
     return mapping or None
@@ -98,7 +98,7 @@ def _check_date(text: str) -> str:
             raise ValueError(text)
         date.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"review import: --searched takes YYYY-MM-DD, a real date, not {text!r}") from None
+        raise CommandError(f"--searched takes YYYY-MM-DD, a real date, not {text!r}") from None
     return text
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from review.errors import ReviewError
+
 DATABASES = ("pubmed", "ovid-medline", "ovid-embase", "ovid-psycinfo", "ebsco-cinahl", "ebsco-eric", "scopus",
              "wos", "cochrane", "embase-com")
 TARGETS = (*DATABASES, "summary")
@@ -45,7 +47,7 @@ def databases_of(vocabulary: str) -> set[str]:
     return {db for db, v in VOCABULARY_OF.items() if v == vocabulary}
 
 
-class StrategyError(Exception):
+class StrategyError(ReviewError):
     """A strategy that cannot be read or rendered; the message names the file and line."""
 
 
