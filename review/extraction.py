@@ -29,7 +29,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.records import Record
+from review.screening.decide import included_record_ids  # the sources to chart (read here by the reports too)
 from review.store.api import log_event, now_iso
 from review.store.schema import extraction_consensus, extraction_values, records
 from review.store.transaction import check_write_guard
@@ -62,7 +64,7 @@ COUNTRY_ALIASES = {
 }
 
 
-class ExtractionError(Exception):
+class ExtractionError(ReviewError):
     """Bad extraction input: the message names the field (and the record or config position)."""
 
 
@@ -419,14 +421,6 @@ def _comparable(value: Any) -> Any:
 
 # ---------------------------------------------------------------------------------------
 # The store
-
-
-def included_record_ids(conn: sa.Connection) -> list[int]:
-    """Records with a final full-text "include" (the sources to chart), in id order."""
-    from review import screening
-
-    finals = screening.final_decisions(conn, "full_text")
-    return sorted(rid for rid, f in finals.items() if f.decision == "include")
 
 
 def _require_record(conn: sa.Connection, record_id: int, *, included: bool) -> None:

@@ -148,7 +148,7 @@ def cmd_prisma(args: argparse.Namespace) -> int:
     if args.out:
         suffix = Path(args.out).suffix.lower()
         if suffix not in (".svg", ".png", ".pdf"):
-            from review.cli import CommandError
+            from review.commands.context import CommandError
 
             raise CommandError(f"--out {args.out}: the diagram can be written as .svg, .png or .pdf", 2)
         write_diagram(render_svg(counts, title=args.title or ""), args.out)

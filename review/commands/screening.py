@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from review.cli import CommandError
+from review.commands.context import CommandError
 from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.screening import (
     JBI_AGREEMENT,

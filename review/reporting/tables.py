@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from review.errors import ReviewError
 
-class ExportError(Exception):
+
+class ExportError(ReviewError):
     """An export that cannot be written as asked (message says why)."""
 
 

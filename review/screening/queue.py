@@ -13,7 +13,6 @@ whatever the order setting, until the reviewer has voted on all of them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 import review.screening.ranking as ranking
 from review.screening.model import Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
-from review.screening.stageset import in_stage_clause, is_removed, stage_set
+from review.screening.stageset import in_stage_clause, is_removed, sort_key, stage_set
 from review.store.live import is_withdrawn
 from review.store.schema import dedup_membership as dm
 from review.store.schema import screening_claims as claims_t
@@ -34,12 +33,6 @@ from review.store.transaction import insert_ignore, write_retrying
 
 KEY_BATCH = 5000
 ANALYZE_AFTER = 1000
-
-
-def sort_key(seed: int, record_id: int) -> int:
-    """A deterministic pseudo-random key (63-bit, same on every machine and database)."""
-    digest = hashlib.blake2b(f"{int(seed)}:{int(record_id)}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 def _fill_order(conn: sa.Connection, seed: int, highest: int | None = None) -> int:

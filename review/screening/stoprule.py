@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from review.screening.model import NotAllowedError, ScreeningError
 from review.screening.settings import StopRule
+from review.screening.stageset import stopped_ids  # noqa: F401 - part of this module's API
 from review.store.schema import events
 from review.store.schema import screening_stop_exclusions as stop_t
 from review.store.schema import screening_votes as votes_t
@@ -117,11 +118,6 @@ def stop_record(conn: sa.Connection) -> StopRecord | None:
         confidence=float(p.get("confidence")), excluded=int(p.get("excluded", 0)),
         one_vote=int(p.get("one_vote", 0)), total=int(p.get("total", 0)), estimates=list(p.get("estimates") or []),
     )
-
-
-def stopped_ids(conn: sa.Connection, stage: str = STAGE) -> set[int]:
-    """Records excluded by the stopping rule (never voted on)."""
-    return {int(i) for i in conn.execute(sa.select(stop_t.c.record_id).where(stop_t.c.stage == stage)).scalars()}
 
 
 def _voters(conn: sa.Connection) -> set[str]:

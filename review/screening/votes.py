@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.screening._rows import vote_from_row
+from review.screening.claim_rows import claim_in
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import STAGE_LABELS, ScreeningError, Vote, VoteRefusedError, check_decision, check_stage
 from review.screening.reviewers import require_active
@@ -265,8 +266,6 @@ def _undo_row(conn: sa.Connection, reviewer: str, stage: str, row) -> Vote:
         actor=reviewer,
     )
     # the record is the reviewer's card again (first in their queue), reserved for them
-    from review.screening.claims import claim_in
-
     claim_in(conn, reviewer, stage, vote.record_id)
     return vote
 

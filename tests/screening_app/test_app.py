@@ -547,3 +547,19 @@ def test_an_unknown_key_in_review_yaml_is_a_warning_in_the_sidebar(app_project):
     assert shown_record(alice) is not None  # screening goes on
     assert any("unknown key 'screenng' is ignored; did you mean 'screening'?" in w.value
                for w in alice.sidebar.warning)
+
+
+def test_a_store_of_a_newer_version_is_a_clear_message(app_project):
+    """Every error a user can act on (here the store's) is shown as its message, not a traceback."""
+    import sqlite3
+
+    path = app_project.data_dir / "review.sqlite"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("insert into schema_migrations (name, applied_at) values ('0999_future', 'x')")
+    conn.close()
+    at = new_app().run()
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert error.value.startswith("The review project cannot be opened: ") and "0999_future" in error.value
+    assert not at.text_input  # no sign-in form either
