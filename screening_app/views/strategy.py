@@ -1,10 +1,12 @@
-"""Strategy page (the lead): build the search strategy as concept blocks, see every database's version.
+"""Strategy page (the lead and each reviewer the lead allows): build the search strategy as concept blocks, see every database's version.
 
 The draft is the project's strategy YAML (``strategy:`` in review.yaml) held in the session;
 each action is one ``review.strategy.edit`` operation (refused in the YAML loader's words,
 shown beside the term or block it concerns), "Undo" takes back the last one, "Save" writes the
 file (comments and order kept) and stores it as a new version (``review.strategy.versions``),
-exactly as ``review query save`` does.
+exactly as ``review query save`` does, with the signed-in reviewer as author. Who may
+open the page and save is ``review.strategy.editors``; the save checks it again in its
+transaction. The page shows the strategy, its counts and versions, never screening data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import streamlit as st
 
 from review.strategy import edit
 from review.strategy import parse_ovid, parse_pubmed
+from review.screening.model import NotAllowedError
 from review.strategy.builder import TERM_FORM_KINDS, database_views, draft_from_pasted, form_of_term, term_from_form
 from review.strategy.model import DATABASE_NAMES, OvidSyntaxError
 from review.strategy.model import VOCABULARY_NAMES, StrategyError
@@ -23,8 +26,8 @@ from screening_app import state
 KIND_NAMES = {**{k: f"{VOCABULARY_NAMES[k]} heading" for k in VOCABULARY_NAMES}, "text": "Free text", "near": "Proximity"}
 
 reviewer = state.require_reviewer()
-if reviewer.role != "lead":
-    st.error("Only the review lead builds the search strategy.")
+if not state.may_edit_strategy(reviewer):  # checked again in the write path when saving (review.strategy.editors)
+    st.error("Only the review lead and the reviewers the lead allows (on the Team page) build the search strategy.")
     st.stop()
 
 project = state.project()
@@ -123,8 +126,10 @@ note = top[2].text_input("Note for this version", key="sb-note", label_visibilit
                          placeholder="What changed and why (kept with the version)")
 if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
     try:
-        version = save_version(engine, key, draft.text, author=reviewer.name, note=note or "", based_on=based_on,
+        version = save_version(engine, key, draft.text, editor=reviewer.name, note=note or "", based_on=based_on,
                                path=path, file_was=st.session_state.get("sb-file-was"))
+    except NotAllowedError as exc:
+        st.error(f"Not saved: {exc}")
     except StaleDraftError as exc:
         st.error(str(exc))
     except StrategyError as exc:
