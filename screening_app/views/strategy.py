@@ -351,7 +351,8 @@ with tab_blocks:
 
 with tab_dbs:
     st.caption("Each database's version as you would paste it (the copy button is at the code's top right); "
-               "a warning sits under the line of the block it concerns.")
+               "each warning sits right under the line it concerns (a term's own line, or its block's line where "
+               "the database searches a block in one line).")
     views = database_views(strategy)
     for row_start in range(0, len(views), 2):
         cols = st.columns(2)
@@ -361,12 +362,19 @@ with tab_dbs:
                 if view.error:
                     st.error(f"No {view.name} version: {view.error}", icon=":material/block:")
                     continue
-                st.code(view.text, language=None, wrap_lines=True)
+                with st.expander("The whole search, to copy at once"):
+                    st.code(view.text, language=None, wrap_lines=True)
+                # line by line: each warning right under the line it concerns
+                chunk: list[str] = []
                 for line in view.lines:
+                    chunk.append(f"{line.label} {line.query}".strip())
+                    if line.warnings or line is view.lines[-1]:
+                        st.code("\n".join(chunk), language=None, wrap_lines=True)
+                        chunk = []
                     for w in line.warnings:
                         st.warning(f"{line.label or view.name} ({line.block}): {w}", icon=":material/warning:")
                 for w in view.other_warnings:
-                    st.warning(w, icon=":material/warning:")
+                    st.warning(f"The whole search: {w}", icon=":material/warning:")
 
 # --- history ------------------------------------------------------------------------------
 

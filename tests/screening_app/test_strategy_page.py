@@ -152,6 +152,20 @@ def test_every_database_side_by_side_with_warnings(app_project, strategy_path):
     assert any(w.startswith("1 (Mentoring): broader: 'mentor* adj3 program*'") for w in warnings)
 
 
+def test_each_warning_is_drawn_right_under_the_line_it_concerns(app_project, strategy_path):
+    from streamlit.testing.v1.element_tree import Code, Warning
+
+    at = open_page(app_project.tokens["carol"])
+    shown = [(type(e).__name__, e.value) for e in at.main if isinstance(e, (Code, Warning))]
+    s = load_strategy(strategy_path)
+    for db, label, text in (("ovid-psycinfo", "4", "different: field .kw. does not exist in Ovid APA PsycInfo"),
+                            ("ovid-embase", "18", "narrower: block 'population': no Emtree heading given")):
+        line = next(ln for ln in render(s, db).lines if ln.number == int(label))
+        (k,) = [i for i, (kind, v) in enumerate(shown) if kind == "Warning" and v.startswith(f"{label} (") and text in v]
+        kind, code = shown[k - 1]  # the code chunk just above the warning ends with the line it concerns
+        assert kind == "Code" and code.splitlines()[-1] == f"{label} {line.query}", (db, code)
+
+
 def test_import_a_pasted_ovid_strategy_and_undo(app_project):
     from pathlib import Path
 
