@@ -337,14 +337,20 @@ with tab_blocks:
             apply(edit.set_combination, combine, where=("combine",))
         refusal(("combine",))
         limits = settings["limits"] or {}
-        cols = st.columns(3)
+        cols = st.columns([2, 2, 3, 1])
         langs = cols[0].text_input("Languages (commas)", value=", ".join(limits.get("languages") or []),
                                    key="sb-langs")
         years = cols[1].text_input("Years (e.g. 2008-current)", value=str(limits.get("years") or ""), key="sb-years")
-        humans = cols[2].checkbox("Humans only", value=bool(limits.get("humans")), key="sb-humans")
+        pubtypes = cols[2].text_input(
+            "Publication types (commas)", value=", ".join(str(p) for p in limits.get("publication_types") or []),
+            key="sb-pubtypes", placeholder="e.g. Randomized Controlled Trial",
+            help="MEDLINE publication types as PubMed and Ovid name them: PubMed \"Review\"[pt], Ovid limit N to "
+                 "review. Each type listed is a limit of its own, combined with AND like the other limits.")
+        humans = cols[3].checkbox("Humans only", value=bool(limits.get("humans")), key="sb-humans")
         if st.button("Apply limits", key="sb-limits-apply"):
             apply(edit.set_limits, languages=[x.strip() for x in langs.split(",") if x.strip()], humans=humans,
-                  years=years, publication_types=limits.get("publication_types"), where=("limits",))
+                  years=years, publication_types=[x.strip() for x in pubtypes.split(",") if x.strip()],
+                  where=("limits",))
         refusal(("limits",))
 
 # --- every database -----------------------------------------------------------------------

@@ -292,6 +292,25 @@ def test_move_blocks_and_apply_limits(app_project):
     assert "years: 2010-current" in draft_text(at)
 
 
+def test_publication_types_in_the_limits_form(app_project):
+    at = open_page(app_project.tokens["carol"])
+    assert at.text_input(key="sb-pubtypes").value == ""
+    at.text_input(key="sb-pubtypes").input("Randomized Controlled Trial")
+    at.button(key="sb-limits-apply").click().run()
+    assert not at.exception, at.exception
+    assert "publication_types: [Randomized Controlled Trial]" in draft_text(at)
+    s = load_strategy_text(draft_text(at))
+    assert ("pubtype", "Randomized Controlled Trial") in [(i.kind, i.value) for i in s.limits]
+    assert render(s, "pubmed").lines[-1].query.endswith('AND "Randomized Controlled Trial"[pt]')
+    assert render(s, "ovid-medline").lines[-1].query.endswith("and Randomized Controlled Trial)")
+    codes = "\n".join(c.value for c in at.code)  # every database's version follows the new limit
+    assert '"Randomized Controlled Trial"[pt]' in codes
+    at.text_input(key="sb-pubtypes").input("")  # emptied: the limit goes
+    at.button(key="sb-limits-apply").click().run()
+    assert "publication_types" not in draft_text(at)
+    assert [i.kind for i in load_strategy_text(draft_text(at)).limits] == ["language", "humans", "years"]
+
+
 def test_a_file_edited_by_hand_meanwhile_is_not_overwritten(app_project, strategy_path):
     at = open_page(app_project.tokens["carol"])
     add_term(at, "mentoring", "text", "preceptor*")
