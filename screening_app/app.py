@@ -71,6 +71,8 @@ def main() -> None:
         page("agreement", "Agreement", ":material/balance:"),
         page("extraction", "Extraction", ":material/table_view:"),
     ]
+    if not lead and state.may_edit_strategy(reviewer):  # the lead allowed them (Team page)
+        screening.append(page("strategy", "Strategy", ":material/manage_search:"))
     # the lead's pages in a section of their own, in the order a review runs; each of them
     # also refuses anyone else itself (screening_app.lead)
     pages: list | dict = {

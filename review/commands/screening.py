@@ -64,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = rsub.add_parser("revoke", help="revoke a reviewer's token (their votes stay)")
     q.add_argument("name", metavar="NAME")
     q.set_defaults(func=cmd_reviewers_revoke)
+    q = rsub.add_parser("allow-strategy", help="let a reviewer edit the search strategy in the app (a lead always may)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_reviewers_allow_strategy)
+    q = rsub.add_parser("disallow-strategy", help="withdraw a reviewer's right to edit the search strategy")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_reviewers_disallow_strategy)
 
     p = sub.add_parser(
         "agreement",
@@ -221,8 +227,11 @@ def cmd_reviewers_add(args: argparse.Namespace) -> int:
 
 
 def cmd_reviewers_list(args: argparse.Namespace) -> int:
+    from review.strategy.editors import strategy_editors
+
     with engine_of(args).connect() as conn:
         people = list_reviewers(conn)
+        editors = strategy_editors(conn)
     if args.json:
         print(json.dumps([asdict(p) for p in people], indent=2))
         return 0
@@ -230,13 +239,30 @@ def cmd_reviewers_list(args: argparse.Namespace) -> int:
         print("no reviewers yet: add one with 'review reviewers add NAME [--role lead]'")
         return 0
     for p in people:
-        print(f"{p.name:<24} {p.role:<9} {'active' if p.active else 'revoked'}")
+        strategy = "  may edit the strategy" if p.name in editors and p.role != "lead" else ""
+        print(f"{p.name:<24} {p.role:<9} {'active' if p.active else 'revoked'}{strategy}")
     return 0
 
 
 def cmd_reviewers_revoke(args: argparse.Namespace) -> int:
     revoke_reviewer(engine_of(args), args.name)
     print(f"revoked {args.name!r}; their votes are kept")
+    return 0
+
+
+def cmd_reviewers_allow_strategy(args: argparse.Namespace) -> int:
+    from review.strategy.editors import allow_strategy
+
+    allow_strategy(engine_of(args), args.name)
+    print(f"{args.name!r} may edit the search strategy now (the app's Strategy page)")
+    return 0
+
+
+def cmd_reviewers_disallow_strategy(args: argparse.Namespace) -> int:
+    from review.strategy.editors import disallow_strategy
+
+    disallow_strategy(engine_of(args), args.name)
+    print(f"{args.name!r} may no longer edit the search strategy; the versions they saved are kept")
     return 0
 
 

@@ -237,6 +237,9 @@ class SearchLine:
     number: int
     query: str
     label: str = ""
+    # where its warnings say they are (a YAML term's "file:line", "file (combine)", "line 3 «...»"):
+    # how review.strategy.builder places each warning beside its own line; not part of the search
+    where: str = field(default="", compare=False)
 
 
 @dataclass

@@ -43,6 +43,26 @@ def test_reviewers_add_list_revoke(proj, capsys):
     ]
 
 
+def test_reviewers_allow_and_disallow_strategy(proj, capsys):
+    project, _ = proj
+    run(project, "reviewers", "add", "alice")
+    run(project, "reviewers", "add", "carol", "--role", "lead")
+    capsys.readouterr()
+    assert run(project, "reviewers", "allow-strategy", "alice") == 0
+    assert "'alice' may edit the search strategy now" in capsys.readouterr().out
+    assert run(project, "reviewers", "list") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [ln.split()[0] for ln in listed if ln.endswith("may edit the strategy")] == ["alice"]
+    assert run(project, "reviewers", "allow-strategy", "carol") == 1
+    assert "a lead always may edit the search strategy" in capsys.readouterr().err
+    assert run(project, "reviewers", "disallow-strategy", "alice") == 0
+    assert "may no longer edit" in capsys.readouterr().out
+    assert run(project, "reviewers", "disallow-strategy", "alice") == 1
+    assert "nothing to withdraw" in capsys.readouterr().err
+    assert run(project, "reviewers", "allow-strategy", "zed") == 1
+    assert "no reviewer named 'zed'" in capsys.readouterr().err
+
+
 def test_import_conflicts_resolve_fulltext_agreement_export(proj, capsys, tmp_path):
     project, ids = proj
     for name in ("alice", "bob"):
