@@ -200,7 +200,7 @@ def strip_title_tags(title: str) -> tuple[str, str]:
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         return text[1:-1].strip().rstrip(".").strip(), ""
     alt = ""
-    match = re.match(r"^(.{12,}?)\s*\[([^\[\]]{12,})\]$", text)
+    match = _BRACKETED_TRANSLATION.match(text)
     if match:
         alt = match.group(1).strip()
     return text, alt
@@ -255,7 +255,7 @@ def author_parts(name: str) -> tuple[str, str]:
         return "", ""
     # "Zuna RE" / "Zuna R.E." (MEDLINE style): trailing upper-case initials.
     initials: list[str] = []
-    while len(tokens) > 1 and re.fullmatch(r"-?(?:[A-Z]\.?-?){1,3}", tokens[-1]):  # "A.-C."
+    while len(tokens) > 1 and _INITIALS.fullmatch(tokens[-1]):  # "A.-C."
         initials.insert(0, tokens.pop().replace(".", "").replace("-", ""))
     if initials:
         return words(" ".join(tokens)), "".join(initials).lower()
@@ -343,6 +343,7 @@ def _abbreviates(short: str, full: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=200_000)
 def journals_match(a: str, b: str) -> bool | None:
     """Whether two normalised journal names name the same journal; None when one is empty.
 
@@ -370,11 +371,22 @@ def journals_match(a: str, b: str) -> bool | None:
 
 
 _NO_PAGINATION = re.compile(r"\(no pagination\)", re.I)
+# Patterns used once per record, compiled once (normalising is the run's largest stage).
+_BRACKETED_TRANSLATION = re.compile(r"^(.{12,}?)\s*\[([^\[\]]{12,})\]$")
+_INITIALS = re.compile(r"-?(?:[A-Z]\.?-?){1,3}")
+_DIGITS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")
+_E_NUMBER = re.compile(r"e\d+")
+_LONG_NUMBER = re.compile(r"\d{5,}")
+_LETTER_PAGE = re.compile(r"[a-z]\d+")
+_LEADING_ZEROS = re.compile(r"^([a-z]*)0*(\d)")
+_PAGE_SEP = re.compile(r"[\s,;+]")
+_LANGUAGE_SEP = re.compile(r"[;,/]")
 
 
 def digits(value: str) -> str:
     """The first run of digits without leading zeros ("61 (Supplement 1)" -> "61")."""
-    match = re.search(r"\d+", value or "")
+    match = _DIGITS.search(value or "")
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
@@ -413,14 +425,14 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
             if "-" in start or "–" in start:
                 start, end = split_pages(start)
     start, end = start.lower().strip(), end.lower().strip()
-    if re.fullmatch(r"e\d+", start) or re.fullmatch(r"\d{5,}", start) and not end:
+    if _E_NUMBER.fullmatch(start) or _LONG_NUMBER.fullmatch(start) and not end:
         return "", "", start.lstrip("e").lstrip("0")
-    start = re.sub(r"^([a-z]*)0*(\d)", r"\1\2", start)
-    end = re.sub(r"^([a-z]*)0*(\d)", r"\1\2", end)
-    if not re.search(r"\d", start):
+    start = _LEADING_ZEROS.sub(r"\1\2", start)
+    end = _LEADING_ZEROS.sub(r"\1\2", end)
+    if not _ANY_DIGIT.search(start):
         start = ""
-    start = re.split(r"[\s,;+]", start)[0]
-    end = re.split(r"[\s,;+]", end)[0] if end else ""
+    start = _PAGE_SEP.split(start, maxsplit=1)[0]
+    end = _PAGE_SEP.split(end, maxsplit=1)[0] if end else ""
     return start, end, ""
 
 
@@ -469,7 +481,7 @@ def translation_signal(rec: Record) -> bool:
     for match in _LANGUAGE_TAG.finditer(title[-60:]):
         if match.group(1).lower() in LANGUAGE_NAMES:
             return True
-    languages = {x.strip().lower() for x in re.split(r"[;,/]", rec.language or "")}
+    languages = {x.strip().lower() for x in _LANGUAGE_SEP.split(rec.language or "")}
     return bool(languages - ENGLISH)
 
 
@@ -532,7 +544,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
             article_number = rec.issue.strip().lower().lstrip("e").lstrip("0")
     supplement = bool(
         _SUPPLEMENT.search(f"{rec.volume} {rec.issue}")
-        or re.fullmatch(r"[a-z]\d+", start)
+        or _LETTER_PAGE.fullmatch(start)
         or _CONFERENCE_JOURNAL.search(rec.journal or "")
         or (start.isdigit() and end.isdigit() and int(end) - int(start) > 60)
     )
