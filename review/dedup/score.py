@@ -503,14 +503,28 @@ def decide(c: Comparison) -> Decision:
 _FAR = Decision(DISTINCT, 0.0, "titles differ")
 
 
+def _contained(a: str, b: str) -> bool:
+    """One title inside the other (``compare``'s ``title_contained`` >= TITLE_EXACT)."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 30 and fuzz.partial_ratio(short, long_, score_cutoff=TITLE_EXACT) > 0
+
+
 def score_pair(a: NormRecord, b: NormRecord) -> Decision:
-    """``decide(compare(a, b))``, with a quick exit for clearly different titles."""
+    """``decide(compare(a, b))``, with a quick exit for clearly different titles.
+
+    When nothing but the titles could link the two (no shared DOI/PMID, no translation or
+    alternative title, neither title the other's main title), a title similarity below
+    TITLE_ID_MAYBE, or below TITLE_ADDRESS without one title inside the other, is distinct
+    under every rule of ``decide`` (rules 1, 2 and 4 need titles >= 92, rule 7 titles >= 70
+    or one inside the other, rule 8 titles >= 70): the other fields are not compared.
+    """
     if (
         a.title and b.title and not a.title_alt and not b.title_alt
         and not a.translated and not b.translated
         and not main_title_match(a, b)
         and not (a.doi and a.doi == b.doi) and not (a.pmid and a.pmid == b.pmid)
-        and fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE) == 0
     ):
-        return _FAR
+        title = fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE)
+        if title == 0 or (title < TITLE_ADDRESS and not _contained(a.title, b.title)):
+            return _FAR
     return decide(compare(a, b))
