@@ -98,7 +98,10 @@ TITLE_KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(?:in reply|in response|authors? reply|reply\b)", "reply"),
     (r"^response\s*(?::|to (?:the )?(?:letters?|comments?|correspondence|editorial|re\b|dr\b|\"))", "reply"),
 )
-_TITLE_KIND_RE = [(re.compile(p), kind) for p, kind in TITLE_KIND_PATTERNS]
+# Every opening above is anchored at the start, so one alternation matched there finds the
+# first of them (in the table's order) that fits; group ``k<i>`` is row i.
+assert all(p.startswith("^") for p, _ in TITLE_KIND_PATTERNS)
+_TITLE_KIND_ANY = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(TITLE_KIND_PATTERNS)))
 
 # Title endings that mark a notice (Web of Science and Embase write a reply under the
 # letter's title: "<title> - Reply", "<title> - Reply to Buddles et al", "<title>: authors' reply").
@@ -182,7 +185,7 @@ def words(text: str) -> str:
     return _NON_ALNUM.sub(" ", ascii_fold(text)).strip()
 
 
-def strip_title_tags(title: str) -> tuple[str, str]:
+def strip_title_tags(title: str, cleaned: str | None = None) -> tuple[str, str]:
     """Cleaned title without trailing database tags, and its trailing bracketed part (if any).
 
     >>> strip_title_tags("[Effects of metformin]. [German]")
@@ -190,7 +193,7 @@ def strip_title_tags(title: str) -> tuple[str, str]:
     >>> strip_title_tags("Wirkung von Metformin [Effects of metformin]")
     ('Wirkung von Metformin [Effects of metformin]', 'Wirkung von Metformin')
     """
-    text = clean_text(title)
+    text = clean_text(title) if cleaned is None else cleaned
     while text.rstrip(" .").endswith(("]", ")")) or "[erratum" in text[-200:].lower():
         cut = _TRAILING_TAG.sub("", text)
         if cut == text or not cut.strip():
@@ -263,6 +266,15 @@ def author_parts(name: str) -> tuple[str, str]:
     if len(tokens) > 1:
         return words(tokens[-1]), "".join(words(t)[:1] for t in tokens[:-1])
     return words(tokens[0]), ""
+
+
+@lru_cache(maxsize=200_000)
+def _author_entry(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """(surname, "surname initial" or "", words of the name) of one author name, computed
+    once per distinct name (``author_parts`` and ``name_words`` in one cache lookup)."""
+    surname, initials = author_parts.__wrapped__(name)
+    key = f"{surname} {initials[:1]}".strip() if surname else ""
+    return surname, key, name_words.__wrapped__(name)
 
 
 _GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'\-])")
@@ -468,14 +480,14 @@ ENGLISH = frozenset({"", "en", "eng", "english"})
 _LANGUAGE_TAG = re.compile(r"\[\s*([A-Za-z]+)(?:\s*,\s*[A-Za-z]+)*\s*\]")
 
 
-def translation_signal(rec: Record) -> bool:
+def translation_signal(rec: Record, cleaned: str | None = None) -> bool:
     """The record itself says its title is a translation or the item is not in English.
 
     Signals, all from the record (no guessing from the words): MEDLINE/Ovid write a
     translated title wholly in square brackets ("[Peer mentoring in medical school]"), Ovid
     appends the language ("... [German]"), and the language field names another language.
     """
-    title = clean_text(rec.title).strip()
+    title = (clean_text(rec.title) if cleaned is None else cleaned).strip()
     if title.startswith("[") and title.find("]") >= 12:
         return True
     for match in _LANGUAGE_TAG.finditer(title[-60:]):
@@ -485,13 +497,13 @@ def translation_signal(rec: Record) -> bool:
     return bool(languages - ENGLISH)
 
 
-def title_kind(title: str) -> str:
+def title_kind(title: str, cleaned: str | None = None) -> str:
     """The notice kind a title announces ("Erratum: ...", "Reply to ...") or ""."""
-    light = ascii_fold(clean_text(title)).replace("'", "").replace("\u2019", "")
+    light = ascii_fold(clean_text(title) if cleaned is None else cleaned).replace("'", "").replace("\u2019", "")
     light = light.lstrip("[( ").strip()
-    for pattern, kind in _TITLE_KIND_RE:
-        if pattern.search(light):
-            return kind
+    match = _TITLE_KIND_ANY.match(light)
+    if match:
+        return TITLE_KIND_PATTERNS[int(match.lastgroup[1:])][1]
     tail = light.rstrip(" .")
     for pattern, kind in _TITLE_KIND_SUFFIX_RE:
         if pattern.search(tail):
@@ -501,14 +513,14 @@ def title_kind(title: str) -> str:
     return ""
 
 
-def record_kind(rec: Record) -> tuple[str, bool]:
+def record_kind(rec: Record, cleaned: str | None = None) -> tuple[str, bool]:
     """("article" | "conference" | one of ``NOTICE_KINDS``, whether the title says so).
 
     A kind read from the title is strong evidence; one read from publication or reference
     types is weaker (databases label the same item differently). The MEDLINE type "Comment"
     is ignored: it marks letters, which other databases index as plain letters.
     """
-    kind = title_kind(rec.title)
+    kind = title_kind(rec.title, cleaned)
     if kind:
         return kind, True
     kinds = {PUBTYPE_KINDS.get(pt.strip().lower()) for pt in rec.publication_types}
@@ -528,12 +540,13 @@ def record_kind(rec: Record) -> tuple[str, bool]:
 
 def normalise(rec: Record, index: int = 0) -> NormRecord:
     """All comparable keys of ``rec`` (``index`` is the caller's position for the record)."""
-    stripped, alt = strip_title_tags(rec.title)
+    cleaned = clean_text(rec.title)  # ``cleaned``: the title as ``clean_text`` gives it, computed once
+    stripped, alt = strip_title_tags(rec.title, cleaned)
     title, alt = words(stripped), words(alt) if alt else ""
     names = split_authors(rec.authors)
-    parts = [author_parts(a) for a in names[:50]]
-    surnames = tuple(s for s, _ in parts if s)
-    author_key = " ".join(f"{s} {i[:1]}".strip() for s, i in parts if s)
+    entries = [_author_entry(a) for a in names[:50]]
+    surnames = tuple(s for s, _, _ in entries if s)
+    author_key = " ".join(key for _, key, _ in entries if key)
     start, end, article_number = normalise_pages(rec.start_page, rec.end_page)
     volume, issue = digits(rec.volume), digits(rec.issue)
     if _NO_PAGINATION.search(rec.volume or ""):
@@ -549,7 +562,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         or (start.isdigit() and end.isdigit() and int(end) - int(start) > 60)
     )
     year = rec.year
-    kind, kind_from_title = record_kind(rec)
+    kind, kind_from_title = record_kind(rec, cleaned)
     # Some exports put the year in the pages field.
     if start and year and start == str(year):
         start = end = ""
@@ -564,7 +577,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         compact=title.replace(" ", ""),
         authors=surnames,
         author_key=author_key,
-        author_words=" ".join(sorted({w for a in names[:50] for w in name_words(a)})),
+        author_words=" ".join(sorted({w for _, _, name in entries for w in name})),
         year=year,
         journals=journals,
         issns=tuple(rec.issns),
@@ -579,5 +592,5 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         supplement=supplement,
         generic=generic_reason(title, journals),
         main_title=main_title(rec.title, stripped),
-        translated=translation_signal(rec),
+        translated=translation_signal(rec, cleaned),
     )
