@@ -137,6 +137,12 @@ _CONFERENCE_JOURNAL = re.compile(
 )
 
 
+@lru_cache(maxsize=50_000)
+def conference_venue(journal: str) -> bool:
+    """The journal field names a conference venue (asked once per distinct journal name)."""
+    return bool(_CONFERENCE_JOURNAL.search(journal))
+
+
 @dataclass(slots=True)
 class NormRecord:
     """The comparable keys of one record (built once per record, compared many times)."""
@@ -231,6 +237,11 @@ def title_numbers(norm_title: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+# ``words`` of the parts of author names (surnames, given names, initials), which recur
+# far more often than whole names do.
+_part_words = lru_cache(maxsize=100_000)(words)
+
+
 @lru_cache(maxsize=200_000)
 def name_words(name: str) -> tuple[str, ...]:
     """The words of one author name, folded ("Kalén, Susanne" -> ("kalen", "susanne"))."""
@@ -251,8 +262,8 @@ def author_parts(name: str) -> tuple[str, str]:
     text = clean_text(name)
     if "," in text:
         surname, given = text.split(",", 1)
-        given_words = words(given).split()
-        return words(surname), "".join(w[0] for w in given_words if w)
+        given_words = _part_words(given).split()
+        return _part_words(surname), "".join(w[0] for w in given_words if w)
     tokens = text.replace(".", ". ").split()
     if not tokens:
         return "", ""
@@ -261,11 +272,11 @@ def author_parts(name: str) -> tuple[str, str]:
     while len(tokens) > 1 and _INITIALS.fullmatch(tokens[-1]):  # "A.-C."
         initials.insert(0, tokens.pop().replace(".", "").replace("-", ""))
     if initials:
-        return words(" ".join(tokens)), "".join(initials).lower()
+        return _part_words(" ".join(tokens)), "".join(initials).lower()
     # "Susanne Kalén" (given names first): the last word is the surname.
     if len(tokens) > 1:
-        return words(tokens[-1]), "".join(words(t)[:1] for t in tokens[:-1])
-    return words(tokens[0]), ""
+        return _part_words(tokens[-1]), "".join(_part_words(t)[:1] for t in tokens[:-1])
+    return _part_words(tokens[0]), ""
 
 
 @lru_cache(maxsize=200_000)
@@ -533,7 +544,7 @@ def record_kind(rec: Record, cleaned: str | None = None) -> tuple[str, bool]:
         return CONFERENCE, False
     if rec.reference_type and rec.reference_type.strip().lower() in CONFERENCE_REFTYPES:
         return CONFERENCE, False
-    if rec.journal and _CONFERENCE_JOURNAL.search(rec.journal):
+    if rec.journal and conference_venue(rec.journal):
         return CONFERENCE, False
     return ARTICLE, False
 
@@ -558,7 +569,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
     supplement = bool(
         _SUPPLEMENT.search(f"{rec.volume} {rec.issue}")
         or _LETTER_PAGE.fullmatch(start)
-        or _CONFERENCE_JOURNAL.search(rec.journal or "")
+        or (bool(rec.journal) and conference_venue(rec.journal))
         or (start.isdigit() and end.isdigit() and int(end) - int(start) > 60)
     )
     year = rec.year
