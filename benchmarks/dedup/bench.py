@@ -190,6 +190,7 @@ def worker(tool: str, set_name: str) -> dict:
         adj = metrics.score_partition(labels, adjudicated) if adjudicated is not None else dict(scores)
         extra["adjudicated"] = {k: adj[k] for k in ("duplicates", "tp", "fn", "false_merges", "sensitivity", "specificity")}
     return {"tool": tool, "set": set_name, "seen": seen(set_name), "records": len(records), "seconds": round(wall, 2),
+            "load_avg": [round(x, 2) for x in os.getloadavg()],  # the shared machine's load at the end
             "cpu_seconds": round(cpu, 2), "peak_mb": _peak_mb(), "mb_before_dedup": base_mb,
             **scores, **extra}
 
@@ -312,6 +313,7 @@ def main() -> None:
         print(json.dumps(worker(*args.worker)))
         return
     results = []
+    load_before = os.getloadavg()
     for name in args.sets:
         for tool in ("ours",) + (() if args.no_bib else ("bib-dedupe",)):
             r = run_worker(tool, name)
@@ -325,7 +327,8 @@ def main() -> None:
             results.append(r)
     report = {
         "machine": {"uname": " ".join(platform.uname()), "nproc": os.cpu_count(),
-                    "python": platform.python_version(), "load_avg_after": os.getloadavg()},
+                    "python": platform.python_version(), "load_avg_before": load_before,
+                    "load_avg_after": os.getloadavg()},
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "results": results,
         "pooled": [pooled(results, tool, adjudicated, which) for which in ("all", "seen", "unseen")

@@ -71,7 +71,9 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         return _pending(args, engine)
     from review.dedup.run import run_dedup
 
-    summary = run_dedup(engine, actor=_who(args))
+    from review.commands.progress import terminal_progress
+
+    summary = run_dedup(engine, actor=_who(args), progress=terminal_progress("review dedup"))
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
         return 0

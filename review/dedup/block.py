@@ -75,10 +75,7 @@ def rare_word_keys(records: Sequence[NormRecord], n_words: int = 2) -> list[list
     Word frequency is counted over the whole set first, so the key is as selective as the
     data allows.
     """
-    token_lists = [
-        sorted({w for w in rec.title.split() if len(w) > 2 and w not in STOP_WORDS})
-        for rec in records
-    ]
+    token_lists = [{w for w in rec.title.split() if len(w) > 2 and w not in STOP_WORDS} for rec in records]
     freq: Counter[str] = Counter()
     for tokens in token_lists:
         freq.update(tokens)
@@ -87,7 +84,8 @@ def rare_word_keys(records: Sequence[NormRecord], n_words: int = 2) -> list[list
         if len(tokens) < 3:
             keys.append([])
             continue
-        rarest = sorted(tokens, key=lambda w: (freq[w], w))[:n_words]
+        # rarest first, ties alphabetical (a stable sort by count of the alphabetical order)
+        rarest = sorted(sorted(tokens), key=freq.__getitem__)[:n_words]
         keys.append(["w:" + " ".join(sorted(rarest))])
     return keys
 

@@ -94,7 +94,10 @@ TITLE_KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(?:in reply|in response|authors? reply|reply\b)", "reply"),
     (r"^response\s*(?::|to (?:the )?(?:letters?|comments?|correspondence|editorial|re\b|dr\b|\"))", "reply"),
 )
-_TITLE_KIND_RE = [(re.compile(p), kind) for p, kind in TITLE_KIND_PATTERNS]
+# Every opening above is anchored at the start, so one alternation matched there finds the
+# first of them (in the table's order) that fits; group ``k<i>`` is row i.
+assert all(p.startswith("^") for p, _ in TITLE_KIND_PATTERNS)
+_TITLE_KIND_ANY = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(TITLE_KIND_PATTERNS)))
 
 # Title endings that mark a notice (Web of Science and Embase write a reply under the
 # letter's title: "<title> - Reply", "<title> - Reply to Buddles et al", "<title>: authors' reply").
@@ -128,6 +131,12 @@ CONFERENCE_REFTYPES = frozenset(
 _CONFERENCE_JOURNAL = re.compile(
     r"\b(?:conference|conf|congress|congr|meeting|symposium|workshop|abstracts)\b", re.I
 )
+
+
+@lru_cache(maxsize=50_000)
+def conference_venue(journal: str) -> bool:
+    """The journal field names a conference venue (asked once per distinct journal name)."""
+    return bool(_CONFERENCE_JOURNAL.search(journal))
 
 
 @dataclass(slots=True)
@@ -178,7 +187,7 @@ def words(text: str) -> str:
     return _NON_ALNUM.sub(" ", ascii_fold(text)).strip()
 
 
-def strip_title_tags(title: str) -> tuple[str, str]:
+def strip_title_tags(title: str, cleaned: str | None = None) -> tuple[str, str]:
     """Cleaned title without trailing database tags, and its trailing bracketed part (if any).
 
     >>> strip_title_tags("[Effects of metformin]. [German]")
@@ -186,7 +195,7 @@ def strip_title_tags(title: str) -> tuple[str, str]:
     >>> strip_title_tags("Wirkung von Metformin [Effects of metformin]")
     ('Wirkung von Metformin [Effects of metformin]', 'Wirkung von Metformin')
     """
-    text = clean_text(title)
+    text = clean_text(title) if cleaned is None else cleaned
     while text.rstrip(" .").endswith(("]", ")")) or "[erratum" in text[-200:].lower():
         cut = _TRAILING_TAG.sub("", text)
         if cut == text or not cut.strip():
@@ -196,7 +205,7 @@ def strip_title_tags(title: str) -> tuple[str, str]:
     if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
         return text[1:-1].strip().rstrip(".").strip(), ""
     alt = ""
-    match = re.match(r"^(.{12,}?)\s*\[([^\[\]]{12,})\]$", text)
+    match = _BRACKETED_TRANSLATION.match(text)
     if match:
         alt = match.group(1).strip()
     return text, alt
@@ -224,6 +233,11 @@ def title_numbers(norm_title: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+# ``words`` of the parts of author names (surnames, given names, initials), which recur
+# far more often than whole names do.
+_part_words = lru_cache(maxsize=100_000)(words)
+
+
 @lru_cache(maxsize=200_000)
 def name_words(name: str) -> tuple[str, ...]:
     """The words of one author name, folded ("Kalén, Susanne" -> ("kalen", "susanne"))."""
@@ -244,21 +258,30 @@ def author_parts(name: str) -> tuple[str, str]:
     text = clean_text(name)
     if "," in text:
         surname, given = text.split(",", 1)
-        given_words = words(given).split()
-        return words(surname), "".join(w[0] for w in given_words if w)
+        given_words = _part_words(given).split()
+        return _part_words(surname), "".join(w[0] for w in given_words if w)
     tokens = text.replace(".", ". ").split()
     if not tokens:
         return "", ""
     # "Zuna RE" / "Zuna R.E." (MEDLINE style): trailing upper-case initials.
     initials: list[str] = []
-    while len(tokens) > 1 and re.fullmatch(r"-?(?:[A-Z]\.?-?){1,3}", tokens[-1]):  # "A.-C."
+    while len(tokens) > 1 and _INITIALS.fullmatch(tokens[-1]):  # "A.-C."
         initials.insert(0, tokens.pop().replace(".", "").replace("-", ""))
     if initials:
-        return words(" ".join(tokens)), "".join(initials).lower()
+        return _part_words(" ".join(tokens)), "".join(initials).lower()
     # "Susanne Kalén" (given names first): the last word is the surname.
     if len(tokens) > 1:
-        return words(tokens[-1]), "".join(words(t)[:1] for t in tokens[:-1])
-    return words(tokens[0]), ""
+        return _part_words(tokens[-1]), "".join(_part_words(t)[:1] for t in tokens[:-1])
+    return _part_words(tokens[0]), ""
+
+
+@lru_cache(maxsize=200_000)
+def _author_entry(name: str) -> tuple[str, str, tuple[str, ...]]:
+    """(surname, "surname initial" or "", words of the name) of one author name, computed
+    once per distinct name (``author_parts`` and ``name_words`` in one cache lookup)."""
+    surname, initials = author_parts.__wrapped__(name)
+    key = f"{surname} {initials[:1]}".strip() if surname else ""
+    return surname, key, name_words.__wrapped__(name)
 
 
 _GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'\-])")
@@ -339,6 +362,7 @@ def _abbreviates(short: str, full: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=200_000)
 def journals_match(a: str, b: str) -> bool | None:
     """Whether two normalised journal names name the same journal; None when one is empty.
 
@@ -366,11 +390,22 @@ def journals_match(a: str, b: str) -> bool | None:
 
 
 _NO_PAGINATION = re.compile(r"\(no pagination\)", re.I)
+# Patterns used once per record, compiled once (normalising is the run's largest stage).
+_BRACKETED_TRANSLATION = re.compile(r"^(.{12,}?)\s*\[([^\[\]]{12,})\]$")
+_INITIALS = re.compile(r"-?(?:[A-Z]\.?-?){1,3}")
+_DIGITS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")
+_E_NUMBER = re.compile(r"e\d+")
+_LONG_NUMBER = re.compile(r"\d{5,}")
+_LETTER_PAGE = re.compile(r"[a-z]\d+")
+_LEADING_ZEROS = re.compile(r"^([a-z]*)0*(\d)")
+_PAGE_SEP = re.compile(r"[\s,;+]")
+_LANGUAGE_SEP = re.compile(r"[;,/]")
 
 
 def digits(value: str) -> str:
     """The first run of digits without leading zeros ("61 (Supplement 1)" -> "61")."""
-    match = re.search(r"\d+", value or "")
+    match = _DIGITS.search(value or "")
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
@@ -409,14 +444,14 @@ def normalise_pages(start: str, end: str) -> tuple[str, str, str]:
             if "-" in start or "–" in start:
                 start, end = split_pages(start)
     start, end = start.lower().strip(), end.lower().strip()
-    if re.fullmatch(r"e\d+", start) or re.fullmatch(r"\d{5,}", start) and not end:
+    if _E_NUMBER.fullmatch(start) or _LONG_NUMBER.fullmatch(start) and not end:
         return "", "", start.lstrip("e").lstrip("0")
-    start = re.sub(r"^([a-z]*)0*(\d)", r"\1\2", start)
-    end = re.sub(r"^([a-z]*)0*(\d)", r"\1\2", end)
-    if not re.search(r"\d", start):
+    start = _LEADING_ZEROS.sub(r"\1\2", start)
+    end = _LEADING_ZEROS.sub(r"\1\2", end)
+    if not _ANY_DIGIT.search(start):
         start = ""
-    start = re.split(r"[\s,;+]", start)[0]
-    end = re.split(r"[\s,;+]", end)[0] if end else ""
+    start = _PAGE_SEP.split(start, maxsplit=1)[0]
+    end = _PAGE_SEP.split(end, maxsplit=1)[0] if end else ""
     return start, end, ""
 
 
@@ -452,30 +487,30 @@ ENGLISH = frozenset({"", "en", "eng", "english"})
 _LANGUAGE_TAG = re.compile(r"\[\s*([A-Za-z]+)(?:\s*,\s*[A-Za-z]+)*\s*\]")
 
 
-def translation_signal(rec: Record) -> bool:
+def translation_signal(rec: Record, cleaned: str | None = None) -> bool:
     """The record itself says its title is a translation or the item is not in English.
 
     Signals, all from the record (no guessing from the words): MEDLINE/Ovid write a
     translated title wholly in square brackets ("[Peer mentoring in medical school]"), Ovid
     appends the language ("... [German]"), and the language field names another language.
     """
-    title = clean_text(rec.title).strip()
+    title = (clean_text(rec.title) if cleaned is None else cleaned).strip()
     if title.startswith("[") and title.find("]") >= 12:
         return True
     for match in _LANGUAGE_TAG.finditer(title[-60:]):
         if match.group(1).lower() in LANGUAGE_NAMES:
             return True
-    languages = {x.strip().lower() for x in re.split(r"[;,/]", rec.language or "")}
+    languages = {x.strip().lower() for x in _LANGUAGE_SEP.split(rec.language or "")}
     return bool(languages - ENGLISH)
 
 
-def title_kind(title: str) -> str:
+def title_kind(title: str, cleaned: str | None = None) -> str:
     """The notice kind a title announces ("Erratum: ...", "Reply to ...") or ""."""
-    light = ascii_fold(clean_text(title)).replace("'", "").replace("\u2019", "")
+    light = ascii_fold(clean_text(title) if cleaned is None else cleaned).replace("'", "").replace("\u2019", "")
     light = light.lstrip("[( ").strip()
-    for pattern, kind in _TITLE_KIND_RE:
-        if pattern.search(light):
-            return kind
+    match = _TITLE_KIND_ANY.match(light)
+    if match:
+        return TITLE_KIND_PATTERNS[int(match.lastgroup[1:])][1]
     tail = light.rstrip(" .")
     for pattern, kind in _TITLE_KIND_SUFFIX_RE:
         if pattern.search(tail):
@@ -485,14 +520,14 @@ def title_kind(title: str) -> str:
     return ""
 
 
-def record_kind(rec: Record) -> tuple[str, bool]:
+def record_kind(rec: Record, cleaned: str | None = None) -> tuple[str, bool]:
     """("article" | "conference" | one of ``NOTICE_KINDS``, whether the title says so).
 
     A kind read from the title is strong evidence; one read from publication or reference
     types is weaker (databases label the same item differently). The MEDLINE type "Comment"
     is ignored: it marks letters, which other databases index as plain letters.
     """
-    kind = title_kind(rec.title)
+    kind = title_kind(rec.title, cleaned)
     if kind:
         return kind, True
     kinds = {PUBTYPE_KINDS.get(pt.strip().lower()) for pt in rec.publication_types}
@@ -505,19 +540,20 @@ def record_kind(rec: Record) -> tuple[str, bool]:
         return CONFERENCE, False
     if rec.reference_type and rec.reference_type.strip().lower() in CONFERENCE_REFTYPES:
         return CONFERENCE, False
-    if rec.journal and _CONFERENCE_JOURNAL.search(rec.journal):
+    if rec.journal and conference_venue(rec.journal):
         return CONFERENCE, False
     return ARTICLE, False
 
 
 def normalise(rec: Record, index: int = 0) -> NormRecord:
     """All comparable keys of ``rec`` (``index`` is the caller's position for the record)."""
-    stripped, alt = strip_title_tags(rec.title)
+    cleaned = clean_text(rec.title)  # ``cleaned``: the title as ``clean_text`` gives it, computed once
+    stripped, alt = strip_title_tags(rec.title, cleaned)
     title, alt = words(stripped), words(alt) if alt else ""
     names = split_authors(rec.authors)
-    parts = [author_parts(a) for a in names[:50]]
-    surnames = tuple(s for s, _ in parts if s)
-    author_key = " ".join(f"{s} {i[:1]}".strip() for s, i in parts if s)
+    entries = [_author_entry(a) for a in names[:50]]
+    surnames = tuple(s for s, _, _ in entries if s)
+    author_key = " ".join(key for _, key, _ in entries if key)
     start, end, article_number = normalise_pages(rec.start_page, rec.end_page)
     volume, issue = digits(rec.volume), digits(rec.issue)
     if _NO_PAGINATION.search(rec.volume or ""):
@@ -528,12 +564,12 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
             article_number = rec.issue.strip().lower().lstrip("e").lstrip("0")
     supplement = bool(
         _SUPPLEMENT.search(f"{rec.volume} {rec.issue}")
-        or re.fullmatch(r"[a-z]\d+", start)
-        or _CONFERENCE_JOURNAL.search(rec.journal or "")
+        or _LETTER_PAGE.fullmatch(start)
+        or (bool(rec.journal) and conference_venue(rec.journal))
         or (start.isdigit() and end.isdigit() and int(end) - int(start) > 60)
     )
     year = rec.year
-    kind, kind_from_title = record_kind(rec)
+    kind, kind_from_title = record_kind(rec, cleaned)
     # Some exports put the year in the pages field.
     if start and year and start == str(year):
         start = end = ""
@@ -548,7 +584,7 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         compact=title.replace(" ", ""),
         authors=surnames,
         author_key=author_key,
-        author_words=" ".join(sorted({w for a in names[:50] for w in name_words(a)})),
+        author_words=" ".join(sorted({w for _, _, name in entries for w in name})),
         year=year,
         journals=journals,
         issns=tuple(rec.issns),
@@ -563,5 +599,5 @@ def normalise(rec: Record, index: int = 0) -> NormRecord:
         supplement=supplement,
         generic=generic_reason(title, journals),
         main_title=main_title(rec.title, stripped),
-        translated=translation_signal(rec),
+        translated=translation_signal(rec, cleaned),
     )

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from review.dedup import queue
 from review.dedup.merge import choose_kept, source_databases
 from review.dedup.normalise import normalise
-from review.dedup.pipeline import drop_unreliable_identifiers, find_duplicates
+from review.dedup.pipeline import PHASES, Progress, drop_unreliable_identifiers, find_duplicates
 from review.errors import ReviewError
 from review.records import Record
 from review.store.api import now_iso
@@ -124,12 +124,23 @@ def _insert_events(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]
     return [int(r[0]) for r in result]
 
 
+# The steps of writing a run's result (the "storing" phase of ``progress``).
+STORE_STEPS = ("events", "membership", "review queue", "totals")
+# Every phase ``run_dedup`` reports to ``progress``, in order.
+RUN_PHASES = ("loading", *PHASES, "storing")
+
+
 def _recluster(
-    conn: sa.Connection, scope: set[int] | None, *, actor: str, cause: str, cause_event: int | None = None
+    conn: sa.Connection, scope: set[int] | None, *, actor: str, cause: str, cause_event: int | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """Cluster the records in ``scope`` (None: all) and write what changed."""
     started = time.perf_counter()
+    if progress is not None:
+        progress(0, 1, "loading")
     loaded = _load_records(conn, scope)
+    if progress is not None:
+        progress(1, 1, "loading")
     ids = [rid for rid, _ in loaded]
     ids_set = set(ids)
     position = {rid: pos for pos, rid in enumerate(ids)}
@@ -139,7 +150,17 @@ def _recluster(
         confirmed=[(position[a], position[b]) for a, b in confirmed],
         rejected=[(position[a], position[b]) for a, b in rejected],
         unreliable=_unreliable_identifiers(conn, loaded) if scope is not None else None,
+        progress=progress,
     )
+    stored = 0
+
+    def step_stored() -> None:
+        nonlocal stored
+        if progress is not None:
+            progress(stored, len(STORE_STEPS), "storing")
+        stored += 1
+
+    step_stored()
     old = _load_membership(conn, scope)
     previously_kept = {kept for kept, _, _ in old.values()}
     old_clusters = _clusters_of(old)
@@ -202,6 +223,7 @@ def _recluster(
                         "reason": _split_reason(cause)},
         })
     event_ids = _insert_events(conn, event_rows + split_rows)
+    step_stored()
     event_of_kept = {kept: eid for (kept, _), eid in zip(changed_clusters, event_ids)}
 
     # membership: rewrite the rows whose kept record or event changed, delete vanished ones
@@ -220,6 +242,7 @@ def _recluster(
             for rid in sorted(rewrite)
         ])
 
+    step_stored()
     queue_counts = queue.refresh_pending(
         conn,
         [(ids[p.a], ids[p.b], p.decision.confidence, p.decision.reason) for p in result.maybes],
@@ -236,7 +259,9 @@ def _recluster(
     for rid, (kept, _, method) in new.items():
         if rid != kept:
             summary.by_method[method] = summary.by_method.get(method, 0) + 1
+    step_stored()
     _fill_totals(conn, summary)
+    step_stored()
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -280,10 +305,16 @@ def _fill_totals(conn: sa.Connection, summary: RunSummary) -> None:
     summary.pending = len(queue.pending_pairs(conn))
 
 
-def run_dedup(engine: sa.Engine, *, actor: str = "") -> RunSummary:
-    """Cluster every stored record; write membership, events and the review queue."""
+def run_dedup(engine: sa.Engine, *, actor: str = "", progress: Progress | None = None) -> RunSummary:
+    """Cluster every stored record; write membership, events and the review queue.
+
+    ``progress(done, total, phase)``, if given, follows the run: "loading" (reading the
+    records, 0 then 1 of 1), the phases of ``pipeline.PHASES`` (normalising, blocking,
+    scoring, clustering), then "storing"
+    (``done`` of the ``STORE_STEPS``); within a phase ``done`` rises from 0 to ``total``.
+    """
     with engine.begin() as conn:
-        summary = _recluster(conn, None, actor=actor, cause="run")
+        summary = _recluster(conn, None, actor=actor, cause="run", progress=progress)
         summary.event_id = _insert_events(conn, [{
             "at": now_iso(), "actor": actor, "kind": "dedup.run", "subject": "dedup",
             "payload": {k: v for k, v in summary.to_dict().items() if k != "event_id"},

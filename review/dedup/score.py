@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -60,7 +61,7 @@ class Comparison:
     """Field by field: a similarity (0-100, None if a side is empty) or agree/differ/None."""
 
     title: float | None
-    title_contained: float | None  # fuzz.partial_ratio: one title inside the other
+    title_contained: float | None  # fuzz.partial_ratio when >= TITLE_EXACT (one title inside the other), else title
     authors: float | None
     doi: bool | None  # True same, False different, None unknown
     pmid: bool | None
@@ -70,7 +71,7 @@ class Comparison:
     issue: bool | None
     pages: bool | None
     same_first_page: bool  # the first pages (or article numbers) are identical
-    abstract: float | None
+    abstract: float | None  # >= ABSTRACT_AGREE, or 0 when below it
     numbers_differ: bool
     kinds: tuple[str, str]
     kind_from_title: bool
@@ -111,8 +112,10 @@ def title_similarity(a: NormRecord, b: NormRecord) -> float | None:
     return best
 
 
-def _personal(surnames: tuple[str, ...]) -> list[str]:
-    return [s for s in surnames if s not in MISSING_AUTHORS and not _GROUP_AUTHOR.search(s)]
+@lru_cache(maxsize=200_000)
+def _personal(surnames: tuple[str, ...]) -> tuple[str, ...]:
+    """The personal names among ``surnames`` (a record meets many others: computed once)."""
+    return tuple(s for s in surnames if s not in MISSING_AUTHORS and not _GROUP_AUTHOR.search(s))
 
 
 def author_similarity(a: NormRecord, b: NormRecord) -> float | None:
@@ -253,15 +256,18 @@ def main_title_match(a: NormRecord, b: NormRecord) -> bool:
 
 def compare(a: NormRecord, b: NormRecord) -> Comparison:
     year_gap = abs(a.year - b.year) if a.year and b.year else None
+    # Only "abstracts agree" (>= ABSTRACT_AGREE) is used: below it the value is 0, which
+    # lets rapidfuzz stop early.
     abstract = (
-        fuzz.ratio(a.abstract, b.abstract) if a.abstract and b.abstract else None
+        fuzz.ratio(a.abstract, b.abstract, score_cutoff=ABSTRACT_AGREE) if a.abstract and b.abstract else None
     )
     title = title_similarity(a, b)
     contained = title
     if title is not None and TITLE_ID_MAYBE <= title < TITLE_EXACT:
         short, long_ = sorted((a.title, b.title), key=len)
         if len(short) >= 30:
-            contained = max(title, fuzz.partial_ratio(short, long_))
+            # only "contained" (>= TITLE_EXACT) is used; below it partial_ratio gives 0
+            contained = max(title, fuzz.partial_ratio(short, long_, score_cutoff=TITLE_EXACT))
     shifted = fields_shifted(a, b) or fields_shifted(b, a)
     early = online_first(a, b) or online_first(b, a)
     moved = page_in_issue(a, b) or page_in_issue(b, a)
@@ -497,14 +503,28 @@ def decide(c: Comparison) -> Decision:
 _FAR = Decision(DISTINCT, 0.0, "titles differ")
 
 
+def _contained(a: str, b: str) -> bool:
+    """One title inside the other (``compare``'s ``title_contained`` >= TITLE_EXACT)."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 30 and fuzz.partial_ratio(short, long_, score_cutoff=TITLE_EXACT) > 0
+
+
 def score_pair(a: NormRecord, b: NormRecord) -> Decision:
-    """``decide(compare(a, b))``, with a quick exit for clearly different titles."""
+    """``decide(compare(a, b))``, with a quick exit for clearly different titles.
+
+    When nothing but the titles could link the two (no shared DOI/PMID, no translation or
+    alternative title, neither title the other's main title), a title similarity below
+    TITLE_ID_MAYBE, or below TITLE_ADDRESS without one title inside the other, is distinct
+    under every rule of ``decide`` (rules 1, 2 and 4 need titles >= 92, rule 7 titles >= 70
+    or one inside the other, rule 8 titles >= 70): the other fields are not compared.
+    """
     if (
         a.title and b.title and not a.title_alt and not b.title_alt
         and not a.translated and not b.translated
         and not main_title_match(a, b)
         and not (a.doi and a.doi == b.doi) and not (a.pmid and a.pmid == b.pmid)
-        and fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE) == 0
     ):
-        return _FAR
+        title = fuzz.ratio(a.title, b.title, score_cutoff=TITLE_ID_MAYBE)
+        if title == 0 or (title < TITLE_ADDRESS and not _contained(a.title, b.title)):
+            return _FAR
     return decide(compare(a, b))

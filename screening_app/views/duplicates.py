@@ -1,7 +1,8 @@
 """Duplicates page (the lead): run deduplication, then the uncertain pairs it left for a person.
 
-"Run deduplication" calls ``review.dedup.run.run_dedup`` (what ``review dedup`` runs) and shows
-its summary: records, duplicates merged, unique records, pairs waiting.
+"Run deduplication" calls ``review.dedup.run.run_dedup`` (what ``review dedup`` runs) with a
+progress bar naming the phase it is in, then shows its summary: records, duplicates merged,
+unique records, pairs waiting.
 
 Each pending pair is shown side by side (``screening_app.pairs``); "Same paper" merges the
 two records (``review.dedup.run.confirm``), "Different papers" keeps them apart from now on
@@ -19,6 +20,15 @@ from screening_app.lead import require_lead
 from screening_app.pairs import pair_html
 
 MAX_SHOWN = 20
+# What each phase of ``run.RUN_PHASES`` (reported by ``run_dedup``'s progress) does.
+PHASE_LABELS = {
+    "loading": "reading the stored records",
+    "normalising": "normalising titles, authors and addresses",
+    "blocking": "finding candidate pairs",
+    "scoring": "comparing candidate pairs",
+    "clustering": "clustering duplicates",
+    "storing": "storing clusters, history and the review queue",
+}
 
 reviewer = require_lead()
 
@@ -27,19 +37,33 @@ engine = state.engine()
 
 if st.button("Run deduplication", key="dup-run", type="primary", icon=":material/join_inner:",
              help="cluster every stored record again, as `review dedup` does; decisions made here are kept"):
-    with st.status("Deduplicating every stored record ...", expanded=False) as box:
-        try:
-            summary = run.run_dedup(engine, actor=reviewer.name)
-        except run.DedupError as exc:
-            box.update(label="Deduplication failed; nothing was changed", state="error")
-            st.error(str(exc))
-        else:
-            box.update(label="Deduplication done", state="complete")
-            st.session_state["dup-summary"] = (
-                f"{summary.records} records: {summary.duplicates_removed} duplicates merged, "
-                f"{summary.unique_records} unique records to screen; {summary.pending} uncertain "
-                f"pair(s) wait for you ({summary.seconds:.1f} s)."
-            )
+    bar = st.progress(0.0, text="Deduplicating every stored record ...")
+    shown_at: list[tuple[str, int]] = []
+
+    def show(done: int, total: int, phase: str) -> None:
+        """The run's phase and how far it is (redrawn only when the percentage moves)."""
+        percent = 100 * done // total if total else 100
+        if shown_at and shown_at[-1] == (phase, percent):
+            return
+        shown_at.append((phase, percent))
+        step = run.RUN_PHASES.index(phase) + 1 if phase in run.RUN_PHASES else 0
+        count = f" ({done:,} of {total:,})" if total > 1 else ""
+        bar.progress(percent / 100,
+                     text=f"Step {step} of {len(run.RUN_PHASES)}: {PHASE_LABELS.get(phase, phase)}{count}")
+
+    try:
+        summary = run.run_dedup(engine, actor=reviewer.name, progress=show)
+    except run.DedupError as exc:
+        bar.empty()
+        st.error(f"Deduplication failed; nothing was changed. {exc}")
+    else:
+        bar.progress(1.0, text=f"Deduplication done: {len(run.RUN_PHASES)} of {len(run.RUN_PHASES)} steps "
+                               f"in {summary.seconds:.1f} s")
+        st.session_state["dup-summary"] = (
+            f"{summary.records} records: {summary.duplicates_removed} duplicates merged, "
+            f"{summary.unique_records} unique records to screen; {summary.pending} uncertain "
+            f"pair(s) wait for you ({summary.seconds:.1f} s)."
+        )
 if "dup-summary" in st.session_state:
     st.success(st.session_state["dup-summary"])
 st.subheader("Possible duplicates")

@@ -145,3 +145,35 @@ def test_same_doi_but_a_different_title_is_not_merged():
     a = article(pmid="", doi=supplement_doi, title="Glucagon-like peptide 1 and cholesterol transport")
     b = article(pmid="", doi=supplement_doi, title="Sodium-glucose cotransporter inhibition in obese rats")
     assert decide(a, b).outcome == DISTINCT
+
+
+def test_quick_exit_changes_no_decision(haematology):
+    """``score_pair`` skips comparing the other fields when the titles alone rule a pair out;
+    on every candidate pair of a real labelled set and of the adversarial set its outcome is
+    what the full rules (``decide(compare(...))``) give, and every non-distinct decision is
+    identical."""
+    from review.dedup.block import candidate_pairs
+    from review.dedup.score import compare
+    from review.dedup.score import decide as full_rules
+    from review.formats import read_file
+
+    from .conftest import DATA
+
+    for recs in (haematology[0], read_file(DATA / "adversarial.csv").records):
+        norms = [normalise(r, i) for i, r in enumerate(recs)]
+        pairs = candidate_pairs(norms)
+        assert len(pairs) > 40
+        for a, b in pairs:
+            quick, full = score_pair(norms[a], norms[b]), full_rules(compare(norms[a], norms[b]))
+            assert quick.outcome == full.outcome, (a, b, full.reason)
+            if full.outcome != DISTINCT:
+                assert quick == full
+
+
+def test_a_title_inside_a_longer_one_at_the_same_address_is_still_compared():
+    """Titles only ~60 alike, but one is the other with a long prefix: the quick exit must not
+    skip the same-address rule (one title inside the other, same authors)."""
+    a = article(doi="", pmid="", title="Mentoring programmes for medical students a scoping review")
+    b = article(doi="", pmid="", title="Undergraduate education in Sweden and Norway 2012: mentoring programmes "
+                                         "for medical students a scoping review")
+    assert decide(a, b).outcome == DUPLICATE

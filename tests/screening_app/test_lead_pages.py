@@ -215,6 +215,10 @@ def test_duplicates_page_runs_deduplication(app_project):
     assert not at.exception, at.exception
     summary = [s.value for s in at.success if "duplicates merged" in s.value]
     assert summary and "unique records to screen" in summary[0]
+    # the progress bar followed the run to its end (run_dedup's progress callback)
+    bars = at.get("progress")
+    assert len(bars) == 1 and bars[0].proto.value == 100
+    assert "Deduplication done: 6 of 6 steps" in bars[0].proto.text
 
 
 def test_reports_page_offers_every_download_marked_draft(app_project):
