@@ -20,7 +20,8 @@ per seed, screened in memory by each of our candidate models (``priority.MODELS`
 ASReview 3.0.8 (``--asreview-venv``: its default ``elas_u4`` and naive Bayes ``elas_u3``, run as
 a subprocess in its own virtual environment, same priors), reporting WSS@95, WSS@100,
 recall@10% and loss per set and their means; then the buscar stopping rule replayed on every
-order (recall at the stop, records saved, how often recall fell below the target).
+order (recall at the stop, records saved, how often recall fell below the target; with
+``--stopping-before`` also the rule as it was, tested after every vote without correction).
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_priority.py --compare --seeds 0,1,2 \
         --asreview-venv /work/asreview-venv --cache /tmp/bench-priority-cache
@@ -165,17 +166,20 @@ def compare(args: argparse.Namespace, wanted: set[str]) -> None:
         for seed in seeds:
             prior = ps.priors(labels, seed)
             for name in models + [f"asreview:{a}" for a in refs]:
-                tag = "" if name.startswith("asreview:") or args.retrain_every == 1 else f"-every{args.retrain_every}"
+                k = args.retrain_every if len(labels) >= args.retrain_from else 1
+                tag = "" if name.startswith("asreview:") or k == 1 else f"-every{k}"
                 f = cache / f"{path.stem}-{name.replace(':', '_')}{tag}-{seed}.json"
                 if f.exists():
                     order = json.loads(f.read_text())["order"]
+                elif args.only_cached:
+                    continue
                 else:
                     t0 = time.perf_counter()
                     if name.startswith("asreview:"):
                         order = ps.asreview_order(Path(args.asreview_venv), titles, abstracts, labels, prior,
                                                   name.split(":", 1)[1], seed, cache / "asreview" / path.stem)
                     else:
-                        order = ps.our_order(texts, labels, prior, name, every(args.retrain_every))
+                        order = ps.our_order(texts, labels, prior, name, every(k))
                     f.write_text(json.dumps({"order": order, "prior": prior, "seconds": time.perf_counter() - t0}))
                 results.setdefault(path.stem, {}).setdefault(name, []).append([labels[i] for i in order])
         print(f"{path.stem}: done", flush=True)
@@ -183,35 +187,68 @@ def compare(args: argparse.Namespace, wanted: set[str]) -> None:
     metrics = {"WSS@95": lambda o: ps.wss(o, 0.95), "WSS@100": lambda o: ps.wss(o, 1.0),
                "recall@10%": lambda o: ps.recall_at(o, 0.10), "loss": ps.loss}
     for metric, fn in metrics.items():
-        print(f"\n{metric} (mean over seeds {args.seeds})")
-        print(f"{'set':<26} {'N':>5} {'rel':>4} " + " ".join(f"{n:>16}" for n in names))
-        means = {n: [] for n in names}
+        print(f"\n{metric}: per set mean ± sd over the seeds run (n); last rows: mean over the sets, and "
+              "mean ± sd over seeds of each seed's mean over the sets")
+        print(f"{'set':<26} {'N':>5} {'rel':>4} " + " ".join(f"{n:>22}" for n in names))
+        per_set: dict[str, list[float]] = {n: [] for n in names}
+        per_seed: dict[str, dict[int, list[float]]] = {n: {} for n in names}
         for set_name, by in results.items():
-            n_rec = len(next(iter(by.values()))[0])
-            rel = sum(next(iter(by.values()))[0])
-            vals = {n: statistics.mean(fn(o) for o in by[n]) for n in names if n in by}
-            for n, v in vals.items():
-                means[n].append(v)
-            print(f"{set_name:<26} {n_rec:>5} {rel:>4} " + " ".join(f"{vals.get(n, float('nan')):>16.3f}" for n in names))
-        print(f"{'mean':<37} " + " ".join(f"{statistics.mean(means[n]) if means[n] else float('nan'):>16.3f}" for n in names))
-    if args.stopping:
-        print(f"\nbuscar stopping rule (recall {args.recall}, confidence {args.confidence}; at least 1,000 records "
-              "and 10% screened), replayed on each order")
-        print(f"{'set':<26} {'model':<18} {'runs':>4} {'stop at (mean)':>14} {'saved':>6} {'recall (min/mean)':>18} {'below':>5}")
-        all_runs, below_all = 0, 0
-        for set_name, by in results.items():
+            first = next(iter(by.values()))[0]
+            cells = []
             for n in names:
-                stops = [ps.stop_replay(o, args.recall, args.confidence, args.check_every) for o in by.get(n, [])]
+                vals = [fn(o) for o in by.get(n, [])]
+                if not vals:
+                    cells.append(f"{'—':>22}")
+                    continue
+                per_set[n].append(statistics.mean(vals))
+                for i, v in enumerate(vals):
+                    per_seed[n].setdefault(i, []).append(v)
+                sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
+                cells.append(f"{statistics.mean(vals):>12.3f} ± {sd:.3f} ({len(vals)})")
+            print(f"{set_name:<26} {len(first):>5} {sum(first):>4} " + " ".join(cells))
+        print(f"{'mean over sets':<37} " + " ".join(
+            f"{statistics.mean(per_set[n]) if per_set[n] else float('nan'):>22.3f}" for n in names))
+        spread = []
+        for n in names:
+            seed_means = [statistics.mean(v) for v in per_seed[n].values() if len(v) == len(per_set[n])]
+            sd = statistics.stdev(seed_means) if len(seed_means) > 1 else float("nan")
+            spread.append(f"{statistics.mean(seed_means) if seed_means else float('nan'):>12.3f} ± {sd:.3f} ({len(seed_means)})")
+        print(f"{'by seed':<37} " + " ".join(spread))
+    if args.stopping:
+        stopping_table(args, results, names)
+
+
+def stopping_table(args: argparse.Namespace, results: dict[str, dict[str, list[list[int]]]], names: list[str]) -> None:
+    """The stopping rule replayed on every order: recall at the stop, records saved, runs below
+    the target; "screen everything" saves nothing and has recall 1. ``--stopping-before`` adds
+    the rule as it was (every vote, uncorrected) for comparison."""
+    import priority_sim as ps
+
+    print(f"\nstopping rule (recall {args.recall}, confidence {args.confidence}; scheduled checkpoints, "
+          "Bonferroni; at least 1,000 records), replayed on each order; 'screen everything' saves 0% at recall 1")
+    rules = {"scheduled": ps.stop_replay}
+    if args.stopping_before:
+        rules["every vote"] = ps.stop_replay_every_vote
+    print(f"{'set':<26} {'model':<18} {'rule':<10} {'runs':>4} {'stop at (mean)':>14} {'saved':>6} "
+          f"{'recall (min/mean)':>18} {'below':>5}")
+    tally = {r: [0, 0, 0] for r in rules}  # runs, below target, stopped before the end
+    for set_name, by in results.items():
+        for n in names:
+            for rule, replay in rules.items():
+                stops = [replay(o, args.recall, args.confidence) for o in by.get(n, [])]
                 if not stops:
                     continue
                 n_rec = len(by[n][0])
                 below = sum(1 for _, r in stops if r < args.recall)
-                all_runs += len(stops)
-                below_all += below
-                print(f"{set_name:<26} {n:<18} {len(stops):>4} {statistics.mean(k for k, _ in stops):>14.0f} "
+                tally[rule][0] += len(stops)
+                tally[rule][1] += below
+                tally[rule][2] += sum(1 for k, _ in stops if k < n_rec)
+                print(f"{set_name:<26} {n:<18} {rule:<10} {len(stops):>4} {statistics.mean(k for k, _ in stops):>14.0f} "
                       f"{1 - statistics.mean(k for k, _ in stops) / n_rec:>6.1%} "
-                      f"{min(r for _, r in stops):>8.3f} / {statistics.mean(r for _, r in stops):.3f} {below:>5}")
-        print(f"recall below target in {below_all} of {all_runs} runs")
+                      f"{min(r for _, r in stops):>8.3f} / {statistics.mean(r for _, r in stops):.3f} {below:>5}", flush=True)
+    for rule, (runs, below, early) in tally.items():
+        print(f"{rule}: recall below target in {below} of {runs} runs ({1 - below / max(1, runs):.1%} reached it); "
+              f"stopped before the end in {early}")
 
 
 def main() -> None:
@@ -228,9 +265,13 @@ def main() -> None:
     ap.add_argument("--stopping", action="store_true", help="replay the buscar stopping rule on every order")
     ap.add_argument("--recall", type=float, default=0.95)
     ap.add_argument("--confidence", type=float, default=0.95)
-    ap.add_argument("--check-every", type=int, default=1, help="test the rule after every k records")
+    ap.add_argument("--stopping-before", action="store_true",
+                    help="also replay the rule as it was: every vote, uncorrected (slow)")
     ap.add_argument("--retrain-every", type=int, default=1,
                     help="our models retrain after every k votes in the simulation (1: every vote)")
+    ap.add_argument("--retrain-from", type=int, default=0,
+                    help="--retrain-every applies to sets of at least this many records (smaller: every vote)")
+    ap.add_argument("--only-cached", action="store_true", help="report the orders already simulated, run none")
     args = ap.parse_args()
     wanted = {s for s in args.sets.split(",") if s}
     if args.compare:

@@ -74,19 +74,32 @@ def loss(order_labels: list[int]) -> float:
     return (best - area) / (total * (n - total))
 
 
-def stop_replay(order_labels: list[int], recall: float = 0.95, confidence: float = 0.95,
-                check_every: int = 1) -> tuple[int, float]:
-    """Replay the buscar rule (``review.screening.stopping``, guards included) along an order:
-    (records screened when it first says stop, recall then); (N, 1.0) when it never does."""
-    from review.screening.stopping import estimate_from_labels
+def stop_replay(order_labels: list[int], recall: float = 0.95, confidence: float = 0.95) -> tuple[int, float]:
+    """Replay the stopping rule (``review.screening.stopping``, guards and schedule included)
+    along an order: (records screened when it first says stop, recall then); (N, 1.0) when it
+    never does. The estimate changes only at the rule's checkpoints, so only they are asked."""
+    from review.screening.stopping import checkpoints, estimate_from_labels
 
     n = len(order_labels)
     total_relevant = sum(order_labels)
-    for k in range(1, n + 1):
-        if k % check_every and k != n:
-            continue
+    for k in checkpoints(n):
         if estimate_from_labels(order_labels[:k], n, recall=recall, confidence=confidence).can_stop:
             return k, sum(order_labels[:k]) / total_relevant
+    return n, 1.0
+
+
+def stop_replay_every_vote(order_labels: list[int], recall: float = 0.95, confidence: float = 0.95,
+                           min_records: int = 1000, min_share: float = 0.10) -> tuple[int, float]:
+    """The rule as it was before the schedule (for comparison): the paper's p over every window
+    (``buscar_p_value``), tested after every vote from 10% screened, uncorrected."""
+    from review.screening.stopping import buscar_p_value
+
+    n = len(order_labels)
+    total_relevant = sum(order_labels)
+    if n >= min_records:
+        for k in range(math.ceil(min_share * n), n + 1):
+            if buscar_p_value(order_labels[:k], n, recall) < 1 - confidence:
+                return k, sum(order_labels[:k]) / total_relevant
     return n, 1.0
 
 

@@ -267,7 +267,9 @@ def stopping_text(f: MethodsFacts) -> str:
     return (
         f" A stopping rule was chosen before screening began: the hypergeometric test of Callaghan and "
         f"Müller-Hansen (2020, \"buscar\") with a recall target of {recall:g}% and {confidence:g}% confidence, "
-        "computed for each reviewer on that reviewer's own decisions in the order made. "
+        "computed for each reviewer on that reviewer's own decisions in the order made, tested only when "
+        "10%, 15%, ..., 95% of the records had been screened, with the error rate divided over every test "
+        "that schedule allows (Bonferroni). "
         f"Every reviewer's test rejected the hypothesis that recall was below target on {str(s['at'])[:10]}"
         + (f" ({per})" if per else "")
         + f", and title/abstract screening ended then: {s['excluded']:,} of {s['total']:,} records were not "

@@ -118,7 +118,8 @@ def stopping_section() -> None:
         "The stopping rule of Callaghan & Müller-Hansen (2020, \"buscar\"): from each reviewer's own "
         "title/abstract votes in the order cast, how sure we can be that the relevant records (include "
         "or maybe) found so far are at least the recall target of all there are. Never below 1,000 "
-        "records or before 10% of them are screened. "
+        "records or before 10% of them are screened; tested only when 10%, 15%, ..., 95% of the records "
+        "are screened, with a Bonferroni correction over those tests (so looking often does not weaken it). "
         + (f"Pre-registered rule: recall {recall:g}, confidence {confidence:g}." if rule else
            "No rule is pre-registered (screening.stop in review.yaml): this is information only.")
     )

@@ -149,5 +149,7 @@ def test_pre_registered_stop_end_to_end(project, capsys, tmp_path):
     assert run(project, "report", "methods") == 0
     text = capsys.readouterr().out
     assert "A stopping rule was chosen before screening began" in text
+    assert "tested only when 10%, 15%, ..., 95% of the records had been screened" in text
+    assert "(Bonferroni)" in text
     assert "recall target of 95% and 95% confidence" in text
     assert "199 of 1,000 records were not screened" in text
