@@ -82,8 +82,16 @@ with engine.connect() as conn:
         st.error(str(exc))
 
 st.subheader("Charting table")
-st.caption(f"{len(chart_rows)} source(s) charted" + (
-    f"; {sum(1 for r in chart_rows if r.open_fields)} with fields still open" if chart_rows else ""))
+# one row per included source; "charted" as the methods draft counts it (final values), and
+# apart from it the sources charted so far whose values are not final yet
+final = sum(1 for r in chart_rows if any(v is not None for v in r.values.values()))
+still_open = sum(1 for r in chart_rows if r.open_fields)
+st.caption(
+    f"{len(chart_rows)} included source(s): {final} with final values"
+    + (f", {still_open} with fields still open (a second reviewer's charting or a consensus settles them)"
+       if still_open else "")
+    + "." if chart_rows else "No source is included at full text yet: the table is empty."
+)
 cols = st.columns(3)
 cols[0].download_button("CSV", chart_csv or "", "charting.csv", "text/csv", key="rep-chart-csv", icon=":material/download:")
 if chart_xlsx is not None:
