@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         print("  next: fill in title, question and criteria in review.yaml (each key is explained\n"
               "        above it) and your strategy, then in that folder:\n"
               f"        review query render {project.config.get('strategy')} --to ovid-medline")
+    # the browser path: the lead's pages do every step (import, dedup, team, reports)
+    print(f"  in the browser: review screen --project {shlex.quote(str(project.root))}\n"
+          "        (the first start makes you the project's lead and prints your sign-in link)")
     return 0
 
 

@@ -13,6 +13,8 @@ def test_init_makes_a_project_and_refuses_a_second_time(tmp_path, capsys, monkey
     monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
     target = tmp_path / "my-review"
     assert main(["init", str(target)]) == 0
+    # the way into the browser is printed: the lead's pages do the rest of the review
+    assert f"review screen --project {target}" in capsys.readouterr().out
     assert (target / "review.yaml").is_file()
     assert (target / "data" / "review.sqlite").is_file()
     assert (target / "queries" / "strategy.yaml").is_file()  # blank: a skeleton strategy
