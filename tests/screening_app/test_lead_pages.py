@@ -89,6 +89,20 @@ def test_overview_counts_and_next_step(app_project):
     assert "include" not in text.lower().split("prisma")[0]  # counts only, never how anyone voted
 
 
+def test_overview_asks_for_deduplication_after_an_import(app_project):
+    from review.dedup.run import run_dedup
+
+    step = "Records were imported after the last deduplication"
+    engine = open_store(app_project.database_url)
+    importing.import_file(engine, SAMPLE / "pubmed-blue-light.nbib", database="PubMed")
+    at = page_for(app_project, "carol", "overview")
+    assert any(i.value.startswith(step) and "Duplicates page" in i.value for i in at.info)
+    run_dedup(engine)
+    engine.dispose()
+    at = page_for(app_project, "carol", "overview")
+    assert not any(i.value.startswith(step) for i in at.info)
+
+
 def test_team_adds_shows_the_link_once_and_revokes(app_project):
     at = page_for(app_project, "carol", "team")
     at.text_input[0].input("dana")
