@@ -4,7 +4,7 @@ draft those commands write with ``--draft``, marked DRAFT.
 """
 
 import tempfile
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -16,7 +16,7 @@ from review.extraction import form_from_config
 from review.prisma import PrismaArithmeticError, check_arithmetic, draft_note, prisma_counts, to_r_csv
 from review.reports import ExportError, export_extraction, export_records, gather_methods_facts, methods_text
 from review.studies import disagreement_lines, link_disagreements
-from screening_app import state
+from screening_app import state, ui
 from screening_app.lead import require_lead
 
 lead = require_lead()
@@ -133,9 +133,11 @@ if st.button("Build the report pack", key="rep-pack", icon=":material/descriptio
         pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=True,
                            draft_command="the Reports page")
         st.session_state["rep-pack-bytes"] = (file_bytes(lambda p: write_pack(p, pack), ".docx"),
-                                              "-DRAFT" if pack.draft else "")
+                                              "-DRAFT" if pack.draft else "", datetime.now(timezone.utc).isoformat())
 if "rep-pack-bytes" in st.session_state:
-    data, pack_tag = st.session_state["rep-pack-bytes"]
+    # kept for this browser session: it says when it was built, as votes may have come in since
+    data, pack_tag, built = st.session_state["rep-pack-bytes"]
+    st.caption(f"Built at {ui.when(built)} from the store as it was then; build it again for anything stored since.")
     st.download_button(f"Download the report pack{' (DRAFT)' if pack_tag else ''}", data,
                        f"report-pack{pack_tag}.docx", key="rep-pack-dl", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

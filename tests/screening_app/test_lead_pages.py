@@ -261,6 +261,7 @@ def test_reports_page_offers_every_download_marked_draft(app_project):
     at.button(key="rep-pack").click().run()
     assert not at.exception, at.exception
     assert any("report pack (DRAFT)" in b.proto.label for b in at.get("download_button"))
+    assert any(c.value.startswith("Built at ") and "build it again" in c.value for c in at.caption)
 
 
 def test_search_page_shows_the_prisma_s_log(app_project):
