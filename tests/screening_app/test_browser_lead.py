@@ -224,6 +224,7 @@ def test_the_lead_runs_the_review_in_the_browser(browser, tmp_path):  # noqa: F8
             box = lead.get_by_role("textbox", name=label, exact=True)
             box.fill(value)
             box.press("Tab")  # leaving the field saves it
+            lead.wait_for_timeout(300)  # the rerun the save starts, then its end
             wait_idle(lead)
         lead.get_by_text("Your form for this source is complete.").wait_for(timeout=TIMEOUT_MS)
         lead.get_by_text("You have charted 1 of 3 included sources").wait_for(timeout=TIMEOUT_MS)
