@@ -131,6 +131,14 @@ def sees_conflicts(reviewer: Any) -> bool:
     return reviewer.role == "lead" or conflict_mode() == "pair"
 
 
+def may_edit_strategy(reviewer: Any) -> bool:
+    """Whether ``reviewer`` may open the Strategy page (a lead, or a reviewer the lead allowed)."""
+    from review.strategy.editors import may_edit_strategy as allowed
+
+    with engine().connect() as conn:
+        return allowed(conn, reviewer.name)
+
+
 def progress(conn: sa.Connection, reviewer: str, stage: str) -> Any:
     """``review.screening.progress``, reused in this browser session until the store changes
     (``screening_app.progress_cache``)."""

@@ -45,7 +45,7 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    from review.cli import CommandError
+    from review.commands.context import CommandError
 
     manual = args.pending or args.confirm or args.reject or args.undo is not None
     if args.input is not None:

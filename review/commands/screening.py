@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from review.cli import CommandError
+from review.commands.context import CommandError
 from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.screening import (
     JBI_AGREEMENT,
@@ -64,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = rsub.add_parser("revoke", help="revoke a reviewer's token (their votes stay)")
     q.add_argument("name", metavar="NAME")
     q.set_defaults(func=cmd_reviewers_revoke)
+    q = rsub.add_parser("allow-strategy", help="let a reviewer edit the search strategy in the app (a lead always may)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_reviewers_allow_strategy)
+    q = rsub.add_parser("disallow-strategy", help="withdraw a reviewer's right to edit the search strategy")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_reviewers_disallow_strategy)
 
     p = sub.add_parser(
         "agreement",
@@ -221,8 +227,11 @@ def cmd_reviewers_add(args: argparse.Namespace) -> int:
 
 
 def cmd_reviewers_list(args: argparse.Namespace) -> int:
+    from review.strategy.editors import strategy_editors
+
     with engine_of(args).connect() as conn:
         people = list_reviewers(conn)
+        editors = strategy_editors(conn)
     if args.json:
         print(json.dumps([asdict(p) for p in people], indent=2))
         return 0
@@ -230,13 +239,30 @@ def cmd_reviewers_list(args: argparse.Namespace) -> int:
         print("no reviewers yet: add one with 'review reviewers add NAME [--role lead]'")
         return 0
     for p in people:
-        print(f"{p.name:<24} {p.role:<9} {'active' if p.active else 'revoked'}")
+        strategy = "  may edit the strategy" if p.name in editors and p.role != "lead" else ""
+        print(f"{p.name:<24} {p.role:<9} {'active' if p.active else 'revoked'}{strategy}")
     return 0
 
 
 def cmd_reviewers_revoke(args: argparse.Namespace) -> int:
     revoke_reviewer(engine_of(args), args.name)
     print(f"revoked {args.name!r}; their votes are kept")
+    return 0
+
+
+def cmd_reviewers_allow_strategy(args: argparse.Namespace) -> int:
+    from review.strategy.editors import allow_strategy
+
+    allow_strategy(engine_of(args), args.name)
+    print(f"{args.name!r} may edit the search strategy now (the app's Strategy page)")
+    return 0
+
+
+def cmd_reviewers_disallow_strategy(args: argparse.Namespace) -> int:
+    from review.strategy.editors import disallow_strategy
+
+    disallow_strategy(engine_of(args), args.name)
+    print(f"{args.name!r} may no longer edit the search strategy; the versions they saved are kept")
     return 0
 
 
@@ -410,21 +436,19 @@ def cmd_decisions_import(args: argparse.Namespace) -> int:
     n = import_decisions(engine, Path(args.file), criteria, settings)
     check_stop_registration(engine, settings.stop)  # the first votes register the stopping rule
     print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
-    if settings.pilot > 0:
-        # a vote on a pilot record freezes the pilot set now, as a vote in the app does
-        with engine.connect() as conn:
-            pilot_ids(conn, settings.pilot, settings.seed, commit=True)
     return 0
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from review.dedup.state import merged_record
+
     stages = [args.stage] if args.stage else list(STAGES)
     engine = engine_of(args)
     out = []
     with engine.connect() as conn:
         for stage in stages:
             for c in conflicts(conn, stage):
-                rec = get_record(conn, c.record_id)
+                rec = merged_record(conn, c.record_id)  # as the app shows it: gaps filled from duplicates
                 out.append(
                     {
                         "record_id": c.record_id,

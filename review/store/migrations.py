@@ -13,12 +13,13 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.store import schema
 
 Migration = Callable[[sa.Connection], None]
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaTooNewError(ReviewError, RuntimeError):
     """The store was written by a newer version of this software."""
 
 
@@ -109,6 +110,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0014_chase_links", _create(schema.chase_links)),
     ("0015_screening_stop", _create(schema.screening_stop_exclusions)),
     ("0016_strategy_versions", _create(schema.strategy_versions)),
+    ("0017_strategyperm_editors", _create(schema.strategy_editors)),
 ]
 
 

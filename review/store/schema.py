@@ -100,6 +100,17 @@ strategy_versions = sa.Table(
     sa.UniqueConstraint("strategy", "version", name="uq_strategy_versions_version"),
 )
 
+# Reviewers the lead allows to edit the search strategy (migration 0017_strategyperm_editors):
+# one row per allowed reviewer (a lead always may). Granting and withdrawing are events
+# (``strategy.allow`` / ``strategy.disallow``); see review.strategy.editors.
+strategy_editors = sa.Table(
+    "strategy_editors",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("granted_at", sa.String(40), nullable=False),
+    sa.Column("granted_by", sa.String(200), nullable=False, server_default=""),
+)
+
 # The append-only event log: who did what to which subject, when, and why.
 events = sa.Table(
     "events",

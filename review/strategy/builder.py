@@ -14,7 +14,8 @@ from typing import Any
 from review.strategy.model import DATABASE_NAMES, VOCABULARIES, Strategy, StrategyError
 from review.strategy.render import line_label, render
 
-__all__ = ["TERM_FORM_KINDS", "term_from_form", "form_of_term", "DatabaseLine", "DatabaseView", "database_views"]
+__all__ = ["TERM_FORM_KINDS", "term_from_form", "form_of_term", "DatabaseLine", "DatabaseView", "database_views",
+           "place_warnings"]
 
 # The kinds of term the form offers: a heading in one thesaurus, free text, or proximity.
 TERM_FORM_KINDS = (*VOCABULARIES, "text", "near")
@@ -77,7 +78,8 @@ class DatabaseLine:
     label: str  # "1", "S1", "#1" or "" (one query)
     query: str
     block: str  # the block (title) or combination/limit the line is for
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about this line, beside it (without their place)
+    where: str = ""  # the place its warnings name (``SearchLine.where``)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class DatabaseView:
     error: str = ""  # why this database has no version (e.g. a block with no term for it)
 
 
+_ABOUT_NO_LINE = re.compile(r"^.*? \((?:all lines|limits|combine)\): ")  # "file (limits): " and the like
 _WHERE = re.compile(r"^(?P<src>.*?):(?P<line>\d+): (?P<rest>.*)$", re.S)
 
 
@@ -105,9 +108,45 @@ def _block_of_warning(strategy: Strategy, warning: str) -> tuple[str | None, str
     return None, m["rest"]
 
 
+def _places(strategy: Strategy, lines: list[DatabaseLine]) -> dict[str, int]:
+    """Each place a warning can name (``SearchLine.where``; a YAML term's or block's "file:line")
+    -> the index of the line it concerns: the term's own line where the database has one line per
+    term (Ovid, EBSCOhost, Web of Science), else its block's line (PubMed, Scopus)."""
+    at: dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        if ln.where and ln.where not in at:
+            at[ln.where] = i
+    for b in strategy.blocks:
+        mine = [i for i, ln in enumerate(lines) if ln.block == b.title]
+        if not mine:
+            continue
+        block_line = at.get(b.where, mine[0])  # its one line, its "(any)" line, else its first line
+        at.setdefault(b.where, block_line)
+        for e in b.entries:
+            if e.where:
+                at.setdefault(e.where, block_line)
+    return at
+
+
+def place_warnings(strategy: Strategy, lines: list[DatabaseLine], warnings: list[str]) -> tuple[list[list[str]], list[str]]:
+    """Each renderer warning (``WHERE: broader|narrower|different: message``) beside the line it
+    concerns: (one list of warnings per line, without their place; warnings about no line)."""
+    places = _places(strategy, lines)
+    by_line: list[list[str]] = [[] for _ in lines]
+    others: list[str] = []
+    for w in warnings:
+        place = max((p for p in places if w.startswith(p + ": ")), key=len, default=None)
+        if place is None:
+            others.append(_ABOUT_NO_LINE.sub("", _block_of_warning(strategy, w)[1], count=1))
+        else:
+            by_line[places[place]].append(w[len(place) + 2:])
+    return by_line, others
+
+
 def database_views(strategy: Strategy, databases: tuple[str, ...] | None = None) -> list[DatabaseView]:
-    """Every database's version of the strategy, each warning placed beside the first line of
-    the block it concerns (warnings about no block listed after the lines)."""
+    """Every database's version of the strategy, line by line, each warning beside the line it
+    concerns: a term's own line (Ovid: one line per term), its block's line (PubMed: one line
+    per block), the combination's or the limits' line; warnings about no line listed apart."""
     out = []
     for db in databases or strategy.databases:
         try:
@@ -115,15 +154,10 @@ def database_views(strategy: Strategy, databases: tuple[str, ...] | None = None)
         except StrategyError as exc:
             out.append(DatabaseView(db, DATABASE_NAMES.get(db, db), "", [], [], error=_block_of_warning(strategy, str(exc))[1]))
             continue
-        lines = [DatabaseLine(line_label(db, ln.number), ln.query, ln.label) for ln in rendered.lines]
-        others = []
-        for w in rendered.warnings:
-            title, rest = _block_of_warning(strategy, w)
-            target = next((ln for ln in lines if title is not None and ln.block == title), None)
-            if target is None:
-                others.append(rest)
-            else:
-                target.warnings.append(rest)
+        lines = [DatabaseLine(line_label(db, ln.number), ln.query, ln.label, where=ln.where) for ln in rendered.lines]
+        by_line, others = place_warnings(strategy, lines, rendered.warnings)
+        for line, ws in zip(lines, by_line):
+            line.warnings.extend(ws)
         out.append(DatabaseView(db, DATABASE_NAMES.get(db, db), rendered.text, lines, others))
     return out
 

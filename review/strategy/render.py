@@ -9,8 +9,6 @@ the result is broader, narrower or different.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from review.strategy.model import (
     DATABASES,
     TARGETS,
@@ -23,27 +21,20 @@ from review.strategy.model import (
     StrategyError,
 )
 from review.strategy import rules as R
-from review.strategy.model import DATABASE_NAMES, VOCABULARIES, VOCABULARY_NAMES, VOCABULARY_OF, Heading, walk
+from review.strategy.model import (
+    DATABASE_NAMES,
+    VOCABULARIES,
+    VOCABULARY_NAMES,
+    VOCABULARY_OF,
+    Heading,
+    Rendered,
+    SearchLine,
+    walk,
+)
 from review.strategy.ovid import OvidRenderer
 from review.strategy.platforms import PlatformRenderer, platform
 from review.strategy.pubmed import PubMedRenderer, join, wrap
-
-
-@dataclass(frozen=True)
-class SearchLine:
-    """One numbered line of a rendered strategy; for "pubmed", what ``run_search`` runs."""
-
-    number: int
-    query: str
-    label: str = ""
-
-
-@dataclass
-class Rendered:
-    text: str
-    warnings: list[str] = field(default_factory=list)
-    lines: list[SearchLine] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # comment lines printed before the search lines
+from review.strategy.summary import summary
 
 
 class _Warnings:
@@ -70,8 +61,6 @@ def render(strategy: Strategy, target: str) -> Rendered:
     if target not in TARGETS:
         raise StrategyError(f"unknown target {target!r} (use {', '.join(TARGETS)})")
     if target == "summary":
-        from review.strategy.summary import summary
-
         return summary(strategy)
     warnings = _Warnings(strategy.warnings)
     notes = _heading_notes(strategy, target, warnings)
@@ -173,9 +162,10 @@ def _pubmed_lines(strategy: Strategy, warnings: _Warnings) -> list[SearchLine]:
         texts: dict[int, str] = {}
         out = []
         for line in strategy.lines:
-            r = PubMedRenderer(warnings.at(_where_line(strategy, line.number, line.text)), strategy.database, searched)
+            where = _where_line(strategy, line.number, line.text)
+            r = PubMedRenderer(warnings.at(where), strategy.database, searched)
             texts[line.number] = r.expr(line.expr, texts)
-            out.append(SearchLine(line.number, texts[line.number], line.text))
+            out.append(SearchLine(line.number, texts[line.number], line.text, where))
         return out
     out = []
     block_queries: dict[str, str] = {}
@@ -186,20 +176,21 @@ def _pubmed_lines(strategy: Strategy, warnings: _Warnings) -> list[SearchLine]:
         parts = [PubMedRenderer(warnings.at(e.where), None, searched).expr(e.expr, {}) for e in entries]
         query = join("OR", parts)
         block_queries[block.name] = query
-        out.append(SearchLine(len(out) + 1, query, block.title))
+        out.append(SearchLine(len(out) + 1, query, block.title, block.where))
     combine = strategy.combine
     assert combine is not None
     where = f"{strategy.source} (combine)"
     if not isinstance(combine, BlockRef):
         query = PubMedRenderer(warnings.at(where), None, searched).expr(combine, {}, block_queries)
-        out.append(SearchLine(len(out) + 1, query, "Combined: " + _describe_combination(strategy, combine)))
+        out.append(SearchLine(len(out) + 1, query, "Combined: " + _describe_combination(strategy, combine), where))
     else:
         query = block_queries[combine.name]
     if strategy.limits:
         r = PubMedRenderer(warnings.at(f"{strategy.source} (limits)"), None, searched)
         clauses = [r.limit(item) for item in strategy.limits]
         final = join("AND", [wrap(query), *[c for c in clauses if c]])
-        out.append(SearchLine(len(out) + 1, final, "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits)))
+        out.append(SearchLine(len(out) + 1, final, "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits),
+                              f"{strategy.source} (limits)"))
     return out
 
 
@@ -231,8 +222,9 @@ def _ovid_lines(strategy: Strategy, database: str, warnings: _Warnings) -> list[
     if strategy.line_based:
         out = []
         for line in strategy.lines:
-            r = OvidRenderer(database, warnings.at(_where_line(strategy, line.number, line.text)), strategy.database)
-            out.append(SearchLine(line.number, r.line(line.expr), line.text))
+            where = _where_line(strategy, line.number, line.text)
+            r = OvidRenderer(database, warnings.at(where), strategy.database)
+            out.append(SearchLine(line.number, r.line(line.expr), line.text, where))
         return out
     out: list[SearchLine] = []
     block_line: dict[str, int] = {}
@@ -243,10 +235,11 @@ def _ovid_lines(strategy: Strategy, database: str, warnings: _Warnings) -> list[
         first = len(out) + 1
         for e in entries:
             r = OvidRenderer(database, warnings.at(e.where))
-            out.append(SearchLine(len(out) + 1, r.line(e.expr), block.title))
+            out.append(SearchLine(len(out) + 1, r.line(e.expr), block.title, e.where))
         if len(entries) > 1:
             refs = Bool("or", tuple(Ref(n) for n in range(first, len(out) + 1)))
-            out.append(SearchLine(len(out) + 1, OvidRenderer(database, warnings.at(block.where)).line(refs), f"{block.title} (any)"))
+            out.append(SearchLine(len(out) + 1, OvidRenderer(database, warnings.at(block.where)).line(refs),
+                                  f"{block.title} (any)", block.where))
         block_line[block.name] = len(out)
     combine = strategy.combine
     assert combine is not None
@@ -254,12 +247,13 @@ def _ovid_lines(strategy: Strategy, database: str, warnings: _Warnings) -> list[
         final = block_line[combine.name]
     else:
         r = OvidRenderer(database, warnings.at(f"{strategy.source} (combine)"))
-        out.append(SearchLine(len(out) + 1, r.line(combine, block_line), "Combined: " + _describe_combination(strategy, combine)))
+        out.append(SearchLine(len(out) + 1, r.line(combine, block_line), "Combined: " + _describe_combination(strategy, combine),
+                              f"{strategy.source} (combine)"))
         final = len(out)
     if strategy.limits:
         r = OvidRenderer(database, warnings.at(f"{strategy.source} (limits)"))
         out.append(SearchLine(len(out) + 1, r.line(Limited(Ref(final), strategy.limits)),
-                              "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits)))
+                              "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits), f"{strategy.source} (limits)"))
     return out
 
 
@@ -273,8 +267,9 @@ def _platform_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         out = []
         refs = {ln.number: label.format(n=ln.number) for ln in strategy.lines}
         for line in strategy.lines:
-            r = PlatformRenderer(target, warnings.at(_where_line(strategy, line.number, line.text)), strategy.database, searched)
-            out.append(SearchLine(line.number, r.expr(line.expr, refs), line.text))
+            where = _where_line(strategy, line.number, line.text)
+            r = PlatformRenderer(target, warnings.at(where), strategy.database, searched)
+            out.append(SearchLine(line.number, r.expr(line.expr, refs), line.text, where))
         return out
     out = []
     block_ref: dict[str, str] = {}
@@ -283,10 +278,10 @@ def _platform_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         first = len(out) + 1
         for e in entries:
             r = PlatformRenderer(target, warnings.at(e.where), None, searched)
-            out.append(SearchLine(len(out) + 1, r.expr(e.expr, {}), block.title))
+            out.append(SearchLine(len(out) + 1, r.expr(e.expr, {}), block.title, e.where))
         if len(entries) > 1:
             query = " OR ".join(label.format(n=n) for n in range(first, len(out) + 1))
-            out.append(SearchLine(len(out) + 1, query, f"{block.title} (any)"))
+            out.append(SearchLine(len(out) + 1, query, f"{block.title} (any)", block.where))
         block_ref[block.name] = label.format(n=len(out))
     combine = strategy.combine
     assert combine is not None
@@ -294,14 +289,15 @@ def _platform_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         final = block_ref[combine.name]
     else:
         r = PlatformRenderer(target, warnings.at(f"{strategy.source} (combine)"), None, searched)
-        out.append(SearchLine(len(out) + 1, r.expr(combine, {}, block_ref), "Combined: " + _describe_combination(strategy, combine)))
+        out.append(SearchLine(len(out) + 1, r.expr(combine, {}, block_ref), "Combined: " + _describe_combination(strategy, combine),
+                              f"{strategy.source} (combine)"))
         final = label.format(n=len(out))
     if strategy.limits:
         r = PlatformRenderer(target, warnings.at(f"{strategy.source} (limits)"), None, searched)
         clauses = [c for c in (r.limit(item) for item in strategy.limits) if c]
         if clauses:
             out.append(SearchLine(len(out) + 1, r.join("AND", [final, *clauses]),
-                                  "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits)))
+                                  "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits), f"{strategy.source} (limits)"))
     return out
 
 
@@ -318,10 +314,11 @@ def _expanded_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         texts: dict[int, str] = {}
         out = []
         for line in strategy.lines:
-            r = PlatformRenderer(target, warnings.at(_where_line(strategy, line.number, line.text)), strategy.database, searched)
+            where = _where_line(strategy, line.number, line.text)
+            r = PlatformRenderer(target, warnings.at(where), strategy.database, searched)
             query = r.expr(line.expr, texts)
             texts[line.number] = f"({query})" if _needs_brackets(query) else query
-            out.append(SearchLine(line.number, query, line.text))
+            out.append(SearchLine(line.number, query, line.text, where))
         return out
     out = []
     block_queries: dict[str, str] = {}
@@ -331,7 +328,7 @@ def _expanded_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
         parts = [PlatformRenderer(target, warnings.at(e.where), None, searched).expr(e.expr, {}) for e in entries]
         query = r.join("OR", parts)
         block_queries[block.name] = f"({query})" if len(parts) > 1 else query
-        out.append(SearchLine(len(out) + 1, query, block.title))
+        out.append(SearchLine(len(out) + 1, query, block.title, block.where))
     combine = strategy.combine
     assert combine is not None
     if isinstance(combine, BlockRef):
@@ -339,13 +336,14 @@ def _expanded_lines(strategy: Strategy, target: str, warnings: _Warnings) -> lis
     else:
         r = PlatformRenderer(target, warnings.at(f"{strategy.source} (combine)"), None, searched)
         query = r.expr(combine, {}, block_queries)
-        out.append(SearchLine(len(out) + 1, query, "Combined: " + _describe_combination(strategy, combine)))
+        out.append(SearchLine(len(out) + 1, query, "Combined: " + _describe_combination(strategy, combine),
+                              f"{strategy.source} (combine)"))
     if strategy.limits:
         r = PlatformRenderer(target, warnings.at(f"{strategy.source} (limits)"), None, searched)
         clauses = [c for c in (r.limit(item) for item in strategy.limits) if c]
         if clauses:
             out.append(SearchLine(len(out) + 1, r.join("AND", [query, *clauses]),
-                                  "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits)))
+                                  "Limits: " + "; ".join(_limit_label(i) for i in strategy.limits), f"{strategy.source} (limits)"))
     return out
 
 

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 
 from review import store
 from review.store.schema import strategy_versions
+from review.store.transaction import check_write_guard
+from review.strategy.editors import require_strategy_editor
 from review.strategy.load import strategy_from_yaml
 from review.strategy.model import DATABASE_NAMES, Strategy, StrategyError
 from review.strategy.summary import _combination, describe, limit_text
@@ -102,8 +104,14 @@ def _insert(conn: sa.Connection, strategy: str, text: str, author: str, note: st
 
 
 def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "", note: str = "",
-                 based_on: int | None = None, path: str | Path | None = None, file_was: str | None = None) -> Version:
+                 based_on: int | None = None, path: str | Path | None = None, file_was: str | None = None,
+                 editor: str | None = None) -> Version:
     """Store ``text`` as the next version of ``strategy`` (and write it to ``path`` if given).
+
+    ``editor``: the signed-in reviewer saving it (the app); they must be a lead or a reviewer
+    the lead allowed (``review.strategy.editors``), checked in the save's transaction (else
+    ``NotAllowedError``, nothing stored or written), and they are the version's author. The
+    command line passes no editor: it is run by whoever holds the project's files.
 
     Refused (StrategyError, nothing stored) when the text does not load as a strategy, and
     (StaleDraftError) when ``based_on`` is not the latest version: someone saved meanwhile.
@@ -117,6 +125,10 @@ def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "
             raise StaleDraftError(f"{strategy}: the file was changed after this draft was opened (edited outside "
                                   "the app); reload the strategy, or save that file first with `review query save`")
     with engine.begin() as conn:
+        check_write_guard(conn)  # the app: this sign-in session is still live
+        if editor is not None:
+            require_strategy_editor(conn, editor)
+            author = editor
         latest = latest_version(conn, strategy)
         if based_on is not None and latest is not None and latest.version != based_on:
             raise StaleDraftError(

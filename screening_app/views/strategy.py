@@ -1,10 +1,12 @@
-"""Strategy page (the lead): build the search strategy as concept blocks, see every database's version.
+"""Strategy page (the lead and each reviewer the lead allows): build the search strategy as concept blocks, see every database's version.
 
 The draft is the project's strategy YAML (``strategy:`` in review.yaml) held in the session;
 each action is one ``review.strategy.edit`` operation (refused in the YAML loader's words,
 shown beside the term or block it concerns), "Undo" takes back the last one, "Save" writes the
 file (comments and order kept) and stores it as a new version (``review.strategy.versions``),
-exactly as ``review query save`` does.
+exactly as ``review query save`` does, with the signed-in reviewer as author. Who may
+open the page and save is ``review.strategy.editors``; the save checks it again in its
+transaction. The page shows the strategy, its counts and versions, never screening data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import streamlit as st
 
 from review.strategy import edit
 from review.strategy import parse_ovid, parse_pubmed
+from review.screening.model import NotAllowedError
 from review.strategy.builder import TERM_FORM_KINDS, database_views, draft_from_pasted, form_of_term, term_from_form
 from review.strategy.model import DATABASE_NAMES, OvidSyntaxError
 from review.strategy.model import VOCABULARY_NAMES, StrategyError
@@ -23,8 +26,8 @@ from screening_app import state
 KIND_NAMES = {**{k: f"{VOCABULARY_NAMES[k]} heading" for k in VOCABULARY_NAMES}, "text": "Free text", "near": "Proximity"}
 
 reviewer = state.require_reviewer()
-if reviewer.role != "lead":
-    st.error("Only the review lead builds the search strategy.")
+if not state.may_edit_strategy(reviewer):  # checked again in the write path when saving (review.strategy.editors)
+    st.error("Only the review lead and the reviewers the lead allows (on the Team page) build the search strategy.")
     st.stop()
 
 project = state.project()
@@ -123,8 +126,10 @@ note = top[2].text_input("Note for this version", key="sb-note", label_visibilit
                          placeholder="What changed and why (kept with the version)")
 if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
     try:
-        version = save_version(engine, key, draft.text, author=reviewer.name, note=note or "", based_on=based_on,
+        version = save_version(engine, key, draft.text, editor=reviewer.name, note=note or "", based_on=based_on,
                                path=path, file_was=st.session_state.get("sb-file-was"))
+    except NotAllowedError as exc:
+        st.error(f"Not saved: {exc}")
     except StaleDraftError as exc:
         st.error(str(exc))
     except StrategyError as exc:
@@ -332,21 +337,28 @@ with tab_blocks:
             apply(edit.set_combination, combine, where=("combine",))
         refusal(("combine",))
         limits = settings["limits"] or {}
-        cols = st.columns(3)
+        cols = st.columns([2, 2, 3, 1])
         langs = cols[0].text_input("Languages (commas)", value=", ".join(limits.get("languages") or []),
                                    key="sb-langs")
         years = cols[1].text_input("Years (e.g. 2008-current)", value=str(limits.get("years") or ""), key="sb-years")
-        humans = cols[2].checkbox("Humans only", value=bool(limits.get("humans")), key="sb-humans")
+        pubtypes = cols[2].text_input(
+            "Publication types (commas)", value=", ".join(str(p) for p in limits.get("publication_types") or []),
+            key="sb-pubtypes", placeholder="e.g. Randomized Controlled Trial",
+            help="MEDLINE publication types as PubMed and Ovid name them: PubMed \"Review\"[pt], Ovid limit N to "
+                 "review. Each type listed is a limit of its own, combined with AND like the other limits.")
+        humans = cols[3].checkbox("Humans only", value=bool(limits.get("humans")), key="sb-humans")
         if st.button("Apply limits", key="sb-limits-apply"):
             apply(edit.set_limits, languages=[x.strip() for x in langs.split(",") if x.strip()], humans=humans,
-                  years=years, publication_types=limits.get("publication_types"), where=("limits",))
+                  years=years, publication_types=[x.strip() for x in pubtypes.split(",") if x.strip()],
+                  where=("limits",))
         refusal(("limits",))
 
 # --- every database -----------------------------------------------------------------------
 
 with tab_dbs:
     st.caption("Each database's version as you would paste it (the copy button is at the code's top right); "
-               "a warning sits under the line of the block it concerns.")
+               "each warning sits right under the line it concerns (a term's own line, or its block's line where "
+               "the database searches a block in one line).")
     views = database_views(strategy)
     for row_start in range(0, len(views), 2):
         cols = st.columns(2)
@@ -356,12 +368,19 @@ with tab_dbs:
                 if view.error:
                     st.error(f"No {view.name} version: {view.error}", icon=":material/block:")
                     continue
-                st.code(view.text, language=None, wrap_lines=True)
+                with st.expander("The whole search, to copy at once"):
+                    st.code(view.text, language=None, wrap_lines=True)
+                # line by line: each warning right under the line it concerns
+                chunk: list[str] = []
                 for line in view.lines:
+                    chunk.append(f"{line.label} {line.query}".strip())
+                    if line.warnings or line is view.lines[-1]:
+                        st.code("\n".join(chunk), language=None, wrap_lines=True)
+                        chunk = []
                     for w in line.warnings:
                         st.warning(f"{line.label or view.name} ({line.block}): {w}", icon=":material/warning:")
                 for w in view.other_warnings:
-                    st.warning(w, icon=":material/warning:")
+                    st.warning(f"The whole search: {w}", icon=":material/warning:")
 
 # --- history ------------------------------------------------------------------------------
 

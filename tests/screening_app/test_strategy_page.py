@@ -152,6 +152,20 @@ def test_every_database_side_by_side_with_warnings(app_project, strategy_path):
     assert any(w.startswith("1 (Mentoring): broader: 'mentor* adj3 program*'") for w in warnings)
 
 
+def test_each_warning_is_drawn_right_under_the_line_it_concerns(app_project, strategy_path):
+    from streamlit.testing.v1.element_tree import Code, Warning
+
+    at = open_page(app_project.tokens["carol"])
+    shown = [(type(e).__name__, e.value) for e in at.main if isinstance(e, (Code, Warning))]
+    s = load_strategy(strategy_path)
+    for db, label, text in (("ovid-psycinfo", "4", "different: field .kw. does not exist in Ovid APA PsycInfo"),
+                            ("ovid-embase", "18", "narrower: block 'population': no Emtree heading given")):
+        line = next(ln for ln in render(s, db).lines if ln.number == int(label))
+        (k,) = [i for i, (kind, v) in enumerate(shown) if kind == "Warning" and v.startswith(f"{label} (") and text in v]
+        kind, code = shown[k - 1]  # the code chunk just above the warning ends with the line it concerns
+        assert kind == "Code" and code.splitlines()[-1] == f"{label} {line.query}", (db, code)
+
+
 def test_import_a_pasted_ovid_strategy_and_undo(app_project):
     from pathlib import Path
 
@@ -276,6 +290,25 @@ def test_move_blocks_and_apply_limits(app_project):
     at.button(key="sb-limits-apply").click().run()
     assert any("ends before it starts" in e.value for e in at.error)
     assert "years: 2010-current" in draft_text(at)
+
+
+def test_publication_types_in_the_limits_form(app_project):
+    at = open_page(app_project.tokens["carol"])
+    assert at.text_input(key="sb-pubtypes").value == ""
+    at.text_input(key="sb-pubtypes").input("Randomized Controlled Trial")
+    at.button(key="sb-limits-apply").click().run()
+    assert not at.exception, at.exception
+    assert "publication_types: [Randomized Controlled Trial]" in draft_text(at)
+    s = load_strategy_text(draft_text(at))
+    assert ("pubtype", "Randomized Controlled Trial") in [(i.kind, i.value) for i in s.limits]
+    assert render(s, "pubmed").lines[-1].query.endswith('AND "Randomized Controlled Trial"[pt]')
+    assert render(s, "ovid-medline").lines[-1].query.endswith("and Randomized Controlled Trial)")
+    codes = "\n".join(c.value for c in at.code)  # every database's version follows the new limit
+    assert '"Randomized Controlled Trial"[pt]' in codes
+    at.text_input(key="sb-pubtypes").input("")  # emptied: the limit goes
+    at.button(key="sb-limits-apply").click().run()
+    assert "publication_types" not in draft_text(at)
+    assert [i.kind for i in load_strategy_text(draft_text(at)).limits] == ["language", "humans", "years"]
 
 
 def test_a_file_edited_by_hand_meanwhile_is_not_overwritten(app_project, strategy_path):
