@@ -27,11 +27,14 @@ def require_lead() -> Any:
 
 
 def next_steps(*, records: int, pending_pairs: int, conflicts: dict[str, int], reviewers: int,
-               pilot_left: int, screened_all: bool) -> list[str]:
+               pilot_left: int, screened_all: bool, dedup_due: bool = False) -> list[str]:
     """What the lead should do next, most pressing first, as short sentences."""
     steps: list[str] = []
     if records == 0:
         steps.append("No records yet: upload your database exports on the Import page.")
+    if dedup_due:
+        steps.append("Records were imported after the last deduplication: run it on the Duplicates page "
+                     "before screening, so no one screens the same paper twice.")
     if pending_pairs:
         steps.append(f"{pending_pairs} uncertain duplicate pair(s) wait for you on the Duplicates page.")
     for stage, n in conflicts.items():

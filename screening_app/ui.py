@@ -73,6 +73,14 @@ def when(stamp: object) -> str:
     return local_time(stamp, st.context.timezone)
 
 
+def keep_choice_label(key: str) -> None:
+    """Before drawing the select box ``key``: store its choice again, so that the label shown
+    follows its ``format_func`` when the chosen option's label changed since it was drawn
+    (Streamlit otherwise keeps showing the old label, e.g. "[missing]" after a PDF is attached)."""
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+
 def stage_selector(key: str) -> str:
     """Title/abstract or full text; remembered per page for the session."""
     stages = list(state.screening().STAGES)
@@ -160,11 +168,13 @@ def progress_bar(progress: Any) -> None:
         st.caption(f"Partners (vote counts only): {partners}")
 
 
-def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True) -> None:
+def fulltext_summary(fulltext: Any, project_root, *, show_pdf: bool = True,
+                     where: str = " (see the Full text page)") -> None:
     """What is known about a record's full text (a link, a stored PDF, or not retrieved);
-    a stored PDF is shown in the page (``show_pdf``) so it can be read beside the vote."""
+    a stored PDF is shown in the page (``show_pdf``) so it can be read beside the vote.
+    ``where``: where a missing full text is attached ("" on the Full text page itself)."""
     if fulltext is None:
-        st.info("No full text attached yet (see the Full text page).")
+        st.info(f"No full text attached yet{where}.")
         return
     if fulltext.kind == "link":
         st.link_button("Open full text", fulltext.location)

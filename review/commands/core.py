@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         print("  next: fill in title, question and criteria in review.yaml (each key is explained\n"
               "        above it) and your strategy, then in that folder:\n"
               f"        review query render {project.config.get('strategy')} --to ovid-medline")
+    # the browser path: the lead's pages do every step (import, dedup, team, reports)
+    print(f"  in the browser: review screen --project {shlex.quote(str(project.root))}\n"
+          "        (the first start makes you the project's lead and prints your sign-in link)")
     return 0
 
 
@@ -174,8 +178,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    data = status(engine_of(args))
+    from review.dedup.state import dedup_due
+
+    engine = engine_of(args)
+    data = status(engine)
     data["project"] = project_of(args).name
+    with engine.connect() as conn:
+        data["dedup_due"] = dedup_due(conn)  # records stored after the last review dedup
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
@@ -196,4 +205,6 @@ def cmd_status(args: argparse.Namespace) -> int:
                 w = row["withdrawn"]
                 extra += f" [withdrawn {w['at'][:10]}" + (f", replaced by #{w['replaced_by']}" if w["replaced_by"] else "") + "]"
             print(f"  #{row['id']:<4} {row['database']:<20} {row['records']:>7}  {source}{extra}")
+    if data["dedup_due"]:
+        print("\nRecords were stored after the last deduplication: run review dedup before screening.")
     return 0

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from review.dedup.merge import merge_records
 from review.records import Record
 from review.store.live import live_clause
-from review.store.schema import dedup_membership, records
+from review.store.schema import dedup_membership, events, records
 
 def _removed_ids():
     return sa.select(dedup_membership.c.record_id).where(
@@ -24,6 +24,23 @@ def unique_record_ids(conn: sa.Connection) -> list[int]:
         .order_by(records.c.id)
     )
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+# The events of every step that stores records (review import, review search, review chase),
+# and of a deduplication run (review dedup): records stored after the last run are not
+# deduplicated yet.
+STORING_EVENTS = ("import", "search", "chase")
+DEDUP_RUN_EVENT = "dedup.run"
+
+
+def dedup_due(conn: sa.Connection) -> bool:
+    """Whether records were stored after the last deduplication run (or there was none yet)."""
+    def last(kinds: tuple[str, ...]) -> int | None:
+        return conn.execute(sa.select(sa.func.max(events.c.id)).where(events.c.kind.in_(kinds))).scalar()
+
+    stored = last(STORING_EVENTS)
+    run = last((DEDUP_RUN_EVENT,))
+    return stored is not None and (run is None or run < stored)
 
 
 def duplicates_removed(conn: sa.Connection) -> int:

@@ -240,6 +240,8 @@ def render(project: Any, engine: sa.Engine, reviewer: Any) -> None:
     if st.session_state.get(RECORD_KEY) not in ids:
         todo = [rid for rid in ids if mine_missing[rid]]
         st.session_state[RECORD_KEY] = todo[0] if todo else ids[0]
+    else:  # the label follows the source's ✓ once its form is complete
+        st.session_state[RECORD_KEY] = st.session_state[RECORD_KEY]
     record_id = st.selectbox("Source", ids, format_func=lambda r: labels[r], key=RECORD_KEY)
 
     is_lead = getattr(reviewer, "role", "") == "lead"

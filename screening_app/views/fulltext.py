@@ -40,14 +40,19 @@ def status_of(record_id: int) -> str:
     return STATUS.get(ft.kind if ft else None, ft.kind if ft else "missing")
 
 
+UPLOAD_NONCE = "fulltext-upload-nonce"  # a new uploader (empty) once a PDF is stored
+
+
 def store(action, message) -> None:
-    """Run a store action: its error under the form, or a notice and a fresh page."""
+    """Run a store action: its error under the form, or a notice and a fresh page (with an
+    empty uploader, so the PDF just stored is not offered for attaching again)."""
     try:
         result = action()
     except rules.ScreeningError as exc:
         st.error(str(exc))
         return
     ui.notify(message(result))
+    st.session_state[UPLOAD_NONCE] = st.session_state.get(UPLOAD_NONCE, 0) + 1
     st.rerun()
 
 
@@ -58,6 +63,7 @@ for col, (status, label) in zip(
 ):
     col.metric(label, int(counts.get(status, 0)))
 
+ui.keep_choice_label("fulltext-record")  # its label says the record's full-text status
 selected = st.selectbox(
     "Record",
     sought,
@@ -71,10 +77,10 @@ with left:
 with right:
     ui.show_notice()
     st.markdown("**Current full text**")
-    ui.fulltext_summary(texts.get(selected), project.root, show_pdf=False)
+    ui.fulltext_summary(texts.get(selected), project.root, show_pdf=False, where="")
     pdf_tab, link_tab, missing_tab = st.tabs(["Upload PDF", "Link", "Not retrieved"])
     with pdf_tab:
-        upload = st.file_uploader("PDF file", type=["pdf"], key=f"pdf-upload-{selected}")
+        upload = st.file_uploader("PDF file", type=["pdf"], key=f"pdf-upload-{selected}-{st.session_state.get(UPLOAD_NONCE, 0)}")
         if st.button("Attach PDF", key=f"attach-pdf-{selected}", disabled=upload is None):
             store(lambda: rules.attach_pdf(engine, project.data_dir, selected, upload.name, upload.getvalue(),
                                            by=reviewer.name),

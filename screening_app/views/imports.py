@@ -54,9 +54,9 @@ st.write(
     f"content. Up to {uploads.max_upload_mb()} MB per file. You see a preview before anything is stored."
 )
 
-if "imp-done" in st.session_state:
-    for line in st.session_state.pop("imp-done"):
-        st.success(line)
+if "imp-done" in st.session_state:  # what the last Import stored, and what it refused
+    for kind, line in st.session_state.pop("imp-done"):
+        (st.error if kind == "error" else st.success)(line)
 
 nonce = st.session_state.setdefault("imp-nonce", 0)
 chosen = st.file_uploader("Export files", accept_multiple_files=True, key=f"imp-upload-{nonce}")
@@ -132,7 +132,7 @@ ready = [(f, p) for f, p in previews if not p.imported_already and not p.databas
 if kept:
     if st.button(f"Import {len(ready)} file(s)", type="primary", disabled=not ready, key="imp-store",
                  icon=":material/upload:"):
-        done = []
+        done, refused = [], []
         bar = st.progress(0.0, text="Storing ...")
         for n, (f, p) in enumerate(ready, 1):
             try:
@@ -143,14 +143,17 @@ if kept:
                     progress=stored_so_far(bar, f["label"], p.records_read, n - 1, len(ready)),
                 )
             except (FormatError, importing.AlreadyImportedError, ValueError) as exc:
-                st.error(f"{f['label']}: nothing stored: {labelled(str(exc), kept)}")
+                refused.append(("error", f"{f['label']}: nothing stored: {labelled(str(exc), kept)}"))
                 continue
-            done.append(f"{f['label']}: import #{summary.import_id}, {summary.records_stored} record(s) "
-                        f"stored under {summary.database}.")
-        if done:
-            st.session_state["imp-done"] = done + ["Next: run deduplication on the Duplicates page."]
+            done.append(("success", f"{f['label']}: import #{summary.import_id}, {summary.records_stored} "
+                                    f"record(s) stored under {summary.database}."))
+        if done:  # a fresh page (an empty uploader) that still says what was refused
+            st.session_state["imp-done"] = done + refused + [
+                ("success", "Next: run deduplication on the Duplicates page.")]
             st.session_state["imp-nonce"] = nonce + 1
             st.rerun()
+        for _, line in refused:  # nothing stored: the files stay for another try
+            st.error(line)
 
 st.subheader("Imports so far")
 report = importing.status(engine)
@@ -177,5 +180,5 @@ else:
                     except imports.ImportChangeError as exc:
                         st.error(str(exc))
                     else:
-                        st.session_state["imp-done"] = [f"Import #{which} withdrawn ({out})."]
+                        st.session_state["imp-done"] = [("success", f"Import #{which} withdrawn ({out}).")]
                         st.rerun()

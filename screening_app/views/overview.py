@@ -10,6 +10,7 @@ with the library functions ``review status``, ``review conflicts``, ``review ded
 import streamlit as st
 
 from review.dedup import queue as pair_queue
+from review.dedup import state as dedup_state
 from review.reporting.diagram import render_svg
 from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts
 from screening_app import state
@@ -35,6 +36,7 @@ with engine.connect() as conn:
     pending = len(pair_queue.pending_pairs(conn))
     pilot = rules.pilot_status(conn, state.pilot_size(), state.seed()) if state.pilot_size() > 0 else None
     counts = prisma_counts(conn)
+    dedup_due = dedup_state.dedup_due(conn)
 
 st.title("Overview")
 st.caption(project.config.get("title") or project.name)
@@ -44,7 +46,7 @@ screened_all = bool(totals.get("title_abstract")) and all(
     row["Voted on"] >= row["Records in stage"] for row in rows if row["Role"] == "reviewer")
 steps = next_steps(records=totals.get("title_abstract", 0) or int(counts.any_identified),
                    pending_pairs=pending, conflicts=conflicts, reviewers=len(screeners),
-                   pilot_left=max(pilot_missing, 0), screened_all=screened_all)
+                   pilot_left=max(pilot_missing, 0), screened_all=screened_all, dedup_due=dedup_due)
 st.subheader("Next step")
 for line in steps:
     st.info(line, icon=":material/arrow_forward:")

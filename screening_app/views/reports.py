@@ -4,7 +4,7 @@ draft those commands write with ``--draft``, marked DRAFT.
 """
 
 import tempfile
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -18,7 +18,7 @@ from review.reporting.diagram import png_bytes, render_svg
 from review.reporting.methods import gather_methods_facts, methods_text
 from review.reporting.prisma import PrismaArithmeticError, check_arithmetic, draft_note, prisma_counts, to_r_csv
 from review.reporting.tables import ExportError
-from screening_app import state
+from screening_app import state, ui
 from screening_app.lead import require_lead
 
 lead = require_lead()
@@ -85,8 +85,16 @@ with engine.connect() as conn:
         st.error(str(exc))
 
 st.subheader("Charting table")
-st.caption(f"{len(chart_rows)} source(s) charted" + (
-    f"; {sum(1 for r in chart_rows if r.open_fields)} with fields still open" if chart_rows else ""))
+# one row per included source; "charted" as the methods draft counts it (final values), and
+# apart from it the sources charted so far whose values are not final yet
+final = sum(1 for r in chart_rows if any(v is not None for v in r.values.values()))
+still_open = sum(1 for r in chart_rows if r.open_fields)
+st.caption(
+    f"{len(chart_rows)} included source(s): {final} with final values"
+    + (f", {still_open} with fields still open (a second reviewer's charting or a consensus settles them)"
+       if still_open else "")
+    + "." if chart_rows else "No source is included at full text yet: the table is empty."
+)
 cols = st.columns(3)
 cols[0].download_button("CSV", chart_csv or "", "charting.csv", "text/csv", key="rep-chart-csv", icon=":material/download:")
 if chart_xlsx is not None:
@@ -128,9 +136,11 @@ if st.button("Build the report pack", key="rep-pack", icon=":material/descriptio
         pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=True,
                            draft_command="the Reports page")
         st.session_state["rep-pack-bytes"] = (file_bytes(lambda p: write_pack(p, pack), ".docx"),
-                                              "-DRAFT" if pack.draft else "")
+                                              "-DRAFT" if pack.draft else "", datetime.now(timezone.utc).isoformat())
 if "rep-pack-bytes" in st.session_state:
-    data, pack_tag = st.session_state["rep-pack-bytes"]
+    # kept for this browser session: it says when it was built, as votes may have come in since
+    data, pack_tag, built = st.session_state["rep-pack-bytes"]
+    st.caption(f"Built at {ui.when(built)} from the store as it was then; build it again for anything stored since.")
     st.download_button(f"Download the report pack{' (DRAFT)' if pack_tag else ''}", data,
                        f"report-pack{pack_tag}.docx", key="rep-pack-dl", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

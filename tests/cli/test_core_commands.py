@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ def test_init_makes_a_project_and_refuses_a_second_time(tmp_path, capsys, monkey
     monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
     target = tmp_path / "my-review"
     assert main(["init", str(target)]) == 0
+    # the way into the browser is printed: the lead's pages do the rest of the review
+    assert f"review screen --project {target}" in capsys.readouterr().out
     assert (target / "review.yaml").is_file()
     assert (target / "data" / "review.sqlite").is_file()
     assert (target / "queries" / "strategy.yaml").is_file()  # blank: a skeleton strategy
@@ -29,6 +32,19 @@ def test_status_json_on_empty_project(project, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["totals"] == {"imports": 0, "records": 0, "skipped": 0}
     assert data["project"] == "proj"
+    assert data["dedup_due"] is False  # nothing stored, nothing to deduplicate
+
+
+def test_status_says_when_deduplication_is_due(project, capsys):
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    root = str(project.root)
+    due = "Records were stored after the last deduplication: run review dedup"
+    assert main(["--project", root, "import", str(sample / "pubmed-blue-light.nbib"), "--database", "PubMed"]) == 0
+    assert main(["--project", root, "status"]) == 0
+    assert due in capsys.readouterr().out
+    assert main(["--project", root, "dedup"]) == 0
+    assert main(["--project", root, "status"]) == 0
+    assert due not in capsys.readouterr().out
 
 
 def test_command_outside_a_project_says_how_to_fix(tmp_path, capsys, monkeypatch):

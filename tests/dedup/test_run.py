@@ -145,3 +145,26 @@ def test_bad_pairs_and_records_are_refused_and_nothing_changes(store_engine):
     with pytest.raises(DedupError, match="no confirm or reject"):
         undo(store_engine, "1-2")
     assert _membership(store_engine) == before
+
+
+def test_dedup_is_due_once_records_are_stored_until_it_runs(store_engine):
+    """What the lead's Overview says next: deduplicate after each import or search."""
+    from pathlib import Path
+
+    from review.importing import import_file
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+    def due() -> bool:
+        with store_engine.connect() as conn:
+            return state.dedup_due(conn)
+
+    assert not due()  # nothing stored yet
+    import_file(store_engine, sample / "pubmed-blue-light.nbib", database="PubMed")
+    assert due()
+    run_dedup(store_engine)
+    assert not due()
+    import_file(store_engine, sample / "endnote-blue-light.ris", database="Embase")
+    assert due()  # a new import after the run
+    run_dedup(store_engine)
+    assert not due()

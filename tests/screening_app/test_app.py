@@ -256,10 +256,13 @@ def test_full_text_attach_and_vote_with_a_reason(app_project):
     at.switch_page("views/fulltext.py").run()
     assert not at.exception, at.exception
     first = at.selectbox(key="fulltext-record").value
-    at.file_uploader(key=f"pdf-upload-{first}").upload("../My paper (final).pdf", MINIMAL_PDF, "application/pdf")
+    at.file_uploader(key=f"pdf-upload-{first}-0").upload("../My paper (final).pdf", MINIMAL_PDF, "application/pdf")
     at.run()
     at.button(key=f"attach-pdf-{first}").click().run()
     assert not at.exception, at.exception
+    # once stored, the uploader is a new, empty one: the same PDF is not offered again
+    assert at.button(key=f"attach-pdf-{first}").disabled
+    assert [u.key for u in at.file_uploader] == [f"pdf-upload-{first}-1"]
     engine = open_store(app_project.database_url)
     with engine.connect() as conn:
         ft = rules.fulltext_of(conn, first)

@@ -72,7 +72,7 @@ def test_the_full_text_list_shows_a_pdf_as_soon_as_it_is_attached(app_project):
     at.switch_page("views/fulltext.py").run()
     second = sorted(ids)[1]
     at.selectbox(key="fulltext-record").select(second).run()
-    at.file_uploader(key=f"pdf-upload-{second}").upload("paper.pdf", MINIMAL_PDF, "application/pdf")
+    at.file_uploader(key=f"pdf-upload-{second}-0").upload("paper.pdf", MINIMAL_PDF, "application/pdf")
     at.run()
     at.button(key=f"attach-pdf-{second}").click().run()
     assert not at.exception, at.exception

@@ -89,6 +89,20 @@ def test_overview_counts_and_next_step(app_project):
     assert "include" not in text.lower().split("prisma")[0]  # counts only, never how anyone voted
 
 
+def test_overview_asks_for_deduplication_after_an_import(app_project):
+    from review.dedup.run import run_dedup
+
+    step = "Records were imported after the last deduplication"
+    engine = open_store(app_project.database_url)
+    importing.import_file(engine, SAMPLE / "pubmed-blue-light.nbib", database="PubMed")
+    at = page_for(app_project, "carol", "overview")
+    assert any(i.value.startswith(step) and "Duplicates page" in i.value for i in at.info)
+    run_dedup(engine)
+    engine.dispose()
+    at = page_for(app_project, "carol", "overview")
+    assert not any(i.value.startswith(step) for i in at.info)
+
+
 def test_team_adds_shows_the_link_once_and_revokes(app_project):
     at = page_for(app_project, "carol", "team")
     at.text_input[0].input("dana")
@@ -166,6 +180,24 @@ def test_import_previews_then_stores_and_refuses_a_repeat(app_project):
     engine.dispose()
 
 
+def test_import_of_several_files_keeps_each_refusal_on_the_page(app_project):
+    """The same export uploaded twice under two names in one go: the first is stored, the
+    second refused at storing; the refusal stays on the page next to the first's success."""
+    data = (SAMPLE / "pubmed-blue-light.nbib").read_bytes()
+    at = page_for(app_project, "carol", "imports")
+    at.text_input[0].input("PubMed")
+    upload(at, ("first.nbib", data), ("second copy.nbib", data))
+    assert at.button(key="imp-store").label == "Import 2 file(s)"  # neither stored yet
+    at.button(key="imp-store").click().run()
+    assert not at.exception, at.exception
+    assert any("first.nbib: import #2" in s.value for s in at.success)
+    errors = " ".join(e.value for e in at.error)
+    assert "second copy.nbib: nothing stored" in errors and "import #2" in errors
+    engine = open_store(app_project.database_url)
+    assert importing.status(engine)["totals"]["imports"] == 2
+    engine.dispose()
+
+
 def test_import_refuses_a_file_that_is_not_an_export(app_project):
     at = page_for(app_project, "carol", "imports")
     upload(at, ("notes.ris", b"%PDF-1.7 this is not an export\n"), ("page.xml", b"<html><body>hi</body></html>"))
@@ -228,9 +260,12 @@ def test_reports_page_offers_every_download_marked_draft(app_project):
     names = {b.proto.label for b in at.get("download_button")}
     assert {"SVG", "R/Shiny CSV", "CSV", "Checklist CSV", "Checklist DOCX", "Records with decisions (CSV)"} <= names
     assert any(n.startswith("Decisions (CSV") for n in names)
+    # nothing is included at full text in this project: the charting table says so, not "0 charted"
+    assert any(c.value == "No source is included at full text yet: the table is empty." for c in at.caption)
     at.button(key="rep-pack").click().run()
     assert not at.exception, at.exception
     assert any("report pack (DRAFT)" in b.proto.label for b in at.get("download_button"))
+    assert any(c.value.startswith("Built at ") and "build it again" in c.value for c in at.caption)
 
 
 def test_search_page_shows_the_prisma_s_log(app_project):
