@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.records import Record
 from review.store.api import log_event, now_iso
 from review.store.schema import extraction_consensus, extraction_values, records
@@ -508,15 +509,16 @@ def set_values(
     return clean
 
 
+@old_spelling(position=5)
 def set_consensus(
     engine: sa.Engine,
     form: Form,
     record_id: int,
     field_id: str,
     value: Any,
-    by: str,
     note: str = "",
     *,
+    by: str,
     require_included: bool = True,
 ) -> Any:
     """Record the consensus (final) value of one field; it overrides the reviewers' values."""

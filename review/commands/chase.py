@@ -111,7 +111,7 @@ def cmd_chase(args: argparse.Namespace) -> int:
     try:
         run, summary = run_chase(engine, client, todo, directions, round_number=round_number,
                                  seed_selection=selection, allow_missing=args.allow_missing,
-                                 searched_on=state.searched_on, actor=actor(args.by))
+                                 searched_on=state.searched_on, by=actor(args.by))
     except Exception as exc:
         from review.chase import ChaseIncompleteError
 

@@ -144,7 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     replace=args.replace,
                     replace_reason=args.reason,
                     update_of=args.update_of,
-                    actor=actor(),
+                    by=actor(),
                 )
             except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
                 print(f"review: {exc}", file=sys.stderr)

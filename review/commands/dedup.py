@@ -71,7 +71,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
         return _pending(args, engine)
     from review.dedup.run import run_dedup
 
-    summary = run_dedup(engine, actor=_who(args))
+    summary = run_dedup(engine, by=_who(args))
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
         return 0

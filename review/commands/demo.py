@@ -104,7 +104,7 @@ def search_step(args: argparse.Namespace, project) -> None:
 def dedup_step(engine) -> None:
     from review.dedup.run import run_dedup
 
-    s = run_dedup(engine, actor="review demo")
+    s = run_dedup(engine, by="review demo")
     print(
         f"  {s.records} records: {s.duplicates_removed} duplicates removed, "
         f"{s.unique_records} unique records to screen ({s.seconds:.1f} s)"

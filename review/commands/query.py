@@ -272,7 +272,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     text = _read_text(path)
     with engine_of(args).connect() as conn:
         before = latest_version(conn, key)
-    v = save_version(engine_of(args), key, text, author=actor(args.by), note=args.note)
+    v = save_version(engine_of(args), key, text, by=actor(args.by), note=args.note)
     if before is not None and before.version == v.version:
         print(f"{key}: unchanged since version {v.version}; nothing stored")
     else:

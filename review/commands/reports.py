@@ -292,7 +292,7 @@ def cmd_extract_consensus(args: argparse.Namespace) -> int:
     engine = engine_of(args)
     with engine.connect() as conn:
         rid = resolve_record(conn, args.record)
-    value = set_consensus(engine, form, rid, args.field, args.value, args.reviewer, args.note)
+    value = set_consensus(engine, form, rid, args.field, args.value, args.note, by=args.reviewer)
     print(f"record {rid}: consensus {args.field} = {value!r} ({args.reviewer})")
     return 0
 

@@ -128,7 +128,7 @@ def _record_version(engine: Any, project: Any, source: str) -> dict[str, Any] | 
 
     path = Path(source)
     key = strategy_key(project.root, path)
-    version = record_version(engine, key, path.read_text(encoding="utf-8"), author=actor())
+    version = record_version(engine, key, path.read_text(encoding="utf-8"), by=actor())
     return {"strategy": key, "version": version.version, "sha256": version.sha256}
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.dedup import queue
 from review.dedup.merge import choose_kept, source_databases
 from review.dedup.normalise import normalise
@@ -241,11 +242,11 @@ def _recluster(
 
 
 def recluster(
-    conn: sa.Connection, scope: set[int] | None, *, actor: str, cause: str, cause_event: int | None = None
+    conn: sa.Connection, scope: set[int] | None, *, by: str, cause: str, cause_event: int | None = None
 ) -> RunSummary:
     """Cluster the records of ``scope`` (None: all) again inside the caller's transaction and
     write what changed (``review.imports`` calls it when an import is withdrawn)."""
-    return _recluster(conn, scope, actor=actor, cause=cause, cause_event=cause_event)
+    return _recluster(conn, scope, actor=by, cause=cause, cause_event=cause_event)
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
@@ -279,12 +280,13 @@ def _fill_totals(conn: sa.Connection, summary: RunSummary) -> None:
     summary.pending = len(queue.pending_pairs(conn))
 
 
-def run_dedup(engine: sa.Engine, *, actor: str = "") -> RunSummary:
+@old_spelling("actor")
+def run_dedup(engine: sa.Engine, *, by: str = "") -> RunSummary:
     """Cluster every stored record; write membership, events and the review queue."""
     with engine.begin() as conn:
-        summary = _recluster(conn, None, actor=actor, cause="run")
+        summary = _recluster(conn, None, actor=by, cause="run")
         summary.event_id = _insert_events(conn, [{
-            "at": now_iso(), "actor": actor, "kind": "dedup.run", "subject": "dedup",
+            "at": now_iso(), "actor": by, "kind": "dedup.run", "subject": "dedup",
             "payload": {k: v for k, v in summary.to_dict().items() if k != "event_id"},
         }])[0]
     return summary

@@ -29,7 +29,7 @@ if st.button("Run deduplication", key="dup-run", type="primary", icon=":material
              help="cluster every stored record again, as `review dedup` does; decisions made here are kept"):
     with st.status("Deduplicating every stored record ...", expanded=False) as box:
         try:
-            summary = run.run_dedup(engine, actor=reviewer.name)
+            summary = run.run_dedup(engine, by=reviewer.name)
         except run.DedupError as exc:
             box.update(label="Deduplication failed; nothing was changed", state="error")
             st.error(str(exc))

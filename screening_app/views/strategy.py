@@ -123,7 +123,7 @@ note = top[2].text_input("Note for this version", key="sb-note", label_visibilit
                          placeholder="What changed and why (kept with the version)")
 if top[1].button("Save", key="sb-save", icon=":material/save:", type="primary"):
     try:
-        version = save_version(engine, key, draft.text, author=reviewer.name, note=note or "", based_on=based_on,
+        version = save_version(engine, key, draft.text, by=reviewer.name, note=note or "", based_on=based_on,
                                path=path, file_was=st.session_state.get("sb-file-was"))
     except StaleDraftError as exc:
         st.error(str(exc))
