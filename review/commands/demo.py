@@ -110,7 +110,7 @@ def dedup_step(engine) -> None:
         f"{s.unique_records} unique records to screen ({s.seconds:.1f} s)"
     )
     if s.pending:
-        print(f"  {s.pending} uncertain pair(s) wait for a person: review dedup --pending")
+        print(f"  {s.pending} uncertain pair(s) wait for a person: review dedup pending")
 
 
 def _demo_project(args: argparse.Namespace):

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from review.commands.spelling import add_as
 from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
 from review.strategy.load import is_date
 from review.strategy.render import line_label
@@ -98,7 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
                    help="the strategy (default: the project's `strategy:` in review.yaml)")
     p.add_argument("--note", default="", help="why it changed (kept with the version)")
-    p.add_argument("--by", default=None, help="who saves it (default: $REVIEW_USER or the login name)")
+    add_as(p, old=("--by",), help="who saves it (default: $REVIEW_USER or the login name)")
     p.set_defaults(func=cmd_save)
 
 

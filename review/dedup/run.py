@@ -323,11 +323,11 @@ def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
         missing = [str(r) for r in (a, b) if r in absent]
         if missing:
             raise DedupError(f"pair {pair}: no record with id {', '.join(missing)} in this store; "
-                             "nothing was decided (list the pairs with 'review dedup --pending')")
+                             "nothing was decided (list the pairs with 'review dedup pending')")
         gone = [str(r) for r in (a, b) if r in withdrawn]
         if gone:
             raise DedupError(f"pair {pair}: record {', '.join(gone)} belongs to a withdrawn import; "
-                             "nothing was decided (list the pairs with 'review dedup --pending')")
+                             "nothing was decided (list the pairs with 'review dedup pending')")
 
 
 def _decide(engine: sa.Engine, pair: str, status: str, *, by: str, note: str) -> RunSummary:
@@ -407,7 +407,7 @@ def undo(engine: sa.Engine, target: str, *, by: str = "", note: str = "") -> Run
         if previous is None or previous.status not in (queue.CONFIRMED, queue.REJECTED):
             raise DedupError(
                 f"pair {a}-{b} has no confirm or reject to undo; to split a merged record "
-                f"use 'review dedup --undo RECORD_ID'"
+                f"use 'review dedup undo RECORD_ID'"
             )
         scope = cluster_ids(conn, (a, b))
         event_id = _insert_events(conn, [{

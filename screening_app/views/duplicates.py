@@ -5,7 +5,7 @@ its summary: records, duplicates merged, unique records, pairs waiting.
 
 Each pending pair is shown side by side (``screening_app.pairs``); "Same paper" merges the
 two records (``review.dedup.run.confirm``), "Different papers" keeps them apart from now on
-(``reject``), exactly as ``review dedup --confirm/--reject PAIR`` do, with the lead's name
+(``reject``), exactly as ``review dedup confirm/reject PAIR`` do, with the lead's name
 and note logged. The buttons carry the pair id in their key, so a click decides only the pair
 it was drawn with.
 """
