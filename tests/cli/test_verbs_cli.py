@@ -208,11 +208,18 @@ def test_out_and_its_old_spelling_output(twins, capsys, tmp_path):
     assert status == 1 and "needs --out FILE.docx" in err
 
 
-def test_report_pack_needs_out_in_either_spelling(twins, capsys):
+def test_report_pack_needs_out_in_either_spelling(twins, capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
         main(["--project", str(twins[0].root), "report", "pack"])
     assert exc.value.code == 2
     assert "the following arguments are required: --out" in capsys.readouterr().err
+    new_file, old_file = tmp_path / "new.docx", tmp_path / "old.docx"
+    a = _run(capsys, twins[0], "report", "pack", "--draft", "--out", str(new_file))
+    b = _run(capsys, twins[1], "report", "pack", "--draft", "--output", str(old_file))
+    assert a[0] == b[0] == 0 and "note:" not in a[2]
+    assert b[2].splitlines()[0] == deprecation_note("--output", "--out FILE.docx")
+    assert b[2].splitlines()[1:] == a[2].replace("new.docx", "old.docx").splitlines()
+    assert new_file.read_bytes()[:2] == old_file.read_bytes()[:2] == b"PK"  # a Word document each
 
 
 def test_as_and_its_old_spelling_name_the_person_acting(twins, capsys, tmp_path):
