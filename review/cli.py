@@ -2,7 +2,8 @@
 
 Exit status: 0 success (warnings included), 1 a failure the message explains, 2 bad usage or
 a syntax error in user input, 141 the reader of the output went away (``review ... | head``:
-the command ends quietly, as ``yes | head`` does).
+the command ends quietly, as ``yes | head`` does). A failure the user can act on is a
+``review.errors.ReviewError``: shown as ``review: <message>`` with its exit status, no traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from review import __version__
+from review.commands.context import CommandError  # noqa: F401 - where commands used to import it
+from review.errors import ReviewError
 
 # Each module has ``register(subparsers)`` adding its commands; each command sets ``func``.
 COMMAND_MODULES = [
@@ -29,14 +32,6 @@ COMMAND_MODULES = [
     "review.commands.reports",
     "review.commands.studies",
 ]
-
-
-class CommandError(Exception):
-    """A failure to report to the user as ``review: <message>`` with an exit status."""
-
-    def __init__(self, message: str, status: int = 1):
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,20 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from review.commands.context import known_errors
-
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
         if not _stdout_closed():
             raise  # a broken pipe elsewhere is a real error, not a reader that went away
         return _closed_pipe()
-    except CommandError as exc:
-        print(f"review: {exc}", file=sys.stderr)
-        return exc.status
-    except known_errors() as exc:  # type: ignore[misc]
+    except ReviewError as exc:
         print(f"review: {_located(exc, args)}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         print("review: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
@@ -130,8 +120,4 @@ def _located(exc: BaseException, args) -> str:
 
 
 if __name__ == "__main__":
-    # ``python -m review.cli`` runs this file as __main__: call the imported review.cli, whose
-    # CommandError is the class the commands raise (else each one ends in a traceback)
-    from review.cli import main as _main
-
-    raise SystemExit(_main())
+    raise SystemExit(main())

@@ -224,7 +224,7 @@ def demo_reviewers(engine: sa.Engine, project: Project) -> list[DemoReviewer]:
 
 def prisma_lines(engine: sa.Engine) -> list[str]:
     """The PRISMA 2020 boxes so far, one line each (nothing drawn; no arithmetic refusal)."""
-    from review.prisma import prisma_counts, prisma_text
+    from review.reporting.prisma import prisma_counts, prisma_text
 
     with engine.connect() as conn:
         counts = prisma_counts(conn)

@@ -16,7 +16,8 @@ extraction stays blind.
 Pure parts: ``form_from_config``, ``normalise_value``, ``missing_required``,
 ``field_states``, ``prefill_values``, ``vancouver_reference``. Store parts: ``set_value``,
 ``save_field``, ``set_consensus``, ``values_of``, ``form_values``, ``final_table``,
-``disagreements``, ``progress``.
+``disagreements``, ``progress``. The blinding rule of dual extraction (who may see the other
+extractor's values) is ``may_see_others``, pure.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.acting import old_spelling
+from review.errors import ReviewError
 from review.records import Record
+from review.screening.decide import included_record_ids  # the sources to chart (read here by the reports too)
 from review.store.api import log_event, now_iso
 from review.store.schema import extraction_consensus, extraction_values, records
 from review.store.transaction import check_write_guard
@@ -62,7 +65,7 @@ COUNTRY_ALIASES = {
 }
 
 
-class ExtractionError(Exception):
+class ExtractionError(ReviewError):
     """Bad extraction input: the message names the field (and the record or config position)."""
 
 
@@ -421,14 +424,6 @@ def _comparable(value: Any) -> Any:
 # The store
 
 
-def included_record_ids(conn: sa.Connection) -> list[int]:
-    """Records with a final full-text "include" (the sources to chart), in id order."""
-    from review import screening
-
-    finals = screening.final_decisions(conn, "full_text")
-    return sorted(rid for rid, f in finals.items() if f.decision == "include")
-
-
 def _require_record(conn: sa.Connection, record_id: int, *, included: bool) -> None:
     exists = conn.execute(sa.select(records.c.id).where(records.c.id == record_id)).first()
     if exists is None:
@@ -620,6 +615,14 @@ def values_of(conn: sa.Connection, record_id: int, reviewer: str) -> dict[str, A
     """One reviewer's current values for one record (field -> value)."""
     cells = _latest_values(conn, [record_id])
     return {fid: vals[reviewer] for (rid, fid), vals in cells.items() if reviewer in vals and vals[reviewer] is not None}
+
+
+def may_see_others(own_values: Mapping[str, Any], *, role: str) -> bool:
+    """Whether a reviewer may see the other extractors' values of a source (dual extraction):
+    once they have charted it themselves (``own_values``: their stored values, ``values_of``;
+    a pre-fill shown but not saved does not count), so that their own charting stays blind;
+    a lead may always look, to record the consensus."""
+    return bool(own_values) or role == "lead"
 
 
 def states_of(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> dict[int, dict[str, FieldState]]:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from review import store
 from review.acting import old_spelling
+from review.errors import ReviewError
 from review.formats import ImportReport, UnreadableFileError, read_file, require_file
 from review.formats.sources import database_warning, resolve_database
 
@@ -23,7 +24,7 @@ from review.formats.sources import database_warning, resolve_database
 OTHER_SOURCES = ("citation-searching", "websites", "organisations", "registers", "other")
 
 
-class AlreadyImportedError(Exception):
+class AlreadyImportedError(ReviewError):
     """The same file content was imported before."""
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review import store
+from review.errors import ReviewError
 from review.store.live import withdrawal_of
 from review.store.schema import (
     dedup_membership,
@@ -38,7 +39,7 @@ from review.store.schema import (
 NAMED_RECORDS = 10
 
 
-class ImportChangeError(Exception):
+class ImportChangeError(ReviewError):
     """An import cannot be withdrawn or edited as asked (the message says why and what to do)."""
 
 

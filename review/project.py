@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from review.errors import ReviewError
 from review.yaml_errors import SafeLoader, describe_yaml_error
 
 CONFIG_NAME = "review.yaml"
@@ -24,7 +25,7 @@ ENV_DATABASE_URL = "REVIEW_DATABASE_URL"
 ENV_PROJECT = "REVIEW_PROJECT"
 
 
-class ProjectError(Exception):
+class ProjectError(ReviewError):
     """No project where one was expected, or a broken config."""
 
 

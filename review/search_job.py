@@ -20,13 +20,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from review.errors import ReviewError
 from review.project import Project
 
 ENV_PROGRESS = "REVIEW_PROGRESS_FILE"
 FOLDER = "search-job"
 
 
-class SearchJobError(Exception):
+class SearchJobError(ReviewError):
     """A search run that cannot be started (one is running already)."""
 
 

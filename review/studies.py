@@ -34,11 +34,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.acting import old_spelling
+from review.errors import ReviewError
 from review.store import log_event, now_iso
 from review.store.schema import dedup_membership, records, study_links
 
 
-class StudiesError(Exception):
+class StudiesError(ReviewError):
     """A study link that breaks a rule; the message says which and why."""
 
 
@@ -79,7 +80,7 @@ def group_reports(report_ids: list[int] | set[int], mapping: dict[int, int]) -> 
 
 
 def _check_included(conn: sa.Connection, record_id: int, role: str) -> None:
-    from review.extraction import included_record_ids
+    from review.screening.decide import included_record_ids
 
     if conn.execute(sa.select(records.c.id).where(records.c.id == record_id)).first() is None:
         raise StudiesError(f"no record with id {record_id} (the {role})")
@@ -281,8 +282,9 @@ def _decision(rid: int, ft: Mapping[int, Any], ta: Mapping[int, Any], not_retrie
 
 def link_disagreements(conn: sa.Connection) -> list[StudyDisagreement]:
     """Every linked study whose records are partly included at full text and partly not."""
-    from review import screening
     from review.dedup.state import merged_record
+    from review.screening.decide import final_decisions
+    from review.screening.fulltext import not_retrieved as not_retrieved_of
 
     mapping = study_of(conn)
     if not mapping:
@@ -291,9 +293,9 @@ def link_disagreements(conn: sa.Connection) -> list[StudyDisagreement]:
         int(r): int(k)
         for r, k in conn.execute(sa.select(dedup_membership.c.record_id, dedup_membership.c.kept_id)).all()
     }
-    ft = screening.final_decisions(conn, "full_text")
-    ta = screening.final_decisions(conn, "title_abstract")
-    not_retrieved = screening.not_retrieved(conn)
+    ft = final_decisions(conn, "full_text")
+    ta = final_decisions(conn, "title_abstract")
+    not_retrieved = not_retrieved_of(conn)
     linked = set(mapping) | set(mapping.values())
     decision: dict[int, str] = {}
     included: set[int] = set()

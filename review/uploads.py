@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from review import store
+from review.errors import ReviewError
 from review.formats import ImportReport, read_file
 from review.formats.sources import database_warning, resolve_database
 
@@ -34,7 +35,7 @@ UPLOADS = "uploads"
 KNOWN_SUFFIXES = (".ris", ".txt", ".nbib", ".medline", ".xml", ".csv", ".tsv", ".tab")
 
 
-class UploadError(Exception):
+class UploadError(ReviewError):
     """An upload refused before it was read (too large, empty)."""
 
 

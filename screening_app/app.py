@@ -17,6 +17,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from review.errors import ReviewError  # noqa: E402
 from review.project import ProjectError  # noqa: E402
 from screening_app import state  # noqa: E402
 from screening_app.render import md_escape  # noqa: E402
@@ -39,7 +40,7 @@ def main() -> None:
         # the first vote registers screening.stop; a changed rule afterwards is refused
         state.screening().check_stop_registration(state.engine(), state.settings().stop)
         state.criteria()
-    except (ProjectError, state.screening().ScreeningError) as exc:
+    except ReviewError as exc:
         message = str(exc)
         if not isinstance(exc, ProjectError):  # a setting: name the project's file and its line
             from review.project import CONFIG_NAME, locate_config_message
@@ -100,6 +101,8 @@ def main() -> None:
     except state.screening().SessionEndedError:  # a write after the session ended: sign in again
         state.sign_out(end=False)
         st.rerun()
+    except ReviewError as exc:  # one a page did not show itself: its message, not a traceback
+        st.error(str(exc))
 
 
 main()

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from review.records import Record
-from review.strategy.highlight import TermMatcher, terms_regex
+from review.strategy.highlight import TermMatcher
 
 INCLUDE_STYLE = "background:#fde68a;color:inherit;padding:0 2px;border-radius:2px"
 EXCLUDE_STYLE = "background:#fecaca;color:inherit;padding:0 2px;border-radius:2px"
@@ -50,11 +50,6 @@ def md_escape(value: object) -> str:
     """Text for ``st.markdown``: HTML-escaped, and markdown/LaTeX punctuation backslashed."""
     text = html.escape(bidi_safe("" if value is None else str(value)), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def term_regex(terms: Iterable[str]) -> str | None:
-    """An alternation of plain terms (longest first), or None when there are none."""
-    return terms_regex(terms)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from must_run import cannot_run, shared_data_root
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = shared_data_root()
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 PG_URL = os.environ.get("REVIEW_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -42,9 +43,7 @@ def pg_schema_url():
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
     reason = pg_unavailable_reason()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI must test the store on PostgreSQL)")
-        pytest.skip(reason)
+        cannot_run(reason + "; CI must test the store on PostgreSQL")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:

@@ -36,9 +36,9 @@ def test_update_of_an_ovid_export_counts_new_records_once(project, tmp_path, cap
     assert row["database"] == "MEDLINE" and row["interface"] == "Ovid"  # taken from the first run
     assert row["report"]["update"] == {"update_of": 1, "since": "2024-01-10", "until": "2024-09-01", "found": 2}
 
-    from review.prisma import prisma_counts, prisma_text
     from review.pubmed.log import render_markdown, search_log
-    from review.reports import gather_methods_facts, methods_text
+    from review.reporting.methods import gather_methods_facts, methods_text
+    from review.reporting.prisma import prisma_counts, prisma_text
 
     assert main(["--project", root, "dedup"]) == 0
     with engine.connect() as conn:

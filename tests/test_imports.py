@@ -15,8 +15,8 @@ from review.dedup.state import cluster_of, duplicates_removed, unique_record_ids
 from review.formats import FormatError
 from review.importing import AlreadyImportedError, import_file, status
 from review.imports import ImportChangeError, edit_import, withdraw_import
-from review.prisma import prisma_counts
 from review.pubmed.log import render_csv, render_markdown, search_log
+from review.reporting.prisma import prisma_counts
 from review.store.schema import import_withdrawals, records
 
 # Three papers; the "broken" export lost the second one's title (a record the reader skips).

@@ -72,7 +72,7 @@ def clear_text_warning(host: str, tls: bool) -> str | None:
 
 def check_tls(cert: str | None, key: str | None) -> tuple[Path, Path] | None:
     """The certificate and key files (both or neither), checked readable; None without TLS."""
-    from review.cli import CommandError
+    from review.commands.context import CommandError
 
     if not cert and not key:
         return None
@@ -173,7 +173,7 @@ def wait_until_answering(
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from review.cli import CommandError
+    from review.commands.context import CommandError
 
     if not 0 < args.port < 65536:
         raise CommandError(f"--port takes a port number from 1 to 65535, not {args.port}", 2)
@@ -226,7 +226,7 @@ def run_app(
     start-up lines), so what it prints comes last: ``review demo``'s sign-in links.
     ``review demo`` and ``review screen`` both start the app here.
     """
-    from review.cli import CommandError
+    from review.commands.context import CommandError
 
     if port_in_use(host, port):
         raise CommandError(f"port {port} on {host} is in use; choose another with --port N")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from review.cli import CommandError
+from review.commands.context import CommandError
 from review.commands.context import actor, engine_of, project_of
 from review.commands.spelling import add_as
 

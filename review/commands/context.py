@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: the project and store a command works on, and the errors shown plainly."""
+"""Shared CLI plumbing: the project and store a command works on, and the error a command raises
+itself (``CommandError``; every error a user can act on is a ``review.errors.ReviewError``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.project import Project, load_project
 from review.store import open_store
+
+
+class CommandError(ReviewError):
+    """A failure found by a command itself (a flag, a file it was given), shown as
+    ``review: <message>``; ``status`` is the exit status (2: bad usage)."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message, exit_status=status)
 
 
 def project_of(args: argparse.Namespace) -> Project:
@@ -30,36 +40,6 @@ def engine_of(args: argparse.Namespace) -> sa.Engine:
         cached = open_store(project_of(args).database_url)
         args._engine = cached
     return cached
-
-
-# (module, exception class) whose messages are written for the user: shown as
-# ``review: <message>`` without a traceback. One line per error class.
-KNOWN_ERRORS: list[tuple[str, str]] = [
-    ("review.project", "ProjectError"),
-    ("review.formats", "FormatError"),
-    ("review.importing", "AlreadyImportedError"),
-    ("review.imports", "ImportChangeError"),
-    ("review.store", "SchemaTooNewError"),
-    ("review.store", "StoreError"),
-    ("builtins", "FileNotFoundError"),
-    ("review.screening", "ScreeningError"),
-    ("review.screening", "SessionEndedError"),
-    ("review.strategy", "StrategyError"),
-    ("review.pubmed.eutils", "EutilsError"),
-    ("review.dedup.queue", "PairError"),
-    ("review.dedup.run", "DedupError"),
-    ("review.prisma", "PrismaArithmeticError"),
-    ("review.extraction", "ExtractionError"),
-    ("review.reports", "ExportError"),
-    ("review.studies", "StudiesError"),
-]
-
-
-def known_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions whose message is written for the user (shown without a traceback)."""
-    import importlib
-
-    return tuple(getattr(importlib.import_module(mod), name) for mod, name in KNOWN_ERRORS)
 
 
 def actor(by: str | None = None) -> str:
@@ -94,8 +74,6 @@ def write_or_print(text: str, out: str | None, what: str) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
-            from review.cli import CommandError
-
             raise CommandError(f"{out}: cannot write {what} ({exc.strerror})") from exc
         print(f"wrote {what} to {out}", file=sys.stderr)
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review.commands.context import actor, engine_of, project_of
+from review.commands.context import CommandError, actor, engine_of, project_of
 from review.commands.spelling import add_as
 from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
@@ -86,7 +86,7 @@ def _parse_mapping(items: list[str]) -> dict[str, str] | None:
     mapping: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise SystemExit(f"review import: --map takes FIELD=COLUMN, not {item!r}")
+            raise CommandError(f"--map takes FIELD=COLUMN, not {item!r}")
         key, value = item.split("=", 1)
         mapping[key.strip()] = value.strip()
     return mapping or None
@@ -100,13 +100,13 @@ def _check_date(text: str) -> str:
             raise ValueError(text)
         date.fromisoformat(text)
     except ValueError:
-        raise SystemExit(f"review import: --searched takes YYYY-MM-DD, a real date, not {text!r}") from None
+        raise CommandError(f"--searched takes YYYY-MM-DD, a real date, not {text!r}") from None
     return text
 
 
 def _read_strategy(name: str) -> str:
     """The --strategy text file (any encoding the importers read), or a CommandError."""
-    from review.cli import CommandError
+    from review.commands.context import CommandError
     from review.formats import require_file
     from review.formats.text import read_text
 
@@ -123,7 +123,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     searched = _check_date(args.searched)
     strategy_text = _read_strategy(args.strategy) if args.strategy else ""
     if args.replace is not None and len(args.files) != 1:
-        from review.cli import CommandError
+        from review.commands.context import CommandError
 
         raise CommandError(f"--replace {args.replace} takes one FILE (the corrected export), "
                            f"not {len(args.files)}", 2)

@@ -82,7 +82,7 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    from review.cli import CommandError
+    from review.commands.context import CommandError
 
     if args.dedup_command == "pending":
         args.pending = True

@@ -90,7 +90,8 @@ def search_step(args: argparse.Namespace, project) -> None:
     if not ok:
         print(f"  offline: {why}.\n  Using the bundled exports in data/sample/ instead.")
         return
-    from review.cli import CommandError, build_parser
+    from review.cli import build_parser
+    from review.commands.context import CommandError
 
     # `review search` exactly as a user would type it, on this project and store
     search_args = build_parser().parse_args(["--project", str(project.root), "search"])

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from review.commands.context import CommandError
 from review.commands.spelling import add_as
 from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
 from review.strategy.load import is_date
@@ -149,9 +150,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         strategy = load_strategy(args.file or _project_strategy(args))
         rendered = render(strategy, args.target)
-    except StrategyError as exc:
-        print(f"review: {exc}", file=sys.stderr)
-        return 2
+    except StrategyError as exc:  # a strategy file that cannot be rendered: bad input
+        raise CommandError(str(exc), 2) from exc
     return _emit(rendered, args)
 
 
@@ -171,8 +171,7 @@ def _read_text(path: Path) -> str:
 
 def cmd_translate(args: argparse.Namespace) -> int:
     if args.searched and not is_date(args.searched):
-        print(f"review: --searched takes YYYY-MM-DD, a real date, not {args.searched!r}", file=sys.stderr)
-        return 2
+        raise CommandError(f"--searched takes YYYY-MM-DD, a real date, not {args.searched!r}", 2)
     try:
         if args.file == "-":
             text, source = sys.stdin.read(), "<stdin>"
@@ -188,11 +187,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
             strategy.searched = args.searched
         rendered = render(strategy, args.target)
     except OvidSyntaxError as exc:
-        print(f"review: syntax error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(f"syntax error: {exc}", 2) from exc
     except StrategyError as exc:
-        print(f"review: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc), 2) from exc
     return _emit(rendered, args)
 
 

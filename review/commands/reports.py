@@ -140,13 +140,13 @@ def _not_a_draft(imported: bool) -> str:
 
 
 def cmd_prisma(args: argparse.Namespace) -> int:
-    from review.commands.studies import warn_link_disagreements
-    from review.diagram import render_svg, write_diagram
-    from review.prisma import check_arithmetic, draft_note, prisma_counts, prisma_text, to_r_csv
+    from review.commands.studies import print_link_warnings
+    from review.reporting.diagram import render_svg, write_diagram
+    from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts, prisma_text, to_r_csv
 
     with engine_of(args).connect() as conn:
         counts = prisma_counts(conn)
-        warn_link_disagreements(conn)
+    print_link_warnings(counts.study_link_warnings)
     counts = check_arithmetic(counts, draft=args.draft)
     draft = " (DRAFT)" if counts.is_draft else ""
     if args.draft and not counts.is_draft:
@@ -156,7 +156,7 @@ def cmd_prisma(args: argparse.Namespace) -> int:
     if args.out:
         suffix = Path(args.out).suffix.lower()
         if suffix not in (".svg", ".png", ".pdf"):
-            from review.cli import CommandError
+            from review.commands.context import CommandError
 
             raise CommandError(f"--out {args.out}: the diagram can be written as .svg, .png or .pdf", 2)
         write_diagram(render_svg(counts, title=args.title or ""), args.out)
@@ -174,30 +174,29 @@ def cmd_prisma(args: argparse.Namespace) -> int:
 
 
 def cmd_export_extraction(args: argparse.Namespace) -> int:
-    from review.commands.studies import warn_link_disagreements
+    from review.commands.studies import print_link_warnings
     from review.extraction import form_from_config
-    from review.reports import export_extraction
+    from review.reporting.charting import export_extraction
 
     project = project_of(args)
     form = form_from_config(project.config)
     with engine_of(args).connect() as conn:
-        warn_link_disagreements(conn)
-        text, rows = export_extraction(conn, form, args.format, Path(args.out) if args.out else None,
-                                       title=f"Data charting table: {project.config.get('title', project.name)}")
-    if text is not None:
-        sys.stdout.write(text)
-    open_rows = [r for r in rows if r.open_fields]
+        export = export_extraction(conn, form, args.format, Path(args.out) if args.out else None,
+                                   title=f"Data charting table: {project.config.get('title', project.name)}")
+    print_link_warnings(export.study_link_warnings)
+    if export.text is not None:
+        sys.stdout.write(export.text)
     if args.out:
-        print(f"wrote {len(rows)} sources to {args.out}", file=sys.stderr)
-    if open_rows:
-        print(f"warning: {len(open_rows)} sources have fields without a final value "
+        print(f"wrote {len(export.rows)} sources to {args.out}", file=sys.stderr)
+    if export.open_rows:
+        print(f"warning: {len(export.open_rows)} sources have fields without a final value "
               "(disagreements without consensus, or a second extractor awaited): "
               "see 'review extract disagreements'", file=sys.stderr)
     return 0
 
 
 def cmd_export_records(args: argparse.Namespace) -> int:
-    from review.reports import export_records
+    from review.reporting.decisions import export_records
 
     with engine_of(args).connect() as conn:
         text, n = export_records(conn, args.format, args.stage)
@@ -206,37 +205,38 @@ def cmd_export_records(args: argparse.Namespace) -> int:
 
 
 def cmd_report_methods(args: argparse.Namespace) -> int:
-    from review.commands.studies import warn_link_disagreements
-    from review.reports import gather_methods_facts, methods_text
+    from review.commands.studies import print_link_warnings
+    from review.reporting.methods import gather_methods_facts, methods_text
 
     project = project_of(args)
     with engine_of(args).connect() as conn:
-        warn_link_disagreements(conn)
         facts = gather_methods_facts(conn, project.config, project.root)
+    print_link_warnings(facts.study_link_warnings)
     write_or_print(methods_text(facts), args.out, "the methods draft")
     return 0
 
 
 def cmd_report_checklist(args: argparse.Namespace) -> int:
-    from review.checklist import (
+    from review.reporting.checklist import (
         checklist_csv,
         checklist_markdown,
         checklist_rows,
         checklist_title,
         write_checklist_docx,
     )
-    from review.commands.studies import warn_link_disagreements
+    from review.commands.studies import print_link_warnings
     from review.extraction import form_from_config
-    from review.prisma import check_arithmetic, draft_note, prisma_counts
-    from review.reports import ExportError, gather_methods_facts
+    from review.reporting.methods import gather_methods_facts
+    from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts
+    from review.reporting.tables import ExportError
 
     if args.format == "docx" and not args.out:
         raise ExportError("a docx checklist needs --out FILE.docx")
     project = project_of(args)
     form = form_from_config(project.config)
     with engine_of(args).connect() as conn:
-        warn_link_disagreements(conn)
         counts = prisma_counts(conn)
+        print_link_warnings(counts.study_link_warnings)
         counts = check_arithmetic(counts, draft=args.draft, draft_command="review report checklist --draft")
         facts = gather_methods_facts(conn, project.config, project.root, counts=counts)
     rows = checklist_rows(facts, counts, form)
@@ -259,19 +259,17 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
 def cmd_report_pack(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from review.commands.studies import warn_link_disagreements
-    from review.pack import gather_pack, write_pack
-    from review.reports import ExportError
+    from review.commands.studies import print_link_warnings
+    from review.reporting.pack import gather_pack, write_pack
+    from review.reporting.tables import ExportError
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise ExportError(f"--out {args.out}: the report pack is a Word document, FILE.docx")
     project = project_of(args)
-    engine = engine_of(args)
-    with engine.connect() as conn:
-        warn_link_disagreements(conn)
-    pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=args.draft,
+    pack = gather_pack(engine_of(args), project, made_on=date.today().isoformat(), draft=args.draft,
                        draft_command=f"review report pack --draft --out {args.out}")
+    print_link_warnings(pack.study_link_warnings)
     if args.draft and not pack.draft:
         print(_not_a_draft(pack.figure_png is not None), file=sys.stderr)  # a figure iff any record
     if pack.draft:

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from review.cli import CommandError
+from review.commands.context import CommandError
 from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.screening import (
     JBI_AGREEMENT,
@@ -410,21 +410,19 @@ def cmd_decisions_import(args: argparse.Namespace) -> int:
     n = import_decisions(engine, Path(args.file), criteria, settings)
     check_stop_registration(engine, settings.stop)  # the first votes register the stopping rule
     print(f"{args.file}: imported {n} votes (criteria version {criteria.version})")
-    if settings.pilot > 0:
-        # a vote on a pilot record freezes the pilot set now, as a vote in the app does
-        with engine.connect() as conn:
-            pilot_ids(conn, settings.pilot, settings.seed, commit=True)
     return 0
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from review.dedup.state import merged_record
+
     stages = [args.stage] if args.stage else list(STAGES)
     engine = engine_of(args)
     out = []
     with engine.connect() as conn:
         for stage in stages:
             for c in conflicts(conn, stage):
-                rec = get_record(conn, c.record_id)
+                rec = merged_record(conn, c.record_id)  # as the app shows it: gaps filled from duplicates
                 out.append(
                     {
                         "record_id": c.record_id,

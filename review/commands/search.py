@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from review.cli import CommandError
+from review.commands.context import CommandError
 from review.commands.context import engine_of, output_file, project_of, write_or_print
 from review.commands.spelling import ACTING_HELP, STORE_TRUE, add_as, add_out, deprecated
 

@@ -87,12 +87,17 @@ def warn_link_disagreements(conn: sa.Connection) -> int:
     from review.studies import disagreement_lines, link_disagreements
 
     found = link_disagreements(conn)
-    for d in found:
-        lines = disagreement_lines(d)
+    print_link_warnings([disagreement_lines(d) for d in found])
+    return len(found)
+
+
+def print_link_warnings(warnings: list[list[str]]) -> None:
+    """Print the lines of each study whose linked records disagree (``review studies check``'s
+    findings, as a report's counts carry them) to stderr as warnings."""
+    for lines in warnings:
         print(f"warning: {lines[0]} (review studies check)", file=sys.stderr)
         for line in lines[1:]:
             print(line, file=sys.stderr)
-    return len(found)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

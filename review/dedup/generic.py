@@ -53,6 +53,10 @@ GENERIC_TITLES: tuple[tuple[str, str], ...] = (
 # "Volume 52 Paper 45", "Vol 3 No 2": a repository's boilerplate after the journal's name.
 _BOILERPLATE = re.compile(r"\s(?:volume|vol|issue|iss|no|number|paper|article|art|pages?|pp)\s+\d+(?=\s)")
 _POSSESSIVE = re.compile(r"\b(\w+) s\b")
+# Words ignored when comparing journal names (also by ``review.dedup.normalise``).
+JOURNAL_STOP = frozenset(
+    "the of and for in on de la le der und des du et a an & official publication".split()
+)
 # One alternation, one match per title: group ``g<k>`` is row k of the table.
 _GENERIC = re.compile("|".join(f"(?P<g{k}>^(?:{p})$)" for k, (p, _) in enumerate(GENERIC_TITLES)))
 
@@ -78,8 +82,6 @@ def generic_reason(norm_title: str, journals: tuple[str, ...] = ()) -> str:
         return GENERIC_TITLES[int(match.lastgroup[1:])][1]
     first = text.split(" ", 1)[0]
     if journals and any(j.startswith(first) for j in journals):
-        from review.dedup.normalise import JOURNAL_STOP
-
         content = _BOILERPLATE.sub(" ", f" {norm_title} ")
         content = " ".join(w for w in content.split() if w not in JOURNAL_STOP)
         for journal in journals:

@@ -6,19 +6,26 @@ The kept record is, in order of preference:
 3. the most complete record (abstract, DOI, pages, volume, issue, authors);
 4. the first imported (lowest record id).
 Missing fields of the kept record are filled from its duplicates and the list of source
-databases is kept (``review.dedup.state.merge_records``).
+databases is kept (``merge_records``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from review.dedup.state import merge_records
 from review.records import Record
 
 # Source databases preferred as the kept version, best first (matched case-insensitively
 # as a word in ``Record.source_database``).
 PREFERRED_DATABASES = ("pubmed", "medline")
+
+# Fields filled in the kept record from its duplicates when the kept one lacks them.
+FILL_FIELDS = (
+    "abstract", "doi", "pmid", "pmcid", "journal", "journal_abbrev", "volume", "issue",
+    "start_page", "end_page", "language", "year",
+)
+LIST_FIELDS = ("authors", "issns", "publication_types", "subject_headings", "keywords", "urls")
+
 COMPLETENESS_FIELDS = ("abstract", "doi", "pmid", "volume", "issue", "start_page", "journal", "authors", "year")
 
 
@@ -67,3 +74,26 @@ def source_databases(records: Sequence[Record]) -> list[str]:
             if db and db not in out:
                 out.append(db)
     return out
+
+
+def merge_records(kept: Record, others: list[Record]) -> Record:
+    """The kept record with empty fields filled from the others (first non-empty wins).
+
+    ``source_database`` becomes the "; "-joined list of every member's database, in order.
+    """
+    merged = Record.from_dict(kept.to_dict())
+    for name in FILL_FIELDS + LIST_FIELDS:
+        if getattr(merged, name):
+            continue
+        for other in others:
+            value = getattr(other, name)
+            if value:
+                setattr(merged, name, value)
+                break
+    databases: list[str] = []
+    for rec in (kept, *others):
+        for db in (rec.source_database or "").split("; "):
+            if db and db not in databases:
+                databases.append(db)
+    merged.source_database = "; ".join(databases)
+    return merged

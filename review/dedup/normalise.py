@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-from review.dedup.generic import generic_reason
+from review.dedup.generic import JOURNAL_STOP, generic_reason
 from review.records import Record, clean_text, normalise_doi, normalise_pmid, split_pages
 
 # Greek letters are spelled out so "TGF-β" and "TGF-beta" compare equal.
@@ -63,10 +63,6 @@ _WOS_CORRECTION = re.compile(
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
-# Words ignored when comparing journal names.
-JOURNAL_STOP = frozenset(
-    "the of and for in on de la le der und des du et a an & official publication".split()
-)
 # A journal field often carries a conference or supplement name after the journal's own.
 _JOURNAL_CUT = re.compile(
     r"(?:\.\s*|\s+|:\s*)(?:conference|conf|congress|congr|meeting|abstracts?|supplement|suppl|supp)\b.*$", re.I

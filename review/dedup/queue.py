@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.store.api import now_iso
 from review.store.live import withdrawn_record_ids
 from review.store.schema import dedup_membership, dedup_review
@@ -29,7 +30,7 @@ SUPERSEDED = "superseded"
 STATUSES = (PENDING, CONFIRMED, REJECTED, SUPERSEDED)
 
 
-class PairError(ValueError):
+class PairError(ReviewError, ValueError):
     """A pair id that cannot be read, or that names no stored record."""
 
 

@@ -30,6 +30,7 @@ from review.dedup import queue
 from review.dedup.merge import choose_kept, source_databases
 from review.dedup.normalise import normalise
 from review.dedup.pipeline import drop_unreliable_identifiers, find_duplicates
+from review.errors import ReviewError
 from review.records import Record
 from review.store.api import now_iso
 from review.store.live import live_clause, withdrawn_record_ids
@@ -37,7 +38,7 @@ from review.store.schema import dedup_membership, events, records
 from review.store.transaction import check_write_guard
 
 
-class DedupError(Exception):
+class DedupError(ReviewError):
     """A dedup command that cannot be done as asked (the message says why)."""
 
 

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from review.dedup.merge import merge_records
 from review.records import Record
 from review.store.live import live_clause
 from review.store.schema import dedup_membership, records
-
-# Fields filled in the kept record from its duplicates when the kept one lacks them.
-FILL_FIELDS = (
-    "abstract", "doi", "pmid", "pmcid", "journal", "journal_abbrev", "volume", "issue",
-    "start_page", "end_page", "language", "year",
-)
-LIST_FIELDS = ("authors", "issns", "publication_types", "subject_headings", "keywords", "urls")
-
 
 def _removed_ids():
     return sa.select(dedup_membership.c.record_id).where(
@@ -51,29 +44,6 @@ def cluster_of(conn: sa.Connection, record_id: int) -> list[int]:
     ).scalars()
     others = [int(m) for m in members if int(m) != kept]
     return [kept, *others]
-
-
-def merge_records(kept: Record, others: list[Record]) -> Record:
-    """The kept record with empty fields filled from the others (first non-empty wins).
-
-    ``source_database`` becomes the "; "-joined list of every member's database, in order.
-    """
-    merged = Record.from_dict(kept.to_dict())
-    for name in FILL_FIELDS + LIST_FIELDS:
-        if getattr(merged, name):
-            continue
-        for other in others:
-            value = getattr(other, name)
-            if value:
-                setattr(merged, name, value)
-                break
-    databases: list[str] = []
-    for rec in (kept, *others):
-        for db in (rec.source_database or "").split("; "):
-            if db and db not in databases:
-                databases.append(db)
-    merged.source_database = "; ".join(databases)
-    return merged
 
 
 def merged_record(conn: sa.Connection, record_id: int) -> Record:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from review.errors import ReviewError
 from review.records import Record
 
 
-class FormatError(Exception):
+class FormatError(ReviewError):
     """Base class for every failure to read an export file."""
 
 

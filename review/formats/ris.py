@@ -1,4 +1,5 @@
-"""RIS exports (and Web of Science tagged exports) -> Records, through rispy.
+"""RIS exports (and Web of Science tagged exports) -> Records, through rispy; and Records
+back out as RIS (``write_ris``, for EndNote and Zotero).
 
 rispy does the tag parsing: ``_TagParser`` is a ``rispy.RisParser`` with an identity tag
 mapping, so each record comes back as ``tag -> [values]`` exactly as written (continuation
@@ -23,7 +24,7 @@ Ovid link; stray tag lines there (Ovid PsycINFO writes ``NL`` after ``ER``) join
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -657,3 +658,70 @@ def read(path: str | Path, *, require_title: bool = True, **_: Any) -> ImportRes
     """Read an RIS (or Web of Science tagged) export file."""
     decoded = read_text(path)
     return parse_text(decoded, path, require_title=require_title)
+
+
+# ---------------------------------------------------------------------------------------
+# Writing RIS (records back out, for EndNote and Zotero)
+
+# reference types written as they are; any other becomes JOUR
+WRITE_TYPES = frozenset({"JOUR", "CONF", "BOOK", "CHAP", "THES", "RPRT", "GEN", "ABST", "EJOUR", "ELEC", "NEWS", "MGZN"})
+
+
+@dataclass(frozen=True)
+class RisEntry:
+    """One record to write, with what the writer adds to its own fields: ``keywords`` (KW
+    lines after the record's headings and keywords; tags in Zotero and EndNote), ``notes``
+    (N1 lines: EndNote "Notes", Zotero child notes) and ``ref_id`` (the ID line)."""
+
+    record: Record
+    keywords: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    ref_id: str = ""
+
+
+def write_ris(entries: Iterable[RisEntry | Record]) -> str:
+    """RIS text (CRLF line ends) of ``entries``: each record's own fields, then its extra
+    keywords, links, notes and id. A value's white space is folded to single spaces (the
+    abstract keeps its spaces, its line breaks become spaces); empty fields are left out."""
+    out: list[str] = []
+
+    def tag(name: str, value: Any) -> None:
+        text = " ".join(str(value).split()) if name != "AB" else str(value).replace("\r", "").replace("\n", " ")
+        if text:
+            out.append(f"{name}  - {text}")
+
+    for entry in entries:
+        if isinstance(entry, Record):
+            entry = RisEntry(entry)
+        r = entry.record
+        tag("TY", r.reference_type if r.reference_type in WRITE_TYPES else "JOUR")
+        for author in r.authors:
+            tag("AU", author)
+        tag("TI", r.title)
+        tag("T2", r.journal)
+        tag("J2", r.journal_abbrev)
+        tag("PY", r.year or "")
+        tag("VL", r.volume)
+        tag("IS", r.issue)
+        tag("SP", r.start_page)
+        tag("EP", r.end_page)
+        for issn in r.issns:
+            tag("SN", issn)
+        tag("DO", r.doi)
+        tag("AN", r.pmid or r.source_id)
+        tag("LA", r.language)
+        tag("DB", r.source_database)
+        tag("AB", r.abstract)
+        # one KW line per heading or keyword (MeSH/Emtree first), as reference managers read them
+        for kw in dict.fromkeys([*r.subject_headings, *r.keywords]):
+            tag("KW", kw)
+        for kw in entry.keywords:
+            tag("KW", kw)
+        for url in r.urls:
+            tag("UR", url)
+        for line in entry.notes:
+            tag("N1", line)
+        tag("ID", entry.ref_id)
+        out.append("ER  - ")
+        out.append("")
+    return "\r\n".join(out)

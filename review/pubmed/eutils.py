@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from review.errors import ReviewError
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "EutilsSettings",
@@ -93,7 +95,7 @@ IDENTITY_PARAMS = ("tool", "email", "api_key")
 # Errors
 
 
-class EutilsError(Exception):
+class EutilsError(ReviewError):
     """Base of every E-utilities failure (message written for the user)."""
 
 

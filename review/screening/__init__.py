@@ -13,6 +13,7 @@ from review.screening.decide import (
     conflicts,
     conflicts_for,
     final_decisions,
+    included_record_ids,
     may_resolve,
     record_outcome,
     resolve_conflict,
@@ -41,7 +42,7 @@ from review.screening.model import (
     Vote,
 )
 from review.screening.pilot import JBI_AGREEMENT, PilotStatus, completed_pairs, pilot_agreement, pilot_status, reaches_jbi
-from review.screening.queue import ORDERS, next_record_id, pilot_ids, pilot_left, prepare_queue, progress, queue
+from review.screening.queue import ORDERS, freeze_pilot, next_record_id, pilot_ids, pilot_left, prepare_queue, progress, queue
 from review.screening.ranking import prioritisation_used, ranking_due
 from review.screening.reviewers import add_reviewer, authenticate, get_reviewer, list_reviewers, revoke_reviewer
 from review.screening.settings import ScreeningSettings, StopRule, screening_settings
@@ -67,10 +68,10 @@ __all__ = [
     "PilotStatus", "Progress", "Reviewer", "ScreeningError", "ScreeningSettings", "Vote",
     "add_reviewer", "agreement", "attach_link", "attach_pdf", "authenticate", "cast_vote",
     "cohen_kappa", "conflicts", "format_ci", "conflicts_for", "criteria_for_project", "criteria_from_config",
-    "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of",
+    "decisions_csv", "default_criteria", "export_decisions", "final_decisions", "fulltext_of", "included_record_ids",
     "fulltexts", "get_reviewer", "import_decisions", "list_reviewers", "mark_not_retrieved",
     "may_resolve", "my_vote_on", "my_votes", "next_record_id", "not_retrieved", "pabak",
-    "percent_agreement", "completed_pairs", "pilot_agreement", "pilot_ids", "pilot_left", "pilot_status",
+    "percent_agreement", "completed_pairs", "pilot_agreement", "freeze_pilot", "pilot_ids", "pilot_left", "pilot_status",
     "prepare_queue", "reaches_jbi", "prioritisation_used", "progress", "ranking_due", "queue", "record_outcome",
     "resolve_conflict", "resolve_record", "revoke_reviewer", "sanitise_filename",
     "screening_settings", "stage_outcomes", "stage_record_ids", "undo_last_vote",

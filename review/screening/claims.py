@@ -18,10 +18,11 @@ capped by the vote path alone (``review.screening.votes``), whoever calls it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from review.screening.claim_rows import CLAIM_MINUTES, _now, claim_in, stamp  # noqa: F401 - part of this module's API
 from review.screening.model import check_stage
 from review.screening.queue import next_record_id
 from review.screening.reviewers import require_active
@@ -32,34 +33,7 @@ from review.store.schema import screening_claims as claims_t
 from review.store.schema import screening_votes as votes_t
 from review.store.transaction import Retry, write_retrying
 
-CLAIM_MINUTES = 15.0  # an idle card's claim lapses after this; the reviewer keeps it while nobody fills it
 DRAWS = 25  # candidates tried in one transaction before starting it again
-
-
-def stamp(moment: datetime) -> str:
-    """UTC, microseconds, one fixed format: these strings sort as the moments do."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def claim_in(
-    conn: sa.Connection, reviewer: str, stage: str, record_id: int | None, *, now: datetime | None = None
-) -> None:
-    """Make ``record_id`` (None: nothing) ``reviewer``'s card at ``stage`` (caller's transaction)."""
-    moment = now or _now()
-    values = {
-        "record_id": None if record_id is None else int(record_id),
-        "claimed_at": stamp(moment),
-        "expires_at": stamp(moment + timedelta(minutes=CLAIM_MINUTES)),
-    }
-    done = conn.execute(
-        sa.update(claims_t).where(claims_t.c.stage == stage, claims_t.c.reviewer == reviewer).values(**values)
-    )
-    if done.rowcount == 0:
-        conn.execute(sa.insert(claims_t).values(stage=stage, reviewer=reviewer, **values))
 
 
 def claimed_by_others(conn: sa.Connection, stage: str, record_id: int, reviewer: str, at: str) -> int:

@@ -78,6 +78,12 @@ def final_decisions(conn: sa.Connection, stage: str) -> dict[int, FinalDecision]
     return stage_outcomes(conn, stage)[0]
 
 
+def included_record_ids(conn: sa.Connection) -> list[int]:
+    """Records with a final full-text "include" (the sources to chart), in id order."""
+    finals = final_decisions(conn, "full_text")
+    return sorted(rid for rid, f in finals.items() if f.decision == "include")
+
+
 def record_outcome(conn: sa.Connection, stage: str, record_id: int) -> tuple[str, FinalDecision | None]:
     """("final"|"conflict"|"pending", decision) for one record."""
     votes = current_votes(conn, stage, [record_id]).get(record_id, [])

@@ -229,7 +229,9 @@ def import_decisions(
     Rows are applied in file order with the app's rules (a full-text row may follow the
     title/abstract rows that include its record). Re-importing the same rows stores nothing
     new. On any bad line nothing is stored and the error names every bad line. ``settings``:
-    the project's ``screening:`` settings (votes per record, pilot round).
+    the project's ``screening:`` settings (votes per record, pilot round). A vote on a pilot
+    record freezes the pilot set in the same transaction, as a vote in the app does (the vote
+    path: ``votes.cast_vote_in``).
     """
     path = Path(path)
     rows = read_decisions_csv(path)

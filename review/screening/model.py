@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from review.errors import ReviewError
+
 STAGES = ("title_abstract", "full_text")
 DECISIONS = ("include", "exclude", "maybe")
 FINAL_DECISIONS = ("include", "exclude")
@@ -14,7 +16,7 @@ FULLTEXT_KINDS = ("pdf", "link", "not_retrieved")
 STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
 
 
-class ScreeningError(Exception):
+class ScreeningError(ReviewError):
     """A user-facing screening failure; the message says what to do."""
 
 
@@ -22,7 +24,7 @@ class NotAllowedError(ScreeningError):
     """The reviewer may not do this (revoked, unknown, or not the lead)."""
 
 
-class SessionEndedError(Exception):
+class SessionEndedError(ReviewError):
     """A write from an app session that is no longer live (signed out, expired, revoked or
     re-issued token): nothing was stored; the reviewer must sign in again. Not a
     ``ScreeningError``: a page showing rule errors beside a form must not swallow it; the app

@@ -13,7 +13,6 @@ whatever the order setting, until the reviewer has voted on all of them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 import review.screening.ranking as ranking
 from review.screening.model import Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
-from review.screening.stageset import in_stage_clause, is_removed, stage_set
+from review.screening.stageset import in_stage_clause, is_removed, sort_key, stage_set
 from review.store.live import is_withdrawn
 from review.store.schema import dedup_membership as dm
 from review.store.schema import screening_claims as claims_t
@@ -34,12 +33,6 @@ from review.store.transaction import insert_ignore, write_retrying
 
 KEY_BATCH = 5000
 ANALYZE_AFTER = 1000
-
-
-def sort_key(seed: int, record_id: int) -> int:
-    """A deterministic pseudo-random key (63-bit, same on every machine and database)."""
-    digest = hashlib.blake2b(f"{int(seed)}:{int(record_id)}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
 
 
 def _fill_order(conn: sa.Connection, seed: int, highest: int | None = None) -> int:
@@ -231,23 +224,24 @@ def _undone_first(
     return seen
 
 
-def pilot_ids(conn: sa.Connection, size: int, seed: int = 0, *, commit: bool | None = None) -> list[int]:
+def pilot_ids(conn: sa.Connection, size: int, seed: int = 0) -> list[int]:
     """The pilot set: ``size`` title/abstract records in the seeded random order, the same
-    for every reviewer.
+    for every reviewer. A pure read (it writes nothing; ``freeze_pilot`` stores the set).
 
     Until a reviewer has voted on one of them the set is the first ``size`` records of the
-    order (removed duplicates skipped). The first look after such a vote (the Screen page
-    asks for the next record right after every vote) freezes it in ``screening_pilot``, so
-    records imported later never join it and every reviewer keeps screening the same records.
-    A frozen record later removed as a duplicate is skipped and the next record of the order
-    fills its place (frozen too); a larger ``size`` extends the set the same way, a smaller
-    one takes its first records. The frozen rows are committed at once when ``commit`` (by
-    default: when ``conn`` is outside a transaction); else they join the caller's."""
-    if int(size) <= 0:
-        return []
-    size, seed = int(size), int(seed)
-    if commit is None:
-        commit = not conn.in_transaction()
+    order (removed duplicates skipped). Once one has, the set is frozen in ``screening_pilot``
+    (``freeze_pilot``: the queue does it when it next draws a record, ``import_decisions``
+    when it stores the votes), so records imported later never join it and every reviewer
+    keeps screening the same records. A frozen record later removed as a duplicate is
+    skipped and the next record of the order fills its place (frozen too); a larger ``size``
+    extends the set the same way, a smaller one takes its first records."""
+    return _pilot(conn, int(size), int(seed))[0]
+
+
+def _pilot(conn: sa.Connection, size: int, seed: int) -> tuple[list[int], list[int], int]:
+    """(the pilot set, the records added to the frozen ones, how many are frozen)."""
+    if size <= 0:
+        return [], [], 0
     frozen_rows = conn.execute(
         sa.select(pilot_t.c.record_id, ~is_removed(pilot_t.c.record_id))
         .where(pilot_t.c.seed == seed)
@@ -256,25 +250,54 @@ def pilot_ids(conn: sa.Connection, size: int, seed: int = 0, *, commit: bool | N
     frozen = [int(rid) for rid, _ in frozen_rows]
     kept = [int(rid) for rid, keep in frozen_rows if keep]
     if len(kept) >= size:
-        return kept[:size]
-    ensure_order(conn, seed)
+        return kept[:size], [], len(frozen)
+    added = _first_in_order(conn, seed, size - len(kept), frozen)
+    return kept + added, added, len(frozen)
+
+
+def _first_in_order(conn: sa.Connection, seed: int, n: int, leave_out: Sequence[int]) -> list[int]:
+    """The first ``n`` records of the seeded order not removed and not in ``leave_out``; the
+    records the order holds no key for yet get theirs (``sort_key``) here, without storing it."""
+    highest = conn.execute(sa.select(sa.func.max(order_t.c.record_id)).where(order_t.c.seed == seed)).scalar()
     query = (
-        sa.select(order_t.c.record_id)
+        sa.select(order_t.c.sort_key, order_t.c.record_id)
         .where(order_t.c.seed == seed, ~is_removed(order_t.c.record_id))
         .order_by(order_t.c.sort_key, order_t.c.record_id)
-        .limit(size - len(kept))
+        .limit(n)
     )
-    if frozen:
-        query = query.where(order_t.c.record_id.not_in(frozen))
-    added = [int(i) for i in conn.execute(query).scalars()]
-    ids = kept + added
-    if added and (frozen or voted_by_anyone(conn, PILOT_STAGE, ids)):
+    newer = sa.select(records.c.id).where(records.c.id > (highest or 0), ~is_removed(records.c.id))
+    if leave_out:
+        query = query.where(order_t.c.record_id.not_in(leave_out))
+        newer = newer.where(records.c.id.not_in(leave_out))
+    keyed = [(int(k), int(r)) for k, r in conn.execute(query).all()]
+    keyed += [(sort_key(seed, int(r)), int(r)) for r in conn.execute(newer).scalars()]
+    return [rid for _, rid in sorted(keyed)[:n]]
+
+
+def freeze_pilot_in(conn: sa.Connection, size: int, seed: int = 0) -> list[int]:
+    """``pilot_ids``, storing the set in ``screening_pilot`` (within the caller's transaction)
+    once a reviewer has voted on one of its records, or its frozen part needs filling."""
+    size, seed = int(size), int(seed)
+    ids, added, n_frozen = _pilot(conn, size, seed)
+    if added and (n_frozen or voted_by_anyone(conn, PILOT_STAGE, ids)):
+        ensure_order(conn, seed)
         insert_ignore(conn, pilot_t, [
-            {"seed": seed, "record_id": rid, "position": len(frozen) + n} for n, rid in enumerate(added)
+            {"seed": seed, "record_id": rid, "position": n_frozen + n} for n, rid in enumerate(added)
         ])
-        if commit:
-            conn.commit()
     return ids
+
+
+def freeze_pilot(engine: sa.Engine, size: int, seed: int = 0) -> list[int]:
+    """``freeze_pilot_in`` in a transaction of its own; returns the pilot set."""
+    return write_retrying(engine, lambda conn: freeze_pilot_in(conn, size, seed))
+
+
+def _freeze_pilot_on(conn: sa.Connection, size: int, seed: int, *, commit: bool) -> None:
+    """``freeze_pilot_in`` on the queue's connection, committed at once when ``commit``."""
+    if size > 0:
+        freeze_pilot_in(conn, size, seed)
+        if commit and conn.in_transaction():
+            conn.commit()
 
 
 def voted_by_anyone(conn: sa.Connection, stage: str, record_ids: Sequence[int]) -> bool:
@@ -307,13 +330,10 @@ def voted_ids(conn: sa.Connection, reviewer: str, stage: str, record_ids: Sequen
     return {int(i) for i in rows}
 
 
-def pilot_left(
-    conn: sa.Connection, reviewer: str, size: int, seed: int = 0, *, commit: bool | None = None
-) -> list[int]:
+def pilot_left(conn: sa.Connection, reviewer: str, size: int, seed: int = 0) -> list[int]:
     """The pilot records ``reviewer`` has not voted on yet, in the random order (every
-    reviewer screens every pilot record, however many votes it has); ``commit``: as for
-    ``pilot_ids``."""
-    ids = pilot_ids(conn, size, seed, commit=commit)
+    reviewer screens every pilot record, however many votes it has). A pure read."""
+    ids = pilot_ids(conn, size, seed)
     done = voted_ids(conn, reviewer, PILOT_STAGE, ids)
     return [rid for rid in ids if rid not in done]
 
@@ -353,10 +373,12 @@ def queue(
     cap = int(votes_per_record)
     commit = not conn.in_transaction()
     ensure_order(conn, seed)
-    pilot_first = pilot_left(conn, reviewer, pilot, seed, commit=commit) if pilot and stage == PILOT_STAGE else []
+    if pilot and stage == PILOT_STAGE:
+        _freeze_pilot_on(conn, pilot, seed, commit=commit)
+    pilot_first = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
     if _ranked(stage, order) and not pilot_first:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
-    pilot_set = pilot_ids(conn, pilot, seed, commit=commit) if pilot and stage == PILOT_STAGE else []
+    pilot_set = pilot_ids(conn, pilot, seed) if pilot and stage == PILOT_STAGE else []
     first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     mark = _watermark(conn, reviewer, stage, seed)
     rows = conn.execute(_queue_query(reviewer, stage, seed, cap=cap).add_columns(order_t.c.sort_key)).all()
@@ -400,10 +422,12 @@ def next_record_id(
     outside = not conn.in_transaction()
     commit = ranked and outside
     ensure_order(conn, seed)
-    left = pilot_left(conn, reviewer, pilot, seed, commit=outside) if pilot and stage == PILOT_STAGE else []
+    if pilot and stage == PILOT_STAGE:
+        _freeze_pilot_on(conn, pilot, seed, commit=outside)
+    left = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
     if ranked and not left:
         ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
-    pilot_set = pilot_ids(conn, pilot, seed, commit=outside) if pilot and stage == PILOT_STAGE else []
+    pilot_set = pilot_ids(conn, pilot, seed) if pilot and stage == PILOT_STAGE else []
     first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     if first:
         return first[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import review.screening.priority as priority
+from review.screening.stageset import sort_key
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_rank as rank_t
@@ -77,8 +78,6 @@ def _candidates(conn: sa.Connection, mine: dict[int, int]) -> list[int]:
 
 def compute_ranking(conn: sa.Connection, reviewer: str, seed: int, terms: list[str]) -> tuple[str, list[tuple[int, float]]]:
     """(model, [(record id, score) best first]) for ``reviewer`` from their own votes. Reads only."""
-    from review.screening.queue import sort_key
-
     mine = _my_votes(conn, reviewer)
     tm, texts = _texts(conn)
     candidates = [rid for rid in _candidates(conn, mine) if rid in tm.row]  # a record added meanwhile waits

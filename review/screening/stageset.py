@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 from review.screening.model import ScreeningError, check_stage
@@ -20,6 +22,18 @@ from review.store.schema import screening_fulltexts as ft_t
 from review.store.schema import screening_resolutions as res_t
 from review.store.schema import screening_stop_exclusions as stop_t
 from review.store.schema import screening_votes as votes_t
+
+
+def sort_key(seed: int, record_id: int) -> int:
+    """A record's place in the screening order for ``seed`` (``review.screening.queue``): a
+    deterministic pseudo-random key (63-bit, same on every machine and database)."""
+    digest = hashlib.blake2b(f"{int(seed)}:{int(record_id)}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def stopped_ids(conn: sa.Connection, stage: str = "title_abstract") -> set[int]:
+    """Records excluded by the stopping rule (never voted on)."""
+    return {int(i) for i in conn.execute(sa.select(stop_t.c.record_id).where(stop_t.c.stage == stage)).scalars()}
 
 
 def is_duplicate(record_id_col) -> sa.ColumnElement[bool]:

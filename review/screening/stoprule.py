@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from review.acting import old_spelling
 from review.screening.model import NotAllowedError, ScreeningError
 from review.screening.settings import StopRule
+from review.screening.stageset import stopped_ids  # noqa: F401 - part of this module's API
 from review.store.schema import events
 from review.store.schema import screening_stop_exclusions as stop_t
 from review.store.schema import screening_votes as votes_t
@@ -120,11 +121,6 @@ def stop_record(conn: sa.Connection) -> StopRecord | None:
     )
 
 
-def stopped_ids(conn: sa.Connection, stage: str = STAGE) -> set[int]:
-    """Records excluded by the stopping rule (never voted on)."""
-    return {int(i) for i in conn.execute(sa.select(stop_t.c.record_id).where(stop_t.c.stage == stage)).scalars()}
-
-
 def _voters(conn: sa.Connection) -> set[str]:
     return {
         str(n) for n in conn.execute(
@@ -157,7 +153,7 @@ def stop_check(conn: sa.Connection, rule: StopRule | None) -> tuple[bool, str, l
 @old_spelling("lead", position=1)
 def stop_stage(engine: sa.Engine, rule: StopRule | None, *, by: str) -> StopRecord:
     """End title/abstract screening by the registered rule (see the module); a lead only: ``by``."""
-    from review.prisma import gather_inputs
+    from review.reporting.prisma import gather_inputs
     from review.screening.reviewers import get_reviewer
     from review.store.api import log_event, now_iso
 

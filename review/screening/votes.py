@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from review.screening._rows import vote_from_row
+from review.screening.claim_rows import claim_in
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import STAGE_LABELS, ScreeningError, Vote, VoteRefusedError, check_decision, check_stage
 from review.screening.reviewers import require_active
@@ -58,7 +59,17 @@ def in_pilot(conn: sa.Connection, stage: str, record_id: int, settings: Screenin
 
     if stage != PILOT_STAGE or settings.pilot <= 0:
         return False
-    return int(record_id) in pilot_ids(conn, settings.pilot, settings.seed, commit=False)
+    return int(record_id) in pilot_ids(conn, settings.pilot, settings.seed)
+
+
+def freeze_pilot_on_vote(conn: sa.Connection, stage: str, settings: ScreeningSettings | None) -> None:
+    """A vote at the pilot's stage freezes the pilot set (``queue.freeze_pilot_in``) in the
+    vote's transaction, so records imported later never join it, whichever way the vote came
+    (the app, ``review decisions import``)."""
+    from review.screening.queue import PILOT_STAGE, freeze_pilot_in
+
+    if settings is not None and settings.pilot > 0 and stage == PILOT_STAGE:
+        freeze_pilot_in(conn, settings.pilot, settings.seed)
 
 
 def refusal(record_id: int, stage: str, votes: int, cap: int) -> VoteRefusedError:
@@ -178,6 +189,7 @@ def cast_vote_in(
     if existing is not None:
         payload["supersedes"] = int(existing.id)
     log_event(conn, "vote", f"record:{record_id}", payload, actor=reviewer)
+    freeze_pilot_on_vote(conn, stage, settings)
     return Vote(vote_id, record_id, reviewer, stage, decision, reason, note, criteria.version, stamp)
 
 
@@ -254,8 +266,6 @@ def _undo_row(conn: sa.Connection, reviewer: str, stage: str, row) -> Vote:
         actor=reviewer,
     )
     # the record is the reviewer's card again (first in their queue), reserved for them
-    from review.screening.claims import claim_in
-
     claim_in(conn, reviewer, stage, vote.record_id)
     return vote
 

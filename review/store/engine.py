@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.store.migrations import migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -30,7 +31,7 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-class StoreError(Exception):
+class StoreError(ReviewError):
     """The store cannot be opened: a bad URL, a missing driver, a server or file not there."""
 
 

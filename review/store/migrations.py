@@ -13,12 +13,13 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 from review.store import schema
 
 Migration = Callable[[sa.Connection], None]
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaTooNewError(ReviewError, RuntimeError):
     """The store was written by a newer version of this software."""
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from review.errors import ReviewError
+
 DATABASES = ("pubmed", "ovid-medline", "ovid-embase", "ovid-psycinfo", "ebsco-cinahl", "ebsco-eric", "scopus",
              "wos", "cochrane", "embase-com")
 TARGETS = (*DATABASES, "summary")
@@ -45,7 +47,7 @@ def databases_of(vocabulary: str) -> set[str]:
     return {db for db, v in VOCABULARY_OF.items() if v == vocabulary}
 
 
-class StrategyError(Exception):
+class StrategyError(ReviewError):
     """A strategy that cannot be read or rendered; the message names the file and line."""
 
 
@@ -223,3 +225,23 @@ def walk(expr: Expr):
 
 def has_wildcard(text: str) -> bool:
     return any(c in text for c in "*?#")
+
+
+# --- a rendered strategy (``review.strategy.render``, ``review.strategy.summary``) ---
+
+
+@dataclass(frozen=True)
+class SearchLine:
+    """One numbered line of a rendered strategy; for "pubmed", what ``run_search`` runs."""
+
+    number: int
+    query: str
+    label: str = ""
+
+
+@dataclass
+class Rendered:
+    text: str
+    warnings: list[str] = field(default_factory=list)
+    lines: list[SearchLine] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # comment lines printed before the search lines

@@ -9,8 +9,6 @@ the result is broader, narrower or different.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from review.strategy.model import (
     DATABASES,
     TARGETS,
@@ -23,27 +21,20 @@ from review.strategy.model import (
     StrategyError,
 )
 from review.strategy import rules as R
-from review.strategy.model import DATABASE_NAMES, VOCABULARIES, VOCABULARY_NAMES, VOCABULARY_OF, Heading, walk
+from review.strategy.model import (
+    DATABASE_NAMES,
+    VOCABULARIES,
+    VOCABULARY_NAMES,
+    VOCABULARY_OF,
+    Heading,
+    Rendered,
+    SearchLine,
+    walk,
+)
 from review.strategy.ovid import OvidRenderer
 from review.strategy.platforms import PlatformRenderer, platform
 from review.strategy.pubmed import PubMedRenderer, join, wrap
-
-
-@dataclass(frozen=True)
-class SearchLine:
-    """One numbered line of a rendered strategy; for "pubmed", what ``run_search`` runs."""
-
-    number: int
-    query: str
-    label: str = ""
-
-
-@dataclass
-class Rendered:
-    text: str
-    warnings: list[str] = field(default_factory=list)
-    lines: list[SearchLine] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # comment lines printed before the search lines
+from review.strategy.summary import summary
 
 
 class _Warnings:
@@ -70,8 +61,6 @@ def render(strategy: Strategy, target: str) -> Rendered:
     if target not in TARGETS:
         raise StrategyError(f"unknown target {target!r} (use {', '.join(TARGETS)})")
     if target == "summary":
-        from review.strategy.summary import summary
-
         return summary(strategy)
     warnings = _Warnings(strategy.warnings)
     notes = _heading_notes(strategy, target, warnings)

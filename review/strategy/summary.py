@@ -15,6 +15,8 @@ from review.strategy.model import (
     LimitItem,
     Near,
     Ref,
+    Rendered,
+    SearchLine,
     Strategy,
     Term,
 )
@@ -94,9 +96,7 @@ def limit_text(limits: tuple[LimitItem, ...], searched: str | None = None) -> st
     return "; ".join(out)
 
 
-def summary(strategy: Strategy):
-    from review.strategy.render import Rendered, SearchLine
-
+def summary(strategy: Strategy) -> Rendered:
     lines: list[SearchLine] = []
     text: list[str] = []
     title = strategy.title or strategy.source or "Search strategy"

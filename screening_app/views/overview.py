@@ -2,7 +2,7 @@
 
 Counts only: each stage's progress per reviewer (how many records each has voted on, never
 how), the conflicts and uncertain duplicate pairs waiting, the pilot round, and the PRISMA 2020
-diagram as the store stands (marked DRAFT by ``review.diagram`` until screening ends), all read
+diagram as the store stands (marked DRAFT by ``review.reporting.diagram`` until screening ends), all read
 with the library functions ``review status``, ``review conflicts``, ``review dedup`` and
 ``review prisma --draft`` use.
 """
@@ -10,8 +10,8 @@ with the library functions ``review status``, ``review conflicts``, ``review ded
 import streamlit as st
 
 from review.dedup import queue as pair_queue
-from review.diagram import render_svg
-from review.prisma import check_arithmetic, draft_note, prisma_counts
+from review.reporting.diagram import render_svg
+from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts
 from screening_app import state
 from screening_app.lead import next_steps, require_lead
 

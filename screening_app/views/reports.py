@@ -10,12 +10,14 @@ from pathlib import Path
 import streamlit as st
 
 from review import screening as rules
-from review.checklist import checklist_csv, checklist_markdown, checklist_rows, checklist_title, write_checklist_docx
-from review.diagram import png_bytes, render_svg
 from review.extraction import form_from_config
-from review.prisma import PrismaArithmeticError, check_arithmetic, draft_note, prisma_counts, to_r_csv
-from review.reports import ExportError, export_extraction, export_records, gather_methods_facts, methods_text
-from review.studies import disagreement_lines, link_disagreements
+from review.reporting.charting import export_extraction
+from review.reporting.checklist import checklist_csv, checklist_markdown, checklist_rows, checklist_title, write_checklist_docx
+from review.reporting.decisions import export_records
+from review.reporting.diagram import png_bytes, render_svg
+from review.reporting.methods import gather_methods_facts, methods_text
+from review.reporting.prisma import PrismaArithmeticError, check_arithmetic, draft_note, prisma_counts, to_r_csv
+from review.reporting.tables import ExportError
 from screening_app import state
 from screening_app.lead import require_lead
 
@@ -36,8 +38,8 @@ def file_bytes(write, suffix: str) -> bytes:
 st.title("Reports")
 with engine.connect() as conn:
     counts = prisma_counts(conn)
-    for d in link_disagreements(conn):
-        st.warning(" ".join(disagreement_lines(d)))
+for lines in counts.study_link_warnings:
+    st.warning(" ".join(lines))
 try:
     counts = check_arithmetic(counts, draft=True)
 except PrismaArithmeticError as exc:
@@ -72,7 +74,8 @@ with engine.connect() as conn:
     records_ris, n_records = export_records(conn, "ris")
     records_csv, _ = export_records(conn, "csv")
     votes = rules.export_decisions(conn)
-    chart_csv, chart_rows = export_extraction(conn, form, "csv", None, title=f"Data charting table: {title}")
+    chart = export_extraction(conn, form, "csv", None, title=f"Data charting table: {title}")
+    chart_csv, chart_rows = chart.text, chart.rows
     chart_title = f"Data charting table: {title or project.name}"
     try:
         chart_xlsx = file_bytes(lambda p: export_extraction(conn, form, "xlsx", p, title=chart_title), ".xlsx")
@@ -119,7 +122,7 @@ cols[2].download_button(f"Decisions (CSV, {len(votes)} votes)", rules.decisions_
 st.subheader("Report pack")
 st.caption("One Word document: the methods draft, Figure 1, the charting table and the checklist.")
 if st.button("Build the report pack", key="rep-pack", icon=":material/description:"):
-    from review.pack import gather_pack, write_pack
+    from review.reporting.pack import gather_pack, write_pack
 
     with st.spinner("Building the report pack ..."):
         pack = gather_pack(engine, project, made_on=date.today().isoformat(), draft=True,

@@ -32,7 +32,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
     engine = state.engine()
     criteria = state.criteria()
     pilot = state.pilot_size() if stage == "title_abstract" else 0
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # reads only: closed before the queue writes
         progress = state.progress(conn, reviewer_name, stage)
         pilot_total = len(rules.pilot_ids(conn, pilot, state.seed())) if pilot else 0
         pilot_left = len(rules.pilot_left(conn, reviewer_name, pilot, state.seed())) if pilot else 0
@@ -40,17 +40,16 @@ def record_panel(stage: str, reviewer_name: str) -> None:
             state.queue_order() == "relevance" and stage == "title_abstract" and not pilot_left
             and rules.ranking_due(conn, reviewer_name)
         )
-        # end this read transaction, so the queue commits what it works out itself (the
-        # pilot set once frozen, the reviewer's ranking) instead of losing it when the
-        # connection closes
-        conn.commit()
-        with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
-            record_id = pressed_card(stage)
-            if record_id is None:
-                record_id = rules.claim_next(
-                    engine, reviewer_name, stage, state.settings(), terms=list(criteria.include_terms),
-                )
-        st.session_state[f"card-{stage}"] = record_id
+    # the queue writes what it works out (the pilot set once frozen, the reviewer's ranking,
+    # the claim) in its own transaction
+    with st.spinner("Ranking your queue from your own decisions…") if ranking else nullcontext():
+        record_id = pressed_card(stage)
+        if record_id is None:
+            record_id = rules.claim_next(
+                engine, reviewer_name, stage, state.settings(), terms=list(criteria.include_terms),
+            )
+    st.session_state[f"card-{stage}"] = record_id
+    with engine.connect() as conn:
         undo_target = st.session_state.get(f"undo-target-{stage}")  # what U named when pressed
         last = rules.last_vote(conn, reviewer_name, stage)
         st.session_state[f"undo-target-{stage}"] = last.record_id if last else None

@@ -210,7 +210,7 @@ def test_new_round_chases_only_records_included_since(store_engine, client, grap
 
 
 def test_prisma_other_methods_column_counts_chased_records(store_engine, client, graph, held):
-    from review.prisma import arithmetic_problems, prisma_counts
+    from review.reporting.prisma import arithmetic_problems, prisma_counts
 
     held(store_engine)
     seeds, _, _ = plan_chase(store_engine, "full_text", ("backward", "forward"))

@@ -116,7 +116,7 @@ def test_a_chased_near_duplicate_is_found_by_dedup_and_counted_as_already_identi
     stored, and `review dedup` then counts it once (PRISMA: already identified)."""
     from test_chase import corpus_record
 
-    from review.prisma import prisma_counts
+    from review.reporting.prisma import prisma_counts
 
     project, _ = project_store
     copy = corpus_record(corpus, graph["n3"])

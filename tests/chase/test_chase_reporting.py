@@ -10,10 +10,10 @@ import re
 import sqlalchemy as sa
 
 from review.chase import plan_chase, run_chase
-from review.diagram import render_svg
-from review.prisma import prisma_counts, to_r_csv
 from review.pubmed.log import render_csv, render_markdown, search_log
-from review.reports import gather_methods_facts, methods_text
+from review.reporting.diagram import render_svg
+from review.reporting.methods import gather_methods_facts, methods_text
+from review.reporting.prisma import prisma_counts, to_r_csv
 from review.screening import mark_not_retrieved
 
 from test_chase import _vote, graph, held  # noqa: F401  (fixtures)

@@ -4,6 +4,7 @@ exit status and no traceback, and leaves what is stored untouched."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 from pathlib import Path
@@ -284,9 +285,15 @@ def test_write_failure_is_a_message(project, capsys, monkeypatch, tmp_path):
 
 
 def test_import_impossible_searched_date(project, capsys):
-    with pytest.raises(SystemExit) as exc:
-        run(project, "import", str(SAMPLE), "--database", "PubMed", "--searched", "2020-02-31")
-    assert "--searched takes YYYY-MM-DD, a real date, not '2020-02-31'" in str(exc.value.code)
+    assert run(project, "import", str(SAMPLE), "--database", "PubMed", "--searched", "2020-02-31") == 1
+    assert capsys.readouterr().err == "review: --searched takes YYYY-MM-DD, a real date, not '2020-02-31'\n"
+
+
+def test_import_map_without_an_equals_sign(project, capsys):
+    assert run(project, "import", str(SAMPLE), "--database", "PubMed", "--map", "title") == 1
+    assert capsys.readouterr().err == "review: --map takes FIELD=COLUMN, not 'title'\n"
+    assert run(project, "status", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["imports"] == 0  # nothing stored
 
 
 def test_a_relative_sqlite_path_in_review_yaml_is_read_from_the_project_folder(project, tmp_path, monkeypatch):

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from must_run import shared_data_root
 
 TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
 DATA = TESTS / "data" / "formats"
 SAMPLE = REPO / "data" / "sample"
-SHARED_FORMATS = REPO.parent / "shared" / "data" / "formats"
-for _candidate in (REPO.parent / "shared" / "data" / "formats", Path("/work/shared/data/formats")):
-    if _candidate.is_dir():
-        SHARED_FORMATS = _candidate
-        break
+SHARED_FORMATS = shared_data_root() / "formats"
 
 
 @pytest.fixture

@@ -356,3 +356,29 @@ def test_url_encoded_doi_is_stored_decoded_and_dedup_sees_the_plain_form(write):
     result = find_duplicates([record, plain])
     assert result.labels[0] == result.labels[1]
     assert result.duplicates[0].decision.method == "doi"
+
+
+def test_write_ris_reads_back_as_the_same_records():
+    """``write_ris`` (records back out, for EndNote and Zotero) and the reader agree: what is
+    written is what a reference manager (and this reader) reads back."""
+    from review.records import Record
+
+    written = [
+        Record(title="Mentoring  medical\nstudents", authors=["Smith, Jane", "Ng, K"], journal="Med Educ",
+               year=2019, volume="53", issue="4", start_page="321", end_page="330", doi="10.1111/medu.13800",
+               pmid="30734344", abstract="Line one.\nLine two.", keywords=["mentoring"], reference_type="JOUR"),
+        Record(title="A conference talk", reference_type="CONF", year=2020),
+        Record(title="An odd type", reference_type="XYZ"),
+    ]
+    text = ris.write_ris([ris.RisEntry(written[0], keywords=("tag one",), notes=("a note",), ref_id="7"),
+                          *written[1:]])
+    assert text.count("ER  - ") == 3 and "\r\n" in text
+    assert "TY  - JOUR\r\n" in text.split("ER  - ")[2]  # an unknown type is written as JOUR
+    back = ris.parse_text(text).records
+    assert [r.title for r in back] == ["Mentoring medical students", "A conference talk", "An odd type"]
+    first = back[0]
+    assert first.authors == ["Smith, Jane", "Ng, K"] and first.year == 2019 and first.doi == "10.1111/medu.13800"
+    assert (first.volume, first.issue, first.start_page, first.end_page) == ("53", "4", "321", "330")
+    assert first.abstract == "Line one. Line two." and first.journal == "Med Educ"
+    assert "mentoring" in first.keywords and "tag one" in first.keywords
+    assert back[1].reference_type == "CONF"

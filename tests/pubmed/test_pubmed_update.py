@@ -81,9 +81,9 @@ def test_update_finds_old_and_new_records_and_stores_only_the_new(setup, capsys)
 
 
 def test_update_reported_in_log_methods_and_prisma(setup, capsys):
-    from review.prisma import prisma_counts, prisma_text
     from review.pubmed.log import render_markdown, search_log
-    from review.reports import gather_methods_facts, methods_text
+    from review.reporting.methods import gather_methods_facts, methods_text
+    from review.reporting.prisma import prisma_counts, prisma_text
 
     project, since = setup["project"], setup["since"]
     assert main(["--project", str(project.root), "search", "--query", "mentoring", "--update"]) == 0
@@ -110,8 +110,8 @@ def test_update_reported_in_log_methods_and_prisma(setup, capsys):
     assert f"search of {since.isoformat()} updated on {today}: {n:,} new record" in outline
     with engine.connect() as conn:
         counts = prisma_counts(conn)
-    from review.diagram import render_svg
-    from review.prisma import to_r_csv
+    from review.reporting.diagram import render_svg
+    from review.reporting.prisma import to_r_csv
     import csv as csv_module
     import io
     import re

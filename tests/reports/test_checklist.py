@@ -15,10 +15,10 @@ import re
 
 import yaml
 
-from review.checklist import FILLED, HEADERS, ITEMS, SECTIONS, WRITE, checklist_rows
 from review.extraction import form_from_config
-from review.prisma import PrismaCounts
-from review.reports import MethodsFacts
+from review.reporting.checklist import FILLED, HEADERS, ITEMS, SECTIONS, WRITE, checklist_rows
+from review.reporting.methods import MethodsFacts
+from review.reporting.prisma import PrismaCounts
 from review.store import add_import, list_imports, open_store
 from test_project_end_to_end import run
 
@@ -241,7 +241,7 @@ def _out(project, capsys, *args) -> str:
 
 
 def test_the_summary_line_counts_items_in_plain_english():
-    from review.checklist import FILLED, ITEMS, WRITE, ChecklistRow, status_summary
+    from review.reporting.checklist import FILLED, ITEMS, WRITE, ChecklistRow, status_summary
 
     one = [ChecklistRow(ITEMS[0], "x", FILLED), ChecklistRow(ITEMS[1], "", WRITE),
            ChecklistRow(ITEMS[2], "y", "partly: add the rationale")]

@@ -4,10 +4,10 @@ the methods draft: it shows as "Database not named (import #N)"."""
 
 from __future__ import annotations
 
-from review import reports
-from review.prisma import prisma_counts, prisma_text
+from review import reporting
 from review.pubmed.log import render_csv, render_markdown, search_log
 from review.records import Record
+from review.reporting.prisma import prisma_counts, prisma_text
 from review.store import add_import, add_records
 
 
@@ -19,7 +19,7 @@ def test_tool_names_stored_earlier_are_not_listed_as_databases(store_engine):
         add_records(conn, second, [Record(title="C")], default_database="EndNote library (RIS)")
     with store_engine.connect() as conn:
         counts = prisma_counts(conn)
-        facts = reports.gather_methods_facts(conn, {})
+        facts = reporting.gather_methods_facts(conn, {})
     assert counts.database_specific_results == {"PubMed": 2, f"Database not named (import #{second})": 1}
     assert "EndNote" not in prisma_text(counts)
     entries = search_log(store_engine)

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from review.diagram import fmt, render_svg, smallest_font_pt, write_diagram
-from review.prisma import FlowInputs, check_arithmetic, count_flow
+from review.reporting.diagram import fmt, render_svg, smallest_font_pt, write_diagram
+from review.reporting.prisma import FlowInputs, check_arithmetic, count_flow
 
 from test_prisma_counts import draft_inputs, hand_inputs
 

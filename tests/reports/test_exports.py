@@ -10,8 +10,9 @@ import pytest
 import rispy
 
 from review import extraction as ex
-from review import reports
+from review import reporting
 from review.records import Record
+from review.screening.agreement import Agreement
 from review.store import add_import, add_records
 
 
@@ -43,7 +44,8 @@ def charted(store_engine):
 def test_csv_one_row_per_source_with_consensus(charted, tmp_path):
     engine, form = charted
     with engine.connect() as conn:
-        text, rows = reports.export_extraction(conn, form, "csv", None, record_ids=[1, 2])
+        export = reporting.export_extraction(conn, form, "csv", None, record_ids=[1, 2])
+        text, rows = export.text, export.rows
     table = list(csv.DictReader(io.StringIO(text)))
     assert [r["Record"] for r in table] == ["1", "2"]
     assert table[0]["Country"] == "Norway"  # the consensus, not bob's Sweden
@@ -61,7 +63,7 @@ def test_xlsx_opens_and_holds_rows_and_disagreements(charted, tmp_path):
     engine, form = charted
     out = tmp_path / "chart.xlsx"
     with engine.connect() as conn:
-        reports.export_extraction(conn, form, "xlsx", out, record_ids=[1, 2])
+        reporting.export_extraction(conn, form, "xlsx", out, record_ids=[1, 2])
     wb = load_workbook(out)
     assert wb.sheetnames == ["Charting", "Disagreements", "By reviewer"]
     ws = wb["Charting"]
@@ -87,7 +89,7 @@ def test_docx_opens_and_holds_the_paper_table(charted, tmp_path):
     engine, form = charted
     out = tmp_path / "chart.docx"
     with engine.connect() as conn:
-        reports.export_extraction(conn, form, "docx", out, record_ids=[1, 2])
+        reporting.export_extraction(conn, form, "docx", out, record_ids=[1, 2])
     document = docx.Document(out)
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
@@ -102,7 +104,7 @@ def test_docx_opens_and_holds_the_paper_table(charted, tmp_path):
 def test_markdown_table_escapes_pipes(charted):
     engine, form = charted
     with engine.connect() as conn:
-        text, _ = reports.export_extraction(conn, form, "md", None, record_ids=[1, 2])
+        text = reporting.export_extraction(conn, form, "md", None, record_ids=[1, 2]).text
     lines = text.splitlines()
     assert lines[0] == "# Data charting table"
     table = [l for l in lines if l.startswith("|")]
@@ -114,8 +116,8 @@ def test_markdown_table_escapes_pipes(charted):
 
 def test_xlsx_and_docx_need_an_out_file(charted):
     engine, form = charted
-    with engine.connect() as conn, pytest.raises(reports.ExportError, match="needs --out FILE.xlsx"):
-        reports.export_extraction(conn, form, "xlsx", None, record_ids=[1])
+    with engine.connect() as conn, pytest.raises(reporting.ExportError, match="needs --out FILE.xlsx"):
+        reporting.export_extraction(conn, form, "xlsx", None, record_ids=[1])
 
 
 def _items():
@@ -123,14 +125,14 @@ def _items():
                  doi="10.1186/s13104-017-2430-y", pmid="28219415", volume="10", start_page="79",
                  abstract="Line one\nline two", keywords=["mentoring"], source_database="MEDLINE")
     return [
-        reports.RecordDecisions(1, rec, {"title_abstract": ("include", ""), "full_text": ("exclude", "Not medical students")}),
-        reports.RecordDecisions(2, Record(title="B", reference_type="CONF"), {"title_abstract": ("exclude", "")}),
-        reports.RecordDecisions(3, Record(title="C"), {"title_abstract": ("include", ""), "full_text": ("undecided", "")}, "paywalled"),
+        reporting.RecordDecisions(1, rec, {"title_abstract": ("include", ""), "full_text": ("exclude", "Not medical students")}),
+        reporting.RecordDecisions(2, Record(title="B", reference_type="CONF"), {"title_abstract": ("exclude", "")}),
+        reporting.RecordDecisions(3, Record(title="C"), {"title_abstract": ("include", ""), "full_text": ("undecided", "")}, "paywalled"),
     ]
 
 
 def test_ris_carries_decisions_in_notes_and_reads_back():
-    text = reports.to_ris(_items())
+    text = reporting.to_ris(_items())
     entries = rispy.loads(text)
     assert len(entries) == 3
     first = entries[0]
@@ -146,26 +148,26 @@ def test_ris_carries_decisions_in_notes_and_reads_back():
 
 
 def test_records_csv_columns():
-    rows = list(csv.DictReader(io.StringIO(reports.records_csv(_items()))))
-    assert list(rows[0].keys()) == list(reports.RECORD_CSV_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(reporting.records_csv(_items()))))
+    assert list(rows[0].keys()) == list(reporting.RECORD_CSV_COLUMNS)
     assert (rows[0]["ta_decision"], rows[0]["ft_decision"], rows[0]["ft_reason"]) == ("include", "exclude", "Not medical students")
     assert rows[0]["pages"] == "79"
     assert rows[2]["not_retrieved"] == "paywalled"
 
 
 def test_methods_text_from_facts():
-    facts = reports.MethodsFacts(
-        searches=[reports.SearchFact("MEDLINE", "Ovid", ["2018-01-31"], 83, ["English", "humans"]),
-                  reports.SearchFact("Embase", "Ovid", ["2018-01-31"], 411)],
+    facts = reporting.MethodsFacts(
+        searches=[reporting.SearchFact("MEDLINE", "Ovid", ["2018-01-31"], 83, ["English", "humans"]),
+                  reporting.SearchFact("Embase", "Ovid", ["2018-01-31"], 411)],
         other_sources={"citation-searching": 4},
         identified=494, duplicates=47, dedup_methods={"doi": 40, "fuzzy": 7}, screened=447,
-        reviewers=["alice", "bob"], kappa={"title_abstract": [("alice", "bob", 447, 95.1, 0.81, (0.74, 0.88))]},
+        reviewers=["alice", "bob"], kappa={"title_abstract": [Agreement("title_abstract", ("alice", "bob"), 447, 95.1, 0.81, (0.74, 0.88), 0.9)]},
         conflict_resolution="lead", conflicts_resolved={"title_abstract": 12},
         exclusion_reasons=["a", "b"], assessed=81, included=20,
         extraction_mode="dual", extraction_fields=25, extraction_sections=["Source", "Programme"],
         extractors=2, charted=20,
     )
-    text = reports.methods_text(facts)
+    text = reporting.methods_text(facts)
     for needle in (
         "We searched MEDLINE (Ovid) on 2018-01-31 (83 records) and Embase (Ovid) on 2018-01-31 (411 records).",
         "Limits applied: English and humans.",
@@ -190,7 +192,7 @@ def test_ris_writes_one_kw_line_per_heading_and_reads_back_whole(tmp_path):
     carrillo = next(r for r in sample if r.source_id == "29407543")
     medline = read_file(reports_sample("pubmed-blue-light.nbib")).records[6]  # MeSH and OT
     assert medline.subject_headings and not set(medline.subject_headings) & set(medline.keywords)
-    text = reports.to_ris([reports.RecordDecisions(1, carrillo, {}), reports.RecordDecisions(2, medline, {})])
+    text = reporting.to_ris([reporting.RecordDecisions(1, carrillo, {}), reporting.RecordDecisions(2, medline, {})])
     lines = text.split("\r\n")
     assert "KW  - *Depressive Disorder, Treatment-Resistant/dt [Drug Therapy]" in lines
     assert lines.count("KW  - Memory, Episodic") == 1

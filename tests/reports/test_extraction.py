@@ -122,6 +122,13 @@ def three_records(store_engine):
     return store_engine
 
 
+def test_blinding_rule_of_dual_extraction():
+    # a reviewer sees the other extractor's values once they have stored their own; a lead always
+    assert not ex.may_see_others({}, role="reviewer")
+    assert ex.may_see_others({"author": "Smith"}, role="reviewer")
+    assert ex.may_see_others({}, role="lead")
+
+
 def test_dual_extraction_disagreement_and_consensus(three_records):
     engine = three_records
     form = ex.form_from_config({})

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from review import extraction as ex
-from review.prisma import check_arithmetic, prisma_counts
+from review.reporting.prisma import check_arithmetic, prisma_counts
 from review.store import open_store
 from review.store.schema import records
 from review.studies import link_report, study_of
@@ -21,7 +21,7 @@ import os
 from review.project import load_project
 from review.screening import Reviewer
 from review.store import open_store
-from screening_app.extraction_page import render
+from screening_app.views.extraction import render
 
 project = load_project(os.environ["REVIEW_PROJECT"])
 render(project, open_store(project.database_url), Reviewer(os.environ["EX_REVIEWER"], os.environ.get("EX_ROLE", "reviewer"), True))

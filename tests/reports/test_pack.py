@@ -14,13 +14,13 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
-from review.checklist import HEADERS as CHECKLIST_HEADERS
-from review.diagram import png_bytes, render_svg
 from review.extraction import form_from_config
 from review.importing import import_file
-from review.pack import NO_CHARTING, NO_FIGURE, NO_SEARCH_LOG, NO_STRATEGY, Pack, write_pack
-from review.prisma import check_arithmetic, prisma_counts
-from review.reports import chart_columns
+from review.reporting.charting import chart_columns
+from review.reporting.checklist import HEADERS as CHECKLIST_HEADERS
+from review.reporting.diagram import png_bytes, render_svg
+from review.reporting.pack import NO_CHARTING, NO_FIGURE, NO_SEARCH_LOG, NO_STRATEGY, Pack, write_pack
+from review.reporting.prisma import check_arithmetic, prisma_counts
 from review.store import add_import, open_store
 from review.strategy import load_strategy, search_lines
 from test_project_end_to_end import DATA, run
@@ -163,7 +163,7 @@ def test_a_draft_says_draft_on_the_title_the_figure_and_the_checklist(unfinished
     assert checklist.rows[14].cells[5].text.startswith("DRAFT")
     at_checklist = index_of(items, lambda i: i[0] == "table" and i[1]._tbl is checklist._tbl)
     assert items[at_checklist - 1][1].startswith(draft_line)  # the bold line above the checklist
-    # the picture is the draft diagram (banner and watermark drawn by review.diagram)
+    # the picture is the draft diagram (banner and watermark drawn by review.reporting.diagram)
     engine = open_store(unfinished_project.database_url)
     with engine.connect() as conn:
         counts = check_arithmetic(prisma_counts(conn), draft=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from review.prisma import (
+from review.reporting.prisma import (
     FlowInputs,
     PrismaArithmeticError,
     ScreeningUnfinishedError,
@@ -285,8 +285,8 @@ def test_draft_csv_is_marked_in_the_box_texts_the_r_package_draws():
 def test_a_draft_before_anyone_screened_never_shows_them_as_screened():
     """379 records to screen, none decided: 'Records screened: 0 so far, 379 awaiting' in the
     text, the SVG and the R/Shiny CSV; the finished figure keeps the single total."""
-    from review.diagram import render_svg
-    from review.prisma import prisma_text, screened_text
+    from review.reporting.diagram import render_svg
+    from review.reporting.prisma import prisma_text, screened_text
 
     left = list(range(379))
     c = check_arithmetic(count_flow(FlowInputs(databases={"MEDLINE": 400}, duplicates_removed=21, left_ids=left)),

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from review import screening
 from review.cli import main
 from review.importing import import_file
-from review.prisma import PrismaArithmeticError, check_arithmetic, prisma_counts
+from review.reporting.prisma import PrismaArithmeticError, check_arithmetic, prisma_counts
 from review.store import now_iso, open_store
 from review.store.schema import dedup_membership, records
 

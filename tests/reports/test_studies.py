@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from review import screening
-from review.diagram import render_svg
-from review.prisma import PrismaArithmeticError, PrismaCounts, check_arithmetic, count_flow, csv_values, prisma_counts, to_r_csv
+from review.reporting.diagram import render_svg
+from review.reporting.prisma import PrismaArithmeticError, PrismaCounts, check_arithmetic, count_flow, csv_values, prisma_counts, to_r_csv
 from review.store import list_events, open_store
 from review.store.schema import study_links
 from review.studies import (
@@ -239,6 +239,9 @@ def test_check_finds_a_report_excluded_after_linking(included):
         "if record 2 belongs in the review, change (or finish) its full-text decision"]
     # the counts are still right (the excluded report is not counted); the link is what is stale
     assert (counts(included).new_studies, counts(included).new_reports) == (1, 2)
+    # and they carry the warning, so every report drawn from them can give it (not a box)
+    assert counts(included).study_link_warnings == [disagreement_lines(found[0])]
+    assert "study_link_warnings" not in counts(included).to_dict()
     unlink_report(included, 2, by="carol")  # the fix
     with included.connect() as conn:
         assert link_disagreements(conn) == []

@@ -123,3 +123,39 @@ def test_agreement_ci_reads_n_a_when_it_cannot_be_computed(proj, capsys, tmp_pat
     assert "n/a" in row and "0.00 to 0.00" not in row
     assert run(project, "agreement", "--json", "--stage", "title_abstract") == 0
     assert json.loads(capsys.readouterr().out)[0]["kappa_ci"] is None
+
+
+def test_conflicts_show_the_record_as_merged_from_its_duplicates(project, capsys, tmp_path):
+    """The kept record of a duplicate cluster lacks a PMID its duplicate has: ``review
+    conflicts`` shows the merged record, as the app's Conflicts page does."""
+    import sqlalchemy as sa
+
+    from review.records import Record
+    from review.store import add_import, add_records
+    from review.store.schema import dedup_membership
+
+    engine = open_store(project.database_url)
+    with engine.begin() as conn:
+        imp = add_import(conn, kind="file", database="Embase")
+        add_records(conn, imp, [Record(title="Peer mentoring of residents", year=2015)])
+        imp2 = add_import(conn, kind="file", database="MEDLINE")
+        add_records(conn, imp2, [Record(title="Peer mentoring of residents", year=2015, pmid="31234567")])
+        kept, dup = conn.execute(sa.text("select id from records order by id")).scalars().all()
+        conn.execute(sa.insert(dedup_membership), [
+            {"record_id": kept, "kept_id": kept, "updated_at": "x"},
+            {"record_id": dup, "kept_id": kept, "updated_at": "x"},
+        ])
+    engine.dispose()
+    for name in ("alice", "bob"):
+        run(project, "reviewers", "add", name)
+    votes = tmp_path / "votes.csv"
+    votes.write_text("reviewer,record,stage,decision,reason,note\n"
+                     f"alice,id:{kept},title_abstract,include,,\nbob,id:{kept},title_abstract,exclude,,\n",
+                     encoding="utf-8")
+    assert run(project, "decisions", "import", str(votes)) == 0
+    capsys.readouterr()
+    assert run(project, "conflicts", "--json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["record_id"], row["pmid"], row["title"]) == (kept, "31234567", "Peer mentoring of residents")
+    assert run(project, "conflicts") == 0
+    assert f"record {kept} (PMID 31234567)" in capsys.readouterr().out

@@ -16,6 +16,7 @@ from review.screening import (
     ScreeningError,
     add_reviewer,
     cast_vote,
+    freeze_pilot,
     next_record_id,
     pilot_agreement,
     pilot_ids,
@@ -28,7 +29,7 @@ from review.screening import (
 from review.screening import ranking
 from review.screening.settings import ScreeningSettings, screening_settings
 from review.store import open_store
-from review.store.schema import dedup_membership, screening_pilot
+from review.store.schema import dedup_membership, screening_order, screening_pilot
 
 TA, FT = "title_abstract", "full_text"
 PILOT = 4
@@ -102,6 +103,30 @@ def test_before_anyone_voted_the_pilot_set_follows_the_store(screening_store):
     assert after == _queue(engine, "carol")[:PILOT]  # the start of the order over every record
     assert set(after) & set(new) and after != pilot
     assert _frozen(engine) == 0
+
+
+def test_reading_the_pilot_set_writes_nothing_and_freezing_stores_what_was_read(screening_store):
+    engine, _ids, _ = screening_store
+    pilot = _pilot(engine)
+    cast_vote(engine, "alice", pilot[0], TA, "include", criteria=CRITERIA)  # no pilot setting: nothing frozen
+    make_records(engine, 40)  # new records without a key in the stored order yet
+
+    def rows():
+        with engine.connect() as conn:
+            return [conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                    for t in (screening_pilot, screening_order)]
+
+    before = rows()
+    with engine.connect() as conn:
+        read = pilot_ids(conn, PILOT)
+        left = pilot_left(conn, "alice", PILOT)
+    assert rows() == before and before[0] == 0  # the reads stored nothing
+    assert left == [r for r in read if r != pilot[0]]  # alice voted on one
+    assert read == _queue(engine, "carol")[:PILOT]  # the start of the order over every record
+    assert freeze_pilot(engine, PILOT) == read  # the writer stores the set the read gave
+    assert _frozen(engine) == PILOT and _pilot(engine) == read
+    make_records(engine, 40)
+    assert _pilot(engine) == read  # frozen: later imports do not join
 
 
 def test_the_pilot_set_is_frozen_once_a_reviewer_voted(screening_store):
@@ -333,7 +358,7 @@ def test_cli_names_a_bad_pilot_setting(project, capsys):
 
 
 def test_methods_draft_reports_a_completed_pilot_round(screening_store):
-    from review.reports import gather_methods_facts, selection_text
+    from review.reporting.methods import gather_methods_facts, selection_text
 
     engine, ids, _ = screening_store
     config = {"screening": {"pilot": PILOT}}

@@ -230,7 +230,7 @@ def test_term_scores_count_distinct_terms():
 
 
 def test_methods_draft_reports_prioritisation_only_when_used(corpus):
-    from review.reports import MethodsFacts, selection_text
+    from review.reporting.methods import MethodsFacts, selection_text
     from review.screening import prioritisation_used
 
     engine, relevant, other = corpus

@@ -20,8 +20,8 @@ import pytest
 from serve import REPO, review_screen
 from test_browser import SHOTS, TIMEOUT_MS, browser, record_id, sign_in_by_link, wait_for_change, wait_idle  # noqa: F401
 
-from review.diagram import fmt
 from review.project import init_project
+from review.reporting.diagram import fmt
 
 pytestmark = pytest.mark.browser
 SAMPLE = REPO / "data" / "sample"

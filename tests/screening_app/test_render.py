@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from review.records import Record
-from screening_app.render import Highlighter, criteria_html, esc, md_escape, record_card_html, term_regex
+from review.strategy.highlight import terms_regex as term_regex
+from screening_app.render import Highlighter, criteria_html, esc, md_escape, record_card_html
 
 
 def marks(html_text: str, kind: str) -> list[str]:

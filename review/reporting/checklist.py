@@ -8,7 +8,7 @@ sections and topics as data; "what it asks" is our own one-line summary of each 
 checklist's wording (the paper has the exact text).
 
 ``checklist_rows(facts, counts, form)`` is pure: from the methods draft's facts
-(``review.reports.MethodsFacts``, agreement included), the checked PRISMA counts and the
+(``review.reporting.methods.MethodsFacts``, agreement included), the checked PRISMA counts and the
 charting form, each item gets the draft text the store can give and a status:
 ``filled from the store``, ``partly: add ...`` (what is still the author's) or
 ``write in the manuscript``. ``checklist_markdown``, ``checklist_csv`` and
@@ -23,18 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review.extraction import Field, Form
-from review.prisma import PrismaCounts, draft_note, screened_text
-from review.reports import (
+from review.reporting.methods import (
     MethodsFacts,
-    _other_label,
-    _where,
     all_limits,
     charting_text,
+    database_with_interface,
+    other_source_label,
     selection_text,
-    to_csv,
-    to_markdown,
-    write_docx,
 )
+from review.reporting.prisma import PrismaCounts, draft_note, screened_text
+from review.reporting.tables import to_csv, to_markdown, write_docx
 
 SOURCE = (
     "Tricco AC, Lillie E, Zarin W, O'Brien KK, Colquhoun H, Levac D, et al. PRISMA Extension for "
@@ -194,15 +192,15 @@ def _information_sources(x: _Inputs) -> tuple[str, str]:
     lines = []
     for s in f.searches:
         when = f"searched {', '.join(s.dates)}" if s.dates else "search date not recorded"
-        lines.append(f"{_where(s.database, s.interface)}, {when}: {_n(s.records)} records")
-    others = [f"{_other_label(k)} ({_n(n)} records)" for k, n in f.other_sources.items()
+        lines.append(f"{database_with_interface(s.database, s.interface)}, {when}: {_n(s.records)} records")
+    others = [f"{other_source_label(k)} ({_n(n)} records)" for k, n in f.other_sources.items()
               if k != "registers"]  # registers are listed with the databases
     if others:
         lines.append("Other sources: " + "; ".join(others))
     dates = sorted(d for s in f.searches for d in s.dates)
     if dates:
         lines.append(f"Most recent search: {dates[-1]}")
-    undated = [_where(s.database, s.interface) for s in f.searches if not s.dates]
+    undated = [database_with_interface(s.database, s.interface) for s in f.searches if not s.dates]
     if undated:
         return "\n".join(lines), partly(
             f"the date searched of {', '.join(undated)} (review import FILE --searched YYYY-MM-DD records it)"
@@ -214,7 +212,7 @@ def _search(x: _Inputs) -> tuple[str, str]:
     f = x.facts
     lines = []
     for s in f.strategies:
-        where = _where(s.database, s.interface)
+        where = database_with_interface(s.database, s.interface)
         when = f"searched {s.searched_on}" if s.searched_on else "date not recorded"
         if s.kind == "search":
             found = f", {_n(s.total)} records" if s.total is not None else ""
@@ -306,7 +304,7 @@ def flow_text(c: PrismaCounts) -> str:
     if c.dbr_pending:
         lines.append(f"Reports awaiting a full-text decision: {_n(c.dbr_pending)}")
     if c.has_other_column:
-        per_source = "; ".join(f"{_other_label(k)} {_n(v)}" for k, v in c.other_specific_results.items())
+        per_source = "; ".join(f"{other_source_label(k)} {_n(v)}" for k, v in c.other_specific_results.items())
         lines.append(f"Records identified by other methods: {_n(c.other_results)} ({per_source})")
         lines.append(f"Other methods, already identified: {_n(c.other_removed)}")
         lines.append(f"Other methods, excluded on title and abstract: {_n(c.other_screened_excluded)}")

@@ -1,14 +1,11 @@
-"""Exports for the paper: the charting table (CSV/XLSX/DOCX/Markdown), records with their
-screening decisions (RIS/CSV, for EndNote/Zotero), and a draft methods section.
-
-Table building is pure (headers + rows of strings); writers only write; the ``gather_*``
-functions read the store.
+"""The draft methods section: its facts gathered from the store and the project config
+(``gather_methods_facts`` -> ``MethodsFacts``, plain data) and the text written from them
+(``methods_text`` and its sentences, pure). The reporting checklist reuses the facts and the
+sentence helpers made public here (``database_with_interface``, ``other_source_label``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,370 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from review.extraction import ChartRow, Form, display, final_table, states_of
 from review.formats.sources import database_label
-from review.records import Record
 
 if TYPE_CHECKING:
-    from review.prisma import PrismaCounts
-
-EXTRACTION_FORMATS = ("csv", "xlsx", "docx", "md")
-RECORD_FORMATS = ("ris", "csv")
-STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
-
-
-class ExportError(Exception):
-    """An export that cannot be written as asked (message says why)."""
-
-
-# ---------------------------------------------------------------------------------------
-# The charting table
-
-
-def chart_columns(form: Form, *, paper: bool) -> list[tuple[str, str]]:
-    """(field id, header) of the charting table; ``paper`` keeps only ``export: true`` fields."""
-    return [(f.id, f.label) for f in form.fields if f.export or not paper]
-
-
-def chart_table(form: Form, rows: Sequence[ChartRow], *, paper: bool = False) -> tuple[list[str], list[list[str]]]:
-    """Headers and string rows; the data version (``paper=False``) adds record id, source
-    and the fields still open (disagreement without consensus, or a second extractor awaited)."""
-    columns = chart_columns(form, paper=paper)
-    headers = [label for _, label in columns]
-    if not paper:
-        headers = ["Record", "Source", "Study", *headers, "Open fields"]
-    out = []
-    for row in rows:
-        cells = [display(row.values.get(fid)) for fid, _ in columns]
-        if not paper:
-            cells = [str(row.record_id), row.label, row.study, *cells, ", ".join(row.open_fields)]
-        out.append(cells)
-    return headers, out
-
-
-def disagreement_table(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> tuple[list[str], list[list[str]]]:
-    """Every field on which dual extractors differed: their values, the consensus and status."""
-    states = states_of(conn, form, record_ids)
-    reviewers: list[str] = []
-    for per_field in states.values():
-        for s in per_field.values():
-            for r in s.by_reviewer:
-                if r not in reviewers:
-                    reviewers.append(r)
-    headers = ["Record", "Field", *reviewers, "Consensus", "Status"]
-    rows = []
-    for rid in record_ids:
-        for f in form.fields:
-            s = states[rid][f.id]
-            differed = s.status == "disagreement" or (
-                s.status == "consensus"
-                and len({repr(v) for v in s.by_reviewer.values()}) > 1
-            )
-            if differed:
-                rows.append([str(rid), f.label, *[display(s.by_reviewer.get(r)) for r in reviewers],
-                             display(s.consensus) if s.has_consensus else "", s.status])
-    return headers, rows
-
-
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def to_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "") -> str:
-    """A GitHub/Pandoc pipe table (pipes escaped, line breaks as <br>)."""
-
-    def cell(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-    lines = [f"# {title}", ""] if title else []
-    lines.append("| " + " | ".join(cell(h) for h in headers) + " |")
-    lines.append("|" + "|".join(" --- " for _ in headers) + "|")
-    for row in rows:
-        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> Path:
-    """Workbook with one sheet per (name, headers, rows): bold frozen header, wrapped text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, headers, rows in sheets:
-        ws = wb.create_sheet(title=name[:31])
-        ws.append(list(headers))
-        for c in ws[1]:
-            c.font = Font(bold=True)
-        for row in rows:
-            ws.append(list(row))
-            for c in ws[ws.max_row]:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    c.data_type = "s"  # text that looks like a formula stays text
-        ws.freeze_panes = "A2"
-        for i, header in enumerate(headers, start=1):
-            longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows] or [10])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest + 2))
-        for row in ws.iter_rows(min_row=2):
-            for c in row:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-    wb.save(path)
-    return path
-
-
-def set_page(section: Any, *, landscape: bool) -> Any:
-    """Make a python-docx ``section`` an A4 page (landscape for wide tables), 15 mm margins."""
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
-
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(15))
-    return section
-
-
-def add_docx_table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",
-                   note: str = "", intro: str = "", heading_level: int = 1) -> Any:
-    """Add to the python-docx Document ``doc``: the title (a heading), ``intro`` (bold), the
-    table (bold header row, 8 pt, Table Grid) and ``note`` below it. A line break in a cell
-    stays a line break. Returns the table."""
-    from docx.shared import Pt
-
-    if title:
-        doc.add_heading(title, level=heading_level)
-    if intro:
-        doc.add_paragraph().add_run(intro).bold = True
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        run.font.size = Pt(8)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
-            run.font.size = Pt(8)
-    if note:
-        doc.add_paragraph(note)
-    return table
-
-
-def write_docx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "",
-               intro: str = "") -> Path:
-    """A landscape A4 Word document holding the table, ready to paste into the paper: the
-    title, ``intro`` (bold, above the table), the table, ``note`` (below it). A line break in
-    a cell stays a line break."""
-    from docx import Document
-
-    doc = Document()
-    set_page(doc.sections[0], landscape=True)
-    add_docx_table(doc, headers, rows, title=title, note=note, intro=intro)
-    doc.save(path)
-    return path
-
-
-def chart_docx_table(form: Form, rows: Sequence[ChartRow]) -> tuple[list[str], list[list[str]], str]:
-    """The charting table as the Word export has it: headers, rows (``export: true`` fields)
-    and the note below it."""
-    headers, body = chart_table(form, rows, paper=True)
-    return headers, body, f"{len(rows)} sources charted." if rows else "No sources charted yet."
-
-
-def export_extraction(conn: sa.Connection, form: Form, fmt: str, out: Path | None, *,
-                      record_ids: Sequence[int] | None = None, title: str = "") -> tuple[str | None, list[ChartRow]]:
-    """Write the charting table in ``fmt``; return (text for stdout or None, the rows).
-
-    csv and md can go to stdout (``out`` None); xlsx and docx need a file.
-    """
-    if fmt not in EXTRACTION_FORMATS:
-        raise ExportError(f"--format must be one of {', '.join(EXTRACTION_FORMATS)}, not {fmt!r}")
-    rows = final_table(conn, form, record_ids)
-    title = title or "Data charting table"
-    if fmt in ("xlsx", "docx") and out is None:
-        raise ExportError(f"a {fmt} export needs --out FILE.{fmt}")
-    if fmt == "csv":
-        text = to_csv(*chart_table(form, rows))
-    elif fmt == "md":
-        text = to_markdown(*chart_table(form, rows, paper=True), title=title)
-    elif fmt == "xlsx":
-        ids = [r.record_id for r in rows]
-        write_xlsx(out, [("Charting", *chart_table(form, rows)),
-                         ("Disagreements", *disagreement_table(conn, form, ids)),
-                         ("By reviewer", *reviewer_values_table(conn, form, ids))])
-        return None, rows
-    else:
-        headers, body, note = chart_docx_table(form, rows)
-        write_docx(out, headers, body, title=title, note=note)
-        return None, rows
-    if out is not None:
-        out.write_text(text, encoding="utf-8")
-        return None, rows
-    return text, rows
-
-
-def reviewer_values_table(conn: sa.Connection, form: Form, record_ids: Sequence[int]) -> tuple[list[str], list[list[str]]]:
-    """Every extractor's own current values (the audit trail of dual extraction)."""
-    states = states_of(conn, form, record_ids)
-    rows = []
-    for rid in record_ids:
-        for f in form.fields:
-            for reviewer, value in states[rid][f.id].by_reviewer.items():
-                if value is not None:
-                    rows.append([str(rid), f.id, reviewer, display(value)])
-    return ["Record", "Field", "Reviewer", "Value"], rows
-
-
-# ---------------------------------------------------------------------------------------
-# Records with their decisions (RIS for EndNote/Zotero, CSV)
-
-
-@dataclass
-class RecordDecisions:
-    record_id: int
-    record: Record
-    decisions: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage -> (decision, reason)
-    not_retrieved: str = ""  # reason, when the full text was sought and not retrieved
-
-
-def decision_note(item: RecordDecisions) -> list[str]:
-    """The N1 lines carrying the decisions (EndNote "Notes", Zotero child notes)."""
-    lines = []
-    for stage in ("title_abstract", "full_text"):
-        if stage in item.decisions:
-            decision, reason = item.decisions[stage]
-            text = f"Screening ({STAGE_LABELS[stage]}): {decision or 'undecided'}"
-            if reason:
-                text += f"; reason: {reason}"
-            lines.append(text)
-    if item.not_retrieved:
-        lines.append(f"Full text not retrieved: {item.not_retrieved}")
-    lines.append(f"Review record id: {item.record_id}")
-    return lines
-
-
-def decision_tags(item: RecordDecisions) -> list[str]:
-    """Keywords that become tags in Zotero and EndNote, for filtering by decision."""
-    short = {"title_abstract": "TA", "full_text": "FT"}
-    return [f"review {short[s]} {d}" for s, (d, _r) in item.decisions.items() if d]
-
-
-_RIS_TYPES = {"JOUR", "CONF", "BOOK", "CHAP", "THES", "RPRT", "GEN", "ABST", "EJOUR", "ELEC", "NEWS", "MGZN"}
-
-
-def to_ris(items: Sequence[RecordDecisions]) -> str:
-    """RIS with the decisions in N1 (notes) and KW (tags); the record's own fields kept."""
-    out: list[str] = []
-
-    def tag(name: str, value: Any) -> None:
-        text = " ".join(str(value).split()) if name != "AB" else str(value).replace("\r", "").replace("\n", " ")
-        if text:
-            out.append(f"{name}  - {text}")
-
-    for item in items:
-        r = item.record
-        rtype = r.reference_type if r.reference_type in _RIS_TYPES else "JOUR"
-        tag("TY", rtype)
-        for author in r.authors:
-            tag("AU", author)
-        tag("TI", r.title)
-        tag("T2", r.journal)
-        tag("J2", r.journal_abbrev)
-        tag("PY", r.year or "")
-        tag("VL", r.volume)
-        tag("IS", r.issue)
-        tag("SP", r.start_page)
-        tag("EP", r.end_page)
-        for issn in r.issns:
-            tag("SN", issn)
-        tag("DO", r.doi)
-        tag("AN", r.pmid or r.source_id)
-        tag("LA", r.language)
-        tag("DB", r.source_database)
-        tag("AB", r.abstract)
-        # one KW line per heading or keyword (MeSH/Emtree first), as reference managers read them
-        for kw in dict.fromkeys([*r.subject_headings, *r.keywords]):
-            tag("KW", kw)
-        for kw in decision_tags(item):
-            tag("KW", kw)
-        for url in r.urls:
-            tag("UR", url)
-        for line in decision_note(item):
-            tag("N1", line)
-        tag("ID", item.record_id)
-        out.append("ER  - ")
-        out.append("")
-    return "\r\n".join(out)
-
-
-RECORD_CSV_COLUMNS = (
-    "record_id", "pmid", "doi", "title", "authors", "year", "journal", "volume", "issue", "pages",
-    "source_database", "ta_decision", "ta_reason", "ft_decision", "ft_reason", "not_retrieved",
-)
-
-
-def records_csv(items: Sequence[RecordDecisions]) -> str:
-    rows = []
-    for item in items:
-        r = item.record
-        ta = item.decisions.get("title_abstract", ("", ""))
-        ft = item.decisions.get("full_text", ("", ""))
-        rows.append([
-            str(item.record_id), r.pmid, r.doi, r.title, "; ".join(r.authors), str(r.year or ""),
-            r.journal, r.volume, r.issue, r.pages, r.source_database, ta[0], ta[1], ft[0], ft[1],
-            item.not_retrieved,
-        ])
-    return to_csv(RECORD_CSV_COLUMNS, rows)
-
-
-def gather_record_decisions(conn: sa.Connection, stage: str | None = None) -> list[RecordDecisions]:
-    """The records of ``stage`` (or every deduplicated record) with their final decisions.
-
-    A record without a final decision at a stage it is in gets "undecided" there.
-    """
-    from review import screening
-    from review.dedup.state import merged_record
-
-    if stage is not None and stage not in screening.STAGES:
-        raise ExportError(f"--stage must be one of {', '.join(screening.STAGES)}, not {stage!r}")
-    stages = [stage] if stage else list(screening.STAGES)
-    finals = {s: screening.final_decisions(conn, s) for s in screening.STAGES}
-    missing = screening.not_retrieved(conn)
-    # full text: every report sought (title/abstract includes), the not retrieved ones too
-    sought = sorted(r for r, f in finals["title_abstract"].items() if f.decision == "include")
-    ids = sought if stage == "full_text" else screening.stage_record_ids(conn, "title_abstract")
-    members = {"title_abstract": set(ids) if stage != "full_text" else set(), "full_text": set(screening.stage_record_ids(conn, "full_text"))}
-    items = []
-    for rid in ids:
-        decisions = {}
-        for s in stages:
-            f = finals[s].get(rid)
-            if f is not None:
-                decisions[s] = (f.decision, f.reason)
-            elif rid in members[s]:
-                decisions[s] = ("undecided", "")
-        items.append(RecordDecisions(rid, merged_record(conn, rid), decisions, missing.get(rid, "")))
-    return items
-
-
-def export_records(conn: sa.Connection, fmt: str, stage: str | None = None) -> tuple[str, int]:
-    """(the export text, number of records)."""
-    if fmt not in RECORD_FORMATS:
-        raise ExportError(f"--format must be one of {', '.join(RECORD_FORMATS)}, not {fmt!r}")
-    items = gather_record_decisions(conn, stage)
-    return (to_ris(items) if fmt == "ris" else records_csv(items)), len(items)
-
-
-# ---------------------------------------------------------------------------------------
-# The methods draft
+    from review.reporting.prisma import PrismaCounts
+    from review.screening.agreement import Agreement
 
 
 @dataclass
@@ -419,14 +57,14 @@ class MethodsFacts:
     screened: int = 0
     reviewers: list[str] = field(default_factory=list)  # who cast screening votes
     voters_per_stage: dict[str, int] = field(default_factory=dict)
-    kappa: dict[str, list[tuple[str, str, int, float, float | None, tuple[float, float] | None]]] = field(default_factory=dict)
+    kappa: dict[str, list[Agreement]] = field(default_factory=dict)  # stage -> agreement per reviewer pair
     conflict_resolution: str = "lead"
     prioritisation: str = ""  # the model that ordered title/abstract queues ("" = random order)
     pilot_records: int = 0  # a pilot round completed by at least two reviewers (0: none)
     # the title/abstract stage ended by its pre-registered stopping rule: rule, recall,
     # confidence, at (date), excluded (records not screened), total, estimates (per reviewer)
     stopping: dict | None = None
-    pilot_agreement: list[tuple[str, str, float, float | None]] = field(default_factory=list)  # a, b, %, kappa
+    pilot_agreement: list[Agreement] = field(default_factory=list)  # pairs who both completed the pilot
     conflicts_resolved: dict[str, int] = field(default_factory=dict)
     exclusion_reasons: list[str] = field(default_factory=list)
     assessed: int = 0  # databases and registers
@@ -450,6 +88,8 @@ class MethodsFacts:
     citation_chasing: dict[str, Any] | None = None
     # updates of a search (`review search --update`, `review import --update-of`): (date, new records)
     search_updates: list[tuple[str, int]] = field(default_factory=list)
+    # what ``review studies check`` finds, from the PRISMA counts (``PrismaCounts.study_link_warnings``)
+    study_link_warnings: list[list[str]] = field(default_factory=list)
 
 
 DEDUP_METHOD_WORDS = {
@@ -490,13 +130,13 @@ def search_text(f: MethodsFacts) -> str:
     parts = []
     for s in f.searches:
         when = f" on {_join(s.dates)}" if s.dates else " (search date not recorded)"
-        parts.append(f"{_where(s.database, s.interface)}{when} ({_plural(s.records, 'record')})")
+        parts.append(f"{database_with_interface(s.database, s.interface)}{when} ({_plural(s.records, 'record')})")
     text = "We searched " + _join(parts) + "."
     limits = all_limits(f)
     if limits:
         text += f" Limits applied: {_join(limits)}."
     if f.other_sources:
-        others = [f"{_other_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
+        others = [f"{other_source_label(k)} ({_plural(n, 'record')})" for k, n in f.other_sources.items()]
         text += " Records were also identified through " + _join(others) + "."
     for when, n in f.search_updates:
         text += f" The search was updated on {when or '(date not recorded)'} ({_plural(n, 'new record')})."
@@ -518,7 +158,7 @@ def chase_text(facts: Mapping[str, Any]) -> str:
     )
 
 
-def _where(database: str, interface: str) -> str:
+def database_with_interface(database: str, interface: str) -> str:
     """"Embase (Ovid)"; the database alone when the interface is the database itself."""
     return f"{database} ({interface})" if interface and interface != database else database
 
@@ -533,10 +173,10 @@ def pilot_text(f: MethodsFacts) -> str:
     if not f.pilot_records or not f.pilot_agreement:
         return ""
     parts = []
-    for a, b, pct, kappa in f.pilot_agreement:
-        k = "not defined" if kappa is None else f"{kappa:.2f}"
-        who = f"{a} and {b}: " if len(f.pilot_agreement) > 1 else ""
-        parts.append(f"{who}percent agreement {pct:.1f}%, Cohen's kappa {k}")
+    for ag in f.pilot_agreement:
+        k = "not defined" if ag.kappa is None else f"{ag.kappa:.2f}"
+        who = f"{ag.pair[0]} and {ag.pair[1]}: " if len(f.pilot_agreement) > 1 else ""
+        parts.append(f"{who}percent agreement {ag.percent:.1f}%, Cohen's kappa {k}")
     return (
         f" A pilot round of {_plural(f.pilot_records, 'record')} was screened by all reviewers first "
         f"({'; '.join(parts)})."
@@ -578,13 +218,14 @@ def selection_text(f: MethodsFacts) -> str:
     text += f" Disagreements were resolved {resolver}"
     text += f"; {_count_word(resolved, 'conflict')} needed resolution." if resolved else "."
     for stage in ("title_abstract", "full_text"):
-        for a, b, n, pct, kappa, ci in f.kappa.get(stage, []):
-            k = "not defined" if kappa is None else f"{kappa:.2f}"
+        for ag in f.kappa.get(stage, []):
+            k = "not defined" if ag.kappa is None else f"{ag.kappa:.2f}"
+            ci = ag.kappa_ci
             ci_text = f" (95% CI {ci[0]:.2f} to {ci[1]:.2f})" if ci else ""
             label = "title/abstract" if stage == "title_abstract" else "full-text"
             text += (
-                f" Agreement at the {label} stage ({a} and {b}, {_plural(n, 'record')}): "
-                f"{pct:.1f}%, Cohen's kappa {k}{ci_text}."
+                f" Agreement at the {label} stage ({ag.pair[0]} and {ag.pair[1]}, {_plural(ag.n, 'record')}): "
+                f"{ag.percent:.1f}%, Cohen's kappa {k}{ci_text}."
             )
     return text
 
@@ -695,14 +336,14 @@ def methods_text(f: MethodsFacts) -> str:
     return "\n\n".join(paras) + "\n"
 
 
-def _other_label(key: str) -> str:
-    from review.prisma import OTHER_SOURCE_LABELS
+def other_source_label(key: str) -> str:
+    from review.reporting.prisma import OTHER_SOURCE_LABELS
 
     return {"registers": "trial registers"}.get(key, OTHER_SOURCE_LABELS.get(key, key).lower())
 
 
-def _pilot_facts(conn: sa.Connection, config: Mapping[str, Any]) -> tuple[int, list[tuple[str, str, float, float | None]]]:
-    """(pilot records, [(a, b, percent, kappa)] per pair who both completed it) when a pilot
+def _pilot_facts(conn: sa.Connection, config: Mapping[str, Any]) -> tuple[int, list[Agreement]]:
+    """(pilot records, the agreement of each pair who both completed it) when a pilot
     round was configured and completed by at least two reviewers, else (0, [])."""
     from review import screening
 
@@ -713,7 +354,7 @@ def _pilot_facts(conn: sa.Connection, config: Mapping[str, Any]) -> tuple[int, l
     if not status.agreement_ready:
         return 0, []
     pairs = screening.completed_pairs(status, screening.pilot_agreement(conn, settings.pilot, settings.seed))
-    return status.records, [(a.pair[0], a.pair[1], a.percent, a.kappa) for a in pairs]
+    return status.records, list(pairs)
 
 
 def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None,
@@ -722,7 +363,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     when the caller has them already (computed from the store otherwise)."""
     from review import screening
     from review.extraction import extractors, form_from_config, included_record_ids
-    from review.prisma import OTHER_METHOD_SOURCES, prisma_counts
+    from review.reporting.prisma import OTHER_METHOD_SOURCES, prisma_counts
     from review.store import list_imports
     from review.store.schema import dedup_membership, records
     from review.store.schema import imports as imports_t
@@ -784,10 +425,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     for row in screening.export_decisions(conn):
         voters.setdefault(row["stage"], set()).add(row["reviewer"])
     all_voters = sorted(set().union(*voters.values())) if voters else []
-    kappa = {
-        stage: [(a.pair[0], a.pair[1], a.n, a.percent, a.kappa, a.kappa_ci) for a in screening.agreement(conn, stage)]
-        for stage in screening.STAGES
-    }
+    kappa = {stage: screening.agreement(conn, stage) for stage in screening.STAGES}
     pilot_records, pilot_agreement = _pilot_facts(conn, config)
     from review.store import list_events
 
@@ -806,6 +444,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
     return MethodsFacts(
         citation_chasing=chase_facts(conn),
         search_updates=[(when, new) for _, _, when, new in counts.search_updates],
+        study_link_warnings=list(counts.study_link_warnings),
         title=str(config.get("title") or config.get("name") or ""),
         searches=list(searches.values()),
         other_sources=dict(others),

@@ -44,6 +44,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.errors import ReviewError
 TEMPLATE_PATH = Path(__file__).with_name("prisma2020_template.csv")
 TEMPLATE_COLUMNS = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
 
@@ -58,7 +59,7 @@ OTHER_SOURCE_LABELS = {
 }
 
 
-class PrismaArithmeticError(Exception):
+class PrismaArithmeticError(ReviewError):
     """A PRISMA box does not add up; the message names the box and the numbers."""
 
     def __init__(self, box: str, message: str):
@@ -133,6 +134,9 @@ class PrismaCounts:
     included_studies: int | None = None
     # the note per updated run (`review search --update`): (database, first date, update date, new)
     search_updates: list[tuple[str, str, str, int]] = field(default_factory=list)
+    # not a box: what ``review studies check`` finds (the lines of each study whose linked
+    # records disagree), so that every report drawn from these counts can warn of it
+    study_link_warnings: list[list[str]] = field(default_factory=list, compare=False)
 
     # --- derived boxes ---
     @property
@@ -189,6 +193,7 @@ class PrismaCounts:
     def to_dict(self) -> dict[str, Any]:
         """Every box, stored and derived, JSON-ready (``review prisma --json``)."""
         data = asdict(self)
+        del data["study_link_warnings"]
         for name in (
             "database_results", "register_results", "website_results",
             "organisation_results", "citations_results", "other_method_results",
@@ -698,10 +703,11 @@ def prisma_text(c: PrismaCounts, *, heading: str = "") -> str:
 
 def gather_inputs(conn: sa.Connection) -> FlowInputs:
     """The flow's plain inputs from the store: imports, dedup clusters and screening."""
-    from review import screening
     from review.formats.sources import database_label
+    from review.screening.decide import final_decisions
+    from review.screening.fulltext import not_retrieved
+    from review.screening.stageset import stage_record_ids, stopped_ids
     from review.store.live import live_clause
-    from review.screening.stoprule import stopped_ids
     from review.store.schema import dedup_membership, imports, records
     from review.studies import study_of
 
@@ -740,17 +746,17 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
     other_records = len(column_of_record) - left_records
 
     # The screened set is the screening module's; a cluster's id there is its kept record.
-    unique = set(screening.stage_record_ids(conn, "title_abstract"))
+    unique = set(stage_record_ids(conn, "title_abstract"))
     # records the title/abstract stage's pre-registered stopping rule excluded unscreened:
     # "records marked as ineligible by automation tools" (only database/register records)
     stopped = stopped_ids(conn)
     automatic = sum(1 for k in left_clusters if k in stopped)
     left_ids = sorted(k for k in left_clusters if k in unique)
     other_ids = sorted(k for k in other_clusters if k in unique)
-    ta = {rid: f.decision for rid, f in screening.final_decisions(conn, "title_abstract").items()}
+    ta = {rid: f.decision for rid, f in final_decisions(conn, "title_abstract").items()}
     ft = {
         rid: (f.decision, f.reason)
-        for rid, f in screening.final_decisions(conn, "full_text").items()
+        for rid, f in final_decisions(conn, "full_text").items()
     }
     return FlowInputs(
         search_updates=_search_updates(conn),
@@ -762,7 +768,7 @@ def gather_inputs(conn: sa.Connection) -> FlowInputs:
         left_ids=left_ids,
         other_ids=other_ids,
         ta_finals=ta,
-        not_retrieved=dict(screening.not_retrieved(conn)),
+        not_retrieved=dict(not_retrieved(conn)),
         ft_finals=ft,
         # a study record later merged into another cluster counts as that cluster's record
         study_of={r: int(kept_of.get(s, s)) for r, s in study_of(conn).items()},
@@ -798,5 +804,10 @@ def _search_updates(conn: sa.Connection) -> list[tuple[str, str, str, int]]:
 
 
 def prisma_counts(conn: sa.Connection) -> PrismaCounts:
-    """Every PRISMA box computed from the store (not yet checked)."""
-    return count_flow(gather_inputs(conn))
+    """Every PRISMA box computed from the store (not yet checked), with the warnings of
+    ``review studies check`` (``study_link_warnings``)."""
+    from review.studies import disagreement_lines, link_disagreements
+
+    counts = count_flow(gather_inputs(conn))
+    counts.study_link_warnings = [disagreement_lines(d) for d in link_disagreements(conn)]
+    return counts

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from review.checklist import HEADERS as CHECKLIST_HEADERS
-from review.checklist import ChecklistRow, checklist_note, checklist_title
+from review.reporting.checklist import ChecklistRow, checklist_note, checklist_title
+from review.reporting.checklist import HEADERS as CHECKLIST_HEADERS
 from review.pubmed.log import (
     SUMMARY_HEADERS,
     LogEntry,
@@ -37,7 +37,7 @@ from review.pubmed.log import (
     line_rows,
     summary_row,
 )
-from review.reports import add_docx_table, set_page
+from review.reporting.tables import add_docx_table, set_page
 
 if TYPE_CHECKING:
     from review.project import Project
@@ -80,6 +80,8 @@ class Pack:
     strategies: list[RenderedStrategy] = field(default_factory=list)
     strategy_problem: str = ""  # why the strategy could not be rendered ("" when fine or none)
     search_log: list[LogEntry] = field(default_factory=list)
+    # what ``review studies check`` finds (``PrismaCounts.study_link_warnings``): not in the document
+    study_link_warnings: list[list[str]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------
@@ -95,12 +97,13 @@ def gather_pack(
     Raises ``ScreeningUnfinishedError`` (as ``review prisma``) while screening is unfinished,
     unless ``draft``; ``PrismaArithmeticError`` when a box does not add up.
     """
-    from review.checklist import checklist_rows
-    from review.diagram import png_bytes, render_svg
     from review.extraction import final_table, form_from_config, included_record_ids
-    from review.prisma import check_arithmetic, draft_note, prisma_counts
     from review.pubmed.log import search_log
-    from review.reports import chart_docx_table, gather_methods_facts, methods_text
+    from review.reporting.charting import chart_docx_table
+    from review.reporting.checklist import checklist_rows
+    from review.reporting.diagram import png_bytes, render_svg
+    from review.reporting.methods import gather_methods_facts, methods_text
+    from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts
 
     form = form_from_config(project.config)
     with engine.connect() as conn:
@@ -125,6 +128,7 @@ def gather_pack(
         strategies=strategies,
         strategy_problem=problem,
         search_log=search_log(engine),
+        study_link_warnings=list(counts.study_link_warnings),
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from review.prisma import OTHER_SOURCE_LABELS, PrismaCounts, awaiting_text, update_notes
+from review.reporting.prisma import OTHER_SOURCE_LABELS, PrismaCounts, awaiting_text, update_notes
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 FONT_SIZE = 16.0  # user units; at A4 width this prints at about 8 pt (see smallest_font_pt)
