@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.errors import ReviewError
 from review.records import Record
 from review.screening.decide import included_record_ids  # the sources to chart (read here by the reports too)
@@ -503,15 +504,16 @@ def set_values(
     return clean
 
 
+@old_spelling(position=5)
 def set_consensus(
     engine: sa.Engine,
     form: Form,
     record_id: int,
     field_id: str,
     value: Any,
-    by: str,
     note: str = "",
     *,
+    by: str,
     require_included: bool = True,
 ) -> Any:
     """Record the consensus (final) value of one field; it overrides the reviewers' values."""

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 from review import store
+from review.acting import old_spelling
 from review.errors import ReviewError
 from review.formats import ImportReport, UnreadableFileError, read_file, require_file
 from review.formats.sources import database_warning, resolve_database
@@ -46,6 +47,7 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+@old_spelling("actor")
 def import_file(
     engine: sa.Engine,
     path: str | Path,
@@ -58,7 +60,7 @@ def import_file(
     again: bool = False,
     other_source: str | None = None,
     strategy_text: str = "",
-    actor: str = "",
+    by: str = "",
     progress: Callable[[int], Any] | None = None,
     replace: int | None = None,
     replace_reason: str = "",
@@ -155,7 +157,7 @@ def import_file(
         if replace is not None:
             from review.imports import withdraw_in
 
-            replaced = withdraw_in(conn, replace, by=actor, replaced_by=import_id,
+            replaced = withdraw_in(conn, replace, by=by, replaced_by=import_id,
                                    reason=replace_reason)
         stored = store.add_records(
             conn, import_id, result.records, default_database=database, progress=progress
@@ -186,7 +188,7 @@ def import_file(
                 "replaces": replace,
                 "update_of": update_of,
             },
-            actor=actor,
+            actor=by,
         )
     return ImportSummary(
         import_id=import_id,

@@ -188,7 +188,7 @@ def withdraw_in(
             sa.select(dedup_membership.c.kept_id).where(dedup_membership.c.record_id.in_(in_clusters))
         ).scalars()}
         summary.clusters_changed = len(kept)
-        run = recluster(conn, cluster_ids(conn, in_clusters), actor=by, cause="withdraw", cause_event=event_id)
+        run = recluster(conn, cluster_ids(conn, in_clusters), by=by, cause="withdraw", cause_event=event_id)
         summary.dedup = {"merged": run.merged, "split": run.split,
                          "duplicates_removed": run.duplicates_removed, "unique_records": run.unique_records}
     # the uncertain pairs naming a withdrawn record leave the queue (decided pairs stay as history)

@@ -33,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.errors import ReviewError
 from review.store import log_event, now_iso
 from review.store.schema import dedup_membership, records, study_links
@@ -115,7 +116,8 @@ def _insert(conn: sa.Connection, report_id: int, study_id: int, by: str, at: str
     )
 
 
-def link_report(engine: sa.Engine, report_id: int, study_id: int, by: str) -> dict[str, Any]:
+@old_spelling(position=3)
+def link_report(engine: sa.Engine, report_id: int, study_id: int, *, by: str) -> dict[str, Any]:
     """Record that ``report_id`` is a report of the study ``study_id`` stands for.
 
     Returns ``{"report": r, "study": s, "previous": old study or None, "moved": [reports
@@ -165,7 +167,8 @@ def link_report(engine: sa.Engine, report_id: int, study_id: int, by: str) -> di
     return write(engine, work)
 
 
-def unlink_report(engine: sa.Engine, report_id: int, by: str) -> int:
+@old_spelling(position=2)
+def unlink_report(engine: sa.Engine, report_id: int, *, by: str) -> int:
     """End the link of ``report_id`` (it becomes its own study again); return the old study."""
     from review.store import write_retrying as write
 

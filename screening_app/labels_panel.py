@@ -26,7 +26,7 @@ def labels_panel(engine: sa.Engine, reviewer_name: str, record_id: int) -> None:
             cols = st.columns([4, 1])
             cols[0].html(f"<span>{esc(x.label)}</span>")
             if cols[1].button("Remove", key=f"label-remove-{record_id}-{x.label}"):
-                labels_lib.remove_label(engine, reviewer_name, record_id, x.label)
+                labels_lib.remove_label(engine, record_id, x.label, by=reviewer_name)
                 rerun_fragment()
         options = sorted({*SUGGESTED, *known} - {x.label for x in mine}, key=str.lower)
         cols = st.columns([2, 2, 1], vertical_alignment="bottom")

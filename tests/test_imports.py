@@ -108,7 +108,7 @@ def test_replace_withdraws_and_imports_in_one_step(store_engine, files):
     first = import_file(engine, files["broken"], database="MEDLINE")
     run_dedup(engine)
     second = import_file(engine, files["fixed"], database="MEDLINE", replace=first.import_id,
-                         replace_reason="title restored", actor="ana")
+                         replace_reason="title restored", by="ana")
     assert second.replaced is not None and second.replaced.import_id == first.import_id
     run_dedup(engine)
     assert identified(engine) == (3, 0, 3)

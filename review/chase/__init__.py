@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.chase.follow import (
     CHASED, DIRECTIONS, ELINK_BATCH, LINKNAMES, ChaseRun, Link, Seed, directions_of, follow,
 )
@@ -55,6 +56,7 @@ def plan_chase(
     return todo, skipped, round_number
 
 
+@old_spelling("actor")
 def run_chase(
     engine: sa.Engine,
     client: EutilsClient,
@@ -65,7 +67,7 @@ def run_chase(
     seed_selection: str = "",
     allow_missing: bool = False,
     searched_on: str | None = None,
-    actor: str = "",
+    by: str = "",
     progress: Any = None,
 ) -> tuple[ChaseRun, ChaseSummary]:
     """Follow the seeds' links and store what is new (one import), as one call."""
@@ -73,7 +75,7 @@ def run_chase(
         held, _ = held_index(conn)
     run = follow(client, seeds, directions, held, searched_on=searched_on, progress=progress)
     summary = store_chase(engine, run, round_number=round_number, seed_selection=seed_selection,
-                          allow_missing=allow_missing, actor=actor)
+                          allow_missing=allow_missing, by=by)
     return run, summary
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review import store
+from review.acting import old_spelling
 from review.chase.follow import CHASED, LINKNAMES, NO_ANSWER, ChaseRun, Seed
 from review.pubmed.eutils import EutilsError
 from review.records import normalise_doi
@@ -194,6 +195,7 @@ def describe(run: ChaseRun) -> str:
             f"records (PMIDs {', '.join(s.pmid for s in run.chased)})")
 
 
+@old_spelling("actor")
 def store_chase(
     engine: sa.Engine,
     run: ChaseRun,
@@ -201,7 +203,7 @@ def store_chase(
     round_number: int,
     seed_selection: str = "",
     allow_missing: bool = False,
-    actor: str = "",
+    by: str = "",
 ) -> ChaseSummary:
     """Store what ``run`` found that the project lacks; nothing when everything is known."""
     if run.missing and not allow_missing:
@@ -280,7 +282,7 @@ def store_chase(
         }
         store.update_import_counts(conn, import_id, records_read=stored, records_skipped=len(run.missing),
                                    report=report)
-        store.log_event(conn, "chase", subject=f"import:{import_id}", actor=actor, payload={
+        store.log_event(conn, "chase", subject=f"import:{import_id}", actor=by, payload={
             "round": round_number, "directions": list(run.directions), "seeds": len(run.chased),
             "not_chased": len(run.not_chased), "records": stored, "links": len(rows),
             "links_to_held": summary.links_to_held})

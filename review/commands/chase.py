@@ -7,6 +7,7 @@ import sys
 
 from review.commands.context import CommandError
 from review.commands.context import actor, engine_of, project_of
+from review.commands.spelling import add_as
 
 
 STAGE_WORDS = {"full_text": "full text", "title_abstract": "title/abstract", "ids": "the chosen ids"}
@@ -41,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ask PubMed again instead of using cached answers (e.g. for new citing records)")
     p.add_argument("--allow-missing", action="store_true",
                    help="store the run even if some linked records could not be fetched (they are listed)")
-    p.add_argument("--by", default=None, help="who runs it, for the events (default $REVIEW_USER or the login)")
+    add_as(p, old=("--by",), help="who runs it, for the events (default $REVIEW_USER or the login)")
     p.set_defaults(func=cmd_chase)
 
 
@@ -111,7 +112,7 @@ def cmd_chase(args: argparse.Namespace) -> int:
     try:
         run, summary = run_chase(engine, client, todo, directions, round_number=round_number,
                                  seed_selection=selection, allow_missing=args.allow_missing,
-                                 searched_on=state.searched_on, actor=actor(args.by))
+                                 searched_on=state.searched_on, by=actor(args.by))
     except Exception as exc:
         from review.chase import ChaseIncompleteError
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from review.commands.context import CommandError, actor, engine_of, project_of
+from review.commands.spelling import add_as
 from review.formats import FormatError
 from review.importing import OTHER_SOURCES, AlreadyImportedError, import_file, status
 from review.project import init_project
@@ -57,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="FILE is an update of the search stored as import N (the same strategy run again "
                         "later): counted as an update of N in PRISMA, the search log and the methods draft; "
                         "records found by both runs are one record after review dedup")
+    add_as(p, help="who imports, for the events (default: $REVIEW_USER or the login name)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", help="records per database and per import", description="Show what the store holds: imports, records per database, totals.")
@@ -148,7 +150,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     replace=args.replace,
                     replace_reason=args.reason,
                     update_of=args.update_of,
-                    actor=actor(),
+                    by=actor(args.by),
                 )
             except (AlreadyImportedError, FormatError) as exc:  # nothing of it stored
                 print(f"review: {exc}", file=sys.stderr)

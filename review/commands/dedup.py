@@ -7,6 +7,7 @@ import json
 import sys
 
 from review.commands.context import actor, engine_of, output_file
+from review.commands.spelling import STORE, STORE_TRUE, add_as, add_out, deprecated
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,30 +15,66 @@ def register(sub: argparse._SubParsersAction) -> None:
         "dedup",
         help="find and merge duplicate records (project), or cluster any export files (--input)",
         description=(
-            "Without options: deduplicate every record in the project's store (rerunnable; "
-            "every merge is logged with its reason) and print a summary. Uncertain pairs wait "
-            "for a person: list them with --pending, decide with --confirm/--reject PAIR. A pair "
-            "id is the two record ids joined by a hyphen, smaller first (e.g. 12-57). "
-            "Standalone: --input FILE... --out clusters.csv writes one row per input record "
-            "(file,row,id,cluster,confidence) without touching any project."
+            "review dedup run (or just review dedup): deduplicate every record in the project's "
+            "store (rerunnable; every merge is logged with its reason) and print a summary. "
+            "Uncertain pairs wait for a person: list them with 'review dedup pending', decide with "
+            "'review dedup confirm|reject PAIR...', take a decision or a merge back with "
+            "'review dedup undo TARGET'. A pair id is the two record ids joined by a hyphen, "
+            "smaller first (e.g. 12-57). Standalone: --input FILE... --out clusters.csv writes one "
+            "row per input record (file,row,id,cluster,confidence) without touching any project."
         ),
     )
-    p.add_argument("--pending", action="store_true", help="list the pairs waiting for a person")
-    p.add_argument("--confirm", nargs="+", metavar="PAIR", default=[], help="the two records are the same paper: merge them (e.g. 12-57)")
-    p.add_argument("--reject", nargs="+", metavar="PAIR", default=[], help="the two records are different papers: never merge them")
-    p.add_argument(
-        "--undo", metavar="TARGET", default=None,
-        help="RECORD_ID: take the record out of its cluster; PAIR: reverse a confirm/reject; "
-        "'all': clear every merge (manual decisions are kept)",
-    )
-    p.add_argument("--note", default="", help="a note stored with a confirm, reject or undo")
-    p.add_argument("--by", default=None, metavar="NAME", help="who decides (default: $REVIEW_USER or the login name)")
+    # the verbs before them: --pending, --confirm, --reject, --undo (still accepted, with a note)
+    p.add_argument("--pending", action=deprecated(STORE_TRUE, "review dedup pending"), help=argparse.SUPPRESS)
+    p.add_argument("--confirm", nargs="+", metavar="PAIR", default=[], help=argparse.SUPPRESS,
+                   action=deprecated(STORE, "review dedup confirm PAIR..."))
+    p.add_argument("--reject", nargs="+", metavar="PAIR", default=[], help=argparse.SUPPRESS,
+                   action=deprecated(STORE, "review dedup reject PAIR..."))
+    p.add_argument("--undo", metavar="TARGET", default=None, help=argparse.SUPPRESS,
+                   action=deprecated(STORE, "review dedup undo TARGET"))
+    p.add_argument("--note", default="", help=argparse.SUPPRESS)
+    add_as(p, old=("--by",), help="who runs it (default: $REVIEW_USER or the login name)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--input", nargs="+", metavar="FILE", default=None, help="standalone: export files to deduplicate (RIS, nbib, PubMed XML, EndNote XML, CSV)")
-    p.add_argument("--out", metavar="CSV", type=output_file, default=None, help="standalone: where to write the clusters (default: standard output)")
-    p.add_argument("--pairs", metavar="CSV", type=output_file, default=None, help="standalone: also write the uncertain pairs left apart")
-    p.add_argument("--format", dest="fmt", default=None, metavar="FORMAT", help="standalone: ris, medline, pubmed-xml, endnote-xml or tabular (default: detected per file)")
-    p.set_defaults(func=cmd_dedup)
+    _standalone_options(p, argparse.SUPPRESS)
+    p.set_defaults(func=cmd_dedup, dedup_command=None, input=None, out=None, pairs=None, fmt=None)
+    # Each verb's options default to SUPPRESS: the values set above stay unless given here.
+    vsub = p.add_subparsers(dest="dedup_command", metavar="[ACTION]")
+    v = vsub.add_parser("run", help="deduplicate the project's records (the default action)",
+                        description="Deduplicate every record in the project's store and print a "
+                        "summary; or, with --input, cluster any export files without a project.")
+    _verb_options(v, note=False)
+    _standalone_options(v, argparse.SUPPRESS)
+    v = vsub.add_parser("pending", help="list the pairs waiting for a person",
+                        description="The uncertain pairs, most likely duplicates first, each with both records.")
+    v.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    v = vsub.add_parser("confirm", help="the two records are the same paper: merge them",
+                        description="Merge each PAIR (e.g. 12-57): the two records are the same paper. "
+                        "All or nothing: an unknown pair decides none.")
+    v.add_argument("confirm", nargs="+", metavar="PAIR")
+    _verb_options(v)
+    v = vsub.add_parser("reject", help="the two records are different papers: never merge them",
+                        description="Keep each PAIR apart for good: the two records are different papers.")
+    v.add_argument("reject", nargs="+", metavar="PAIR")
+    _verb_options(v)
+    v = vsub.add_parser("undo", help="take a record out of its cluster, reverse a decision, or clear every merge",
+                        description="RECORD_ID: take the record out of its cluster; PAIR: reverse a "
+                        "confirm or reject; 'all': clear every merge (manual decisions are kept).")
+    v.add_argument("undo", metavar="TARGET")
+    _verb_options(v)
+
+
+def _verb_options(p: argparse.ArgumentParser, note: bool = True) -> None:
+    if note:
+        p.add_argument("--note", default=argparse.SUPPRESS, help="a note stored with the decision")
+    add_as(p, old=("--by",), default=argparse.SUPPRESS, help="who decides (default: $REVIEW_USER or the login name)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+
+
+def _standalone_options(p: argparse.ArgumentParser, default: object) -> None:
+    p.add_argument("--input", nargs="+", metavar="FILE", default=default, help="standalone: export files to deduplicate (RIS, nbib, PubMed XML, EndNote XML, CSV)")
+    add_out(p, metavar="CSV", type=output_file, default=default, help="standalone: where to write the clusters (default: standard output)")
+    p.add_argument("--pairs", metavar="CSV", type=output_file, default=default, help="standalone: also write the uncertain pairs left apart")
+    p.add_argument("--format", dest="fmt", default=default, metavar="FORMAT", help="standalone: ris, medline, pubmed-xml, endnote-xml or tabular (default: detected per file)")
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -47,6 +84,8 @@ def _who(args: argparse.Namespace) -> str:
 def cmd_dedup(args: argparse.Namespace) -> int:
     from review.commands.context import CommandError
 
+    if args.dedup_command == "pending":
+        args.pending = True
     manual = args.pending or args.confirm or args.reject or args.undo is not None
     if args.input is not None:
         if manual:
@@ -73,7 +112,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
     from review.commands.progress import terminal_progress
 
-    summary = run_dedup(engine, actor=_who(args), progress=terminal_progress("review dedup"))
+    summary = run_dedup(engine, by=_who(args), progress=terminal_progress("review dedup"))
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
         return 0
@@ -84,7 +123,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     print(f"  clusters of duplicates: {summary.clusters}; changed by this run: "
           f"{summary.merged} merged, {summary.split} split")
     if summary.pending:
-        print(f"  {summary.pending} uncertain pair(s) wait for a person: review dedup --pending")
+        print(f"  {summary.pending} uncertain pair(s) wait for a person: review dedup pending")
     else:
         print("  no uncertain pairs wait for a person")
     return 0
@@ -136,7 +175,7 @@ def _pending(args: argparse.Namespace, engine) -> int:
         print("No uncertain pairs wait for a person.")
         return 0
     print(f"{len(shown)} uncertain pair(s), most likely duplicates first. Decide with "
-          "'review dedup --confirm PAIR' (same paper) or '--reject PAIR' (different papers).\n")
+          "'review dedup confirm PAIR' (same paper) or 'review dedup reject PAIR' (different papers).\n")
     for p, ra, rb in shown:
         print(f"{p.id:<12} confidence {p.confidence:.2f}  {p.reason}")
         for rid, rec in ((p.record_a, ra), (p.record_b, rb)):

@@ -105,13 +105,13 @@ def search_step(args: argparse.Namespace, project) -> None:
 def dedup_step(engine) -> None:
     from review.dedup.run import run_dedup
 
-    s = run_dedup(engine, actor="review demo")
+    s = run_dedup(engine, by="review demo")
     print(
         f"  {s.records} records: {s.duplicates_removed} duplicates removed, "
         f"{s.unique_records} unique records to screen ({s.seconds:.1f} s)"
     )
     if s.pending:
-        print(f"  {s.pending} uncertain pair(s) wait for a person: review dedup --pending")
+        print(f"  {s.pending} uncertain pair(s) wait for a person: review dedup pending")
 
 
 def _demo_project(args: argparse.Namespace):

@@ -14,6 +14,7 @@ import argparse
 import json
 
 from review.commands.context import actor, engine_of
+from review.commands.spelling import add_as
 
 # (command, word after it) -> the registered command it runs
 VERBS = {
@@ -76,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("import_id", metavar="N", type=_import_id, help="the import's number (review status)")
     p.add_argument("--reason", default="", help="why (kept in the event and the search log)")
-    p.add_argument("--by", default=None, metavar="NAME", help="who withdraws it (default: $REVIEW_USER or the login name)")
+    add_as(p, old=("--by",), help="who withdraws it (default: $REVIEW_USER or the login name)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_withdraw)
 
@@ -92,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--searched", metavar="YYYY-MM-DD", default=None, help="the date the search was run")
     p.add_argument("--interface", metavar="NAME", default=None, help='e.g. "Ovid", "PubMed", "Embase.com"')
     p.add_argument("--reason", default="", help="why (kept in the event)")
-    p.add_argument("--by", default=None, metavar="NAME", help="who edits it (default: $REVIEW_USER or the login name)")
+    add_as(p, old=("--by",), help="who edits it (default: $REVIEW_USER or the login name)")
     p.set_defaults(func=cmd_edit)
 
 

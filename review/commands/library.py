@@ -129,7 +129,7 @@ def cmd_labels_add(args: argparse.Namespace) -> int:
 
 def cmd_labels_remove(args: argparse.Namespace) -> int:
     rid = _rid(args, args.record)
-    remove_label(engine_of(args), args.who, rid, args.label, owner=args.owner)
+    remove_label(engine_of(args), rid, args.label, by=args.who, owner=args.owner)
     print(f"record {rid}: label {args.label.strip()!r} of {args.owner or args.who} removed")
     return 0
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from review.commands.context import CommandError
+from review.commands.spelling import add_as
 from review.strategy import TARGETS, OvidSyntaxError, StrategyError, load_strategy, parse_ovid, parse_pubmed, render
 from review.strategy.load import is_date
 from review.strategy.render import line_label
@@ -99,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE.yaml", nargs="?", default=None,
                    help="the strategy (default: the project's `strategy:` in review.yaml)")
     p.add_argument("--note", default="", help="why it changed (kept with the version)")
-    p.add_argument("--by", default=None, help="who saves it (default: $REVIEW_USER or the login name)")
+    add_as(p, old=("--by",), help="who saves it (default: $REVIEW_USER or the login name)")
     p.set_defaults(func=cmd_save)
 
 
@@ -269,7 +270,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     text = _read_text(path)
     with engine_of(args).connect() as conn:
         before = latest_version(conn, key)
-    v = save_version(engine_of(args), key, text, author=actor(args.by), note=args.note)
+    v = save_version(engine_of(args), key, text, by=actor(args.by), note=args.note)
     if before is not None and before.version == v.version:
         print(f"{key}: unchanged since version {v.version}; nothing stored")
     else:

@@ -1,5 +1,5 @@
-"""``review prisma``, ``review export extraction|records``, ``review report methods|checklist|pack``,
-``review extract``."""
+"""``review prisma``, ``review export extraction|records``, ``review report
+methods|checklist|pack|search-log``, ``review extract``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from review.commands.context import engine_of, output_file, project_of, write_or_print
+from review.commands.spelling import add_as, add_out
 from review.screening import resolve_record
 
 
@@ -72,9 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "screening is unfinished it is refused as review prisma is, unless --draft.")
     r.add_argument("--format", choices=("md", "csv", "docx"), default="md",
                    help="md: a Markdown table (default); csv: the same columns; docx: a Word table "
-                   "(needs --output)")
-    r.add_argument("--output", "--out", dest="out", metavar="FILE", type=output_file,
-                   help="output file (default stdout; required for docx)")
+                   "(needs --out)")
+    add_out(r, old=("--output",), type=output_file, help="output file (default stdout; required for docx)")
     r.add_argument("--draft", action="store_true",
                    help="while screening is unfinished, fill the checklist with the counts so far, "
                    "marked DRAFT (without --draft, unfinished screening is refused)")
@@ -87,13 +87,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "rendered for PubMed, Ovid MEDLINE and Ovid Embase and the PRISMA-S search "
                         "log. A section with nothing in it yet says so. While screening is "
                         "unfinished it is refused as review prisma is, unless --draft.")
-    r.add_argument("--out", "--output", dest="out", metavar="FILE.docx", type=output_file, required=True,
-                   help="the Word document to write")
+    add_out(r, old=("--output",), metavar="FILE.docx", type=output_file, required=True,
+            help="the Word document to write")
     r.add_argument("--draft", action="store_true",
                    help="while screening is unfinished, use the counts so far; the title line, the "
                    "figure and the checklist are marked DRAFT (without --draft, unfinished "
                    "screening is refused)")
     r.set_defaults(func=cmd_report_pack)
+    r = rsub.add_parser("search-log", help="the PRISMA-S search log of every search and import",
+                        description="The PRISMA-S search log: every search run and every import "
+                        "with its database, interface, date, strategy as run and counts (Markdown, "
+                        "or CSV with --format csv). Old spelling: review search --log.")
+    r.add_argument("--format", dest="log_format", choices=("md", "csv"), default="md",
+                   help="md: Markdown (default); csv: one row per strategy line")
+    add_out(r, dest="output", type=output_file, help="output file (default stdout)")
+    r.set_defaults(func=cmd_report_search_log)
 
     p = sub.add_parser("extract", help="record data-charting values from scripts",
                        description="Scripted data charting (the app's extraction page does the same). "
@@ -223,7 +231,7 @@ def cmd_report_checklist(args: argparse.Namespace) -> int:
     from review.reporting.tables import ExportError
 
     if args.format == "docx" and not args.out:
-        raise ExportError("a docx checklist needs --output FILE.docx")
+        raise ExportError("a docx checklist needs --out FILE.docx")
     project = project_of(args)
     form = form_from_config(project.config)
     with engine_of(args).connect() as conn:
@@ -271,6 +279,12 @@ def cmd_report_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_search_log(args: argparse.Namespace) -> int:
+    from review.commands.search import print_log
+
+    return print_log(args)
+
+
 def cmd_extract_set(args: argparse.Namespace) -> int:
     from review.extraction import form_from_config, set_value
 
@@ -290,7 +304,7 @@ def cmd_extract_consensus(args: argparse.Namespace) -> int:
     engine = engine_of(args)
     with engine.connect() as conn:
         rid = resolve_record(conn, args.record)
-    value = set_consensus(engine, form, rid, args.field, args.value, args.reviewer, args.note)
+    value = set_consensus(engine, form, rid, args.field, args.value, args.note, by=args.reviewer)
     print(f"record {rid}: consensus {args.field} = {value!r} ({args.reviewer})")
     return 0
 

@@ -406,7 +406,7 @@ def cmd_screening_estimate(args: argparse.Namespace) -> int:
 
 def cmd_screening_stop(args: argparse.Namespace) -> int:
     rule = _registered(args)
-    stop = stop_stage(engine_of(args), args.who, rule)
+    stop = stop_stage(engine_of(args), rule, by=args.who)
     if args.json:
         print(json.dumps(asdict(stop), indent=2))
         return 0
@@ -589,7 +589,7 @@ def cmd_conflicts_reopen(args: argparse.Namespace) -> int:
         if len(found) > 1:
             raise ScreeningError(f"record {rid} was resolved at both stages; say which with --stage")
         stage = found[0]
-    state = reopen_resolution(engine_of(args), args.who, rid, stage, args.note, mode=mode)
+    state = reopen_resolution(engine_of(args), rid, stage, args.note, by=args.who, mode=mode)
     after = {"conflict": "it is back among the open conflicts",
              "final": "its votes agree now, so they decide it",
              "pending": "it waits for a second vote"}[state]
@@ -607,7 +607,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     mode = screening_settings(project.config).conflict_resolution
     rid = _record_id(args)
     final = resolve_conflict(
-        engine_of(args), args.who, rid, args.stage, args.decision, args.reason, args.note,
+        engine_of(args), rid, args.stage, args.decision, args.reason, args.note, by=args.who,
         mode=mode, criteria=criteria_for_project(project),
     )
     reason = f" ({final.reason})" if final.reason else ""
@@ -625,12 +625,12 @@ def cmd_fulltext(args: argparse.Namespace) -> int:
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: cannot read ({exc.strerror})") from exc
-        ft = attach_pdf(engine, project.data_dir, rid, path.name, content, args.who)
+        ft = attach_pdf(engine, project.data_dir, rid, path.name, content, by=args.who)
         print(f"record {rid}: PDF stored as {ft.location}")
     elif args.link:
-        attach_link(engine, rid, args.link, args.who)
+        attach_link(engine, rid, args.link, by=args.who)
         print(f"record {rid}: link attached")
     else:
-        mark_not_retrieved(engine, rid, args.not_retrieved, args.who)
+        mark_not_retrieved(engine, rid, args.not_retrieved, by=args.who)
         print(f"record {rid}: full text not retrieved ({args.not_retrieved.strip()})")
     return 0

@@ -1,4 +1,5 @@
-"""``review search``: run the strategy in PubMed (E-utilities) and store it; ``--log`` prints PRISMA-S."""
+"""``review search``: run the strategy in PubMed (E-utilities) and store it. The PRISMA-S search log
+is ``review report search-log`` (``print_log`` here; ``review search --log`` is its old spelling)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tqdm import tqdm
 
 from review.commands.context import CommandError
 from review.commands.context import engine_of, output_file, project_of, write_or_print
+from review.commands.spelling import ACTING_HELP, STORE_TRUE, add_as, add_out, deprecated
 
 if TYPE_CHECKING:
     from review.strategy import SearchLine
@@ -21,7 +23,7 @@ PHASES = {"lines": ("lines counted", " line"), "slices": ("PMIDs collected", " i
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search",
-        help="run the search strategy in PubMed (E-utilities) and store every record; --log prints the PRISMA-S search log",
+        help="run the search strategy in PubMed (E-utilities) and store every record (the PRISMA-S search log: review report search-log)",
         description="Run a strategy in PubMed through NCBI E-utilities: every line counted, the final "
         "query's records all fetched (split by date past 9,999 records, with proof that nothing is "
         "missed), stored as one search with its date, query, translation and per-line counts. "
@@ -40,9 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-missing", action="store_true",
                    help="store the run even if some PMIDs could not be fetched (they are listed in the log)")
     p.add_argument("--batch-size", type=int, default=500, metavar="N", help="records per efetch request (default 500)")
-    p.add_argument("--log", action="store_true", help="print the PRISMA-S search log of every search and import instead")
-    p.add_argument("--format", dest="log_format", choices=("md", "csv"), default="md", help="log format (with --log)")
-    p.add_argument("--output", metavar="FILE", type=output_file, default=None, help="write the log to FILE instead of the screen (with --log)")
+    add_as(p, help=ACTING_HELP)
+    # the search log's old spelling (review search --log [--format F] [--output FILE]); now review report search-log
+    p.add_argument("--log", action=deprecated(STORE_TRUE, "review report search-log"), help=argparse.SUPPRESS)
+    p.add_argument("--format", dest="log_format", choices=("md", "csv"), default="md", help=argparse.SUPPRESS)
+    add_out(p, old=("--output",), dest="output", type=output_file, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_search)
 
 
@@ -51,7 +55,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if args.strategy or args.query is not None:
             raise CommandError("--log prints the log of the searches already stored; it takes no "
                                "strategy or --query", 2)
-        return _print_log(args)
+        return print_log(args)
     if args.output or args.log_format != "md":
         raise CommandError("--format and --output go with --log (the search log)", 2)
     if args.strategy and args.query is not None:
@@ -62,7 +66,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     return _run(args)
 
 
-def _print_log(args: argparse.Namespace) -> int:
+def print_log(args: argparse.Namespace) -> int:
+    """The PRISMA-S search log (``args.log_format``: md or csv) to ``args.output`` or the screen."""
     from review.pubmed.log import render_csv, render_markdown, search_log
 
     entries = search_log(engine_of(args))
@@ -119,7 +124,7 @@ def _strategy_lines(args: argparse.Namespace) -> tuple[list[SearchLine], Any, st
     return lines, _jsonable(getattr(strategy, "limits", None)), str(path)
 
 
-def _record_version(engine: Any, project: Any, source: str) -> dict[str, Any] | None:
+def _record_version(engine: Any, project: Any, source: str, by: str | None = None) -> dict[str, Any] | None:
     """The saved version of the strategy file about to run (saved now if the file changed since)."""
     if source == "--query":
         return None
@@ -128,7 +133,7 @@ def _record_version(engine: Any, project: Any, source: str) -> dict[str, Any] | 
 
     path = Path(source)
     key = strategy_key(project.root, path)
-    version = record_version(engine, key, path.read_text(encoding="utf-8"), author=actor())
+    version = record_version(engine, key, path.read_text(encoding="utf-8"), by=actor(by))
     return {"strategy": key, "version": version.version, "sha256": version.sha256}
 
 
@@ -172,7 +177,7 @@ def _run(args: argparse.Namespace) -> int:
     project = project_of(args)
     engine = engine_of(args)
     lines, limits, source = _strategy_lines(args)
-    version = _record_version(engine, project, source)
+    version = _record_version(engine, project, source, args.by)
     settings = settings_from(project.section("pubmed") or {})
     root = cache_root(project.data_dir)
     print_ = fingerprint(settings.base_url, lines)

@@ -58,7 +58,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     from review.studies import link_report
 
     report, study = _resolve(args, args.report), _resolve(args, args.study)
-    result = link_report(engine_of(args), report, study, args.by)
+    result = link_report(engine_of(args), report, study, by=args.by)
     if not result["changed"]:
         print(f"record {report} is already a report of study {result['study']}")
         return 0
@@ -77,7 +77,7 @@ def cmd_unlink(args: argparse.Namespace) -> int:
     from review.studies import unlink_report
 
     report = _resolve(args, args.report)
-    study = unlink_report(engine_of(args), report, args.by)
+    study = unlink_report(engine_of(args), report, by=args.by)
     print(f"record {report} is no longer a report of study {study}; it is its own study again")
     return 0
 

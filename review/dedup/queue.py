@@ -2,7 +2,7 @@
 
 Pair ids: a pair of records is named by its two record ids (``records.id``), smaller first,
 joined by a hyphen: ``"12-57"``. ``parse_pair`` also accepts ``57-12``, ``12:57``, ``12,57``
-and ``12/57``. Record ids are the ones ``review dedup --pending`` lists.
+and ``12/57``. Record ids are the ones ``review dedup pending`` lists.
 
 Statuses: ``pending`` (a person should look), ``confirmed`` (same paper: merge),
 ``rejected`` (different papers: never merge, not even through other records),
@@ -52,7 +52,7 @@ def parse_pair(text: str) -> tuple[int, int]:
     if not match:
         raise PairError(
             f"{text!r} is not a pair id: write the two record ids joined by a hyphen, "
-            "e.g. 12-57 (see 'review dedup --pending')"
+            "e.g. 12-57 (see 'review dedup pending')"
         )
     a, b = int(match.group(1)), int(match.group(2))
     if a == b:

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.dedup import queue
 from review.dedup.merge import choose_kept, source_databases
 from review.dedup.normalise import normalise
@@ -267,11 +268,11 @@ def _recluster(
 
 
 def recluster(
-    conn: sa.Connection, scope: set[int] | None, *, actor: str, cause: str, cause_event: int | None = None
+    conn: sa.Connection, scope: set[int] | None, *, by: str, cause: str, cause_event: int | None = None
 ) -> RunSummary:
     """Cluster the records of ``scope`` (None: all) again inside the caller's transaction and
     write what changed (``review.imports`` calls it when an import is withdrawn)."""
-    return _recluster(conn, scope, actor=actor, cause=cause, cause_event=cause_event)
+    return _recluster(conn, scope, actor=by, cause=cause, cause_event=cause_event)
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
@@ -305,7 +306,8 @@ def _fill_totals(conn: sa.Connection, summary: RunSummary) -> None:
     summary.pending = len(queue.pending_pairs(conn))
 
 
-def run_dedup(engine: sa.Engine, *, actor: str = "", progress: Progress | None = None) -> RunSummary:
+@old_spelling("actor")
+def run_dedup(engine: sa.Engine, *, by: str = "", progress: Progress | None = None) -> RunSummary:
     """Cluster every stored record; write membership, events and the review queue.
 
     ``progress(done, total, phase)``, if given, follows the run: "loading" (reading the
@@ -314,9 +316,9 @@ def run_dedup(engine: sa.Engine, *, actor: str = "", progress: Progress | None =
     (``done`` of the ``STORE_STEPS``); within a phase ``done`` rises from 0 to ``total``.
     """
     with engine.begin() as conn:
-        summary = _recluster(conn, None, actor=actor, cause="run", progress=progress)
+        summary = _recluster(conn, None, actor=by, cause="run", progress=progress)
         summary.event_id = _insert_events(conn, [{
-            "at": now_iso(), "actor": actor, "kind": "dedup.run", "subject": "dedup",
+            "at": now_iso(), "actor": by, "kind": "dedup.run", "subject": "dedup",
             "payload": {k: v for k, v in summary.to_dict().items() if k != "event_id"},
         }])[0]
     return summary
@@ -353,11 +355,11 @@ def check_pairs(engine: sa.Engine, pairs: Sequence[str]) -> None:
         missing = [str(r) for r in (a, b) if r in absent]
         if missing:
             raise DedupError(f"pair {pair}: no record with id {', '.join(missing)} in this store; "
-                             "nothing was decided (list the pairs with 'review dedup --pending')")
+                             "nothing was decided (list the pairs with 'review dedup pending')")
         gone = [str(r) for r in (a, b) if r in withdrawn]
         if gone:
             raise DedupError(f"pair {pair}: record {', '.join(gone)} belongs to a withdrawn import; "
-                             "nothing was decided (list the pairs with 'review dedup --pending')")
+                             "nothing was decided (list the pairs with 'review dedup pending')")
 
 
 def _decide(engine: sa.Engine, pair: str, status: str, *, by: str, note: str) -> RunSummary:
@@ -437,7 +439,7 @@ def undo(engine: sa.Engine, target: str, *, by: str = "", note: str = "") -> Run
         if previous is None or previous.status not in (queue.CONFIRMED, queue.REJECTED):
             raise DedupError(
                 f"pair {a}-{b} has no confirm or reject to undo; to split a merged record "
-                f"use 'review dedup --undo RECORD_ID'"
+                f"use 'review dedup undo RECORD_ID'"
             )
         scope = cluster_ids(conn, (a, b))
         event_id = _insert_events(conn, [{

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review import store
+from review.acting import old_spelling
 from review.formats.base import ImportReport, Skipped
 from review.importing import ImportSummary
 from review.pubmed.search import IncompleteSearchError, SearchRun, gc_frozen
@@ -54,13 +55,14 @@ def run_report(
     }
 
 
+@old_spelling("actor")
 def store_search(
     engine: sa.Engine,
     run: SearchRun,
     *,
     allow_missing: bool = False,
     fingerprint: str = "",
-    actor: str = "",
+    by: str = "",
     progress: Any = None,
     update_of: int | None = None,
     strategy_version: dict[str, Any] | None = None,
@@ -117,7 +119,7 @@ def store_search(
                 "update_of": update_of,
                 "strategy_version": strategy_version,
             },
-            actor=actor,
+            actor=by,
         )
     summary_report = ImportReport(
         path=f"PubMed search of {run.searched_on}",

@@ -225,7 +225,7 @@ def _search(x: _Inputs) -> tuple[str, str]:
         lines.append("Limits: " + "; ".join(limits) + ".")
     where_full = []
     if f.strategies:
-        where_full.append("every strategy as run, line by line with counts: review search --log --format md")
+        where_full.append("every strategy as run, line by line with counts: review report search-log")
     if f.strategy_file:
         where_full.append(
             f"the strategy for each database: review query render {f.strategy_file} "

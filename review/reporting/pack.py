@@ -6,7 +6,7 @@ before use"); the methods draft (``review report methods``); Figure 1, the PRISM
 diagram as a picture at the page's width; the charting table (as ``review export extraction
 --format docx`` has it); the PRISMA-ScR checklist (``review report checklist``); an appendix
 with the project's strategy rendered for each database (``review query render``) and the
-PRISMA-S search log (``review search --log``). A section with nothing in it yet says so in
+PRISMA-S search log (``review report search-log``). A section with nothing in it yet says so in
 one line. A draft (screening unfinished, ``--draft``) says DRAFT on the title line, in the
 figure and in the checklist, as those commands do.
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.screening._rows import _restricted, current_resolutions, current_votes, resolution_from_row
 from review.screening.criteria import Criteria, default_criteria
 from review.screening.model import (
@@ -184,15 +185,16 @@ def resolve_in(
     return FinalDecision(record_id, stage, decision, reason if decision == "exclude" else "", "resolution")
 
 
+@old_spelling("resolver", position=1)
 def resolve_conflict(
     engine: sa.Engine,
-    resolver: str,
     record_id: int,
     stage: str,
     decision: str,
     reason: str = "",
     note: str = "",
     *,
+    by: str,
     mode: str = "lead",
     criteria: Criteria | None = None,
 ) -> FinalDecision:
@@ -205,7 +207,7 @@ def resolve_conflict(
     return write_retrying(
         engine,
         lambda conn: resolve_in(
-            conn, resolver, record_id, stage, decision, reason, note, mode=mode, criteria=criteria
+            conn, by, record_id, stage, decision, reason, note, mode=mode, criteria=criteria
         ),
     )
 
@@ -289,13 +291,14 @@ def resolved_stages(conn: sa.Connection, record_id: int) -> list[str]:
     return [s for s in STAGES if s in found]
 
 
+@old_spelling("resolver", position=1)
 def reopen_resolution(
     engine: sa.Engine,
-    resolver: str,
     record_id: int,
     stage: str,
     note: str,
     *,
+    by: str,
     mode: str = "lead",
 ) -> str:
     """Take back the current resolution of a record at ``stage`` (who may resolve it may
@@ -310,13 +313,13 @@ def reopen_resolution(
     record_id = int(record_id)
 
     def work(conn: sa.Connection) -> str:
-        require_active(conn, resolver)
-        if not may_resolve(conn, resolver, stage, record_id, mode):
+        require_active(conn, by)
+        if not may_resolve(conn, by, stage, record_id, mode):
             if mode == "pair":
                 raise NotAllowedError(
-                    f"{resolver!r} may not reopen record {record_id}'s resolution: only the lead or a reviewer who voted on it"
+                    f"{by!r} may not reopen record {record_id}'s resolution: only the lead or a reviewer who voted on it"
                 )
-            raise NotAllowedError(f"{resolver!r} may not reopen resolutions: only a lead may")
+            raise NotAllowedError(f"{by!r} may not reopen resolutions: only a lead may")
         existing = conn.execute(
             sa.select(res_t).where(
                 res_t.c.stage == stage, res_t.c.record_id == record_id, res_t.c.current == sa.true()
@@ -337,7 +340,7 @@ def reopen_resolution(
             {"resolution_id": int(existing.id), "record_id": record_id, "stage": stage,
              "decision": existing.decision, "reason": existing.reason or "", "note": note,
              "outcome": state, "mode": mode},
-            actor=resolver,
+            actor=by,
         )
         return state
 

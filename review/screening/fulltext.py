@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.screening.model import FullText, ScreeningError
 from review.screening.pdfcheck import check_pdf
 from review.screening.reviewers import require_active
@@ -84,7 +85,9 @@ def _store(conn: sa.Connection, record_id: int, kind: str, location: str, reason
     return FullText(record_id, kind, location, reason, by, stamp)
 
 
-def attach_pdf(engine: sa.Engine, data_dir: Path, record_id: int, filename: str, content: bytes, by: str) -> FullText:
+@old_spelling(position=5)
+def attach_pdf(engine: sa.Engine, data_dir: Path, record_id: int, filename: str, content: bytes, *,
+               by: str) -> FullText:
     """Store a PDF as ``data_dir/fulltext/<record id>-<sanitised name>`` and attach it.
 
     The location kept is relative to the project root (``data_dir``'s parent).
@@ -113,7 +116,8 @@ def attach_pdf(engine: sa.Engine, data_dir: Path, record_id: int, filename: str,
     return write_retrying(engine, work)
 
 
-def attach_link(engine: sa.Engine, record_id: int, url: str, by: str) -> FullText:
+@old_spelling(position=3)
+def attach_link(engine: sa.Engine, record_id: int, url: str, *, by: str) -> FullText:
     url = (url or "").strip()
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -121,7 +125,8 @@ def attach_link(engine: sa.Engine, record_id: int, url: str, by: str) -> FullTex
     return write_retrying(engine, lambda conn: _store(conn, int(record_id), "link", url, "", by, "fulltext.attach"))
 
 
-def mark_not_retrieved(engine: sa.Engine, record_id: int, reason: str, by: str) -> FullText:
+@old_spelling(position=3)
+def mark_not_retrieved(engine: sa.Engine, record_id: int, reason: str, *, by: str) -> FullText:
     """The full text was sought but not retrieved: the record leaves the full-text set."""
     reason = " ".join((reason or "").split())
     if not reason:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.screening._rows import _restricted
 from review.screening.model import NotAllowedError, ScreeningError
 from review.screening.reviewers import require_active
@@ -133,8 +134,9 @@ def add_label(engine: sa.Engine, reviewer: str, record_id: int, label: str) -> L
     return write_retrying(engine, work)
 
 
+@old_spelling(position=1)
 def remove_label(
-    engine: sa.Engine, by: str, record_id: int, label: str, owner: str | None = None
+    engine: sa.Engine, record_id: int, label: str, owner: str | None = None, *, by: str
 ) -> bool:
     """Take ``owner``'s label (default: ``by``'s own) off a record; whether one was on.
 

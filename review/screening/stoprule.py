@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from review.acting import old_spelling
 from review.screening.model import NotAllowedError, ScreeningError
 from review.screening.settings import StopRule
 from review.screening.stageset import stopped_ids  # noqa: F401 - part of this module's API
@@ -149,19 +150,20 @@ def stop_check(conn: sa.Connection, rule: StopRule | None) -> tuple[bool, str, l
     return True, "", found
 
 
-def stop_stage(engine: sa.Engine, lead: str, rule: StopRule | None) -> StopRecord:
-    """End title/abstract screening by the registered rule (see the module); a lead only."""
+@old_spelling("lead", position=1)
+def stop_stage(engine: sa.Engine, rule: StopRule | None, *, by: str) -> StopRecord:
+    """End title/abstract screening by the registered rule (see the module); a lead only: ``by``."""
     from review.reporting.prisma import gather_inputs
     from review.screening.reviewers import get_reviewer
     from review.store.api import log_event, now_iso
 
     check_stop_registration(engine, rule)
     with engine.begin() as conn:
-        who = get_reviewer(conn, lead)
+        who = get_reviewer(conn, by)
         if who is None or not who.active:
-            raise NotAllowedError(f"{lead!r} is not an active reviewer")
+            raise NotAllowedError(f"{by!r} is not an active reviewer")
         if who.role != "lead":
-            raise NotAllowedError(f"only a lead may end title/abstract screening; {lead} is a {who.role}")
+            raise NotAllowedError(f"only a lead may end title/abstract screening; {by} is a {who.role}")
         ok, why, found = stop_check(conn, rule)
         if not ok:
             raise CannotStopError(f"title/abstract screening cannot be ended by the stopping rule: {why}")
@@ -182,7 +184,7 @@ def stop_stage(engine: sa.Engine, lead: str, rule: StopRule | None) -> StopRecor
             "excluded": len(unvoted), "one_vote": one_vote, "total": total,
             "estimates": [e.to_dict() for e in found],
         }
-        event_id = log_event(conn, EVENT_STOP, "stage:title_abstract", payload, actor=lead)
+        event_id = log_event(conn, EVENT_STOP, "stage:title_abstract", payload, actor=by)
         rows = [{"stage": STAGE, "record_id": rid, "event_id": event_id, "at": stamp} for rid in unvoted]
         for start in range(0, len(rows), 5000):
             conn.execute(sa.insert(stop_t), rows[start:start + 5000])

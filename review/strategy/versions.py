@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from review import store
+from review.acting import old_spelling
 from review.store.schema import strategy_versions
 from review.store.transaction import check_write_guard
 from review.strategy.editors import require_strategy_editor
@@ -103,7 +104,8 @@ def _insert(conn: sa.Connection, strategy: str, text: str, author: str, note: st
     return Version(**values)
 
 
-def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "", note: str = "",
+@old_spelling("author")
+def save_version(engine: sa.Engine, strategy: str, text: str, *, by: str = "", note: str = "",
                  based_on: int | None = None, path: str | Path | None = None, file_was: str | None = None,
                  editor: str | None = None) -> Version:
     """Store ``text`` as the next version of ``strategy`` (and write it to ``path`` if given).
@@ -128,7 +130,7 @@ def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "
         check_write_guard(conn)  # the app: this sign-in session is still live
         if editor is not None:
             require_strategy_editor(conn, editor)
-            author = editor
+            by = editor
         latest = latest_version(conn, strategy)
         if based_on is not None and latest is not None and latest.version != based_on:
             raise StaleDraftError(
@@ -137,20 +139,21 @@ def save_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "
         if latest is not None and latest.sha256 == _sha(text):
             version = latest
         else:
-            version = _insert(conn, strategy, text, author, note)
+            version = _insert(conn, strategy, text, by, note)
         if path is not None:
             write_strategy_file(path, text)  # inside the transaction: a failed write stores no version
     return version
 
 
-def record_version(engine: sa.Engine, strategy: str, text: str, *, author: str = "") -> Version:
+@old_spelling("author")
+def record_version(engine: sa.Engine, strategy: str, text: str, *, by: str = "") -> Version:
     """The version whose text is ``text`` (the latest if it matches, else a new one noted as
     "edited outside the app"): what a search run records as the strategy it ran."""
     with engine.begin() as conn:
         latest = latest_version(conn, strategy)
         if latest is not None and latest.sha256 == _sha(text):
             return latest
-        return _insert(conn, strategy, text, author, "as run (the file was changed since the last saved version)"
+        return _insert(conn, strategy, text, by, "as run (the file was changed since the last saved version)"
                        if latest else "as run")
 
 

@@ -147,7 +147,7 @@ def stopping_section() -> None:
         return
     if st.button("End title/abstract screening by the stopping rule", key="stop-stage", type="primary"):
         try:
-            done = rules.stop_stage(state.engine(), reviewer.name, rule)
+            done = rules.stop_stage(state.engine(), rule, by=reviewer.name)
         except rules.ScreeningError as exc:
             st.error(str(exc))
         else:

@@ -82,7 +82,7 @@ for conflict in shown:
                 if st.form_submit_button("Record final decision", type="primary"):
                     try:
                         rules.resolve_conflict(
-                            engine, reviewer.name, rid, stage, decision or "", reason=reason or "",
+                            engine, rid, stage, decision or "", by=reviewer.name, reason=reason or "",
                             note=note or "", mode=mode, criteria=criteria,
                         )
                     except rules.ScreeningError as exc:

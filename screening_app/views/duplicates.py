@@ -6,7 +6,7 @@ unique records, pairs waiting.
 
 Each pending pair is shown side by side (``screening_app.pairs``); "Same paper" merges the
 two records (``review.dedup.run.confirm``), "Different papers" keeps them apart from now on
-(``reject``), exactly as ``review dedup --confirm/--reject PAIR`` do, with the lead's name
+(``reject``), exactly as ``review dedup confirm/reject PAIR`` do, with the lead's name
 and note logged. The buttons carry the pair id in their key, so a click decides only the pair
 it was drawn with.
 """
@@ -52,7 +52,7 @@ if st.button("Run deduplication", key="dup-run", type="primary", icon=":material
                      text=f"Step {step} of {len(run.RUN_PHASES)}: {PHASE_LABELS.get(phase, phase)}{count}")
 
     try:
-        summary = run.run_dedup(engine, actor=reviewer.name, progress=show)
+        summary = run.run_dedup(engine, by=reviewer.name, progress=show)
     except run.DedupError as exc:
         bar.empty()
         st.error(f"Deduplication failed; nothing was changed. {exc}")

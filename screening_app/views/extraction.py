@@ -59,9 +59,9 @@ def _save_study(engine: sa.Engine, record_id: int, by: str) -> None:
     errors = st.session_state.setdefault(ERRORS_KEY, {})
     try:
         if choice == OWN_STUDY:
-            studies.unlink_report(engine, record_id, by)
+            studies.unlink_report(engine, record_id, by=by)
         else:
-            studies.link_report(engine, record_id, int(choice), by)
+            studies.link_report(engine, record_id, int(choice), by=by)
     except studies.StudiesError as exc:
         errors[("study", record_id)] = str(exc)
     else:
@@ -123,7 +123,7 @@ def _save_consensus(engine: sa.Engine, form: ex.Form, record_id: int, field_id: 
     f = form.field(field_id)
     errors = st.session_state.setdefault(ERRORS_KEY, {})
     try:
-        ex.set_consensus(engine, form, record_id, field_id, _widget_value(f, _consensus_key(record_id, field_id)), by)
+        ex.set_consensus(engine, form, record_id, field_id, _widget_value(f, _consensus_key(record_id, field_id)), by=by)
     except ex.ExtractionError as exc:
         errors[("consensus", record_id, field_id)] = str(exc)
     else:

@@ -139,7 +139,7 @@ if kept:
                 summary = importing.import_file(
                     engine, f["path"], database=database.strip(), interface=interface.strip(),
                     searched=searched.isoformat() if searched else "", fmt=fmt, mapping=mapping or None,
-                    strategy_text=strategy_text.strip(), actor=lead.name, file_name=f["label"],
+                    strategy_text=strategy_text.strip(), by=lead.name, file_name=f["label"],
                     progress=stored_so_far(bar, f["label"], p.records_read, n - 1, len(ready)),
                 )
             except (FormatError, importing.AlreadyImportedError, ValueError) as exc:

@@ -126,7 +126,7 @@ with records_tab:
                 cols[0].html(f"<span>{esc(x.label)}</span> <span style='color:#6b7280'>· {esc(x.reviewer)} · "
                              f"{esc(x.at)}</span>")
                 if cols[1].button("Remove", key=f"lib-label-remove-{rid}-{x.reviewer}-{x.label}"):
-                    labels_lib.remove_label(engine, reviewer.name, rid, x.label, owner=x.reviewer)
+                    labels_lib.remove_label(engine, rid, x.label, by=reviewer.name, owner=x.reviewer)
                     st.rerun()
         else:
             st.caption("No labels on this record.")
@@ -189,7 +189,7 @@ with resolved_tab:
                     if st.form_submit_button("Reopen", key=f"reopen-{res.stage}-{res.record_id}-go",
                                              icon=":material/undo:"):
                         try:
-                            outcome = reopen_resolution(engine, reviewer.name, res.record_id, res.stage, note,
+                            outcome = reopen_resolution(engine, res.record_id, res.stage, note, by=reviewer.name,
                                                         mode=state.conflict_mode())
                         except rules.ScreeningError as exc:
                             st.error(str(exc))

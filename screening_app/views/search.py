@@ -1,5 +1,5 @@
 """Search (the lead): the PRISMA-S search log of every PubMed run and import, as a table with
-Markdown and CSV downloads, built by ``review.pubmed.log`` exactly as ``review search --log``
+Markdown and CSV downloads, built by ``review.pubmed.log`` exactly as ``review report search-log``
 builds it; and "Run in PubMed": ``review search`` for the project's strategy, started as a
 process of its own by ``review.search_job`` (it survives a reload or a closed tab, and a stopped
 run resumes from the cache when started again), its progress polled every two seconds.

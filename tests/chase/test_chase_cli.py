@@ -138,3 +138,17 @@ def test_a_chased_near_duplicate_is_found_by_dedup_and_counted_as_already_identi
     engine.dispose()
     assert counts.citations_results == 4 and counts.other_removed == 1
     assert counts.database_specific_results == {"Embase": 6, "CINAHL": 1}
+
+
+def test_the_person_acting_is_as_name_and_by_still_works(project_store, eutils_env, graph, capsys):
+    from review.commands.spelling import deprecation_note
+
+    project, _ = project_store
+    assert main(["--project", str(project.root), "chase", "--direction", "backward", "--as", "ana"]) == 0
+    assert "note:" not in capsys.readouterr().err
+    assert main(["--project", str(project.root), "chase", "--direction", "forward", "--by", "ben"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == deprecation_note("--by", "--as NAME")
+    engine = store.open_store(project.database_url)
+    with engine.connect() as conn:
+        assert [e["actor"] for e in store.list_events(conn, "chase")] == ["ana", "ben"]
+    engine.dispose()

@@ -142,7 +142,9 @@ def test_python_m_review_cli_shows_command_errors_plainly(tmp_path):
         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO), "PATH": ""},
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("review: --input works without a project") and "Traceback" not in result.stderr
+    note, error = result.stderr.splitlines()  # the old spelling's note, then the error
+    assert note.startswith("review: note: '--pending' is an old spelling")
+    assert error.startswith("review: --input works without a project") and "Traceback" not in result.stderr
 
 
 def test_a_file_whose_every_record_is_skipped_is_refused_and_nothing_is_stored(project, capsys, tmp_path):

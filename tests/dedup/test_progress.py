@@ -82,7 +82,7 @@ def test_run_dedup_reports_loading_the_pipeline_and_storing(store_engine):
         import_id = store.add_import(conn, kind="file", database="MEDLINE")
         store.add_records(conn, import_id, _records(40), default_database="MEDLINE")
     calls: list[tuple[int, int, str]] = []
-    summary = run_dedup(store_engine, actor="tester", progress=lambda d, t, p: calls.append((d, t, p)))
+    summary = run_dedup(store_engine, by="tester", progress=lambda d, t, p: calls.append((d, t, p)))
     by_phase = _check_calls(calls, RUN_PHASES)
     assert summary.duplicates_removed == 20
     assert by_phase["normalising"][-1] == (40, 40)

@@ -51,7 +51,7 @@ def test_run_confirm_reject_undo(store_engine):
     medline, embase = _library()
     _import(store_engine, medline, "MEDLINE")
     _import(store_engine, embase, "Embase")
-    summary = run_dedup(store_engine, actor="tester")
+    summary = run_dedup(store_engine, by="tester")
     assert summary.records == 6 and summary.duplicates_removed == 2
     assert _membership(store_engine) == {1: 1, 4: 1, 2: 2, 5: 2}  # MEDLINE records kept
     with store_engine.connect() as conn:

@@ -92,7 +92,7 @@ def test_sources_search_and_selection_from_the_store(built_project, capsys):
     assert ('PubMed (PubMed (E-utilities)) query as run (searched 2018-02-14, 146 records):\n'
             '"Mentors"[mh] AND "Students, Medical"[mh]') in search
     assert "Limits: humans only; language: English; publication years 2008-current." in search
-    assert "review search --log --format md" in search
+    assert "review report search-log" in search
     assert "review query render queries/mentoring-medical-students.yaml --to ovid-medline" in search
     assert rows[8]["Status"] == FILLED
 
@@ -136,7 +136,7 @@ def test_unfinished_screening_is_refused_like_review_prisma(unfinished_project, 
     assert run(unfinished_project, "prisma") == 1
     prisma_message = capsys.readouterr().err.strip()
     out = tmp_path / "checklist.md"
-    assert run(unfinished_project, "report", "checklist", "--output", str(out)) == 1
+    assert run(unfinished_project, "report", "checklist", "--out", str(out)) == 1
     captured = capsys.readouterr()
     # the same refusal, offering the draft of this output instead of the figure's
     assert captured.err.strip() == prisma_message.replace(
@@ -182,7 +182,7 @@ def test_csv_and_docx_are_readable(built_project, tmp_path, capsys):
     assert [int(r[1]) for r in rows[1:]] == list(range(1, 23))
 
     assert run(built_project, "report", "checklist", "--format", "docx") == 1
-    assert "a docx checklist needs --output FILE.docx" in capsys.readouterr().err
+    assert "a docx checklist needs --out FILE.docx" in capsys.readouterr().err
     word = tmp_path / "checklist.docx"
     assert run(built_project, "report", "checklist", "--format", "docx", "--output", str(word)) == 0
     document = docx.Document(word)

@@ -33,7 +33,7 @@ def charted(store_engine):
               "aim": "Professional development | identity", "university": "UiT", "structure": "=SUM(A1)"}
     ex.set_values(engine, form, 1, {**common, "author": "Andre", "country": "Norway", "strengths": "Long follow-up"}, "alice", **kw)
     ex.set_values(engine, form, 1, {**common, "author": "Andre", "country": "Sweden"}, "bob", **kw)
-    ex.set_consensus(engine, form, 1, "country", "Norway", "carol", **kw)
+    ex.set_consensus(engine, form, 1, "country", "Norway", by="carol", **kw)
     ex.set_values(engine, form, 2, {"author": "Varma", "year_published": "2016", "country": "India",
                                      "model": "Group", "source_type": "Programme description", "aim": "Support"}, "alice", **kw)
     ex.set_values(engine, form, 2, {"author": "Varma", "year_published": "2016", "country": "Pakistan",

@@ -150,7 +150,7 @@ def test_dual_extraction_disagreement_and_consensus(three_records):
         assert "country" in rows[0].open_fields
         assert rows[1].open_fields == ["author"]  # only alice so far: pending
         assert ex.progress(conn, form, "alice", ids).open_disagreements == 1
-    ex.set_consensus(engine, form, 1, "country", "norway", "carol", note="checked the paper", **kw)
+    ex.set_consensus(engine, form, 1, "country", "norway", by="carol", note="checked the paper", **kw)
     with engine.connect() as conn:
         assert ex.disagreements(conn, form, ids) == []
         row = ex.final_table(conn, form, ids)[0]

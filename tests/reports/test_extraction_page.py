@@ -169,7 +169,7 @@ def test_lead_links_a_report_to_a_study(screened, monkeypatch):
 
 def test_everyone_sees_the_link_but_only_the_lead_the_select(screened, monkeypatch):
     project, engine = screened
-    link_report(engine, 2, 1, "carol")
+    link_report(engine, 2, 1, by="carol")
     at = page(monkeypatch, "alice")
     at.selectbox(key="extract-record").select(2).run()
     assert not at.exception, at.exception
@@ -183,7 +183,7 @@ def test_everyone_sees_the_link_but_only_the_lead_the_select(screened, monkeypat
 
 def test_refused_link_shows_the_error_and_keeps_the_store(screened, monkeypatch):
     project, engine = screened
-    link_report(engine, 1, 2, "carol")  # 1 is a report of the study 2
+    link_report(engine, 1, 2, by="carol")  # 1 is a report of the study 2
     at = page(monkeypatch, "carol", "lead")
     at.selectbox(key="extract-record").select(2).run()
     at.selectbox(key="study-2").select(1).run()  # 2 as a report of 1: refused by review.studies
@@ -202,7 +202,7 @@ def test_record_text_beside_the_study_select_is_not_markup(screened, monkeypatch
         data = dict(conn.execute(sa.select(records.c.data).where(records.c.id == 2)).scalar())
         data["authors"] = [hostile]
         conn.execute(sa.update(records).where(records.c.id == 2).values(data=data))
-    link_report(engine, 2, 1, "carol")
+    link_report(engine, 2, 1, by="carol")
     at = page(monkeypatch, "carol", "lead")
     at.selectbox(key="extract-record").select(1).run()
     assert not at.exception, at.exception
@@ -219,7 +219,7 @@ def test_a_linked_report_excluded_later_is_flagged_on_the_page(screened, monkeyp
     from test_studies import exclude_at_full_text
 
     project, engine = screened
-    link_report(engine, 2, 1, "carol")
+    link_report(engine, 2, 1, by="carol")
     at = page(monkeypatch, "alice")
     assert "linked stud" not in texts(at)
     exclude_at_full_text(engine, 2)

@@ -77,15 +77,15 @@ def build(engine: sa.Engine, config: dict, tmp: Path, *, resolve: bool = True) -
     screening.import_decisions(engine, votes_csv(tmp / "ta.csv", rows), criteria)
     if not resolve:
         return
-    screening.resolve_conflict(engine, "carol", 6, ta, "include", criteria=criteria)
-    screening.resolve_conflict(engine, "carol", 11, ta, "exclude", criteria=criteria)
-    screening.mark_not_retrieved(engine, 9, "Not held by the library", "alice")
+    screening.resolve_conflict(engine, 6, ta, "include", by="carol", criteria=criteria)
+    screening.resolve_conflict(engine, 11, ta, "exclude", by="carol", criteria=criteria)
+    screening.mark_not_retrieved(engine, 9, "Not held by the library", by="alice")
     ft = "full_text"
     rows = both([1, 2, 13], ft, "include") + both([3, 4], ft, "exclude", "Not medical students")
     rows += both([6], ft, "exclude", "Conference abstract only")
     rows += [("alice", 8, ft, "include", ""), ("bob", 8, ft, "exclude", "Not a mentoring programme")]
     screening.import_decisions(engine, votes_csv(tmp / "ft.csv", rows), criteria)
-    screening.resolve_conflict(engine, "carol", 8, ft, "exclude", "Not a mentoring programme", criteria=criteria)
+    screening.resolve_conflict(engine, 8, ft, "exclude", "Not a mentoring programme", by="carol", criteria=criteria)
 
 
 def test_every_box_from_the_store(store_engine, project, tmp_path):

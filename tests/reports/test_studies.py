@@ -50,7 +50,7 @@ def flat(text: str) -> str:
 
 
 def test_two_reports_of_one_study_counted_once(included):
-    result = link_report(included, 2, 1, "carol")
+    result = link_report(included, 2, 1, by="carol")
     assert result == {"report": 2, "study": 1, "previous": None, "moved": [], "changed": True}
     with included.connect() as conn:
         assert study_of(conn) == {2: 1}
@@ -69,9 +69,9 @@ def test_two_reports_of_one_study_counted_once(included):
 
 
 def test_link_across_columns_and_unlink(included):
-    link_report(included, 13, 1, "carol")
+    link_report(included, 13, 1, by="carol")
     assert (counts(included).new_studies, counts(included).new_reports) == (2, 3)
-    assert unlink_report(included, 13, "carol") == 1
+    assert unlink_report(included, 13, by="carol") == 1
     c = counts(included)
     assert (c.new_studies, c.new_reports) == (3, 3)
     with included.connect() as conn:
@@ -86,16 +86,16 @@ def test_link_across_columns_and_unlink(included):
 
 
 def test_no_chains(included):
-    link_report(included, 2, 1, "carol")
+    link_report(included, 2, 1, by="carol")
     # 1 becomes a report of 13: its report 2 moves along, no chain 2 -> 1 -> 13
-    result = link_report(included, 1, 13, "carol")
+    result = link_report(included, 1, 13, by="carol")
     assert (result["study"], result["moved"]) == (13, [2])
     with included.connect() as conn:
         assert study_of(conn) == {1: 13, 2: 13}
     assert (counts(included).new_studies, counts(included).new_reports) == (1, 3)
-    unlink_report(included, 1, "carol")
+    unlink_report(included, 1, by="carol")
     # 1 -> 2, but 2 is a report of 13: 1 becomes a report of 13
-    assert link_report(included, 1, 2, "carol")["study"] == 13
+    assert link_report(included, 1, 2, by="carol")["study"] == 13
     with included.connect() as conn:
         assert study_of(conn) == {1: 13, 2: 13}
         moved = [e["payload"]["moved"] for e in list_events(conn, "study.link")]
@@ -103,9 +103,9 @@ def test_no_chains(included):
 
 
 def test_relink_ends_the_old_link_and_repeat_is_a_no_op(included):
-    link_report(included, 2, 1, "carol")
-    assert link_report(included, 2, 1, "carol")["changed"] is False
-    result = link_report(included, 2, 13, "dave")
+    link_report(included, 2, 1, by="carol")
+    assert link_report(included, 2, 1, by="carol")["changed"] is False
+    result = link_report(included, 2, 13, by="dave")
     assert (result["previous"], result["study"]) == (1, 13)
     with included.connect() as conn:
         rows = conn.execute(sa.select(study_links.c.study_id, study_links.c.current, study_links.c.ended_by)
@@ -125,19 +125,19 @@ def test_relink_ends_the_old_link_and_repeat_is_a_no_op(included):
 )
 def test_rules_refused_with_a_clear_message(included, report, study, message):
     with pytest.raises(StudiesError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        link_report(included, report, study, "carol")
+        link_report(included, report, study, by="carol")
     with included.connect() as conn:
         assert study_of(conn) == {}
 
 
 def test_reverse_link_and_unlink_errors(included):
-    link_report(included, 2, 1, "carol")
+    link_report(included, 2, 1, by="carol")
     with pytest.raises(StudiesError, match="record 2 is already a report of the study record 1"):
-        link_report(included, 1, 2, "carol")
+        link_report(included, 1, 2, by="carol")
     with pytest.raises(StudiesError, match="record 1 is not linked to a study"):
-        unlink_report(included, 1, "carol")
+        unlink_report(included, 1, by="carol")
     with pytest.raises(StudiesError, match="--as NAME"):
-        link_report(included, 13, 1, " ")
+        link_report(included, 13, 1, by=" ")
     with included.connect() as conn:
         assert study_of(conn) == {2: 1}
 
@@ -221,8 +221,8 @@ def test_disagreeing_studies_rule():
 
 
 def test_check_finds_a_report_excluded_after_linking(included):
-    link_report(included, 2, 1, "carol")
-    link_report(included, 13, 1, "carol")
+    link_report(included, 2, 1, by="carol")
+    link_report(included, 13, 1, by="carol")
     with included.connect() as conn:
         assert link_disagreements(conn) == []
     exclude_at_full_text(included, 2)
@@ -242,14 +242,14 @@ def test_check_finds_a_report_excluded_after_linking(included):
     # and they carry the warning, so every report drawn from them can give it (not a box)
     assert counts(included).study_link_warnings == [disagreement_lines(found[0])]
     assert "study_link_warnings" not in counts(included).to_dict()
-    unlink_report(included, 2, "carol")  # the fix
+    unlink_report(included, 2, by="carol")  # the fix
     with included.connect() as conn:
         assert link_disagreements(conn) == []
 
 
 def test_check_finds_the_study_record_excluded_while_its_reports_are_included(included):
-    link_report(included, 2, 1, "carol")
-    link_report(included, 13, 1, "carol")
+    link_report(included, 2, 1, by="carol")
+    link_report(included, 13, 1, by="carol")
     exclude_at_full_text(included, 1, "Conference abstract only")
     with included.connect() as conn:
         (found,) = link_disagreements(conn)
@@ -263,8 +263,8 @@ def test_check_finds_the_study_record_excluded_while_its_reports_are_included(in
         "studies link 13 --to 2 --as NAME; or, if record 1 belongs in the review, change (or finish) "
         "its full-text decision")
     # following the fix leaves one study of two reports, both included
-    unlink_report(included, 2, "carol")
-    link_report(included, 13, 2, "carol")
+    unlink_report(included, 2, by="carol")
+    link_report(included, 13, 2, by="carol")
     with included.connect() as conn:
         assert link_disagreements(conn) == [] and study_of(conn) == {13: 2}
     assert (counts(included).new_studies, counts(included).new_reports) == (1, 2)

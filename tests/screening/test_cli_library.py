@@ -94,7 +94,7 @@ def test_records_list_labels_and_reopen(proj, capsys, tmp_path):
     assert "only their own labels" in capsys.readouterr().err
     assert run(project, "labels", "remove", "9000003", "check reference list", "--as", "bob") == 0
 
-    resolve_conflict(engine, "carol", ids[1], TA, "include")
+    resolve_conflict(engine, ids[1], TA, "include", by="carol")
     capsys.readouterr()
     assert run(project, "conflicts", "resolved", "--as", "carol") == 0
     assert f"record {ids[1]}" in capsys.readouterr().out

@@ -113,7 +113,7 @@ def test_concurrent_resolutions_store_one(store_url):
 
     def resolve(engine):
         barrier.wait()
-        return resolve_conflict(engine, "carol", ids[0], TA, "include", criteria=CRITERIA)
+        return resolve_conflict(engine, ids[0], TA, "include", by="carol", criteria=CRITERIA)
 
     with ThreadPoolExecutor(len(engines)) as pool:
         results = list(pool.map(resolve, engines))

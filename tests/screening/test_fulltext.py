@@ -49,19 +49,19 @@ def test_pdf_link_and_not_retrieved(screening_store, tmp_path):
     engine, ids, _ = screening_store
     data_dir = tmp_path / "proj" / "data"
     with pytest.raises(ScreeningError, match="not included at title/abstract"):
-        attach_link(engine, ids[0], "https://example.org/a", "alice")
+        attach_link(engine, ids[0], "https://example.org/a", by="alice")
     _include(engine, ids[0])
     _include(engine, ids[1])
     with pytest.raises(ScreeningError, match="not a PDF"):
-        attach_pdf(engine, data_dir, ids[0], "x.pdf", b"<html>", "alice")
-    ft = attach_pdf(engine, data_dir, ids[0], "../Smith 2010.pdf", PDF, "alice")
+        attach_pdf(engine, data_dir, ids[0], "x.pdf", b"<html>", by="alice")
+    ft = attach_pdf(engine, data_dir, ids[0], "../Smith 2010.pdf", PDF, by="alice")
     assert ft.kind == "pdf" and ft.location == f"data/fulltext/{ids[0]}-Smith_2010.pdf"
     assert (data_dir.parent / ft.location).read_bytes() == PDF
     with pytest.raises(ScreeningError, match="not a web link"):
-        attach_link(engine, ids[1], "javascript:alert(1)", "bob")
+        attach_link(engine, ids[1], "javascript:alert(1)", by="bob")
     with pytest.raises(ScreeningError, match="say why"):
-        mark_not_retrieved(engine, ids[1], "  ", "bob")
-    mark_not_retrieved(engine, ids[1], "Paywalled; library could not obtain", "bob")
+        mark_not_retrieved(engine, ids[1], "  ", by="bob")
+    mark_not_retrieved(engine, ids[1], "Paywalled; library could not obtain", by="bob")
     with engine.connect() as conn:
         assert not_retrieved(conn) == {ids[1]: "Paywalled; library could not obtain"}
         assert stage_record_ids(conn, "full_text") == [ids[0]]
@@ -69,7 +69,7 @@ def test_pdf_link_and_not_retrieved(screening_store, tmp_path):
     with pytest.raises(ScreeningError, match="not retrieved"):
         cast_vote(engine, "alice", ids[1], "full_text", "include", criteria=CRITERIA)
     # found after all: a link supersedes "not retrieved" and the record is back
-    attach_link(engine, ids[1], "https://example.org/b", "bob")
+    attach_link(engine, ids[1], "https://example.org/b", by="bob")
     with engine.connect() as conn:
         assert fulltext_of(conn, ids[1]).kind == "link"
         assert not_retrieved(conn) == {}
@@ -92,5 +92,5 @@ def test_a_pdf_is_checked_for_structure_not_only_its_first_bytes(screening_store
     _include(engine, ids[0])
     for name, (content, words) in bad.items():
         with pytest.raises(ScreeningError, match=rf"{re.escape(name)}: .*{re.escape(words)}"):
-            attach_pdf(engine, tmp_path / "data", ids[0], name, content, "alice")
+            attach_pdf(engine, tmp_path / "data", ids[0], name, content, by="alice")
     assert not (tmp_path / "data" / "fulltext").exists()  # nothing stored

@@ -28,7 +28,7 @@ def test_add_and_remove_are_rows_that_supersede(screening_store):
     first = add_label(engine, "alice", ids[0], "  check   reference list ")
     assert first.label == "check reference list"
     assert add_label(engine, "alice", ids[0], "Check reference list").label == "check reference list"  # once
-    assert remove_label(engine, "alice", ids[0], "CHECK REFERENCE LIST") is True
+    assert remove_label(engine, ids[0], "CHECK REFERENCE LIST", by="alice") is True
     add_label(engine, "alice", ids[0], "check reference list")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(record_labels).order_by(record_labels.c.id)).all()
@@ -39,7 +39,7 @@ def test_add_and_remove_are_rows_that_supersede(screening_store):
         assert list_events(conn, kind="label.remove")[0]["payload"]["supersedes"] == rows[0].id
         assert [x.label for x in list_labels(conn, "alice")] == ["check reference list"]
     with pytest.raises(ScreeningError, match="no label 'background'"):
-        remove_label(engine, "alice", ids[0], "background")
+        remove_label(engine, ids[0], "background", by="alice")
 
 
 def test_a_reviewer_sees_only_their_own_labels_the_lead_sees_all(screening_store):
@@ -69,8 +69,8 @@ def test_who_may_remove_and_what_may_be_labelled(screening_store):
     engine, ids, _ = screening_store
     add_label(engine, "bob", ids[0], "background")
     with pytest.raises(NotAllowedError, match="only their own labels"):
-        remove_label(engine, "alice", ids[0], "background", owner="bob")
-    assert remove_label(engine, "carol", ids[0], "background", owner="bob")
+        remove_label(engine, ids[0], "background", by="alice", owner="bob")
+    assert remove_label(engine, ids[0], "background", by="carol", owner="bob")
     with engine.connect() as conn:
         assert list_labels(conn, "bob") == []
         assert list_events(conn, kind="label.remove")[0]["actor"] == "carol"

@@ -60,11 +60,11 @@ def library(screening_store):
     _pair(engine, ids[1], "include", "exclude")                      # TA conflict
     _pair(engine, ids[2], "exclude", "exclude", TA, NMS, NMP)        # TA exclude, reasons differ
     _pair(engine, ids[3], "include", "maybe")
-    resolve_conflict(engine, "carol", ids[3], TA, "exclude", reason=NMS, criteria=CRITERIA)
+    resolve_conflict(engine, ids[3], TA, "exclude", by="carol", reason=NMS, criteria=CRITERIA)
     _pair(engine, ids[4], "include", "include")
     _pair(engine, ids[4], "exclude", "exclude", FT, NMS, NMP)        # FT conflict
     _pair(engine, ids[5], "include", "include")
-    mark_not_retrieved(engine, ids[5], "no library access", "carol")
+    mark_not_retrieved(engine, ids[5], "no library access", by="carol")
     _vote(engine, "alice", ids[6], "include")                         # pending
     _pair(engine, ids[7], "include", "include")                       # FT pending
     add_label(engine, "bob", ids[7], "background")
@@ -176,10 +176,10 @@ def test_resolved_conflicts_listed_and_reopened(library):
         assert resolved_conflicts(conn, "alice", TA) == []  # lead mode: the lead's list
         assert [r.record_id for r in resolved_conflicts(conn, "alice", TA, mode="pair")] == [ids[3]]
     with pytest.raises(ScreeningError, match="needs a note"):
-        reopen_resolution(engine, "carol", ids[3], TA, "  ")
+        reopen_resolution(engine, ids[3], TA, "  ", by="carol")
     with pytest.raises(NotAllowedError):
-        reopen_resolution(engine, "alice", ids[3], TA, "I disagree")
-    assert reopen_resolution(engine, "carol", ids[3], TA, "resolved in haste; discuss at the meeting") == "conflict"
+        reopen_resolution(engine, ids[3], TA, "I disagree", by="alice")
+    assert reopen_resolution(engine, ids[3], TA, "resolved in haste; discuss at the meeting", by="carol") == "conflict"
     with engine.connect() as conn:
         assert ids[3] in [c.record_id for c in conflicts(conn, TA)]
         assert resolved_conflicts(conn, "carol", TA) == []
@@ -190,9 +190,9 @@ def test_resolved_conflicts_listed_and_reopened(library):
         assert event["payload"]["resolution_id"] == kept[0].id and event["actor"] == "carol"
         assert _row(conn, ids[3]).title_abstract.status == "conflict"
     with pytest.raises(ScreeningError, match="no resolution at title_abstract"):
-        reopen_resolution(engine, "carol", ids[3], TA, "again")
+        reopen_resolution(engine, ids[3], TA, "again", by="carol")
     # resolved anew: a new row, the reopened one kept
-    resolve_conflict(engine, "carol", ids[3], TA, "include", criteria=CRITERIA)
+    resolve_conflict(engine, ids[3], TA, "include", by="carol", criteria=CRITERIA)
     with engine.connect() as conn:
         assert [r.decision for r in resolved_conflicts(conn, "carol", TA)] == ["include"]
         assert conn.execute(sa.select(sa.func.count()).select_from(screening_resolutions)).scalar_one() == 2
@@ -201,7 +201,7 @@ def test_resolved_conflicts_listed_and_reopened(library):
 def test_reopening_when_the_votes_now_agree_leaves_an_agreement(library):
     engine, ids, *_ = library
     cast_vote(engine, "bob", ids[3], TA, "include", criteria=CRITERIA)
-    assert reopen_resolution(engine, "carol", ids[3], TA, "votes agree now") == "final"
+    assert reopen_resolution(engine, ids[3], TA, "votes agree now", by="carol") == "final"
     with engine.connect() as conn:
         row = _row(conn, ids[3])
         assert (row.title_abstract.status, row.title_abstract.how) == ("include", "agreement")
@@ -213,5 +213,5 @@ def test_in_pair_mode_a_voter_may_reopen_others_may_not(library):
 
     add_reviewer(engine, "dave")
     with pytest.raises(NotAllowedError, match="only the lead or a reviewer who voted on it"):
-        reopen_resolution(engine, "dave", ids[3], TA, "not mine", mode="pair")
-    assert reopen_resolution(engine, "alice", ids[3], TA, "we should talk", mode="pair") == "conflict"
+        reopen_resolution(engine, ids[3], TA, "not mine", by="dave", mode="pair")
+    assert reopen_resolution(engine, ids[3], TA, "we should talk", by="alice", mode="pair") == "conflict"

@@ -128,7 +128,7 @@ def test_changed_vote_follows_the_dual_review_rules(screening_store):
     _vote(engine, "bob", a, "include")
     _vote(engine, "bob", b, "exclude")
     _vote(engine, "bob", c, "exclude")
-    resolve_conflict(engine, "carol", c, TA, "include", criteria=CRITERIA)
+    resolve_conflict(engine, c, TA, "include", by="carol", criteria=CRITERIA)
     _vote(engine, "alice", a, "include", stage=FT)
 
     change_vote(engine, "bob", a, TA, "exclude")  # agreed -> conflict

@@ -255,14 +255,14 @@ def test_lead_resolves_votes_unchanged(screening_store):
     with engine.connect() as conn:
         before = conn.execute(sa.select(screening_votes).order_by(screening_votes.c.id)).all()
     with pytest.raises(NotAllowedError, match="only a lead"):
-        resolve_conflict(engine, "alice", ids[2], TA, "include", criteria=CRITERIA)
+        resolve_conflict(engine, ids[2], TA, "include", by="alice", criteria=CRITERIA)
     with pytest.raises(ScreeningError, match="unknown decision"):
-        resolve_conflict(engine, "carol", ids[2], TA, "maybe", criteria=CRITERIA)
+        resolve_conflict(engine, ids[2], TA, "maybe", by="carol", criteria=CRITERIA)
     with pytest.raises(ScreeningError, match="^no decision chosen: choose include or exclude$"):
-        resolve_conflict(engine, "carol", ids[2], TA, "", criteria=CRITERIA)
-    final = resolve_conflict(engine, "carol", ids[2], TA, "include", note="fits", criteria=CRITERIA)
+        resolve_conflict(engine, ids[2], TA, "", by="carol", criteria=CRITERIA)
+    final = resolve_conflict(engine, ids[2], TA, "include", by="carol", note="fits", criteria=CRITERIA)
     assert (final.decision, final.how, final.reason) == ("include", "resolution", "")
-    assert resolve_conflict(engine, "carol", ids[2], TA, "include", criteria=CRITERIA) == final
+    assert resolve_conflict(engine, ids[2], TA, "include", by="carol", criteria=CRITERIA) == final
     with engine.connect() as conn:
         after = conn.execute(sa.select(screening_votes).order_by(screening_votes.c.id)).all()
         assert after == before
@@ -272,7 +272,7 @@ def test_lead_resolves_votes_unchanged(screening_store):
         assert len(list_events(conn, "conflict.resolve")) == 1
     # a record that is not in conflict cannot be "resolved"
     with pytest.raises(ScreeningError, match="no open conflict"):
-        resolve_conflict(engine, "carol", ids[5], TA, "include", criteria=CRITERIA)
+        resolve_conflict(engine, ids[5], TA, "include", by="carol", criteria=CRITERIA)
 
 
 def test_pair_mode_lets_the_voters_resolve(screening_store):
@@ -281,8 +281,8 @@ def test_pair_mode_lets_the_voters_resolve(screening_store):
     _vote(engine, "alice", ids[2], "include")
     _vote(engine, "bob", ids[2], "exclude")
     with pytest.raises(NotAllowedError):
-        resolve_conflict(engine, "dave", ids[2], TA, "exclude", mode="pair", criteria=CRITERIA)
-    final = resolve_conflict(engine, "bob", ids[2], TA, "exclude", mode="pair", criteria=CRITERIA)
+        resolve_conflict(engine, ids[2], TA, "exclude", by="dave", mode="pair", criteria=CRITERIA)
+    final = resolve_conflict(engine, ids[2], TA, "exclude", by="bob", mode="pair", criteria=CRITERIA)
     assert final.decision == "exclude"
 
 
@@ -321,8 +321,8 @@ def test_full_text_different_reasons_are_a_conflict(screening_store):
         assert finals[ids[1]].reason == "Not medical students"
         assert finals[ids[2]].decision == "include"
     with pytest.raises(ScreeningError, match="needs a reason"):
-        resolve_conflict(engine, "carol", ids[0], FT, "exclude", criteria=CRITERIA)
-    final = resolve_conflict(engine, "carol", ids[0], FT, "exclude", "Conference abstract only", criteria=CRITERIA)
+        resolve_conflict(engine, ids[0], FT, "exclude", by="carol", criteria=CRITERIA)
+    final = resolve_conflict(engine, ids[0], FT, "exclude", "Conference abstract only", by="carol", criteria=CRITERIA)
     assert final.reason == "Conference abstract only"
     with engine.connect() as conn:
         assert conflicts(conn, FT) == []
@@ -382,7 +382,7 @@ def test_sql_counts_and_stage_set_match_the_python_rules(screening_store, monkey
     with engine.connect() as conn:
         ta_conflicts = [c.record_id for c in conflicts(conn, TA)]
     if ta_conflicts:
-        resolve_conflict(engine, "carol", ta_conflicts[0], TA, "include", criteria=CRITERIA)
+        resolve_conflict(engine, ta_conflicts[0], TA, "include", by="carol", criteria=CRITERIA)
     with engine.connect() as conn:
         ft = stage_record_ids(conn, FT)
         finals, _ = stage_outcomes(conn, TA)

@@ -27,8 +27,8 @@ def _writes(engine, ids):
     return {
         "cast": lambda: rules.cast_vote(engine, "alice", ids[0], TA, "include", criteria=CRITERIA),
         "undo": lambda: rules.undo_vote(engine, "alice", TA, ids[1]),
-        "resolve": lambda: rules.resolve_conflict(engine, "carol", ids[2], TA, "include", criteria=CRITERIA),
-        "attach": lambda: rules.attach_link(engine, ids[3], "https://example.org/a.pdf", "alice"),
+        "resolve": lambda: rules.resolve_conflict(engine, ids[2], TA, "include", by="carol", criteria=CRITERIA),
+        "attach": lambda: rules.attach_link(engine, ids[3], "https://example.org/a.pdf", by="alice"),
         "extract": lambda: extraction.set_value(engine, form, ids[3], field.id, "Smith", "alice",
                                                 require_included=False),
         "label": lambda: dedup_run.confirm(engine, f"{ids[4]}-{ids[5]}", by="carol"),

@@ -28,7 +28,7 @@ def test_my_decisions_and_the_records_library(browser, project, tmp_path):  # no
     for k, rid in enumerate(ids):
         rules.cast_vote(engine, "alice", rid, TA, "include" if k % 2 == 0 else "exclude")
         rules.cast_vote(engine, "bob", rid, TA, "include" if k < 4 else "exclude", note="BOBS-PRIVATE-NOTE")
-    rules.resolve_conflict(engine, "carol", ids[1], TA, "include", note="population fits")
+    rules.resolve_conflict(engine, ids[1], TA, "include", by="carol", note="population fits")
     add_label(engine, "bob", ids[0], "check reference list")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with review_screen(project.root, tmp_path / "screen.log") as (url, _proc):

@@ -34,7 +34,7 @@ def voted(app_project):
         rules.cast_vote(engine, "alice", rid, TA, a)
         if b:
             rules.cast_vote(engine, "bob", rid, TA, b, note="BOBS-PRIVATE-NOTE")
-    rules.resolve_conflict(engine, "carol", ids[1], TA, "exclude")
+    rules.resolve_conflict(engine, ids[1], TA, "exclude", by="carol")
     yield engine, ids
     engine.dispose()
 

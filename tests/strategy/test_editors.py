@@ -93,7 +93,7 @@ def test_an_allowed_reviewer_saves_and_is_the_versions_author(team, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(TEXT, encoding="utf-8")
     allow_strategy(team, "alice", by="carol")
-    v1 = save_version(team, "s.yaml", OTHER, editor="alice", author="someone else", path=path, file_was=TEXT)
+    v1 = save_version(team, "s.yaml", OTHER, editor="alice", by="someone else", path=path, file_was=TEXT)
     assert (v1.version, v1.author) == (1, "alice")
     disallow_strategy(team, "alice", by="carol")
     with pytest.raises(NotAllowedError):

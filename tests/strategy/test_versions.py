@@ -22,11 +22,11 @@ EXAMPLE = (ROOT / "queries" / "mentoring-medical-students.yaml").read_text(encod
 
 def test_each_save_is_a_new_version_with_date_and_author(store_engine, tmp_path):
     path = tmp_path / "s.yaml"
-    v1 = save_version(store_engine, "queries/s.yaml", EXAMPLE, author="ana", note="from the protocol", path=path)
+    v1 = save_version(store_engine, "queries/s.yaml", EXAMPLE, by="ana", note="from the protocol", path=path)
     edited = add_term(new_draft(EXAMPLE), "mentoring", {"text": "preceptor*"}).text
-    v2 = save_version(store_engine, "queries/s.yaml", edited, author="ben", based_on=1, path=path)
+    v2 = save_version(store_engine, "queries/s.yaml", edited, by="ben", based_on=1, path=path)
     assert (v1.version, v2.version) == (1, 2) and path.read_text(encoding="utf-8") == edited
-    again = save_version(store_engine, "queries/s.yaml", edited, author="ben")
+    again = save_version(store_engine, "queries/s.yaml", edited, by="ben")
     assert again.version == 2  # the same text twice stores nothing
     with store_engine.connect() as conn:
         versions = list_versions(conn, "queries/s.yaml")
@@ -41,22 +41,22 @@ def test_each_save_is_a_new_version_with_date_and_author(store_engine, tmp_path)
 
 def test_a_stale_draft_or_a_broken_text_stores_nothing(store_engine, tmp_path):
     path = tmp_path / "s.yaml"
-    save_version(store_engine, "s", EXAMPLE, author="ana", path=path)
-    save_version(store_engine, "s", EXAMPLE.replace("2008-current", "2009-current"), author="ben", path=path)
+    save_version(store_engine, "s", EXAMPLE, by="ana", path=path)
+    save_version(store_engine, "s", EXAMPLE.replace("2008-current", "2009-current"), by="ben", path=path)
     with pytest.raises(StaleDraftError, match="was saved after the version 1 this draft started from"):
-        save_version(store_engine, "s", EXAMPLE.replace("2008-current", "2010-current"), author="ana", based_on=1, path=path)
+        save_version(store_engine, "s", EXAMPLE.replace("2008-current", "2010-current"), by="ana", based_on=1, path=path)
     with pytest.raises(StrategyError, match="combine: no block named 'nope'"):
-        save_version(store_engine, "s", EXAMPLE.replace("AND population", "AND nope"), author="ana", path=path)
+        save_version(store_engine, "s", EXAMPLE.replace("AND population", "AND nope"), by="ana", path=path)
     assert "2009-current" in path.read_text(encoding="utf-8")
     with store_engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(strategy_versions)).scalar() == 2
 
 
 def test_record_version_reuses_the_latest_or_stores_the_file_as_run(store_engine):
-    v1 = save_version(store_engine, "s", EXAMPLE, author="ana")
-    assert record_version(store_engine, "s", EXAMPLE, author="cli").version == v1.version
+    v1 = save_version(store_engine, "s", EXAMPLE, by="ana")
+    assert record_version(store_engine, "s", EXAMPLE, by="cli").version == v1.version
     by_hand = EXAMPLE.replace("2008-current", "2012-current")
-    v2 = record_version(store_engine, "s", by_hand, author="cli")
+    v2 = record_version(store_engine, "s", by_hand, by="cli")
     assert v2.version == 2 and "changed since the last saved version" in v2.note
 
 
