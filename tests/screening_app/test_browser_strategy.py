@@ -109,9 +109,27 @@ def type_in(page, key_part: str, suffix: str, text: str) -> None:
     rerun(page, lambda: field.press("Enter"))
 
 
+def open_add_term(page, form: str) -> None:
+    """Open the block's "Add a term" expander unless it is open already: a click toggles it, so
+    clicking an open one would close it (a redraw can also leave it closed after an add)."""
+    kind = keyed(page, form, "-kind")
+    for _ in range(5):
+        if kind.count() and kind.is_visible():
+            return
+        idle(page)
+        page.get_by_text("Add a term").last.click()
+        try:
+            kind.wait_for(state="visible", timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            page.screenshot(path=str(DIAGNOSTICS / "strategy-add-term-closed.png"))
+    raise AssertionError('the "Add a term" form did not open after five clicks')
+
+
 def add_term(page, kind: str, value: str, *, explode: bool = False, fields: str = "", adj: int | None = None):
     form = "sb-new-mentoring-g"
     before = terms_shown(page)
+    open_add_term(page, form)
     choose(page, form, "-kind", kind)
     type_in(page, form, "-value", value)
     if explode:
@@ -170,7 +188,6 @@ def test_build_the_first_block_from_nothing(browser, project, tmp_path, stand_in
             page.wait_for_function(
                 """(n) => document.querySelectorAll('[class*="st-key-sb-remove-mentoring-"]').length === n""",
                 arg=before - 1, timeout=LONG_MS)
-            page.get_by_text("Add a term").last.click()
             # Emtree has no public API: its headings are typed (the review's own)
             for heading in ("mentor", "mentoring", "balint group"):
                 add_term(page, "Emtree heading", heading, explode=True)
