@@ -2,12 +2,22 @@
 
 Each reviewer has their own ranking in ``screening_rank``, made from THEIR current
 title/abstract votes only (``priority`` scores it), so the order tells them nothing about a
-partner's decisions. A ranking is (re)made inside ``next_record_id`` when the reviewer has
-none yet or their vote count has moved by max(1, records / 2,000) since the last one (every
-vote up to 2,000 records, every 10 at 20,000: ``priority.needs_ranking``); the TF-IDF matrix
-of the records is kept in memory between rankings (records are append-only, so the matrix
-changes only when records are added). Records imported after a ranking are not in it: they
-come after the ranked ones, in the random order, until the next ranking.
+partner's decisions. A ranking is due when the reviewer has none yet or their vote count has
+moved by max(1, records / 2,000) since the last one (every vote up to 2,000 records, every 10
+at 20,000: ``priority.needs_ranking``).
+
+Who makes it: while a ranking worker is live (``review.screening.rankworker``: a thread of
+the app's server process, or ``review screening rank-worker``), a worker does, outside the
+request, and ``next_record_id`` draws from the stored (previous) ranking without waiting;
+with no worker live (a script calling ``next_record_id`` in a loop), ``next_record_id``
+ranks when due, as it always did. ``rank_now`` ranks at once either way.
+
+Before the reviewer has both a relevant and an irrelevant vote, a ranking comes from the
+search strategy when one is given (``warmstart``: concept blocks, BM25, Boolean-aware), else
+from the number of include terms a record holds. The TF-IDF matrix and the warm-start scores
+of the records are kept in memory between rankings (records are append-only, so they change
+only when records are added). Records imported after a ranking are not in it: they come after
+the ranked ones, in the random order, until the next ranking.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import review.screening.priority as priority
+import review.screening.warmstart as warmstart
 from review.store.schema import dedup_membership as dm
 from review.store.schema import records
 from review.store.schema import screening_rank as rank_t
@@ -26,12 +37,12 @@ STAGE = "title_abstract"  # the only stage a ranking applies to; full text stays
 INSERT_BATCH = 5000
 _CACHE: dict[tuple, tuple[priority.TextMatrix, list[str]]] = {}
 _CACHE_SIZE = 2
+_WARM: dict[tuple, list[float] | None] = {}
 
 
 def _texts(conn: sa.Connection) -> tuple[priority.TextMatrix, list[str]]:
     """The TF-IDF matrix and texts of every record, cached per store and record set."""
-    count, highest = conn.execute(sa.select(sa.func.count(), sa.func.max(records.c.id))).one()
-    key = (conn.engine.url.render_as_string(hide_password=True), str(conn.engine.url.query), int(count), highest)
+    key = _store_key(conn)
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
@@ -75,16 +86,41 @@ def _candidates(conn: sa.Connection, mine: dict[int, int]) -> list[int]:
     return [int(i) for i in ids if int(i) not in mine]
 
 
-def compute_ranking(conn: sa.Connection, reviewer: str, seed: int, terms: list[str]) -> tuple[str, list[tuple[int, float]]]:
-    """(model, [(record id, score) best first]) for ``reviewer`` from their own votes. Reads only."""
+def _store_key(conn: sa.Connection) -> tuple:
+    count, highest = conn.execute(sa.select(sa.func.count(), sa.func.max(records.c.id))).one()
+    return (conn.engine.url.render_as_string(hide_password=True), str(conn.engine.url.query), int(count), highest)
+
+
+def _warm_scores(conn: sa.Connection, tm: priority.TextMatrix, texts: list[str], strategy) -> list[float] | None:
+    """The warm-start score of every record (row order of ``tm``), cached per store, record
+    set and strategy (it depends on no decision); None when the strategy gives none."""
+    key = (*_store_key(conn), repr(strategy.blocks), repr(strategy.combine))
+    if key not in _WARM:
+        while len(_WARM) >= _CACHE_SIZE:
+            _WARM.pop(next(iter(_WARM)))
+        _WARM[key] = warmstart.strategy_scores(texts, strategy)
+    return _WARM[key]
+
+
+def compute_ranking(
+    conn: sa.Connection, reviewer: str, seed: int, terms: list[str], strategy=None,
+) -> tuple[str, list[tuple[int, float]]]:
+    """(model, [(record id, score) best first]) for ``reviewer`` from their own votes. Reads only.
+
+    ``strategy`` (a block-based ``review.strategy.Strategy``, optional): the warm start
+    before the reviewer's first relevant and irrelevant vote; without it, include terms."""
     from review.screening.queue import sort_key
 
     mine = _my_votes(conn, reviewer)
     tm, texts = _texts(conn)
     candidates = [rid for rid in _candidates(conn, mine) if rid in tm.row]  # a record added meanwhile waits
+    warm = None
     if priority.can_train(mine.values()):
         model = priority.MODEL
         scores = priority.classifier_scores(tm, mine, candidates)
+    elif strategy is not None and (warm := _warm_scores(conn, tm, texts, strategy)) is not None:
+        model = warmstart.MODEL
+        scores = [warm[tm.row[rid]] for rid in candidates]
     else:
         model = priority.TERMS_MODEL
         scores = priority.term_scores([texts[tm.row[rid]] for rid in candidates], terms)
@@ -121,20 +157,45 @@ def _due(conn: sa.Connection, reviewer: str) -> tuple[bool, int]:
 
 def ranking_due(conn: sa.Connection, reviewer: str) -> bool:
     """Whether the next ``next_record_id`` in relevance order will (re)rank ``reviewer``'s queue
-    (the app says so while it runs: a first ranking of 20,000 records takes seconds)."""
-    return _due(conn, reviewer)[0]
+    itself (the app says so while it runs: a first ranking of 20,000 records takes seconds);
+    never while a ranking worker is live (it ranks outside the request)."""
+    from review.screening.rankworker import worker_live
+
+    return _due(conn, reviewer)[0] and not worker_live(conn)
 
 
-def rank_if_due(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, commit: bool) -> bool:
-    """Rank ``reviewer``'s title/abstract queue when due (see the module); True when it did.
+def rank_if_due(
+    conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, commit: bool, strategy=None,
+) -> bool:
+    """Rank ``reviewer``'s title/abstract queue when due and no ranking worker is live (see the
+    module); True when it did. While a worker is live it only wakes this process's worker.
 
     ``commit``: the caller's connection was outside a transaction, so the ranking is committed
     at once (if the same reviewer's other window wrote one meanwhile, that one is kept);
     otherwise it joins the caller's transaction."""
+    from review.screening.rankworker import nudge, worker_live
+
     due, votes = _due(conn, reviewer)
     if not due:
         return False
-    model, ranked = compute_ranking(conn, reviewer, seed, terms)
+    if worker_live(conn):
+        nudge()
+        return False
+    return _rank(conn, reviewer, seed, terms, votes, commit=commit, strategy=strategy)
+
+
+def rank_now(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, strategy=None) -> bool:
+    """Rank ``reviewer``'s title/abstract queue now if due, whether or not a worker is live,
+    and commit it (``conn`` outside a transaction); True when it did. The hook for a script
+    that wants the newest ranking before its next ``next_record_id``, and what a worker runs."""
+    due, votes = _due(conn, reviewer)
+    if not due:
+        return False
+    return _rank(conn, reviewer, seed, terms, votes, commit=True, strategy=strategy)
+
+
+def _rank(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], votes: int, *, commit: bool, strategy) -> bool:
+    model, ranked = compute_ranking(conn, reviewer, seed, terms, strategy)
     if not commit:
         _store(conn, reviewer, model, ranked, votes)
         return True
@@ -190,7 +251,9 @@ def prioritisation_used(conn: sa.Connection) -> str:
     """The description of the classifier(s) any reviewer's title/abstract queue was ranked
     by, else "" (the methods draft reports it)."""
     used = conn.execute(
-        sa.select(state_t.c.model).where(state_t.c.stage == STAGE, state_t.c.model != priority.TERMS_MODEL).distinct()
+        sa.select(state_t.c.model).where(
+            state_t.c.stage == STAGE, state_t.c.model.not_in([priority.TERMS_MODEL, warmstart.MODEL])
+        ).distinct()
     ).scalars()
     found = sorted({priority.MODEL_DESCRIPTIONS.get(str(m), str(m)) for m in used})
     return " and ".join(found)

@@ -109,6 +109,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0014_chase_links", _create(schema.chase_links)),
     ("0015_screening_stop", _create(schema.screening_stop_exclusions)),
     ("0016_strategy_versions", _create(schema.strategy_versions)),
+    ("0017_warmstart_rank_worker", _create(schema.screening_rank_workers, schema.screening_rank_claims)),
 ]
 
 
