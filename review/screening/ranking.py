@@ -22,6 +22,8 @@ the ranked ones, in the random order, until the next ranking.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 import review.screening.priority as priority
@@ -40,22 +42,34 @@ _CACHE_SIZE = 2
 _WARM: dict[tuple, list[float] | None] = {}
 
 
-def _texts(conn: sa.Connection) -> tuple[priority.TextMatrix, list[str]]:
-    """The TF-IDF matrix and texts of every record, cached per store and record set."""
-    key = _store_key(conn)
+def _record_rows(conn: sa.Connection) -> list[tuple[int, str]]:
+    """(id, ranked text) of every record, in id order."""
+    return [
+        (int(rid), priority.record_text(title, data if isinstance(data, dict) else {}))
+        for rid, title, data in conn.execute(
+            sa.select(records.c.id, records.c.title, records.c.data).order_by(records.c.id)
+        )
+    ]
+
+
+def _texts_for(key: tuple, rows: list[tuple[int, str]] | None) -> tuple[priority.TextMatrix, list[str]]:
+    """The TF-IDF matrix and texts of every record, cached per store and record set
+    (``rows``: read when the cache had none for ``key``)."""
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    ids: list[int] = []
-    texts: list[str] = []
-    for rid, title, data in conn.execute(sa.select(records.c.id, records.c.title, records.c.data).order_by(records.c.id)):
-        ids.append(int(rid))
-        texts.append(priority.record_text(title, data if isinstance(data, dict) else {}))
-    value = (priority.tfidf_matrix(ids, texts), texts)
+    assert rows is not None, "records are read when the cache has none"
+    value = (priority.tfidf_matrix([r for r, _ in rows], [t for _, t in rows]), [t for _, t in rows])
     while len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = value
     return value
+
+
+def _texts(conn: sa.Connection) -> tuple[priority.TextMatrix, list[str]]:
+    """The TF-IDF matrix and texts of every record, cached per store and record set."""
+    key = _store_key(conn)
+    return _texts_for(key, None if key in _CACHE else _record_rows(conn))
 
 
 def _my_votes(conn: sa.Connection, reviewer: str) -> dict[int, int]:
@@ -91,15 +105,54 @@ def _store_key(conn: sa.Connection) -> tuple:
     return (conn.engine.url.render_as_string(hide_password=True), str(conn.engine.url.query), int(count), highest)
 
 
-def _warm_scores(conn: sa.Connection, tm: priority.TextMatrix, texts: list[str], strategy) -> list[float] | None:
-    """The warm-start score of every record (row order of ``tm``), cached per store, record
-    set and strategy (it depends on no decision); None when the strategy gives none."""
-    key = (*_store_key(conn), repr(strategy.blocks), repr(strategy.combine))
+def _warm_scores(key: tuple, texts: list[str], strategy) -> list[float] | None:
+    """The warm-start score of every record (row order of the matrix), cached per store,
+    record set and strategy (it depends on no decision); None when the strategy gives none."""
+    key = (*key, repr(strategy.blocks), repr(strategy.combine))
     if key not in _WARM:
         while len(_WARM) >= _CACHE_SIZE:
             _WARM.pop(next(iter(_WARM)))
         _WARM[key] = warmstart.strategy_scores(texts, strategy)
     return _WARM[key]
+
+
+@dataclass
+class _Inputs:
+    """What a ranking reads from the store (in one short read), so the model can be trained
+    after that read has ended: on SQLite every transaction holds the write lock."""
+
+    mine: dict[int, int]
+    key: tuple
+    rows: list[tuple[int, str]] | None  # None: the cache has the matrix for ``key``
+    candidates: list[int]
+
+
+def _gather(conn: sa.Connection, reviewer: str) -> _Inputs:
+    mine = _my_votes(conn, reviewer)
+    key = _store_key(conn)
+    rows = None if key in _CACHE else _record_rows(conn)
+    return _Inputs(mine, key, rows, _candidates(conn, mine))
+
+
+def _compute(inputs: _Inputs, seed: int, terms: list[str], strategy) -> tuple[str, list[tuple[int, float]]]:
+    """The ranking from what was read; touches no store."""
+    from review.screening.queue import sort_key
+
+    tm, texts = _texts_for(inputs.key, inputs.rows)
+    mine = inputs.mine
+    candidates = [rid for rid in inputs.candidates if rid in tm.row]  # a record added meanwhile waits
+    warm = None
+    if priority.can_train(mine.values()):
+        model = priority.MODEL
+        scores = priority.classifier_scores(tm, mine, candidates)
+    elif strategy is not None and (warm := _warm_scores(inputs.key, texts, strategy)) is not None:
+        model = warmstart.MODEL
+        scores = [warm[tm.row[rid]] for rid in candidates]
+    else:
+        model = priority.TERMS_MODEL
+        scores = priority.term_scores([texts[tm.row[rid]] for rid in candidates], terms)
+    keys = {rid: sort_key(seed, rid) for rid in candidates}
+    return model, priority.order_by_score(candidates, scores, keys)
 
 
 def compute_ranking(
@@ -109,23 +162,7 @@ def compute_ranking(
 
     ``strategy`` (a block-based ``review.strategy.Strategy``, optional): the warm start
     before the reviewer's first relevant and irrelevant vote; without it, include terms."""
-    from review.screening.queue import sort_key
-
-    mine = _my_votes(conn, reviewer)
-    tm, texts = _texts(conn)
-    candidates = [rid for rid in _candidates(conn, mine) if rid in tm.row]  # a record added meanwhile waits
-    warm = None
-    if priority.can_train(mine.values()):
-        model = priority.MODEL
-        scores = priority.classifier_scores(tm, mine, candidates)
-    elif strategy is not None and (warm := _warm_scores(conn, tm, texts, strategy)) is not None:
-        model = warmstart.MODEL
-        scores = [warm[tm.row[rid]] for rid in candidates]
-    else:
-        model = priority.TERMS_MODEL
-        scores = priority.term_scores([texts[tm.row[rid]] for rid in candidates], terms)
-    keys = {rid: sort_key(seed, rid) for rid in candidates}
-    return model, priority.order_by_score(candidates, scores, keys)
+    return _compute(_gather(conn, reviewer), seed, terms, strategy)
 
 
 def _store(conn: sa.Connection, reviewer: str, model: str, ranked: list[tuple[int, float]], votes: int) -> None:
@@ -195,10 +232,13 @@ def rank_now(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *,
 
 
 def _rank(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], votes: int, *, commit: bool, strategy) -> bool:
-    model, ranked = compute_ranking(conn, reviewer, seed, terms, strategy)
-    if not commit:
+    if not commit:  # joins the caller's transaction
+        model, ranked = compute_ranking(conn, reviewer, seed, terms, strategy)
         _store(conn, reviewer, model, ranked, votes)
         return True
+    inputs = _gather(conn, reviewer)
+    conn.rollback()  # end the read (it wrote nothing) before training: writers need not wait
+    model, ranked = _compute(inputs, seed, terms, strategy)
     try:
         _store(conn, reviewer, model, ranked, votes)
         conn.commit()
