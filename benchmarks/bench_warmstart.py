@@ -15,7 +15,7 @@ recall after screening 10%, WSS@95 (``priority_sim``'s metrics; title/abstract l
 Strategies: ``benchmarks/strategies/<set>.yaml``, written from each review's topic before
 measuring, not tuned on the labels.
 
-    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_warmstart.py --seeds 0,1,2 --cache /tmp/bench-warmstart
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_warmstart.py --seeds 0,1,2 --every 10 --cache /tmp/bench-warmstart
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def cold_scores(condition: str, texts: list[str], strategy) -> list[float]:
     return scores
 
 
-def screen(labels: list[int], cold: list[float], feats, seed: int) -> list[int]:
-    """Row indices in the order screened (up to the last relevant record; the rest follow)."""
+def screen(labels: list[int], cold: list[float], feats, seed: int, every: int = 0) -> list[int]:
+    """Row indices in the order screened (up to the last relevant record; the rest follow).
+    ``every``: retrain after that many votes (0: the store path's rule)."""
     n = len(labels)
     rng = random.Random(seed)
     key = [rng.random() for _ in range(n)]
@@ -69,7 +70,9 @@ def screen(labels: list[int], cold: list[float], feats, seed: int) -> list[int]:
     total, found = sum(labels), 0
     while len(order) < n and found < total:
         if priority.can_train(labelled.values()):
-            if priority.needs_ranking(last, len(labelled), n):
+            due = (last is None or len(labelled) - last >= every) if every else priority.needs_ranking(
+                last, len(labelled), n)
+            if due:
                 candidates = [i for i in range(n) if i not in labelled]
                 scores = priority.model_scores(feats, priority.LIVE_MODEL, labelled, candidates)
                 ranked = [i for _, _, i in sorted(zip((-s for s in scores), (key[c] for c in candidates), candidates))]
@@ -94,6 +97,9 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join(sorted(p.stem for p in STRATEGIES.glob("*.yaml"))))
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--every", type=int, default=0,
+                    help="retrain after this many votes (default 0: the store path's rule, every vote below "
+                    "2,000 records; a larger value makes the run affordable on a busy machine, the same for every start)")
     ap.add_argument("--cache", type=Path, default=None, help="a folder keeping each run's result (resume)")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -109,12 +115,12 @@ def main() -> None:
         for condition in conditions:
             cold = cold_scores(condition, texts, strategy)
             for seed in seeds:
-                cached = args.cache / f"{name}-{condition}-{seed}.json" if args.cache else None
+                cached = args.cache / f"{name}-{condition}-{seed}-every{args.every}.json" if args.cache else None
                 if cached and cached.exists():
                     result = json.loads(cached.read_text())
                 else:
                     t0 = time.perf_counter()
-                    result = metrics(screen(labels, cold, feats, seed), labels)
+                    result = metrics(screen(labels, cold, feats, seed, args.every), labels)
                     result["seconds"] = time.perf_counter() - t0
                     if cached:
                         cached.write_text(json.dumps(result))
@@ -122,6 +128,8 @@ def main() -> None:
                 print(f"{name} {condition} seed {seed}: {result}", file=sys.stderr, flush=True)
         print(f"{name}: {len(labels)} records, {sum(labels)} relevant (title/abstract)", flush=True)
     print()
+    print(f"retrained after {'every vote (store rule)' if not args.every else f'every {args.every} votes'}; "
+          f"seeds {args.seeds}")
     print("| set | start | first include (mean; min-max) | recall@10% | WSS@95 |")
     print("|---|---|---|---|---|")
     means: dict[str, list[tuple[float, float, float]]] = {}

@@ -165,21 +165,93 @@ def compute_ranking(
     return _compute(_gather(conn, reviewer), seed, terms, strategy)
 
 
-def _store(conn: sa.Connection, reviewer: str, model: str, ranked: list[tuple[int, float]], votes: int) -> None:
-    from review.store.api import now_iso
+SLOT_KEYS = (STAGE, f"{STAGE}:1")  # screening_rank.stage of slot 0 and 1 (see schema: screening_rank_state.slot)
+CHUNK = 2000  # rows per transaction when a worker writes a ranking
 
-    highest = conn.execute(sa.select(sa.func.max(records.c.id))).scalar() or 0
-    conn.execute(sa.delete(rank_t).where(rank_t.c.reviewer == reviewer, rank_t.c.stage == STAGE))
-    conn.execute(sa.delete(state_t).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE))
-    rows = [
-        {"reviewer": reviewer, "stage": STAGE, "record_id": rid, "position": n, "score": score}
+
+def _slot(conn: sa.Connection, reviewer: str) -> int | None:
+    """The slot holding ``reviewer``'s current ranking; None before their first ranking."""
+    slot = conn.execute(
+        sa.select(state_t.c.slot).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE)
+    ).scalar()
+    return None if slot is None else int(slot)
+
+
+def _target(conn: sa.Connection, reviewer: str) -> tuple[int, int | None]:
+    """(the slot a new ranking goes to: the one not current, the highest position left in it)."""
+    current = _slot(conn, reviewer)
+    target = 0 if current is None else 1 - current
+    top = conn.execute(sa.select(sa.func.max(rank_t.c.position)).where(
+        rank_t.c.reviewer == reviewer, rank_t.c.stage == SLOT_KEYS[target]
+    )).scalar()
+    return target, None if top is None else int(top)
+
+
+def _rows(reviewer: str, target: int, ranked: list[tuple[int, float]]) -> list[dict]:
+    return [
+        {"reviewer": reviewer, "stage": SLOT_KEYS[target], "record_id": rid, "position": n, "score": score}
         for n, (rid, score) in enumerate(ranked)
     ]
+
+
+def _flip(conn: sa.Connection, reviewer: str, target: int, model: str, votes: int, highest: int) -> None:
+    """Make slot ``target`` the current ranking (one row). The old slot's rows stay until the
+    next ranking clears them, so a reader that read the old slot a moment ago still finds it."""
+    from review.store.api import now_iso
+
+    conn.execute(sa.delete(state_t).where(state_t.c.reviewer == reviewer, state_t.c.stage == STAGE))
+    conn.execute(sa.insert(state_t).values(
+        reviewer=reviewer, stage=STAGE, votes=votes, highest_record_id=int(highest), model=model,
+        ranked_at=now_iso(), slot=target,
+    ))
+
+
+def _store(conn: sa.Connection, reviewer: str, model: str, ranked: list[tuple[int, float]], votes: int) -> None:
+    """Write a ranking in the caller's transaction."""
+    highest = conn.execute(sa.select(sa.func.max(records.c.id))).scalar() or 0
+    target, _ = _target(conn, reviewer)
+    conn.execute(sa.delete(rank_t).where(rank_t.c.reviewer == reviewer, rank_t.c.stage == SLOT_KEYS[target]))
+    rows = _rows(reviewer, target, ranked)
     for start in range(0, len(rows), INSERT_BATCH):
         conn.execute(sa.insert(rank_t), rows[start:start + INSERT_BATCH])
-    conn.execute(sa.insert(state_t).values(
-        reviewer=reviewer, stage=STAGE, votes=votes, highest_record_id=int(highest), model=model, ranked_at=now_iso()
-    ))
+    _flip(conn, reviewer, target, model, votes, int(highest))
+
+
+def _store_chunked(engine: sa.Engine, reviewer: str, model: str, ranked: list[tuple[int, float]], votes: int,
+                   highest: int) -> None:
+    """Write a ranking in short transactions of ``CHUNK`` rows into the slot not current, then
+    make it current in one more: no writer waits long for the lock (SQLite), no reader sees a
+    half-written ranking. The caller holds the reviewer's claim (``rankworker``)."""
+    with engine.begin() as conn:
+        target, top = _target(conn, reviewer)
+    key = SLOT_KEYS[target]
+    for start in range(0, (top + 1) if top is not None else 0, CHUNK):
+        with engine.begin() as conn:
+            conn.execute(sa.delete(rank_t).where(
+                rank_t.c.reviewer == reviewer, rank_t.c.stage == key,
+                rank_t.c.position >= start, rank_t.c.position < start + CHUNK,
+            ))
+    rows = _rows(reviewer, target, ranked)
+    for start in range(0, len(rows), CHUNK):
+        with engine.begin() as conn:
+            conn.execute(sa.insert(rank_t), rows[start:start + CHUNK])
+    with engine.begin() as conn:
+        _flip(conn, reviewer, target, model, votes, highest)
+
+
+def rank_outside(read: sa.Engine, write: sa.Engine, reviewer: str, seed: int, terms: list[str], *,
+                 strategy=None) -> bool:
+    """A worker's ranking of ``reviewer`` if due (True when it made one): the votes and records
+    read through ``read`` (``review.store.engine.read_engine``: no write lock on SQLite), the
+    model trained outside any transaction, the ranking written by ``_store_chunked``."""
+    with read.connect() as conn:
+        due, votes = _due(conn, reviewer)
+        if not due:
+            return False
+        inputs = _gather(conn, reviewer)
+    model, ranked = _compute(inputs, seed, terms, strategy)
+    _store_chunked(write, reviewer, model, ranked, votes, int(inputs.key[3] or 0))
+    return True
 
 
 def _due(conn: sa.Connection, reviewer: str) -> tuple[bool, int]:
@@ -224,7 +296,8 @@ def rank_if_due(
 def rank_now(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], *, strategy=None) -> bool:
     """Rank ``reviewer``'s title/abstract queue now if due, whether or not a worker is live,
     and commit it (``conn`` outside a transaction); True when it did. The hook for a script
-    that wants the newest ranking before its next ``next_record_id``, and what a worker runs."""
+    that wants the newest ranking before its next ``next_record_id`` (a worker runs
+    ``rank_outside`` instead: the same ranking, written without holding writers up)."""
     due, votes = _due(conn, reviewer)
     if not due:
         return False
@@ -248,22 +321,22 @@ def _rank(conn: sa.Connection, reviewer: str, seed: int, terms: list[str], votes
     return True
 
 
-def _ranked_query(reviewer: str, eligible, after: int | None = None) -> sa.Select:
+def _ranked_query(key: str, reviewer: str, eligible, after: int | None = None) -> sa.Select:
     query = (
         sa.select(rank_t.c.record_id)
-        .where(rank_t.c.reviewer == reviewer, rank_t.c.stage == STAGE, eligible)
+        .where(rank_t.c.reviewer == reviewer, rank_t.c.stage == key, eligible)
         .order_by(rank_t.c.position)
     )
     return query if after is None else query.where(rank_t.c.position > after)
 
 
-def _mark(conn: sa.Connection, reviewer: str) -> int | None:
+def _mark(conn: sa.Connection, key: str, reviewer: str) -> int | None:
     """The rank position of ``reviewer``'s latest current vote (the walk starts after it)."""
     return conn.execute(
         sa.select(rank_t.c.position)
         .select_from(votes_t.join(rank_t, sa.and_(
             rank_t.c.record_id == votes_t.c.record_id, rank_t.c.reviewer == votes_t.c.reviewer,
-            rank_t.c.stage == votes_t.c.stage,
+            rank_t.c.stage == key,
         )))
         .where(votes_t.c.reviewer == reviewer, votes_t.c.stage == STAGE, votes_t.c.current == sa.true())
         .order_by(votes_t.c.id.desc())
@@ -273,18 +346,25 @@ def _mark(conn: sa.Connection, reviewer: str) -> int | None:
 
 def next_ranked(conn: sa.Connection, reviewer: str, eligible) -> int | None:
     """The best-ranked eligible record (``eligible``: a clause on ``screening_rank.record_id``)."""
-    mark = _mark(conn, reviewer)
+    slot = _slot(conn, reviewer)
+    if slot is None:
+        return None
+    key = SLOT_KEYS[slot]
+    mark = _mark(conn, key, reviewer)
     if mark is not None:
-        rid = conn.execute(_ranked_query(reviewer, eligible, after=int(mark)).limit(1)).scalar()
+        rid = conn.execute(_ranked_query(key, reviewer, eligible, after=int(mark)).limit(1)).scalar()
         if rid is not None:
             return int(rid)
-    rid = conn.execute(_ranked_query(reviewer, eligible).limit(1)).scalar()
+    rid = conn.execute(_ranked_query(key, reviewer, eligible).limit(1)).scalar()
     return int(rid) if rid is not None else None
 
 
 def ranked_ids(conn: sa.Connection, reviewer: str, eligible) -> list[int]:
     """Every eligible ranked record, best first."""
-    return [int(i) for i in conn.execute(_ranked_query(reviewer, eligible)).scalars()]
+    slot = _slot(conn, reviewer)
+    if slot is None:
+        return []
+    return [int(i) for i in conn.execute(_ranked_query(SLOT_KEYS[slot], reviewer, eligible)).scalars()]
 
 
 def prioritisation_used(conn: sa.Connection) -> str:

@@ -198,24 +198,31 @@ def due_reviewers(conn: sa.Connection, reviewers: Sequence[str] | None = None) -
 
 
 def rank_pending(engine: sa.Engine, worker: str, params: RankParams,
-                 reviewers: Sequence[str] | None = None) -> list[str]:
+                 reviewers: Sequence[str] | None = None, *, reader: sa.Engine | None = None) -> list[str]:
     """One pass of a worker: rank every reviewer whose ranking is due and whose claim this
-    worker gets; the reviewers it ranked."""
-    from review.screening.ranking import rank_now
+    worker gets (``ranking.rank_outside``: reads through ``reader``, default a
+    ``read_engine`` of ``engine`` for this pass); the reviewers it ranked."""
+    from review.screening.ranking import rank_outside
+    from review.store.engine import read_engine
 
-    with engine.connect() as conn:
-        due = due_reviewers(conn, reviewers)
-    done: list[str] = []
-    for reviewer in due:
-        if not claim(engine, reviewer, worker):
-            continue
-        try:
-            with engine.connect() as conn:
-                if rank_now(conn, reviewer, params.seed, list(params.terms), strategy=params.strategy):
+    own = reader is None
+    reader = read_engine(engine) if own else reader
+    try:
+        with reader.connect() as conn:
+            due = due_reviewers(conn, reviewers)
+        done: list[str] = []
+        for reviewer in due:
+            if not claim(engine, reviewer, worker):
+                continue
+            try:
+                if rank_outside(reader, engine, reviewer, params.seed, list(params.terms), strategy=params.strategy):
                     done.append(reviewer)
-        finally:
-            release(engine, reviewer, worker)
-    return done
+            finally:
+                release(engine, reviewer, worker)
+        return done
+    finally:
+        if own and reader is not engine:
+            reader.dispose()
 
 
 def stop_local_workers() -> None:
@@ -247,7 +254,15 @@ class RankWorker:
     wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _reader: sa.Engine | None = None
     passes: int = 0
+
+    def reader(self) -> sa.Engine:
+        from review.store.engine import read_engine
+
+        if self._reader is None:
+            self._reader = read_engine(self.engine)
+        return self._reader
 
     def __hash__(self) -> int:
         return hash(self.worker)
@@ -257,7 +272,7 @@ class RankWorker:
         server process starts), so nobody's first card comes before their first ranking."""
         heartbeat(self.engine, self.worker)  # live before the first request is drawn
         if first_pass:
-            rank_pending(self.engine, self.worker, self.params())
+            rank_pending(self.engine, self.worker, self.params(), reader=self.reader())
         with _LOCAL_LOCK:
             _LOCAL.add(self)
         self._thread = threading.Thread(target=self._run, name=f"rank-worker {self.worker}", daemon=True)
@@ -272,13 +287,16 @@ class RankWorker:
         with _LOCAL_LOCK:
             _LOCAL.discard(self)
         retire(self.engine, self.worker)
+        if self._reader is not None and self._reader is not self.engine:
+            self._reader.dispose()
+        self._reader = None
 
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def run_once(self) -> list[str]:
         heartbeat(self.engine, self.worker)
-        return rank_pending(self.engine, self.worker, self.params())
+        return rank_pending(self.engine, self.worker, self.params(), reader=self.reader())
 
     def _run(self) -> None:
         last_beat = 0.0
@@ -290,7 +308,7 @@ class RankWorker:
                 if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                     heartbeat(self.engine, self.worker)
                     last_beat = time.monotonic()
-                rank_pending(self.engine, self.worker, self.params())
+                rank_pending(self.engine, self.worker, self.params(), reader=self.reader())
             except Exception:  # noqa: BLE001 - a ranking holds no decision; log and try again
                 log.exception("ranking worker %s: a pass failed; trying again", self.worker)
             self.passes += 1

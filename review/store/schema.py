@@ -288,8 +288,13 @@ screening_rank_state = sa.Table(
     sa.Column("stage", sa.String(20), primary_key=True),
     sa.Column("votes", sa.Integer, nullable=False),  # the reviewer's current votes at ranking
     sa.Column("highest_record_id", sa.Integer, nullable=False),
-    sa.Column("model", sa.String(40), nullable=False),  # terms | tfidf-nb
+    sa.Column("model", sa.String(40), nullable=False),  # terms | strategy | tfidf-nb | tfidf-ensemble
     sa.Column("ranked_at", sa.String(40), nullable=False),
+    # which of two slots holds the current ranking (migration 0017): screening_rank rows of
+    # slot 0 have stage "title_abstract", of slot 1 "title_abstract:1". A new ranking is
+    # written into the other slot (in short transactions, by a worker) and made current by
+    # this one-row change, so a reader never sees half a ranking or waits for one.
+    sa.Column("slot", sa.Integer, nullable=False, server_default="0"),
 )
 
 

@@ -17,7 +17,7 @@ from review.screening import add_reviewer, cast_vote, next_record_id
 from review.screening import priority, rankworker, ranking
 from review.screening.rankworker import RankParams, RankWorker
 from review.store import add_import, add_records
-from review.store.schema import screening_rank, screening_rank_state
+from review.store.schema import screening_rank, screening_rank_state  # noqa: F401
 
 from screening_helpers import CRITERIA
 
@@ -84,10 +84,7 @@ def _state(engine, who):
 
 def _ranked(engine, who):
     with engine.connect() as conn:
-        return [int(r) for r in conn.execute(
-            sa.select(screening_rank.c.record_id).where(screening_rank.c.reviewer == who)
-            .order_by(screening_rank.c.position)
-        ).scalars()]
+        return ranking.ranked_ids(conn, who, sa.true())
 
 
 def test_without_a_worker_next_record_id_ranks_itself(corpus, trainings):
@@ -154,13 +151,13 @@ def test_two_workers_at_once_train_each_ranking_once(corpus, trainings, monkeypa
     _vote(engine, "alice", other[0], "exclude")
     _vote(engine, "bob", relevant[1], "include")
     _vote(engine, "bob", other[1], "exclude")
-    real = ranking.compute_ranking
+    real = ranking._compute
 
     def slow(*args, **kwargs):  # both workers see the rankings due before either stores one
         time.sleep(0.3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ranking, "compute_ranking", slow)
+    monkeypatch.setattr(ranking, "_compute", slow)
     done: dict[str, list[str]] = {}
     start = threading.Barrier(2)
 
@@ -252,3 +249,29 @@ def test_the_cli_ranks_now_and_runs_one_worker_pass(project, capsys):
             assert not rankworker.worker_live(conn)  # the pass's worker retired
     finally:
         engine.dispose()
+
+
+def test_a_worker_writes_each_ranking_into_the_other_slot_and_flips_to_it(corpus):
+    engine, relevant, other = corpus
+    rankworker.rank_pending(engine, "w1", RankParams(), ["alice"])  # first ranking: slot 0
+    with engine.connect() as conn:
+        assert ranking._slot(conn, "alice") == 0
+    first = _ranked(engine, "alice")
+    _vote(engine, "alice", relevant[0], "include")
+    _vote(engine, "alice", other[0], "exclude")
+    rankworker.rank_pending(engine, "w1", RankParams(), ["alice"])
+    with engine.connect() as conn:
+        assert ranking._slot(conn, "alice") == 1
+        counts = dict(conn.execute(
+            sa.select(screening_rank.c.stage, sa.func.count()).where(screening_rank.c.reviewer == "alice")
+            .group_by(screening_rank.c.stage)
+        ).all())
+    # the previous ranking stays readable in slot 0 until the next one replaces it
+    assert counts == {ranking.SLOT_KEYS[0]: len(first), ranking.SLOT_KEYS[1]: len(first) - 2}
+    second = _ranked(engine, "alice")
+    assert len(second) == len(first) - 2 and second != [r for r in first if r not in (relevant[0], other[0])]
+    _vote(engine, "alice", relevant[1], "include")
+    rankworker.rank_pending(engine, "w1", RankParams(), ["alice"])
+    with engine.connect() as conn:
+        assert ranking._slot(conn, "alice") == 0
+    assert len(_ranked(engine, "alice")) == len(first) - 3
