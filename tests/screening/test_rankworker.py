@@ -105,7 +105,11 @@ def test_with_a_live_worker_a_vote_and_the_next_card_do_not_train(corpus, traini
     _vote(engine, "alice", relevant[0], "include")
     _vote(engine, "alice", other[0], "exclude")
     card = _next(engine, "alice")
-    # the request drew from the previous ranking: no model trained, the stored ranking unchanged
+    from review.screening.claims import claim_next
+    from review.screening.settings import ScreeningSettings
+
+    assert claim_next(engine, "alice", TA, ScreeningSettings(order=REL)) == card  # the app's path
+    # the requests drew from the previous ranking: no model trained, the stored ranking unchanged
     assert trainings == []
     assert _state(engine, "alice") == (0, priority.TERMS_MODEL)
     assert card not in (relevant[0], other[0])
