@@ -6,7 +6,9 @@ Modes (``--modes``):
 - ``sync``: no worker; a retrain runs inside the vote that makes it due (every 10 votes at
   20,000 records), as the CLI does;
 - ``thread``: a ``RankWorker`` thread in the same process, as in an app server process;
-- ``process``: ``review screening rank-worker`` logic in a separate process.
+- ``process``: ``review screening rank-worker`` logic in a separate process;
+- ``floor``: a worker's heartbeat but no ranking at all (the ranking goes stale): what a vote
+  costs on this machine at this moment with no training anywhere, to set the others against.
 
 Records: the 11 labelled sets pooled and repeated up to ``--records`` (titles suffixed so each
 is distinct); one reviewer votes ``--votes`` times by the pooled labels (the first include is
@@ -37,7 +39,7 @@ from review.records import Record  # noqa: E402
 from review.screening import Criteria, add_reviewer, cast_vote  # noqa: E402
 from review.screening import ranking  # noqa: E402
 from review.screening.claims import claim_next  # noqa: E402
-from review.screening.rankworker import RankParams, RankWorker  # noqa: E402
+from review.screening.rankworker import RankParams, RankWorker, heartbeat  # noqa: E402
 from review.screening.settings import ScreeningSettings  # noqa: E402
 from review.store import add_import, add_records, open_store  # noqa: E402
 from review.store.schema import screening_rank_state, screening_votes  # noqa: E402
@@ -103,6 +105,8 @@ def run(mode: str, url: str, row: dict[int, int], labels: list[int], votes: int,
     proc = None
     with engine.connect() as conn:  # the first ranking (include terms) before timing, as the app does
         ranking.rank_now(conn, "alice", 0, [])
+    if mode == "floor":
+        heartbeat(engine, "floor")
     if mode == "thread":
         worker = RankWorker(engine, RankParams).start()
     elif mode == "process":
@@ -126,6 +130,8 @@ def run(mode: str, url: str, row: dict[int, int], labels: list[int], votes: int,
         stale.append(int(mine) - int(ranked_at))
         if k == 0 and card != first:
             card = first  # an include early, so a classifier trains (as a prior include would)
+        if mode == "floor":
+            heartbeat(engine, "floor")  # untimed: keeps next_record_id from ranking
         time.sleep(think)  # the reviewer reads the next card
     with engine.connect() as conn:
         made = conn.execute(sa.select(screening_rank_state.c.votes)).scalar()
@@ -147,7 +153,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=20000)
     ap.add_argument("--votes", type=int, default=120)
-    ap.add_argument("--modes", default="sync,thread,process")
+    ap.add_argument("--modes", default="floor,sync,thread,process")
     ap.add_argument("--think", type=float, default=1.0, help="seconds a reviewer spends on a card (default 1)")
     ap.add_argument("--store", default=None, help="a PostgreSQL URL (an empty database); default: a new SQLite file")
     args = ap.parse_args()

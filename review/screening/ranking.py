@@ -166,7 +166,7 @@ def compute_ranking(
 
 
 SLOT_KEYS = (STAGE, f"{STAGE}:1")  # screening_rank.stage of slot 0 and 1 (see schema: screening_rank_state.slot)
-CHUNK = 2000  # rows per transaction when a worker writes a ranking
+CHUNK = 500  # rows per transaction when a worker writes a ranking (a short hold of the SQLite lock)
 
 
 def _slot(conn: sa.Connection, reviewer: str) -> int | None:
