@@ -237,6 +237,14 @@ def _store_chunked(engine: sa.Engine, reviewer: str, model: str, ranked: list[tu
             conn.execute(sa.insert(rank_t), rows[start:start + CHUNK])
     with engine.begin() as conn:
         _flip(conn, reviewer, target, model, votes, highest)
+    if engine.url.get_backend_name() == "sqlite":
+        # fold the pages just written back into the database here, so the automatic
+        # checkpoint does not fall on (and slow down) the next vote's commit
+        raw = engine.raw_connection()  # outside any transaction (a checkpoint cannot run in one)
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            raw.close()
 
 
 def rank_outside(read: sa.Engine, write: sa.Engine, reviewer: str, seed: int, terms: list[str], *,
