@@ -26,6 +26,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -300,8 +301,6 @@ class RankWorker:
 
     def _run(self) -> None:
         last_beat = 0.0
-        import time
-
         while not self._stop.is_set():
             self.wake.clear()
             try:
