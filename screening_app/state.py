@@ -99,6 +99,45 @@ def criteria() -> Any:
     return screening().criteria_for_project(project())
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _strategy(project_env: str, cwd: str, stamp: tuple[float, float]) -> Any:
+    from review.screening.criteria import strategy_for_project
+
+    return strategy_for_project(load_project(project_env or None))
+
+
+def _strategy_stamp(project_env: str) -> tuple[float, float]:
+    """(review.yaml's, the strategy file's) modification times: an edited strategy is read again."""
+    config = _config_stamp(project_env)
+    try:
+        name = project().config.get("strategy")
+        return config, (project().path(name).stat().st_mtime if name else 0.0)
+    except OSError:
+        return config, 0.0
+
+
+def strategy() -> Any:
+    """The project's search strategy (None without one, or when it does not load): what the
+    relevance ranking's warm start ranks by."""
+    env = os.environ.get(ENV_PROJECT, "")
+    return _strategy(env, os.getcwd(), _strategy_stamp(env))
+
+
+@st.cache_resource(show_spinner=False)
+def _rank_worker(url: str, root: str) -> Any:
+    from review.screening.rankworker import ProjectParams, RankWorker
+
+    return RankWorker(_engine(url), ProjectParams(Path(root))).start()
+
+
+def ensure_rank_worker() -> None:
+    """In relevance order: this server process's ranking worker, started once
+    (``review.screening.rankworker``), so a vote never waits for a retrain."""
+    if queue_order() != "relevance":
+        return
+    _rank_worker(project().database_url, str(project().root))
+
+
 def settings() -> Any:
     """The checked ``screening:`` section (seed, conflict_resolution)."""
     return screening().screening_settings(project().config)

@@ -109,6 +109,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--as", dest="who", metavar="LEAD", required=True, help="the lead ending the stage")
     q.add_argument("--json", action="store_true", help="machine-readable output")
     q.set_defaults(func=cmd_screening_stop)
+    q = ssub.add_parser(
+        "rank",
+        help="relevance order: make each reviewer's ranking now, where due (for scripts while a worker runs)",
+        description="Rank now every reviewer whose title/abstract ranking is due (screening.order: "
+        "relevance), from their own votes, whether or not a ranking worker is running.",
+    )
+    q.add_argument("--reviewer", action="append", default=None, metavar="NAME", help="only this reviewer (repeatable)")
+    q.set_defaults(func=cmd_screening_rank)
+    q = ssub.add_parser(
+        "rank-worker",
+        help="relevance order: keep rankings up to date in the background, so no vote waits for one",
+        description="A ranking worker (review.screening.rankworker): while it runs, next_record_id "
+        "draws from each reviewer's stored ranking and never retrains in the request; the worker "
+        "retrains when due. Any number may run (each app server process runs one); claims in the "
+        "store keep two from training the same ranking. Stop it with Ctrl-C.",
+    )
+    q.add_argument("--once", action="store_true", help="one pass (rank what is due) and exit")
+    q.add_argument("--poll", type=float, default=None, help="seconds between passes (default 0.5)")
+    q.set_defaults(func=cmd_screening_rank_worker)
 
     p = sub.add_parser(
         "decisions",
@@ -633,4 +652,43 @@ def cmd_fulltext(args: argparse.Namespace) -> int:
     else:
         mark_not_retrieved(engine, rid, args.not_retrieved, by=args.who)
         print(f"record {rid}: full text not retrieved ({args.not_retrieved.strip()})")
+    return 0
+
+
+def cmd_screening_rank(args: argparse.Namespace) -> int:
+    from review.screening.rankworker import new_worker_id, params_for_project, rank_pending, retire
+
+    engine = engine_of(args)
+    worker = new_worker_id()
+    try:
+        done = rank_pending(engine, worker, params_for_project(project_of(args)), args.reviewer)
+    finally:
+        retire(engine, worker)
+    print(f"ranked: {', '.join(done)}" if done else "no ranking was due")
+    return 0
+
+
+def cmd_screening_rank_worker(args: argparse.Namespace) -> int:
+    import time
+
+    from review.screening.rankworker import POLL_SECONDS, ProjectParams, RankWorker
+
+    project = project_of(args)
+    worker = RankWorker(engine_of(args), ProjectParams(project.root), poll=args.poll or POLL_SECONDS)
+    if args.once:
+        try:
+            done = worker.run_once()
+        finally:
+            worker.stop()
+        print(f"ranked: {', '.join(done)}" if done else "no ranking was due")
+        return 0
+    worker.start()
+    print(f"ranking worker {worker.worker} running (Ctrl-C stops it)", flush=True)
+    try:
+        while worker.alive():
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
     return 0

@@ -18,7 +18,8 @@ capped by the vote path alone (``review.screening.votes``), whoever calls it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -88,6 +89,7 @@ def claim_next(
     *,
     terms: Sequence[str] = (),
     now: datetime | None = None,
+    strategy: Any = None,
 ) -> int | None:
     """The record to show ``reviewer`` next at ``stage``, claimed for them; None when their
     queue is empty.
@@ -97,6 +99,7 @@ def claim_next(
     project's order, pilot round and ``votes_per_record``) that has fewer votes and live
     claims of others than ``votes_per_record`` -- checked again under the record's lock
     before it is claimed, so reviewers drawing at once never over-fill a record.
+    ``strategy``: the search strategy a relevance ranking's warm start ranks by.
     """
     check_stage(stage)
     settings = settings or ScreeningSettings()
@@ -116,7 +119,7 @@ def claim_next(
         for _ in range(DRAWS):
             rid = next_record_id(
                 conn, reviewer, stage, seed=settings.seed, order=settings.order, terms=list(terms),
-                pilot=pilot, votes_per_record=settings.votes_per_record, claims_at=at,
+                pilot=pilot, votes_per_record=settings.votes_per_record, claims_at=at, strategy=strategy,
             )
             if rid is None:
                 claim_in(conn, reviewer, stage, None, now=moment)

@@ -78,6 +78,21 @@ def criteria_for_project(project: Any) -> Criteria:
     )
 
 
+def strategy_for_project(project: Any) -> Any:
+    """The project's search strategy (``strategy:`` in review.yaml), or None without one or
+    when it does not load (as for the include terms: ``review query render`` shows the error).
+    The relevance ranking's warm start ranks by it."""
+    from review.strategy import StrategyError, load_strategy
+
+    strategy = project.config.get("strategy")
+    if not strategy:
+        return None
+    try:
+        return load_strategy(project.path(strategy))
+    except (StrategyError, OSError):
+        return None
+
+
 def _strategy_terms(project: Any) -> list[str]:
     """The strategy's include terms; [] without a strategy. A broken strategy file is not the
     screener's problem: the config's terms are used (``review query render`` shows the error)."""

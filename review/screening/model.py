@@ -11,6 +11,7 @@ DECISIONS = ("include", "exclude", "maybe")
 FINAL_DECISIONS = ("include", "exclude")
 ROLES = ("reviewer", "lead")
 RESOLUTION_MODES = ("lead", "pair")
+ORDERS = ("random", "relevance")  # screening.order: the queue order of title/abstract records
 FULLTEXT_KINDS = ("pdf", "link", "not_retrieved")
 
 STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}

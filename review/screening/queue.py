@@ -14,11 +14,12 @@ whatever the order setting, until the reviewer has voted on all of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 import review.screening.ranking as ranking
-from review.screening.model import Progress, ScreeningError, check_stage
+from review.screening.model import ORDERS, Progress, ScreeningError, check_stage
 from review.screening.rules import VOTES_NEEDED
 from review.screening.stageset import in_stage_clause, is_removed, sort_key, stage_set
 from review.store.live import is_withdrawn
@@ -85,7 +86,6 @@ def prepare_queue(engine: sa.Engine, seed: int = 0) -> int:
     return write_retrying(engine, lambda conn: _fill_order(conn, int(seed)))
 
 
-ORDERS = ("random", "relevance")
 PILOT_STAGE = "title_abstract"  # a pilot round screens titles and abstracts only
 
 
@@ -351,16 +351,17 @@ def _ranked(stage: str, order: str) -> bool:
 
 def queue(
     conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
-    pilot: int = 0, votes_per_record: int = VOTES_NEEDED,
+    pilot: int = 0, votes_per_record: int = VOTES_NEEDED, strategy: Any = None,
 ) -> list[int]:
     """Record ids ``reviewer`` still has to screen at ``stage``, in queue order: records they
     undid first, then the seeded random order from after their latest vote, then any record
     that (re)joined earlier in the order (new imports, a partner's undo).
 
     ``order="relevance"`` (title/abstract only): after the undone records, the reviewer's own
-    ranking best first (made or refreshed here when due, see ``review.screening.ranking``;
-    ``terms``: the include terms it starts from), then records not ranked yet in the random
-    order.
+    ranking best first (made or refreshed here when due and no ranking worker is live, see
+    ``review.screening.ranking``; ``terms``: the include terms it starts from, ``strategy``: the
+    search strategy its warm start ranks by, ``review.screening.warmstart``), then records not
+    ranked yet in the random order.
 
     ``pilot`` (title/abstract only): the pilot set's size; the pilot records the reviewer has
     not voted on come right after the undone records (see ``pilot_left``), and no ranking is
@@ -377,7 +378,7 @@ def queue(
         _freeze_pilot_on(conn, pilot, seed, commit=commit)
     pilot_first = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
     if _ranked(stage, order) and not pilot_first:
-        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
+        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit, strategy=strategy)
     pilot_set = pilot_ids(conn, pilot, seed) if pilot and stage == PILOT_STAGE else []
     first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     mark = _watermark(conn, reviewer, stage, seed)
@@ -400,13 +401,14 @@ def queue(
 
 def next_record_id(
     conn: sa.Connection, reviewer: str, stage: str, seed: int = 0, *, order: str = "random", terms: Sequence[str] = (),
-    pilot: int = 0, votes_per_record: int = VOTES_NEEDED, claims_at: str | None = None,
+    pilot: int = 0, votes_per_record: int = VOTES_NEEDED, claims_at: str | None = None, strategy: Any = None,
 ) -> int | None:
     """The first record of ``reviewer``'s queue (see ``queue``), or None when it is empty.
 
     Usually one short indexed walk from the reviewer's watermark; the walk from the start
     runs only when nothing is left after the watermark, so no record can be skipped. In
-    relevance order the walk is over the reviewer's ranking first (refreshed here when due),
+    relevance order the walk is over the reviewer's ranking first (refreshed here when due and
+    no ranking worker is live: then a worker refreshes it outside the request),
     then over the random order for records not ranked yet. While a pilot round lasts for
     the reviewer (``pilot``: its size), the next pilot record comes first (no ranking is
     made until it is over).
@@ -426,7 +428,7 @@ def next_record_id(
         _freeze_pilot_on(conn, pilot, seed, commit=outside)
     left = pilot_left(conn, reviewer, pilot, seed) if pilot and stage == PILOT_STAGE else []
     if ranked and not left:
-        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit)
+        ranking.rank_if_due(conn, reviewer, seed, list(terms), commit=commit, strategy=strategy)
     pilot_set = pilot_ids(conn, pilot, seed) if pilot and stage == PILOT_STAGE else []
     first = _undone_first(conn, reviewer, stage, cap, pilot_set)
     if first:

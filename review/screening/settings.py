@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.screening.model import RESOLUTION_MODES, ScreeningError
-from review.screening.queue import ORDERS
+from review.screening.model import ORDERS, RESOLUTION_MODES, ScreeningError
 from review.screening.rules import VOTES_NEEDED
 
 

@@ -106,3 +106,26 @@ def _engine(url: sa.URL, **engine_kwargs) -> sa.Engine:
 
     sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def read_engine(engine: sa.Engine) -> sa.Engine:
+    """An engine for long reads that must not hold up writers: on SQLite its transactions
+    begin DEFERRED (a WAL reader takes no lock, and sees one snapshot), where ``open_store``'s
+    take the write lock at BEGIN; on PostgreSQL (readers never block writers) the engine
+    itself. Dispose it when done (SQLite). Never write through it."""
+    if engine.url.get_backend_name() != "sqlite":
+        return engine
+    reader = sa.create_engine(
+        engine.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    sa.event.listen(reader, "connect", _sqlite_pragmas)
+
+    @sa.event.listens_for(reader, "connect")
+    def _no_pysqlite_begin(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+
+    @sa.event.listens_for(reader, "begin")
+    def _deferred(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    return reader

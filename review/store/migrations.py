@@ -84,6 +84,14 @@ def _heading_terms(conn: sa.Connection) -> None:
 
 
 # Append only; never edit or reorder an applied migration.
+def _rank_worker(conn: sa.Connection) -> None:
+    """Ranking workers' heartbeats and claims; the ranking's current slot."""
+    _create(schema.screening_rank_workers, schema.screening_rank_claims)(conn)
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("screening_rank_state")}
+    if "slot" not in columns:
+        conn.execute(sa.text("ALTER TABLE screening_rank_state ADD COLUMN slot INTEGER NOT NULL DEFAULT 0"))
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_core", _create(schema.imports, schema.records, schema.events)),
     ("0002_dedup", _create(schema.dedup_membership)),
@@ -111,6 +119,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0015_screening_stop", _create(schema.screening_stop_exclusions)),
     ("0016_strategy_versions", _create(schema.strategy_versions)),
     ("0017_strategyperm_editors", _create(schema.strategy_editors)),
+    ("0018_rank_worker", _rank_worker),
 ]
 
 

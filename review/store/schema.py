@@ -299,10 +299,37 @@ screening_rank_state = sa.Table(
     sa.Column("stage", sa.String(20), primary_key=True),
     sa.Column("votes", sa.Integer, nullable=False),  # the reviewer's current votes at ranking
     sa.Column("highest_record_id", sa.Integer, nullable=False),
-    sa.Column("model", sa.String(40), nullable=False),  # terms | tfidf-nb
+    sa.Column("model", sa.String(40), nullable=False),  # terms | strategy | tfidf-nb | tfidf-ensemble
     sa.Column("ranked_at", sa.String(40), nullable=False),
+    # which of two slots holds the current ranking (migration 0017): screening_rank rows of
+    # slot 0 have stage "title_abstract", of slot 1 "title_abstract:1". A new ranking is
+    # written into the other slot (in short transactions, by a worker) and made current by
+    # this one-row change, so a reader never sees half a ranking or waits for one.
+    sa.Column("slot", sa.Integer, nullable=False, server_default="0"),
 )
 
+
+# Rankings made outside the request (migration 0018_rank_worker): each running
+# ranking worker (``review.screening.rankworker``, a thread of an app server process or
+# ``review screening rank-worker``) keeps a heartbeat row; while one is live, a card is drawn
+# from the reviewer's stored ranking and never waits for a retrain. A worker ranks a
+# reviewer only while it holds that reviewer's claim row (one per reviewer and stage; a
+# claim past ``until`` may be taken over), so two workers never train the same ranking twice.
+screening_rank_workers = sa.Table(
+    "screening_rank_workers",
+    metadata,
+    sa.Column("worker", sa.String(100), primary_key=True),
+    sa.Column("seen_at", sa.String(40), nullable=False),  # ISO UTC, refreshed by the worker
+)
+
+screening_rank_claims = sa.Table(
+    "screening_rank_claims",
+    metadata,
+    sa.Column("reviewer", sa.String(100), primary_key=True),
+    sa.Column("stage", sa.String(20), primary_key=True),
+    sa.Column("worker", sa.String(100), nullable=False),
+    sa.Column("until", sa.String(40), nullable=False),  # ISO UTC: after it, another worker may take over
+)
 
 # The pilot round's set (migration 0009_screening_pilot; ``screening.pilot: N``): frozen once
 # a reviewer has voted on a pilot record, so records imported or deduplicated later do not

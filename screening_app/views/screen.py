@@ -16,6 +16,7 @@ from screening_app.render import short_label
 
 reviewer = state.require_reviewer()
 rules = state.screening()
+state.ensure_rank_worker()  # relevance order: rankings are made outside the request
 
 st.title("Screen")
 ui.keys_after_choosing()
@@ -47,6 +48,7 @@ def record_panel(stage: str, reviewer_name: str) -> None:
         if record_id is None:
             record_id = rules.claim_next(
                 engine, reviewer_name, stage, state.settings(), terms=list(criteria.include_terms),
+                strategy=state.strategy() if state.queue_order() == "relevance" else None,
             )
     st.session_state[f"card-{stage}"] = record_id
     with engine.connect() as conn:
