@@ -217,42 +217,28 @@ def cmd_report_methods(args: argparse.Namespace) -> int:
 
 
 def cmd_report_checklist(args: argparse.Namespace) -> int:
-    from review.reporting.checklist import (
-        checklist_csv,
-        checklist_markdown,
-        checklist_rows,
-        checklist_title,
-        write_checklist_docx,
-    )
     from review.commands.studies import print_link_warnings
-    from review.extraction import form_from_config
-    from review.reporting.methods import gather_methods_facts
-    from review.reporting.prisma import check_arithmetic, draft_note, prisma_counts
+    from review.reporting.checklist import checklist_csv, checklist_markdown, gather_checklist, write_checklist_docx
     from review.reporting.tables import ExportError
 
     if args.format == "docx" and not args.out:
         raise ExportError("a docx checklist needs --out FILE.docx")
     project = project_of(args)
-    form = form_from_config(project.config)
     with engine_of(args).connect() as conn:
-        counts = prisma_counts(conn)
-        print_link_warnings(counts.study_link_warnings)
-        counts = check_arithmetic(counts, draft=args.draft, draft_command="review report checklist --draft")
-        facts = gather_methods_facts(conn, project.config, project.root, counts=counts)
-    rows = checklist_rows(facts, counts, form)
-    draft = draft_note(counts)
-    if args.draft and not counts.is_draft:
-        print(_not_a_draft(counts.any_identified), file=sys.stderr)
-    if draft:
-        print(f"warning: {draft}", file=sys.stderr)
-    what = "the PRISMA-ScR checklist" + (" (DRAFT)" if draft else "")
+        checklist = gather_checklist(conn, project.config, project.root, draft=args.draft)
+    print_link_warnings(checklist.study_link_warnings)
+    if args.draft and not checklist.counts.is_draft:
+        print(_not_a_draft(checklist.counts.any_identified), file=sys.stderr)
+    if checklist.draft:
+        print(f"warning: {checklist.draft}", file=sys.stderr)
+    what = "the PRISMA-ScR checklist" + (" (DRAFT)" if checklist.draft else "")
     if args.format == "docx":
-        write_checklist_docx(Path(args.out), rows, title=checklist_title(facts), draft=draft)
+        write_checklist_docx(Path(args.out), checklist.rows, title=checklist.title, draft=checklist.draft)
         print(f"wrote {what} to {args.out}", file=sys.stderr)
     elif args.format == "csv":
-        write_or_print(checklist_csv(rows), args.out, what)
+        write_or_print(checklist_csv(checklist.rows), args.out, what)
     else:
-        write_or_print(checklist_markdown(rows, title=checklist_title(facts), draft=draft), args.out, what)
+        write_or_print(checklist_markdown(checklist.rows, title=checklist.title, draft=checklist.draft), args.out, what)
     return 0
 
 

@@ -18,9 +18,12 @@ says DRAFT above the table and in item 14.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from review.extraction import Field, Form
 from review.reporting.methods import (
@@ -398,6 +401,34 @@ def checklist_rows(facts: MethodsFacts, counts: PrismaCounts, form: Form) -> lis
 
 def checklist_title(facts: MethodsFacts) -> str:
     return "PRISMA-ScR checklist" + (f": {facts.title}" if facts.title else "")
+
+
+@dataclass
+class Checklist:
+    """The checklist as a report command writes it: its rows, title, the draft note ("" when
+    screening has ended) and the study-link warnings that travel with the counts."""
+
+    rows: list[ChecklistRow]
+    title: str
+    draft: str
+    counts: PrismaCounts
+    study_link_warnings: list[str]
+
+
+def gather_checklist(conn: sa.Connection, config: Mapping[str, Any], root: Path | None = None, *,
+                     draft: bool = False, draft_command: str = "review report checklist --draft") -> Checklist:
+    """The PRISMA-ScR checklist from the store and the project config, in one call.
+
+    The PRISMA counts are checked first (``check_arithmetic``: without ``draft``, unfinished
+    screening is refused with ``draft_command`` named as the way to a draft)."""
+    from review.extraction import form_from_config
+    from review.reporting.methods import gather_methods_facts
+    from review.reporting.prisma import check_arithmetic, prisma_counts
+
+    counts = check_arithmetic(prisma_counts(conn), draft=draft, draft_command=draft_command)
+    facts = gather_methods_facts(conn, config, root, counts=counts)
+    rows = checklist_rows(facts, counts, form_from_config(config))
+    return Checklist(rows, checklist_title(facts), draft_note(counts), counts, list(counts.study_link_warnings))
 
 
 def status_summary(rows: Sequence[ChecklistRow]) -> str:

@@ -248,3 +248,32 @@ def test_the_summary_line_counts_items_in_plain_english():
     assert status_summary(one) == "1 item filled from the store, 1 partly, 1 to write in the manuscript"
     two = one + [ChecklistRow(ITEMS[3], "z", FILLED)]
     assert status_summary(two).startswith("2 items filled from the store")
+
+
+def test_gather_checklist_is_the_command_in_one_library_call(built_project, capsys):
+    """What `review report checklist` prints is gather_checklist's rows."""
+    from review.reporting.checklist import gather_checklist
+
+    engine = open_store(built_project.database_url)
+    with engine.connect() as conn:
+        done = gather_checklist(conn, built_project.config, built_project.root)
+    engine.dispose()
+    printed = checklist_csv(built_project, capsys)
+    assert [r.item.number for r in done.rows] == sorted(printed) and done.draft == ""
+    assert all(r.from_store == printed[r.item.number]["From the store"] for r in done.rows)
+
+
+def test_gather_checklist_refuses_unfinished_screening_unless_a_draft(unfinished_project):
+    """The refusal lives in the library call (every caller meets it), naming the draft command."""
+    import pytest
+
+    from review.reporting.checklist import gather_checklist
+    from review.reporting.prisma import ScreeningUnfinishedError
+
+    engine = open_store(unfinished_project.database_url)
+    with engine.connect() as conn:
+        with pytest.raises(ScreeningUnfinishedError, match="review report checklist --draft"):
+            gather_checklist(conn, unfinished_project.config, unfinished_project.root)
+        draft = gather_checklist(conn, unfinished_project.config, unfinished_project.root, draft=True)
+    engine.dispose()
+    assert draft.draft and draft.counts.is_draft
