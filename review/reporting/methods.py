@@ -55,6 +55,7 @@ class MethodsFacts:
     duplicates: int = 0
     dedup_methods: dict[str, int] = field(default_factory=dict)
     screened: int = 0
+    screened_pending: int = 0  # of ``screened``, records still awaiting a title/abstract decision (a draft)
     reviewers: list[str] = field(default_factory=list)  # who cast screening votes
     voters_per_stage: dict[str, int] = field(default_factory=dict)
     kappa: dict[str, list[Agreement]] = field(default_factory=dict)  # stage -> agreement per reviewer pair
@@ -313,8 +314,11 @@ def methods_text(f: MethodsFacts) -> str:
     paras.append(text)
     # Screening
     paras.append("**Selection of sources of evidence.** " + selection_text(f))
+    # a draft: the records to screen are not all screened yet, and the sentence says so
+    of = (f"Of {_plural(f.screened, 'record')} to screen ({f.screened - f.screened_pending:,} screened so far, "
+          f"{f.screened_pending:,} awaiting a decision)") if f.screened_pending else f"Of {_plural(f.screened, 'record')} screened"
     text = (
-        f"Of {_plural(f.screened, 'record')} screened"
+        of
         + (f" from the databases and {_plural(f.other_screened, 'record')} found by other methods"
            if f.other_screened else "")
         + f", {_plural(f.assessed, 'report')} "
@@ -455,6 +459,7 @@ def gather_methods_facts(conn: sa.Connection, config: Mapping[str, Any], root: P
         duplicates=counts.duplicates,
         dedup_methods=dict(dedup_methods),
         screened=counts.records_screened,
+        screened_pending=counts.records_pending,
         other_screened=sum(counts.other_specific_results.values()) - counts.other_removed,
         reviewers=all_voters,
         voters_per_stage={s: len(v) for s, v in voters.items()},

@@ -277,3 +277,14 @@ def test_gather_checklist_refuses_unfinished_screening_unless_a_draft(unfinished
         draft = gather_checklist(conn, unfinished_project.config, unfinished_project.root, draft=True)
     engine.dispose()
     assert draft.draft and draft.counts.is_draft
+
+
+def test_the_methods_draft_of_an_unfinished_review_says_how_many_are_screened_so_far(unfinished_project, capsys):
+    """Mid-screening, the methods draft must not call every record to screen "screened"."""
+    data = prisma_json(unfinished_project, capsys, "--draft")
+    total, pending = data["records_screened"], data["records_pending"]
+    assert pending > 0
+    assert run(unfinished_project, "report", "methods") == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"Of {total:,} records screened" not in text
+    assert f"Of {total:,} records to screen ({total - pending:,} screened so far, {pending:,} awaiting a decision)" in text
