@@ -276,7 +276,7 @@ with tab_blocks:
                 if "pubmed" in strategy.databases else None
             shown_count(block_line, head[0])
             for ti, (raw, entry) in enumerate(zip(block["terms"], model_block.entries)):
-                row = st.columns([6, 1, 1, 2, 1])
+                row = st.columns([5, 1, 1, 2, 1.4])  # wide enough for "Remove" in full
                 only = "" if set(entry.databases) == set(strategy.databases) else " · " + ", ".join(sorted(entry.databases))
                 row[0].markdown(f"{ti + 1}. {describe(entry.expr)}")
                 if only:
