@@ -323,8 +323,12 @@ with tab_blocks:
     settings = edit.settings_of(draft)
     with st.container(border=True):
         st.subheader("Combination and limits")
-        combine = st.text_input("Combination (block names with AND, OR, NOT and brackets)",
-                                value=settings["combine"] or " AND ".join(names), key="sb-combine")
+        # the field shows the draft's combination; when a change elsewhere alters it (a block
+        # renamed, added or removed), the field is set again, or it would keep the old names
+        shown = settings["combine"] or " AND ".join(names)
+        if st.session_state.get("sb-combine-was") != shown:
+            st.session_state["sb-combine"] = st.session_state["sb-combine-was"] = shown
+        combine = st.text_input("Combination (block names with AND, OR, NOT and brackets)", key="sb-combine")
         if "pubmed" in strategy.databases:
             for ln in search_lines(strategy, "pubmed"):
                 if ln.label not in [b.title for b in strategy.blocks]:

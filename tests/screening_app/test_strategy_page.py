@@ -118,8 +118,10 @@ def test_add_and_remove_a_block_and_the_combination(app_project):
     at.button(key="sb-nb-add").click().run()
     assert "combine: mentoring AND setting AND population AND outcome" in draft_text(at)
     assert "4. Careers" in page_text(at)
+    assert at.text_input(key="sb-combine").value == "mentoring AND setting AND population AND outcome"
     at.button(key="sb-bremove-setting").click().run()
     assert "combine: mentoring AND population AND outcome" in draft_text(at)
+    assert at.text_input(key="sb-combine").value == "mentoring AND population AND outcome"
     at.text_input(key="sb-combine").input("mentoring AND nothing")
     at.button(key="sb-combine-apply").click().run()
     assert any("combine: no block named 'nothing'" in e.value for e in at.error)
@@ -267,6 +269,8 @@ def test_rename_a_block_and_change_its_fields(app_project):
     widget(at, "text_input", "sb-bfields-mentoring-").input("ti, ab, kw")
     at.button(key="sb-bapply-mentoring").click().run()
     assert "combine: mentor AND setting AND population" in draft_text(at)
+    # the combination field shows the new name (it kept the old one before)
+    assert at.text_input(key="sb-combine").value == "mentor AND setting AND population"
     s = load_strategy_text(draft_text(at))
     assert s.block("mentor").entries[9].expr.fields == ("ti", "ab", "kw")
     widget(at, "text_input", "sb-bname-mentor-").input("9bad")
