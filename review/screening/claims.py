@@ -18,7 +18,7 @@ capped by the vote path alone (``review.screening.votes``), whoever calls it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa

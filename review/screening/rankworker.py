@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,7 +42,6 @@ from review.screening.rankpresence import (  # noqa: F401 - re-exported: the wor
 )
 from review.store.schema import screening_rank_claims as claims_t
 from review.store.schema import screening_rank_state as state_t
-from review.store.schema import screening_rank_workers as workers_t
 from review.store.schema import screening_reviewers as reviewers_t
 from review.store.schema import screening_votes as votes_t
 
