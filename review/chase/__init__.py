@@ -25,7 +25,7 @@ from review.pubmed.eutils import EutilsClient
 __all__ = [
     "CHASED", "DIRECTIONS", "ELINK_BATCH", "LINKNAMES", "ChaseRun", "Link", "Seed", "directions_of",
     "follow", "DATABASE", "INTERFACE", "OTHER_SOURCE", "ChaseError", "ChaseIncompleteError",
-    "ChaseSummary", "chase_imports", "chased_before", "found_by", "held_index", "links_by_record",
+    "ChaseSummary", "chase_facts", "chase_imports", "chased_before", "found_by", "held_index", "links_by_record",
     "select_seeds", "store_chase", "plan_chase", "run_chase", "rounds", "included_also_found",
 ]
 

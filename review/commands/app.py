@@ -191,17 +191,17 @@ def cmd_screen(args: argparse.Namespace) -> int:
     warning = clear_text_warning(args.host, tls is not None)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    on_ready = None
-    if created is not None:
-        name, token = created
-        url = app_url(args.host, args.port, tls=tls is not None)
-
-        def on_ready() -> None:
-            shown.append(True)
-            print(f"\n  The project had no lead: {name} is its lead now. Sign in (this link is shown "
-                  f"once; keep it private):\n    {url}?token={token}", flush=True)
-
     shown: list[bool] = []
+    url = app_url(args.host, args.port, tls=tls is not None)
+
+    def show_first_lead() -> None:
+        assert created is not None
+        name, token = created
+        shown.append(True)
+        print(f"\n  The project had no lead: {name} is its lead now. Sign in (this link is shown "
+              f"once; keep it private):\n    {url}?token={token}", flush=True)
+
+    on_ready = show_first_lead if created is not None else None
     try:
         return run_app(project, host=args.host, port=args.port, on_ready=on_ready, tls=tls,
                        max_upload_mb=args.max_upload_mb)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from review.commands.context import engine_of, output_file, project_of, write_or_print
-from review.commands.spelling import add_as, add_out
+from review.commands.spelling import add_out
 from review.screening import resolve_record
 
 
