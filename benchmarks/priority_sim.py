@@ -143,7 +143,8 @@ def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model
     """Row indices in the order one reviewer screens them with ``model`` (see
     ``review.screening.priority.MODELS``), retrained when ``cadence(last, votes)`` says so
     (default: the store path's rule, ``priority.needs_ranking``); between retrains the next
-    record is the best of the previous ranking not yet screened."""
+    record is the best of the previous ranking not yet screened. Once every relevant record is
+    found the rest follow in row order (no metric, nor the stopping rule, can change after that)."""
     from review.screening import priority
 
     cadence = cadence or priority.needs_ranking
@@ -153,7 +154,11 @@ def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model
     ranked: list[int] = []
     last = None
     n = len(labels)
+    total, found = sum(labels), labels[prior[0]]
     while len(order) < n:
+        if found == total:  # as ASReview's simulation stops: the rest cannot move a metric or the rule
+            order += [i for i in range(n) if i not in labelled]
+            break
         if cadence(last, len(labelled)):
             candidates = [i for i in range(n) if i not in labelled]
             scores = priority.model_scores(features, model, labelled, candidates)
@@ -161,6 +166,7 @@ def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model
             last = len(labelled)
         nxt = next(i for i in ranked if i not in labelled)
         labelled[nxt] = labels[nxt]
+        found += labels[nxt]
         order.append(nxt)
     return order
 

@@ -24,17 +24,22 @@ from typing import Any
 
 LIVE_MODEL = "ensemble"  # of MODELS (below); see the module
 MODEL = f"tfidf-{LIVE_MODEL}"
-MODEL_DESCRIPTION = (
-    "an ensemble (mean rank) of a naive Bayes classifier and a class-weighted linear support vector "
-    "machine on TF-IDF features (words and word pairs, sublinear term frequency) of title, abstract and keywords"
-)
-TERMS_MODEL = "terms"
-# every classifier a ranking may have been made with (screening_rank_state.model), described
-# for the methods draft; "tfidf-nb" was the live model before the ensemble
-MODEL_DESCRIPTIONS = {
-    "tfidf-nb": "a naive Bayes classifier on TF-IDF features of title, abstract and keywords",
-    MODEL: MODEL_DESCRIPTION,
+# how the methods draft names each model a ranking may have been made with
+# (screening_rank_state.model is "tfidf-" + the model); "nb" was the first live model
+DESCRIPTIONS = {
+    "nb": "a naive Bayes classifier on TF-IDF features of title, abstract and keywords",
+    "ensemble": (
+        "an ensemble (mean rank) of a naive Bayes classifier and a class-weighted linear support vector "
+        "machine on TF-IDF features (words and word pairs, sublinear term frequency) of title, abstract and keywords"
+    ),
+    "svm-char": (
+        "a class-weighted linear support vector machine on TF-IDF features of character n-grams (3 to 5 "
+        "characters within words, sublinear term frequency) of title, abstract and keywords"
+    ),
 }
+MODEL_DESCRIPTION = DESCRIPTIONS[LIVE_MODEL]
+MODEL_DESCRIPTIONS = {f"tfidf-{name}": text for name, text in DESCRIPTIONS.items()}
+TERMS_MODEL = "terms"
 RELEVANT = frozenset({"include", "maybe"})
 NB_ALPHA = 3.822  # ASReview's default smoothing for its naive Bayes model
 RECORDS_PER_RETRAIN_VOTE = 2000  # retrain after every vote up to 2,000 records, every 10 at 20,000
@@ -115,8 +120,12 @@ def order_by_score(ids: Sequence[int], scores: Sequence[float], keys: Mapping[in
 # Each is (features of the record texts, scores from one reviewer's labels). "nb" is the
 # store path's model above; "svm" is ASReview's default recipe (TF-IDF on words and word
 # pairs, sublinear tf, a linear SVM, relevant records weighted up); "lr" the same features with
-# a class-weighted logistic regression; "ensemble" the mean rank of nb and svm.
-MODELS = ("nb", "svm", "lr", "ensemble")
+# a class-weighted logistic regression; "ensemble" the mean rank of nb and svm; "svm-char" the
+# same SVM on character n-grams (3 to 5 characters within words) instead of words: a word's
+# forms and relatives share most of their n-grams ("antihistamine", "antihistamines",
+# "antihistaminic"; "randomized", "randomised"), so a vote on one record counts for records
+# that use another form, which words alone cannot do.
+MODELS = ("nb", "svm", "lr", "ensemble", "svm-char")
 SVM_C = 0.11  # ASReview 3's tuned C for its linear SVM
 BALANCE_RATIO = 9.8  # ASReview 3's "balanced" ratio for the SVM: irrelevant weight n1 / (9.8 n0)
 
@@ -129,11 +138,27 @@ def features(texts: Sequence[str], model: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if model in ("nb", "ensemble"):
         out["nb"] = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(texts)
+    if model == "svm-char":
+        out["char"] = _fit_tfidf(texts, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_df=0.95,
+                                 min_df=2, dtype=np.float32)
     if model in ("svm", "lr", "ensemble"):
         out["pairs"] = TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, dtype=np.float32
         ).fit_transform(texts)
     return out
+
+
+def _fit_tfidf(texts: Sequence[str], **options: Any) -> Any:
+    """TF-IDF of ``texts``; ``min_df=2`` (an n-gram in one record only cannot move another
+    record's score) falls back to 1 where it would leave no feature (a handful of records)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        return TfidfVectorizer(**options).fit_transform(texts)
+    except ValueError:
+        if options.get("min_df", 1) == 1:
+            raise
+        return TfidfVectorizer(**{**options, "min_df": 1}).fit_transform(texts)
 
 
 def _weights(y: Sequence[int], ratio: float) -> list[float]:
@@ -166,6 +191,12 @@ def model_scores(feats: Mapping[str, Any], model: str, labels: Mapping[int, int]
         m = LinearSVC(C=SVM_C, loss="squared_hinge", random_state=0)  # reproducible orders
         m.fit(feats["pairs"][rows], y, sample_weight=_weights(y, BALANCE_RATIO))
         return list(m.decision_function(feats["pairs"][list(candidates)]))
+    if model == "svm-char":
+        from sklearn.svm import LinearSVC
+
+        m = LinearSVC(C=SVM_C, loss="squared_hinge", random_state=0)
+        m.fit(feats["char"][rows], y, sample_weight=_weights(y, BALANCE_RATIO))
+        return list(m.decision_function(feats["char"][list(candidates)]))
     if model == "lr":
         from sklearn.linear_model import LogisticRegression
 

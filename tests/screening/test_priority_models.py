@@ -1,0 +1,46 @@
+"""The candidate rankers of ``review.screening.priority`` (pure functions over texts and votes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.screening import priority
+
+TEXTS = [
+    "Antihistamines relieve seasonal allergic rhinitis in adults: a randomized trial",  # 0 voted relevant
+    "Surgical repair of hip fracture in older adults: outcomes at one year",  # 1 voted irrelevant
+    "Cetirizine versus placebo for seasonal allergic rhinitis: randomized trial",  # 2 same topic
+    "Hip fracture surgery and mortality in older adults",  # 3 the irrelevant one's topic
+    "Antihistaminic drugs: histaminergic blockade for allergies",  # 4 other forms of the words
+    "Weather patterns during northern spring winds",  # 5 nothing in common with either vote
+]
+VOTES = {0: 1, 1: 0}
+
+
+@pytest.mark.parametrize("model", priority.MODELS)
+def test_every_model_ranks_the_relevant_topic_above_the_irrelevant_one(model):
+    feats = priority.features(TEXTS, model)
+    scores = priority.model_scores(feats, model, VOTES, [2, 3])
+    assert scores[0] > scores[1]
+
+
+def test_character_ngrams_carry_a_vote_to_other_forms_of_its_words():
+    """A record using other forms of the relevant record's words ("antihistaminic",
+    "allergies") shares no whole word with it: the word model cannot tell it from an unrelated
+    record, the character n-gram model puts it higher."""
+    words = priority.model_scores(priority.features(TEXTS, "svm"), "svm", VOTES, [4, 5])
+    chars = priority.model_scores(priority.features(TEXTS, "svm-char"), "svm-char", VOTES, [4, 5])
+    assert words[0] == pytest.approx(words[1])
+    assert chars[0] > chars[1]
+
+
+def test_character_features_on_records_sharing_no_ngram():
+    """min_df=2 would leave no feature when no two records share an n-gram: it falls back to 1."""
+    feats = priority.features(["qqq", "zzz"], "svm-char")
+    assert feats["char"].shape[0] == 2 and feats["char"].shape[1] > 0
+
+
+def test_a_model_needs_both_kinds_of_vote():
+    feats = priority.features(TEXTS, "svm-char")
+    with pytest.raises(ValueError, match="one relevant and one irrelevant"):
+        priority.model_scores(feats, "svm-char", {0: 1}, [2])
