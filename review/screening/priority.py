@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-LIVE_MODEL = "ensemble"  # of MODELS (below); see the module
+LIVE_MODEL = "svm-char"  # of MODELS (below); see the module
 MODEL = f"tfidf-{LIVE_MODEL}"
 # how the methods draft names each model a ranking may have been made with
 # (screening_rank_state.model is "tfidf-" + the model); "nb" was the first live model
@@ -70,7 +70,8 @@ def term_scores(texts: Sequence[str], terms: Iterable[str]) -> list[int]:
 def needs_ranking(last_votes: int | None, votes: int, records: int = 0) -> bool:
     """Rank again when there is no ranking yet, or the reviewer's vote count has moved by
     max(1, records / 2,000): after every vote while a ranking is cheap (tens of ms up to 2,000
-    records), every 10 votes at 20,000 records (where a ranking takes about 0.3 s)."""
+    records), every 10 votes at 20,000 records (where a ranking takes under a second:
+    RESULTS.md)."""
     if last_votes is None:
         return True
     return abs(votes - last_votes) >= max(1, math.ceil(records / RECORDS_PER_RETRAIN_VOTE))

@@ -245,9 +245,15 @@ def test_methods_draft_reports_prioritisation_only_when_used(corpus):
         used = prioritisation_used(conn)
     assert used == priority.MODEL_DESCRIPTION
     text = selection_text(MethodsFacts(reviewers=["alice", "bob"], prioritisation=used))
-    assert "prioritised for screening by an ensemble (mean rank) of a naive Bayes classifier and a class-weighted" in text
+    assert ("prioritised for screening by a class-weighted linear support vector machine on TF-IDF features of "
+            "character n-grams") in text
     assert "own decisions only" in text
     assert "prioritised" not in selection_text(MethodsFacts(reviewers=["alice", "bob"]))
+    # a queue ranked by an earlier live model (a store from before the change) is named as it was
+    with engine.begin() as conn:
+        conn.execute(sa.update(screening_rank_state).values(model="tfidf-ensemble"))
+    with engine.connect() as conn:
+        assert prioritisation_used(conn).startswith("an ensemble (mean rank) of a naive Bayes classifier")
 
 
 def test_ranking_due_says_when_the_next_record_will_rank_the_queue(store_engine):
