@@ -138,17 +138,12 @@ def asreview_order(venv: Path, titles: list[str], abstracts: list[str], labels: 
 
 # --- our rankers, simulated ----------------------------------------------------------------
 
-def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model: str,
-              cadence=None) -> list[int]:
-    """Row indices in the order one reviewer screens them with ``model`` (see
-    ``review.screening.priority.MODELS``), retrained when ``cadence(last, votes)`` says so
-    (default: the store path's rule, ``priority.needs_ranking``); between retrains the next
-    record is the best of the previous ranking not yet screened. Once every relevant record is
-    found the rest follow in row order (no metric, nor the stopping rule, can change after that)."""
-    from review.screening import priority
-
-    cadence = cadence or priority.needs_ranking
-    features = priority.features(texts, model)
+def active_order(labels: list[int], prior: tuple[int, int], score, cadence) -> list[int]:
+    """Row indices in the order one reviewer screens them: the prior include and exclude, then
+    the best of the latest ranking not yet screened, ranked again when ``cadence(last votes,
+    votes)`` says so by ``score(labelled, candidates)`` (row -> 1/0; higher: sooner). Once
+    every relevant record is found the rest follow in row order (as ASReview's simulation
+    stops: no metric, nor the stopping rule, can change after that)."""
     labelled = {prior[0]: 1, prior[1]: 0}
     order = [prior[0], prior[1]]
     ranked: list[int] = []
@@ -156,19 +151,30 @@ def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model
     n = len(labels)
     total, found = sum(labels), labels[prior[0]]
     while len(order) < n:
-        if found == total:  # as ASReview's simulation stops: the rest cannot move a metric or the rule
+        if found == total:
             order += [i for i in range(n) if i not in labelled]
             break
         if cadence(last, len(labelled)):
             candidates = [i for i in range(n) if i not in labelled]
-            scores = priority.model_scores(features, model, labelled, candidates)
-            ranked = [i for _, i in sorted(zip((-s for s in scores), candidates))]
+            scores = score(labelled, candidates)
+            ranked = [i for _, i in sorted(zip((-float(s) for s in scores), candidates))]
             last = len(labelled)
         nxt = next(i for i in ranked if i not in labelled)
         labelled[nxt] = labels[nxt]
         found += labels[nxt]
         order.append(nxt)
     return order
+
+
+def our_order(texts: list[str], labels: list[int], prior: tuple[int, int], model: str,
+              cadence=None) -> list[int]:
+    """``active_order`` with ``model`` (see ``review.screening.priority.MODELS``), retrained
+    when ``cadence(last, votes)`` says so (default: after every vote, as ASReview does)."""
+    from review.screening import priority
+
+    features = priority.features(texts, model)
+    return active_order(labels, prior, lambda labelled, cand: priority.model_scores(features, model, labelled, cand),
+                        cadence or priority.needs_ranking)
 
 
 def save(path: Path, payload: dict) -> None:

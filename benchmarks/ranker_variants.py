@@ -138,26 +138,13 @@ def simulate(texts: list[str], labels: list[int], prior: tuple[int, int], varian
     F: dict[str, Any] = {}
     for key in needs:
         F[key] = FEATURES[key](texts, F)
-    labelled = {prior[0]: 1, prior[1]: 0}
-    order = [prior[0], prior[1]]
-    n, total, found = len(labels), sum(labels), labels[prior[0]]
-    ranked: list[int] = []
-    last = None
-    while len(order) < n:
-        if found == total:
-            order += [i for i in range(n) if i not in labelled]
-            break
-        if priority.needs_ranking(last, len(labelled), n):
-            rows = sorted(labelled)
-            cand = [i for i in range(n) if i not in labelled]
-            scores = scorer(F, rows, [labelled[r] for r in rows], cand)
-            ranked = [c for _, c in sorted(zip((-float(s) for s in scores), cand))]
-            last = len(labelled)
-        nxt = next(i for i in ranked if i not in labelled)
-        labelled[nxt] = labels[nxt]
-        found += labels[nxt]
-        order.append(nxt)
-    return order
+    n = len(labels)
+
+    def score(labelled: dict[int, int], cand: list[int]) -> Any:
+        rows = sorted(labelled)
+        return scorer(F, rows, [labelled[r] for r in rows], cand)
+
+    return ps.active_order(labels, prior, score, lambda last, votes: priority.needs_ranking(last, votes, n))
 
 
 def main() -> None:
