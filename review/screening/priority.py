@@ -151,15 +151,18 @@ def features(texts: Sequence[str], model: str) -> dict[str, Any]:
 
 def _fit_tfidf(texts: Sequence[str], **options: Any) -> Any:
     """TF-IDF of ``texts``; ``min_df=2`` (an n-gram in one record only cannot move another
-    record's score) falls back to 1 where it would leave no feature (a handful of records)."""
+    record's score) falls back to 1 where it would leave no feature (a handful of records);
+    records with no text at all give a matrix with no column (``model_scores`` then scores
+    every record alike, so the random order decides)."""
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    try:
-        return TfidfVectorizer(**options).fit_transform(texts)
-    except ValueError:
-        if options.get("min_df", 1) == 1:
-            raise
-        return TfidfVectorizer(**{**options, "min_df": 1}).fit_transform(texts)
+    for min_df in dict.fromkeys((options.get("min_df", 1), 1)):
+        try:
+            return TfidfVectorizer(**{**options, "min_df": min_df}).fit_transform(texts)
+        except ValueError:
+            continue
+    return sp.csr_matrix((len(texts), 0), dtype=options.get("dtype", float))
 
 
 def _weights(y: Sequence[int], ratio: float) -> list[float]:
@@ -195,6 +198,8 @@ def model_scores(feats: Mapping[str, Any], model: str, labels: Mapping[int, int]
     if model == "svm-char":
         from sklearn.svm import LinearSVC
 
+        if feats["char"].shape[1] == 0:  # no record has any text: nothing to learn from
+            return [0.0] * len(candidates)
         m = LinearSVC(C=SVM_C, loss="squared_hinge", random_state=0)
         m.fit(feats["char"][rows], y, sample_weight=_weights(y, BALANCE_RATIO))
         return list(m.decision_function(feats["char"][list(candidates)]))
