@@ -28,6 +28,11 @@ def make_records(engine: sa.Engine, n: int, *, with_ids: bool = True) -> list[in
         )
         for i in range(n)
     ]
+    return store_records(engine, items)
+
+
+def store_records(engine: sa.Engine, items: list[Record]) -> list[int]:
+    """Store ``items`` as one MEDLINE import; return their ids in the order given."""
     with engine.begin() as conn:
         imp = add_import(conn, kind="file", database="MEDLINE")
         add_records(conn, imp, items)

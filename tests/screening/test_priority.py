@@ -12,11 +12,11 @@ from review.screening import ScreeningError, add_reviewer, cast_vote, next_recor
 from review.screening import priority, ranking
 from review.screening.queue import sort_key
 from review.screening.settings import screening_settings
-from review.store import add_import, add_records, open_store
+from review.store import open_store
 from review.store.migrations import MIGRATIONS
 from review.store.schema import dedup_membership, screening_rank, screening_rank_state
 
-from screening_helpers import CRITERIA, make_records
+from screening_helpers import CRITERIA, make_records, store_records
 
 TA, FT = "title_abstract", "full_text"
 REL = "relevance"
@@ -26,15 +26,6 @@ OTHER_TEXTS = [
     "Statin therapy and cholesterol levels in adults with diabetes",
     "Antibiotic resistance in hospital intensive care units",
 ]
-
-
-def _add(engine, items: list[Record]) -> list[int]:
-    with engine.begin() as conn:
-        imp = add_import(conn, kind="file", database="MEDLINE")
-        add_records(conn, imp, items)
-        return [int(i) for i in conn.execute(
-            sa.text("select id from records where import_id = :i order by position"), {"i": imp}
-        ).scalars()]
 
 
 @pytest.fixture
@@ -47,7 +38,7 @@ def corpus(store_engine):
         text = RELEVANT_TEXT if relevant else OTHER_TEXTS[i % 3]
         items.append(Record(title=f"{text.split(':')[0]} ({i})", abstract=f"{text}. Study {i}.", pmid=str(8000000 + i)))
         kinds.append(relevant)
-    ids = _add(store_engine, items)
+    ids = store_records(store_engine, items)
     for name in ("alice", "bob", "carol"):
         add_reviewer(store_engine, name)
     ranking._CACHE.clear()
@@ -167,7 +158,7 @@ def test_new_records_wait_after_ranked_ones_in_random_order(corpus):
     for rid in other[:4]:
         _vote(engine, "alice", rid, "exclude")
     before = _queue(engine, "alice")
-    new = _add(engine, [Record(title=RELEVANT_TEXT + f" {i}", abstract=RELEVANT_TEXT) for i in range(3)])
+    new = store_records(engine, [Record(title=RELEVANT_TEXT + f" {i}", abstract=RELEVANT_TEXT) for i in range(3)])
     q = _queue(engine, "alice")
     assert q == before + sorted(new, key=lambda r: sort_key(0, r))
     for rid in q[:5]:  # five more votes: the next ranking takes them in

@@ -54,18 +54,15 @@ def test_records_without_any_text_are_scored_alike():
 def test_relevance_order_on_records_without_text_still_gives_the_next_record(tmp_path):
     """Records imported with no title or abstract (an export of identifiers only): the
     relevance queue goes on in the random order instead of failing."""
-    import sqlalchemy as sa
+    from screening_helpers import store_records
 
     from review.records import Record
     from review.screening import Criteria, add_reviewer, cast_vote, next_record_id
-    from review.store import add_import, add_records, open_store
+    from review.store import open_store
 
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    with engine.begin() as conn:
-        add_records(conn, add_import(conn, kind="file", database="x"), [Record(title="", abstract="")] * 5)
+    ids = store_records(engine, [Record(title="", abstract="")] * 5)
     add_reviewer(engine, "alice")
-    with engine.connect() as conn:
-        ids = list(conn.execute(sa.text("select id from records order by id")).scalars())
     for rid, decision in zip(ids, ("include", "exclude")):
         cast_vote(engine, "alice", rid, "title_abstract", decision, criteria=Criteria(version=1))
     with engine.connect() as conn:

@@ -19,7 +19,7 @@ from review.screening.rankworker import RankParams, RankWorker
 from review.store import add_import, add_records
 from review.store.schema import screening_rank, screening_rank_state  # noqa: F401
 
-from screening_helpers import CRITERIA
+from screening_helpers import CRITERIA, store_records
 
 TA = "title_abstract"
 REL = "relevance"
@@ -39,12 +39,7 @@ def corpus(store_engine):
         text = RELEVANT if relevant else OTHERS[i % 3]
         items.append(Record(title=f"{text.split(':')[0]} ({i})", abstract=f"{text}. Study {i}.", pmid=str(8100000 + i)))
         kinds.append(relevant)
-    with store_engine.begin() as conn:
-        imp = add_import(conn, kind="file", database="MEDLINE")
-        add_records(conn, imp, items)
-        ids = [int(i) for i in conn.execute(
-            sa.text("select id from records where import_id = :i order by position"), {"i": imp}
-        ).scalars()]
+    ids = store_records(store_engine, items)
     for name in ("alice", "bob"):
         add_reviewer(store_engine, name)
     ranking._CACHE.clear()

@@ -10,11 +10,10 @@ import sqlalchemy as sa
 from review.records import Record
 from review.screening import add_reviewer, cast_vote, next_record_id, queue
 from review.screening import priority, ranking, warmstart
-from review.store import add_import, add_records
 from review.store.schema import screening_rank_state
 from review.strategy.load import strategy_from_yaml
 
-from screening_helpers import CRITERIA
+from screening_helpers import CRITERIA, store_records
 
 THREE_BLOCKS = """
 title: mentoring
@@ -127,13 +126,8 @@ def corpus(store_engine):
         + ["A mentor scheme for medical students at a medical school"] * 2  # every concept
         + ["Cardiac surgery outcomes in the elderly"] * 6
     )
-    with store_engine.begin() as conn:
-        imp = add_import(conn, kind="file", database="MEDLINE")
-        add_records(conn, imp, [Record(title=f"{t} ({i})", abstract=t, pmid=str(8300000 + i))
-                                for i, t in enumerate(texts)])
-        ids = [int(i) for i in conn.execute(
-            sa.text("select id from records where import_id = :i order by position"), {"i": imp}
-        ).scalars()]
+    ids = store_records(store_engine, [Record(title=f"{t} ({i})", abstract=t, pmid=str(8300000 + i))
+                                       for i, t in enumerate(texts)])
     add_reviewer(store_engine, "alice")
     ranking._CACHE.clear()
     ranking._WARM.clear()
